@@ -1,0 +1,51 @@
+"""The state machine's Task states (infra/statemachines/distribution.asl.json) call this
+function with ``{"action": ..., "prospect_id": ...}``; the domain does the work."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from leadwave.observability import logger
+from leadwave.services import waves
+
+
+class Prepare(BaseModel):
+    action: Literal["prepare"]
+    prospect_id: str
+
+
+class OpenWave(BaseModel):
+    action: Literal["open_wave"]
+    prospect_id: str
+    token: str
+
+
+class Fallback(BaseModel):
+    action: Literal["fallback"]
+    prospect_id: str
+    reason: str
+
+
+class Task(BaseModel):
+    task: Annotated[Prepare | OpenWave | Fallback, Field(discriminator="action")]
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _run({"task": event}, context)
+
+
+@event_parser(model=Task)
+def _run(event: Task, context: LambdaContext) -> dict[str, Any]:
+    task = event.task
+    logger.append_keys(prospect_id=task.prospect_id, action=task.action)
+    if isinstance(task, Prepare):
+        return waves.prepare(task.prospect_id)
+    if isinstance(task, OpenWave):
+        waves.open_wave(task.prospect_id, task.token)
+        return {"prospect_id": task.prospect_id, "opened": True}
+    return waves.fallback(task.prospect_id, task.reason)

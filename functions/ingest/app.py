@@ -1,0 +1,40 @@
+"""Vendor API: POST /v1/leads, GET /v1/leads/{prospect_id} (routes in template.yaml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from leadwave.api import build_app, error_response, json_body, json_response
+from leadwave.auth import vendor_identity
+from leadwave.observability import logger
+from leadwave.services import ingest, queries
+from leadwave.services.leadin import MAX_LEAD_BYTES
+
+app = build_app()
+
+
+@app.post("/v1/leads")
+def post_lead() -> Response:
+    vendor = vendor_identity(app.current_event)
+    key = app.current_event.headers.get("Idempotency-Key")  # case-insensitive
+    result = ingest.ingest(vendor, json_body(app, max_bytes=MAX_LEAD_BYTES), key or None, app.lambda_context)
+    body = result["body"]
+    return json_response(result["status_code"], body, {"Location": f"/v1/leads/{body['prospect_id']}"})
+
+
+@app.get("/v1/leads/<prospect_id>")
+def get_lead(prospect_id: str) -> Response:
+    return json_response(200, queries.vendor_lead(vendor_identity(app.current_event), prospect_id))
+
+
+@app.post("/v1/leads/bulk")
+def post_bulk() -> Response:
+    return error_response(501, "not_implemented", "Bulk CSV upload is not available yet; post leads one by one.")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

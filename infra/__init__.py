@@ -1,0 +1,1 @@
+"""Infrastructure code: the local stack runtime, seed data and deployment helpers."""

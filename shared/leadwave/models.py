@@ -1,0 +1,234 @@
+"""Domain entities (pydantic). The store converts them to and from DynamoDB items; nothing
+here knows about storage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DistributionType(StrEnum):
+    NONE = "none"
+    DIRECT = "direct"
+    ROUND_ROBIN = "round_robin"
+    DISTRIBUTE_ALL = "distribute_all"
+    WAVES = "waves"
+    RING_ALL = "ring_all"
+
+    @property
+    def immediate(self) -> bool:
+        return self in (DistributionType.NONE, DistributionType.DIRECT, DistributionType.ROUND_ROBIN)
+
+
+class LeadStatus(StrEnum):
+    """Where a lead is. Every prospect is in exactly one of these (DESIGN.md section 7)."""
+
+    STORED = "stored"          # a plain prospect, searchable, not distributed
+    OFFERING = "offering"      # in distribution: queued, held for business hours, or offered in a wave
+    ASSIGNED = "assigned"      # an agent has it (an application exists)
+    UNASSIGNED = "unassigned"  # the fresh bucket
+    EXCEPTION = "exception"    # the Lead Exception page (possibly ignored)
+
+
+class AfterHoursRule(StrEnum):
+    HOLD = "hold"
+    FRESH = "fresh"
+    EXCEPTION = "exception"
+
+
+class Channel(StrEnum):
+    DIGITAL = "digital"
+    PHONE = "phone"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+
+
+class Reason:
+    """Failure reasons, worded as the Lead Exception page shows them (seed 000)."""
+
+    NO_ELIGIBLE = "No available or eligible agents were found."
+    NO_ANSWER = "No agents answered the call."
+    NO_CLICK = "No agents clicked the New Lead button."
+    NO_CLAIM_IN_WAVES = "No agent claimed the lead in any wave."
+    AFTER_HOURS = "Received outside business hours."
+    QUEUE_UNAVAILABLE = "The distribution queue was unavailable."
+    NO_DIRECT_TARGET = "Neither AssignToEmail nor AssignToUserId was given."
+    DIRECT_NO_MATCH = "No agent matches AssignToEmail / AssignToUserId."
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="ignore", use_enum_values=False)
+
+
+class AgentFilters(_Entity):
+    """An agent's own distribution filters (User Registration). Empty means no restriction."""
+
+    states: list[str] = Field(default_factory=list)
+    loan_purposes: list[str] = Field(default_factory=list)
+    loan_amount_min: Decimal | None = None
+    loan_amount_max: Decimal | None = None
+    lead_providers: list[str] = Field(default_factory=list)
+    campaigns: list[str] = Field(default_factory=list)
+
+
+class Agent(_Entity):
+    org_id: str
+    agent_id: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    roles: list[Role] = Field(default_factory=lambda: [Role.AGENT])
+    work_phone: str | None = None
+    mobile_phone: str | None = None
+    caller_id: str | None = None
+    active: bool = True
+    available: bool = True
+    filters: AgentFilters = Field(default_factory=AgentFilters)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    last_assigned_at: str | None = None
+    last_claimed_at: str | None = None
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+class GroupCondition(_Entity):
+    """``attribute`` of the agent (a key of ``Agent.attributes`` or a top-level field) must
+    equal, or for list attributes contain, one of ``values``."""
+
+    attribute: str
+    values: list[str]
+
+
+class Group(_Entity):
+    org_id: str
+    group_id: str
+    name: str
+    members: list[str] = Field(default_factory=list)
+    conditions: list[GroupCondition] = Field(default_factory=list)
+
+
+class Campaign(_Entity):
+    org_id: str
+    campaign_id: str
+    name: str
+    description: str = ""
+    distribution_type: DistributionType
+    group_id: str | None = None
+    lead_provider: str = ""
+    initial_status: str = "New"
+    initial_activity: str = "New Lead"
+    channel: Channel = Channel.DIGITAL
+    wave_size: int = Field(default=5, ge=1, le=100)
+    max_waves: int = Field(default=3, ge=1, le=50)
+    offer_timeout_seconds: int = Field(default=60, ge=1, le=86_400)
+    ring_batch: int = Field(default=10, ge=1, le=10)
+    ring_next_waves: bool = False
+    after_hours: AfterHoursRule = AfterHoursRule.HOLD
+    tcpa: bool = False
+    auto_dial: bool = False
+    active: bool = True
+
+
+class DayHours(_Entity):
+    open: str  # "09:00"
+    close: str  # "18:00"; "24:00" means midnight at the end of the day
+
+
+class Org(_Entity):
+    org_id: str
+    name: str
+    time_zone: str = "America/New_York"
+    # weekday ("mon".."sun") -> opening intervals; None means open around the clock
+    business_hours: dict[str, list[DayHours]] | None = None
+    closed_dates: list[str] = Field(default_factory=list)  # ISO dates in the org's zone
+    caller_id: str | None = None
+    default_agent_id: str | None = None
+    fresh_window_minutes: int = 10
+    lock_expiry_minutes: int = 60
+    do_not_call: list[str] = Field(default_factory=list)
+
+
+class Vendor(_Entity):
+    org_id: str
+    vendor_id: str
+    name: str
+    key_hash: str
+    key_prefix: str
+    active: bool = True
+    created_at: str
+
+
+class VendorIdentity(_Entity):
+    """Who posts a lead: from the key authorizer's context, never from the body."""
+
+    org_id: str
+    vendor_id: str
+
+
+class LeadEvent(_Entity):
+    at: str
+    type: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Prospect(_Entity):
+    org_id: str
+    prospect_id: str
+    campaign_id: str
+    vendor_id: str
+    vendor_lead_id: str | None = None
+    # the lead's data (PII: never logged)
+    first_name: str
+    last_name: str
+    phone: str
+    email: str | None = None
+    state: str | None = None
+    loan_purpose: str | None = None
+    loan_amount: Decimal | None = None
+    channel: Channel = Channel.DIGITAL
+    consent: dict[str, Any] | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    assign_to_email: str | None = None
+    assign_to_user_id: str | None = None
+    # campaign snapshot, for the exception page's columns
+    campaign_name: str = ""
+    campaign_description: str = ""
+    distribution_type: DistributionType
+    lead_provider: str = ""
+    # where it is
+    status: LeadStatus
+    failure_reason: str | None = None
+    ignored: bool = False
+    agent_id: str | None = None
+    application_id: str | None = None
+    app_status: str | None = None
+    app_activity: str | None = None
+    assigned_at: str | None = None
+    assigned_by: str | None = None  # "distribution", "claim", "fresh", "manager:<id>"
+    wave: int = 0
+    wave_token: str | None = None
+    wave_expires_at: str | None = None
+    offered: list[str] = Field(default_factory=list)
+    created_at: str
+    updated_at: str
+    events: list[LeadEvent] = Field(default_factory=list)
+
+
+class Offer(_Entity):
+    org_id: str
+    prospect_id: str
+    agent_id: str
+    wave: int
+    status: str  # open | claimed | declined | expired | closed
+    offered_at: str
+    expires_at: str
+

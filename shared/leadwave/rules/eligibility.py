@@ -1,0 +1,77 @@
+"""Who may receive a lead: campaign's group filters AND the agent's own distribution
+filters AND active AND available (DESIGN.md section 3). Only users with the agent role
+receive leads; a manager who also takes leads has both roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from leadwave.models import Agent, Campaign, Group, Role
+
+
+def _agent_value(agent: Agent, attribute: str) -> Any:
+    if attribute in agent.attributes:
+        return agent.attributes[attribute]
+    return getattr(agent, attribute, None)
+
+
+def in_group(agent: Agent, group: Group | None) -> bool:
+    """No group on the campaign: every agent of the org. Otherwise an explicit member, or an
+    agent meeting every condition (a group with neither members nor conditions is empty)."""
+    if group is None:
+        return True
+    if agent.agent_id in group.members:
+        return True
+    if not group.conditions:
+        return False
+    for cond in group.conditions:
+        value = _agent_value(agent, cond.attribute)
+        wanted = {v.casefold() for v in cond.values}
+        if isinstance(value, list | tuple | set):
+            if not wanted & {str(v).casefold() for v in value}:
+                return False
+        elif value is None or str(value).casefold() not in wanted:
+            return False
+    return True
+
+
+def _allowed(values: list[str], value: str | None) -> bool:
+    if not values:
+        return True
+    return value is not None and value.casefold() in {v.casefold() for v in values}
+
+
+def matches_filters(agent: Agent, lead: Any, campaign: Campaign) -> bool:
+    """The agent's own filters against the lead (state, loan purpose, amount, provider, campaign)."""
+    f = agent.filters
+    if not _allowed(f.states, lead.state):
+        return False
+    if not _allowed(f.loan_purposes, lead.loan_purpose):
+        return False
+    if not _allowed(f.lead_providers, campaign.lead_provider or None):
+        return False
+    if f.campaigns and campaign.campaign_id not in f.campaigns:
+        return False
+    amount: Decimal | None = lead.loan_amount
+    if f.loan_amount_min is not None and (amount is None or amount < f.loan_amount_min):
+        return False
+    return not (f.loan_amount_max is not None and (amount is None or amount > f.loan_amount_max))
+
+
+def is_eligible(agent: Agent, lead: Any, campaign: Campaign, group: Group | None,
+                *, require_available: bool = True) -> bool:
+    if Role.AGENT not in agent.roles or not agent.active or (require_available and not agent.available):
+        return False
+    return in_group(agent, group) and matches_filters(agent, lead, campaign)
+
+
+def eligible_agents(agents: Iterable[Agent], lead: Any, campaign: Campaign,
+                    group: Group | None) -> list[Agent]:
+    return [a for a in agents if is_eligible(a, lead, campaign, group)]
+
+
+def round_robin_order(agents: Iterable[Agent]) -> list[Agent]:
+    """Oldest ``last_assigned_at`` first; never-assigned agents before everyone; ties by id."""
+    return sorted(agents, key=lambda a: (a.last_assigned_at or "", a.agent_id))

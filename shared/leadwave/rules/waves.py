@@ -1,0 +1,76 @@
+"""Who gets the next wave (seed 004) and where an undistributed lead ends (seeds 000, 002)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from leadwave import clock
+from leadwave.models import Agent, Campaign, Channel, DistributionType, LeadStatus, Reason
+from leadwave.rules.eligibility import round_robin_order
+
+DIGITAL_COOLDOWN = timedelta(minutes=10)
+
+
+def claimed_recently(agent: Agent, channel: Channel, now: datetime, time_zone: str) -> bool:
+    """Digital leads: claimed in the last 10 minutes. Phone leads: claimed the same calendar
+    day in the org's time zone."""
+    if not agent.last_claimed_at:
+        return False
+    last = clock.parse(agent.last_claimed_at)
+    if channel is Channel.PHONE:
+        zone = ZoneInfo(time_zone)
+        return last.astimezone(zone).date() == now.astimezone(zone).date()
+    return now - last < DIGITAL_COOLDOWN
+
+
+def select_wave(eligible: Iterable[Agent], already_offered: set[str], size: int, skip: set[str],
+                rng: random.Random | None = None) -> list[Agent]:
+    """``size`` agents never offered this lead, drawn at random among those not in ``skip``;
+    when too few remain, the rest is filled from the skipped ones in round-robin order."""
+    rng = rng or random.SystemRandom()
+    fresh = [a for a in eligible if a.agent_id not in already_offered]
+    preferred = [a for a in fresh if a.agent_id not in skip]
+    picked = rng.sample(preferred, min(size, len(preferred)))
+    if len(picked) < size:
+        taken = {a.agent_id for a in picked}
+        picked += round_robin_order(a for a in fresh if a.agent_id not in taken)[: size - len(picked)]
+    return picked
+
+
+def wave_size(campaign: Campaign) -> int:
+    if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
+        return 10_000  # every eligible agent at once
+    if campaign.distribution_type is DistributionType.RING_ALL:
+        return campaign.ring_batch
+    return campaign.wave_size
+
+
+def max_waves(campaign: Campaign) -> int:
+    if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
+        return 1
+    if campaign.distribution_type is DistributionType.RING_ALL:
+        return campaign.max_waves if campaign.ring_next_waves else 1
+    return campaign.max_waves
+
+
+def no_taker_reason(campaign: Campaign) -> str:
+    return {
+        DistributionType.DISTRIBUTE_ALL: Reason.NO_CLICK,
+        DistributionType.RING_ALL: Reason.NO_ANSWER,
+    }.get(campaign.distribution_type, Reason.NO_CLAIM_IN_WAVES)
+
+
+def fallback_status(campaign: Campaign, reason: str) -> LeadStatus:
+    """Where a lead nobody took ends. Waves leads go to the fresh bucket (seed 004); the other
+    types to Lead Exception (seed 000). After hours, Ring All always goes to exception (seed
+    002); the other types follow the campaign's after-hours rule."""
+    if reason == Reason.AFTER_HOURS:
+        if campaign.distribution_type is DistributionType.RING_ALL:
+            return LeadStatus.EXCEPTION
+        return LeadStatus.UNASSIGNED if campaign.after_hours.value == "fresh" else LeadStatus.EXCEPTION
+    if campaign.distribution_type is DistributionType.WAVES:
+        return LeadStatus.UNASSIGNED
+    return LeadStatus.EXCEPTION

@@ -1,0 +1,1 @@
+"""Use cases. Each public function is what one handler route calls."""

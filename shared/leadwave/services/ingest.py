@@ -1,0 +1,126 @@
+"""A vendor posts a lead: validate, store, distribute now (none, direct, round robin) or queue
+for the wave workflow. Replays with the same ``vendor_lead_id`` or ``Idempotency-Key`` return
+the first answer (powertools idempotency on DynamoDB) and store nothing twice."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from leadwave import clock
+from leadwave.config import get_settings
+from leadwave.errors import Conflict, InvalidRequest
+from leadwave.ids import new_id
+from leadwave.models import AfterHoursRule, LeadStatus, Prospect, Reason, VendorIdentity
+from leadwave.observability import logger
+from leadwave.rules import hours
+from leadwave.rules.direct import Decision
+from leadwave.services.assignment import apply_to_new, event
+from leadwave.services.distribution import decide_immediate, outcome
+from leadwave.services.leadin import LeadIn, parse_lead
+from leadwave.store import aws, directory, leads
+
+REPLAY_WINDOW_SECONDS = 7 * 24 * 3600
+
+
+def ingest(vendor: VendorIdentity, body: Any, idempotency_key: str | None, lambda_context: Any = None) -> dict[str, Any]:
+    """Returns ``{"status_code": 201|202, "body": {...}}``."""
+    lead = parse_lead(body)
+    key = (idempotency_key or "").strip() or lead.vendor_lead_id
+    request = {"org_id": vendor.org_id, "vendor_id": vendor.vendor_id, "lead": lead.model_dump(mode="json")}
+    if not key:
+        return _accept(request)
+    request["idempotency_key"] = f"{vendor.org_id}#{vendor.vendor_id}#{key}"
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    accept, config = _idempotent_accept()
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
+    try:
+        return accept(request=request)  # type: ignore[no-any-return]
+    except IdempotencyAlreadyInProgressError as exc:
+        raise Conflict("the same lead is being processed right now; retry in a second",
+                       code="request_in_progress") from exc
+
+
+@lru_cache(maxsize=1)
+def _idempotent_accept() -> tuple[Any, Any]:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+    config = IdempotencyConfig(event_key_jmespath="idempotency_key", expires_after_seconds=REPLAY_WINDOW_SECONDS,
+                               raise_on_no_idempotency_key=True)
+    return idempotent_function(data_keyword_argument="request", persistence_store=persistence,
+                               config=config)(_accept), config
+
+
+def _accept(request: dict[str, Any]) -> dict[str, Any]:
+    lead = LeadIn.model_validate(request["lead"])
+    org_id = request["org_id"]
+    org, campaign = directory.get_org_and_campaign(org_id, lead.campaign_id)
+    if campaign is None or not campaign.active:
+        raise InvalidRequest("unknown or inactive campaign", code="unknown_campaign",
+                             details=[{"field": "campaign_id", "code": "unknown_campaign",
+                                       "message": "no active campaign with this id in your org"}])
+    now = clock.now()
+    at = clock.iso(now)
+    prospect = Prospect(
+        org_id=org_id, prospect_id=new_id("pr"), campaign_id=campaign.campaign_id,
+        vendor_id=request["vendor_id"], **lead.model_dump(exclude={"campaign_id"}),
+        campaign_name=campaign.name, campaign_description=campaign.description,
+        distribution_type=campaign.distribution_type, lead_provider=campaign.lead_provider,
+        status=LeadStatus.OFFERING, created_at=at, updated_at=at,
+        events=[event("received", campaign_id=campaign.campaign_id, vendor_id=request["vendor_id"])],
+    )
+    dtype = campaign.distribution_type
+    queue = not dtype.immediate
+    if dtype.immediate and dtype.value != "none" and not hours.is_open(org, now):
+        if campaign.after_hours is AfterHoursRule.HOLD:
+            queue = True
+        else:
+            status = LeadStatus.UNASSIGNED if campaign.after_hours is AfterHoursRule.FRESH else LeadStatus.EXCEPTION
+            prospect = _with_outcome(prospect, Decision(status, reason=Reason.AFTER_HOURS), campaign, at)
+    elif dtype.immediate:
+        bundle = directory.load_org(org_id)
+        prospect = _with_outcome(prospect, decide_immediate(bundle, campaign, prospect, at), campaign, at)
+    if queue:
+        prospect.events.append(event("queued"))
+    leads.create(prospect)
+    logger.append_keys(prospect_id=prospect.prospect_id)
+    if queue:
+        prospect = _enqueue(prospect)
+    return answer(prospect)
+
+
+def _with_outcome(prospect: Prospect, decision: Decision, campaign: Any, at: str) -> Prospect:
+    fields, ev = outcome(decision, campaign, at)
+    new = apply_to_new(prospect, fields)
+    new.events.append(ev)
+    return new
+
+
+def _enqueue(prospect: Prospect) -> Prospect:
+    try:
+        aws.enqueue_distribution(prospect.prospect_id, prospect.org_id)
+    except Exception:  # the lead is stored; it must not be lost on the way to the queue
+        logger.exception("could not queue the lead; moving it to exception")
+        at = clock.iso(clock.now())
+        return leads.update(prospect, {"status": LeadStatus.EXCEPTION.value,
+                                       "failure_reason": Reason.QUEUE_UNAVAILABLE, "updated_at": at},
+                            event("exception", reason=Reason.QUEUE_UNAVAILABLE),
+                            condition=leads.in_status(LeadStatus.OFFERING))
+    return prospect
+
+
+def answer(p: Prospect) -> dict[str, Any]:
+    if p.status is LeadStatus.ASSIGNED:
+        return {"status_code": 201, "body": {"prospect_id": p.prospect_id, "status": p.status.value,
+                                             "application_id": p.application_id, "agent_id": p.agent_id}}
+    body: dict[str, Any] = {"prospect_id": p.prospect_id, "status": p.status.value}
+    if p.failure_reason:
+        body["failure_reason"] = p.failure_reason
+    return {"status_code": 202, "body": body}

@@ -1,0 +1,97 @@
+"""The vendor's lead payload (DESIGN.md section 5) and its validation, field by field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from leadwave.errors import InvalidRequest
+from leadwave.models import Channel
+from leadwave.rules.phones import to_e164
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
+    "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
+)
+MAX_LEAD_BYTES = 64 * 1024
+
+
+def _email(value: str) -> str:
+    """Syntax only: no DNS look-up on the request path; reserved test domains (the demo
+    org's ``@demo.test`` agents) are accepted."""
+    try:
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+
+
+class Consent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tcpa: bool
+    at: datetime | None = None
+    text: str | None = Field(default=None, max_length=2000)
+
+
+class LeadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    campaign_id: str = Field(min_length=1, max_length=64)
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    phone: str = Field(min_length=3, max_length=32)
+    email: Email | None = None
+    state: str | None = Field(default=None, max_length=2)
+    loan_purpose: str | None = Field(default=None, max_length=64)
+    loan_amount: Decimal | None = Field(default=None, ge=0, le=1_000_000_000, decimal_places=2)
+    vendor_lead_id: str | None = Field(default=None, min_length=1, max_length=128)
+    assign_to_email: Email | None = None
+    assign_to_user_id: str | None = Field(default=None, max_length=64)
+    consent: Consent | None = None
+    channel: Channel = Channel.DIGITAL
+    fields: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        return to_e164(v)
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.upper()
+        if v not in US_STATES:
+            raise ValueError("not a US state or territory code")
+        return v
+
+
+def _details(exc: ValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(p) for p in err["loc"]) or "body"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field; put custom data in `fields`"
+        out.append({"field": field, "code": err["type"], "message": msg})
+    return out
+
+
+def parse_lead(body: Any) -> LeadIn:
+    if not isinstance(body, dict):
+        raise InvalidRequest("the body must be a JSON object", code="invalid_body")
+    try:
+        from aws_lambda_powertools.utilities.parser import parse
+
+        return parse(event=body, model=LeadIn)
+    except ValidationError as exc:
+        raise InvalidRequest("the lead has invalid fields", code="validation_failed", details=_details(exc)) from exc

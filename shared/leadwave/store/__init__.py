@@ -1,0 +1,2 @@
+"""Data access: the only package that imports pynamodb, botocore or boto3.
+Storage failures leave it as domain errors (``leadwave.errors``)."""

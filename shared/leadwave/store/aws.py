@@ -1,0 +1,48 @@
+"""boto3 clients, created once per container. Endpoints come from botocore's standard
+``AWS_ENDPOINT_URL_<SERVICE>`` variables, so the local stack needs no code path of its own."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from leadwave.config import get_settings
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 3},
+                                               connect_timeout=2, read_timeout=10))
+
+
+def enqueue_distribution(prospect_id: str, org_id: str) -> None:
+    client("sqs").send_message(
+        QueueUrl=get_settings().distribution_queue_url,
+        MessageBody=json.dumps({"prospect_id": prospect_id, "org_id": org_id}),
+    )
+
+
+def start_distribution(prospect_id: str) -> bool:
+    """Start the execution named after the prospect. A second start for the same prospect is
+    a no-op (AWS answers ExecutionAlreadyExists for a closed or differently-started one)."""
+    sfn = client("stepfunctions")
+    try:
+        sfn.start_execution(stateMachineArn=get_settings().state_machine_arn, name=prospect_id,
+                            input=json.dumps({"prospect_id": prospect_id}))
+    except sfn.exceptions.ExecutionAlreadyExists:
+        return False
+    return True
+
+
+def resume(token: str, output: dict[str, Any]) -> bool:
+    """SendTaskSuccess; False when the token is no longer valid (the wave already moved on)."""
+    sfn = client("stepfunctions")
+    try:
+        sfn.send_task_success(taskToken=token, output=json.dumps(output))
+    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
+        return False
+    return True

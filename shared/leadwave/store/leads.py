@@ -1,0 +1,199 @@
+"""Leads table access: prospects (with their event history) and offers.
+
+Every change of a lead's status is one conditional UpdateItem on the prospect item, so a
+retried or racing writer lands on the same outcome (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
+
+from leadwave import clock
+from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
+from leadwave.models import LeadEvent, LeadStatus, Offer, Prospect
+from leadwave.store.tables import LeadItem, bind
+
+LEAD_SK = "LEAD"
+# attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
+_TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
+        "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "updated_at")
+
+
+def _pk(prospect_id: str) -> str:
+    return f"LEAD#{prospect_id}"
+
+
+def _conditional_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def status_key(org_id: str, status: LeadStatus | str) -> str:
+    return f"{org_id}#{LeadStatus(status).value}"
+
+
+def agent_key(org_id: str, agent_id: str) -> str:
+    return f"AGENT#{org_id}#{agent_id}"
+
+
+def _to_item(p: Prospect) -> LeadItem:
+    doc = p.model_dump(mode="json", exclude={"events", "offered", *_TOP})
+    item = LeadItem(_pk(p.prospect_id), LEAD_SK, kind="lead", org_id=p.org_id, doc=doc)
+    data = p.model_dump(mode="json", include=set(_TOP))
+    for name in _TOP:
+        setattr(item, name, data[name])
+    item.offered = set(p.offered) or None
+    item.events = [e.model_dump(mode="json") for e in p.events]
+    item.gsi1pk, item.gsi1sk = status_key(p.org_id, p.status), f"{p.created_at}#{p.prospect_id}"
+    if p.agent_id and p.assigned_at:
+        item.gsi2pk, item.gsi2sk = agent_key(p.org_id, p.agent_id), p.assigned_at
+    return item
+
+
+def _from_item(item: LeadItem) -> Prospect:
+    doc: dict[str, Any] = dict(item.doc)
+    for name in _TOP:
+        doc[name] = getattr(item, name)
+    doc["ignored"] = bool(doc["ignored"])
+    doc["wave"] = int(doc["wave"] or 0)
+    doc["offered"] = sorted(item.offered or [])
+    doc["events"] = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (item.events or [])]
+    return Prospect.model_validate(doc)
+
+
+def create(p: Prospect) -> None:
+    bind()
+    try:
+        _to_item(p).save(condition=LeadItem.pk.does_not_exist())
+    except PutError as exc:
+        if _conditional_failed(exc):
+            raise Conflict("prospect already exists", code="already_exists") from exc
+        raise
+
+
+def get(prospect_id: str, *, consistent: bool = True) -> Prospect:
+    bind()
+    try:
+        return _from_item(LeadItem.get(_pk(prospect_id), LEAD_SK, consistent_read=consistent))
+    except DoesNotExist as exc:
+        raise NotFound("unknown prospect", code="prospect_not_found") from exc
+
+
+def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
+           condition: Condition | None = None, add_offered: list[str] | None = None) -> Prospect:
+    """Apply ``changes`` (top-level fields of Prospect) and append ``event`` in one conditional
+    UpdateItem; ``ConcurrentUpdate`` when the condition no longer holds. Returns the new state."""
+    bind()
+    actions = []
+    for name, value in changes.items():
+        if name not in _TOP:
+            raise ValueError(f"{name} is not an updatable lead attribute")
+        attr = getattr(LeadItem, name)
+        actions.append(attr.remove() if value is None else attr.set(value))
+    status = changes.get("status")
+    if status is not None:
+        actions.append(LeadItem.gsi1pk.set(status_key(p.org_id, status)))
+    agent_id, assigned_at = changes.get("agent_id"), changes.get("assigned_at")
+    if agent_id and assigned_at:
+        actions += [LeadItem.gsi2pk.set(agent_key(p.org_id, agent_id)), LeadItem.gsi2sk.set(assigned_at)]
+    if add_offered:
+        actions.append(LeadItem.offered.add(set(add_offered)))
+    if event is not None:
+        actions.append(LeadItem.events.set(LeadItem.events.append([event.model_dump(mode="json")])))
+    cond = LeadItem.pk.exists()
+    if condition is not None:
+        cond = cond & condition
+    item = LeadItem(_pk(p.prospect_id), LEAD_SK)
+    try:
+        item.update(actions=actions, condition=cond)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            raise ConcurrentUpdate("the lead changed concurrently") from exc
+        raise
+    return _from_item(item)
+
+
+def in_status(*statuses: LeadStatus) -> Condition:
+    cond: Condition | None = None
+    for s in statuses:
+        c = LeadItem.status == s.value
+        cond = c if cond is None else cond | c
+    assert cond is not None
+    return cond
+
+
+def list_by_status(org_id: str, status: LeadStatus, *, newest_first: bool = True) -> Iterator[Prospect]:
+    bind()
+    for item in LeadItem.by_gsi1.query(status_key(org_id, status), scan_index_forward=not newest_first):
+        yield _from_item(item)
+
+
+def list_for_agent(org_id: str, agent_id: str) -> Iterator[Prospect]:
+    bind()
+    for item in LeadItem.by_gsi2.query(agent_key(org_id, agent_id), scan_index_forward=False):
+        if item.kind == "lead":
+            yield _from_item(item)
+
+
+def scan_all() -> Iterator[Prospect]:
+    """Every prospect (the audit; not for request paths)."""
+    bind()
+    for item in LeadItem.scan(LeadItem.kind == "lead"):
+        yield _from_item(item)
+
+
+# ---------------------------------------------------------------- offers
+
+def _offer_item(o: Offer) -> LeadItem:
+    item = LeadItem(_pk(o.prospect_id), f"OFFER#{o.agent_id}", kind="offer", org_id=o.org_id,
+                    doc=o.model_dump(mode="json"), status=o.status, wave=o.wave, expires_at=o.expires_at)
+    item.gsi2pk, item.gsi2sk = f"OFFER#{o.org_id}#{o.agent_id}", o.expires_at
+    item.expires_ttl = int(clock.parse(o.expires_at).timestamp()) + 7 * 24 * 3600
+    return item
+
+
+def _offer_from_item(item: LeadItem) -> Offer:
+    doc = dict(item.doc)
+    doc["status"] = item.status
+    return Offer.model_validate(doc)
+
+
+def write_offers(offers: list[Offer]) -> None:
+    bind()
+    with LeadItem.batch_write() as batch:
+        for o in offers:
+            batch.save(_offer_item(o))
+
+
+def offers_of(prospect_id: str) -> list[Offer]:
+    bind()
+    return [_offer_from_item(i) for i in LeadItem.query(_pk(prospect_id), LeadItem.sk.startswith("OFFER#"))]
+
+
+def set_offer_status(o: Offer, status: str, *, only_if_open: bool = True) -> bool:
+    bind()
+    item = LeadItem(_pk(o.prospect_id), f"OFFER#{o.agent_id}")
+    cond = LeadItem.pk.exists()
+    if only_if_open:
+        cond = cond & (LeadItem.status == "open")
+    try:
+        item.update(actions=[LeadItem.status.set(status)], condition=cond)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
+def offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str) -> list[Offer]:
+    """The agent's offers whose expiry is still ahead (open ones, by the gsi2 sort key)."""
+    bind()
+    items = LeadItem.by_gsi2.query(f"OFFER#{org_id}#{agent_id}", LeadItem.gsi2sk > not_expired_at)
+    return [_offer_from_item(i) for i in items]
+
+
+def wave_is(wave: int) -> Condition:
+    return LeadItem.wave == wave if wave else (LeadItem.wave.does_not_exist() | (LeadItem.wave == 0))
+

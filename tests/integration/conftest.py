@@ -1,0 +1,137 @@
+"""Handlers in-process against DynamoDB Local (tables from template.yaml) and a moto server
+standing in for SQS and Step Functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.events import ROOT
+
+ASL = ROOT / "infra" / "statemachines" / "distribution.asl.json"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+class AwsEnv:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name="us-east-1")
+
+    def queue_messages(self) -> list[dict[str, Any]]:
+        sqs = self.client("sqs")
+        out = []
+        while True:
+            got = sqs.receive_message(QueueUrl=self.env["DISTRIBUTION_QUEUE_URL"], MaxNumberOfMessages=10,
+                                      WaitTimeSeconds=0).get("Messages", [])
+            if not got:
+                return out
+            for m in got:
+                out.append(json.loads(m["Body"]))
+                sqs.delete_message(QueueUrl=self.env["DISTRIBUTION_QUEUE_URL"], ReceiptHandle=m["ReceiptHandle"])
+
+
+@pytest.fixture(scope="session")
+def aws_env(ddb_local: Any, moto_endpoint: str) -> Iterator[AwsEnv]:
+    saved = dict(os.environ)
+    os.environ.update(ddb_local.env)
+    os.environ.update({
+        "AWS_ENDPOINT_URL_SQS": moto_endpoint, "AWS_ENDPOINT_URL_SFN": moto_endpoint,
+        "AWS_ENDPOINT_URL_SSM": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "KEY_PEPPER": "test-pepper",
+        "TWILIO_AUTH_TOKEN": "test-twilio-token", "PUBLIC_BASE_URL": "https://hooks.example.com",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    })
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    queue_url = sqs.create_queue(QueueName=f"dist-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    definition = Path(ASL).read_text().replace(
+        "${WaveTaskFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:wave-task")
+    machine = sfn.create_state_machine(name=f"dist-{uuid.uuid4().hex[:8]}", definition=definition,
+                                       roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+    os.environ.update({"DISTRIBUTION_QUEUE_URL": queue_url, "STATE_MACHINE_ARN": machine})
+    _reset_caches()
+    from infra.seed import load_seed
+
+    load_seed()
+    yield AwsEnv(dict(os.environ))
+    os.environ.clear()
+    os.environ.update(saved)
+    _reset_caches()
+
+
+def _reset_caches() -> None:
+    from leadwave import config
+    from leadwave.services import ingest
+    from leadwave.store import aws
+
+    config.reset()
+    aws.client.cache_clear()
+    ingest._idempotent_accept.cache_clear()
+
+
+@pytest.fixture
+def new_org(aws_env: AwsEnv):
+    """A fresh org with ``n`` agents and one campaign per type; returns its id."""
+    from leadwave import clock
+    from leadwave.models import Agent, Campaign, Org, Vendor
+    from leadwave.rules.keys import hash_key
+    from leadwave.store import directory
+
+    def make(n_agents: int = 3, *, org: dict[str, Any] | None = None, **campaign: Any) -> str:
+        org_id = "org" + uuid.uuid4().hex[:10]
+        directory.save(Org.model_validate({"org_id": org_id, "name": "Test org", **(org or {})}))
+        for i in range(1, n_agents + 1):
+            directory.save(Agent(org_id=org_id, agent_id=f"ag{i:02d}", email=f"ag{i:02d}@{org_id}.test",
+                                 work_phone=f"+1415555{i:04d}"))
+        for dtype in ("none", "direct", "round_robin", "distribute_all", "waves", "ring_all"):
+            directory.save(Campaign.model_validate({"org_id": org_id, "campaign_id": dtype, "name": dtype,
+                                                    "distribution_type": dtype, **campaign}))
+        directory.save(Vendor(org_id=org_id, vendor_id="v1", name="Vendor", key_hash=hash_key(f"key-{org_id}",
+                              "test-pepper"), key_prefix="key-", created_at=clock.iso(clock.now())))
+        return org_id
+
+    return make
+
+
+if "ddb_local" not in globals():  # TEMP until tests/conftest.py provides it
+    @pytest.fixture(scope="session")
+    def ddb_local():  # type: ignore[no-redef]
+        from types import SimpleNamespace
+
+        from infra.local.dynamodb_local import DynamoDBLocal
+        from infra.local.resources import create_tables, table_env
+        from infra.local.template import Template
+
+        db = DynamoDBLocal()
+        db.start()
+        t = Template.load()
+        names = create_tables(t, db.endpoint)
+        env = {**table_env(t, names), "AWS_ENDPOINT_URL_DYNAMODB": db.endpoint}
+        yield SimpleNamespace(endpoint=db.endpoint, env=env)
+        db.stop()

@@ -1,0 +1,154 @@
+"""The vendor key authorizer, the SQS distribute handler and the wave tasks, on DynamoDB Local + moto."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.events import Context, api_event, load_handler, sqs_event, vendor_authorizer
+
+pytestmark = pytest.mark.stack
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/POST/v1/leads"
+LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "4155552671", "state": "CA"}
+
+
+@pytest.fixture(scope="module")
+def handlers(aws_env):
+    return {name: load_handler(path) for name, path in {
+        "authorizer": "functions/ingest/authorizer.py", "ingest": "functions/ingest/app.py",
+        "distribute": "functions/distribute/app.py", "tasks": "functions/distribute/tasks.py"}.items()}
+
+
+def authorize(handlers, key):
+    return handlers["authorizer"].handler({"type": "REQUEST", "methodArn": METHOD_ARN,
+                                           "headers": {"X-Api-Key": key} if key is not None else {}},
+                                          Context("authorizer"))
+
+
+def test_known_key_maps_to_its_org_and_vendor(handlers):
+    policy = authorize(handlers, "lw_demo_vendor_key")
+    assert policy["context"] == {"org_id": "demo", "vendor_id": "demo-vendor"}
+    stmt = policy["policyDocument"]["Statement"][0]
+    assert stmt["Effect"] == "Allow" and "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/v1/leads/*" in \
+        stmt["Resource"]
+
+
+@pytest.mark.parametrize("key", [None, "", "lw_wrong", "x" * 500])
+def test_unknown_or_missing_key_is_unauthorized(handlers, key):
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorize(handlers, key)
+
+
+def test_keys_are_stored_hashed_never_in_clear(aws_env):
+    import boto3
+
+    items = boto3.resource("dynamodb").Table(aws_env.env["DIRECTORY_TABLE"]).scan()["Items"]
+    assert "lw_demo_vendor_key" not in json.dumps(items, default=str)
+
+
+def test_deactivated_vendor_is_refused(handlers, new_org):
+    from leadwave.store import directory
+
+    org = new_org(1)
+    vendor = directory.find_vendor_by_key_hash(__import__("leadwave.rules.keys", fromlist=["x"]).hash_key(
+        f"key-{org}", "test-pepper"))
+    assert authorize(handlers, f"key-{org}")["context"]["org_id"] == org
+    directory.save(vendor.model_copy(update={"active": False}))
+    with pytest.raises(Exception, match="Unauthorized"):
+        authorize(handlers, f"key-{org}")
+
+
+def _queue_lead(handlers, campaign="demo-waves"):
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": campaign}, authorizer=vendor_authorizer())
+    return json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+
+
+def test_distribute_starts_one_execution_named_after_the_prospect_even_when_redelivered(handlers, aws_env):
+    pid = _queue_lead(handlers)
+    body = json.dumps({"prospect_id": pid, "org_id": "demo"})
+    for _ in range(2):  # SQS delivers at least once
+        result = handlers["distribute"].handler(sqs_event([body]), Context("distribute"))
+        assert result == {"batchItemFailures": []}
+    sfn = aws_env.client("stepfunctions")
+    runs = sfn.list_executions(stateMachineArn=aws_env.env["STATE_MACHINE_ARN"])["executions"]
+    assert [r["name"] for r in runs].count(pid) == 1
+
+
+def test_a_malformed_record_fails_alone_and_the_rest_of_the_batch_succeeds(handlers, aws_env):
+    good = json.dumps({"prospect_id": _queue_lead(handlers), "org_id": "demo"})
+    event = sqs_event(["{not json", good, json.dumps({"no": "prospect"})])
+    result = handlers["distribute"].handler(event, Context("distribute"))
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    assert failed == {event["Records"][0]["messageId"], event["Records"][2]["messageId"]}
+
+
+def test_prepare_sends_an_open_org_lead_to_a_wave_with_the_campaign_timeout(handlers):
+    pid = _queue_lead(handlers)
+    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": pid}, Context("tasks"))
+    assert out == {"prospect_id": pid, "next": "wave", "timeout_seconds": 20}
+
+
+def test_prepare_holds_a_lead_outside_business_hours(handlers, new_org, monkeypatch):
+    org = new_org(2, org={"business_hours": {}}, after_hours="hold")
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": pid}, Context("tasks"))
+    assert out["next"] == "hold" and out["wait_seconds"] >= 1
+
+
+def test_open_wave_with_nobody_eligible_resumes_its_own_token_towards_fallback(handlers, new_org, monkeypatch):
+    from leadwave.store import aws
+
+    sent = []
+    monkeypatch.setattr(aws, "resume", lambda token, output: sent.append((token, output)) or True)
+    org = new_org(0)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "distribute_all"},
+                   authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-1"}, Context("tasks"))
+    assert sent == [("tok-1", {"prospect_id": pid, "next": "fallback",
+                               "reason": "No available or eligible agents were found."})]
+    out = handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": sent[0][1]["reason"]},
+                                    Context("tasks"))
+    assert out["next"] == "done"
+    from leadwave.store import leads
+
+    p = leads.get(pid)
+    assert (p.status.value, p.failure_reason) == ("exception", "No available or eligible agents were found.")
+    # run again: a retried task changes nothing
+    handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": "other"}, Context("tasks"))
+    assert leads.get(pid).failure_reason == "No available or eligible agents were found."
+
+
+def test_open_wave_writes_offers_and_a_retry_with_the_same_token_opens_nothing_more(handlers, new_org, monkeypatch):
+    from leadwave.store import aws, leads
+
+    monkeypatch.setattr(aws, "resume", lambda token, output: pytest.fail(f"unexpected resume {output}"))
+    org = new_org(7, wave_size=5)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    for _ in range(2):
+        handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-w1"}, Context("tasks"))
+    p = leads.get(pid)
+    offers = leads.offers_of(pid)
+    assert p.wave == 1 and p.wave_token == "tok-w1" and len(offers) == 5 and len(p.offered) == 5
+    assert {o.status for o in offers} == {"open"}
+
+
+def test_unclaimed_waves_lead_ends_in_the_fresh_bucket(handlers, new_org, monkeypatch):
+    from leadwave.store import aws, leads
+
+    sent = []
+    monkeypatch.setattr(aws, "resume", lambda token, output: sent.append(output) or True)
+    org = new_org(7, wave_size=5, max_waves=3)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    for n in range(3):  # wave 1 (5 agents), wave 2 (2 agents), then nobody is left
+        handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": f"t{n}"}, Context("tasks"))
+    assert sent == [{"prospect_id": pid, "next": "fallback", "reason": "No agent claimed the lead in any wave."}]
+    assert {o.status for o in leads.offers_of(pid) if o.wave == 1} == {"expired"}
+    handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": sent[0]["reason"]}, Context())
+    p = leads.get(pid)
+    assert p.status.value == "unassigned" and len(p.offered) == 7
+    assert {o.status for o in leads.offers_of(pid)} == {"expired"}

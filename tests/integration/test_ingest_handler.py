@@ -1,0 +1,195 @@
+"""POST /v1/leads and GET /v1/leads/{id} through the real handler, on DynamoDB Local."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+
+from tests.events import Context, api_event, load_handler, vendor_authorizer
+
+pytestmark = pytest.mark.stack
+LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "(415) 555-2671", "email": "jane@example.com",
+        "state": "CA", "loan_purpose": "Purchase", "loan_amount": 350000}
+
+
+@pytest.fixture(scope="module")
+def ingest(aws_env):
+    return load_handler("functions/ingest/app.py")
+
+
+def post(ingest, body=None, *, org="demo", raw=None, headers=None, authorizer="default"):
+    auth = vendor_authorizer(org, "demo-vendor" if org == "demo" else "v1") if authorizer == "default" else authorizer
+    ev = api_event("POST", "/v1/leads", body=body, raw_body=raw, headers=headers, authorizer=auth)
+    res = ingest.handler(ev, Context("ingest"))
+    return res["statusCode"], json.loads(res["body"])
+
+
+def get(ingest, prospect_id, *, org="demo", vendor="demo-vendor"):
+    ev = api_event("GET", f"/v1/leads/{prospect_id}", resource="/v1/leads/{prospect_id}",
+                   path_params={"prospect_id": prospect_id}, authorizer=vendor_authorizer(org, vendor))
+    res = ingest.handler(ev, Context("ingest"))
+    return res["statusCode"], json.loads(res["body"])
+
+
+def count_leads(aws_env) -> int:
+    table = boto3.resource("dynamodb").Table(aws_env.env["LEADS_TABLE"])
+    return sum(1 for i in table.scan(ProjectionExpression="pk, sk, kind")["Items"] if i["kind"] == "lead")
+
+
+def test_none_campaign_stores_a_prospect_and_answers_202(ingest):
+    status, body = post(ingest, {**LEAD, "campaign_id": "demo-none"})
+    assert status == 202 and body["status"] == "stored"
+    status, view = get(ingest, body["prospect_id"])
+    assert status == 200 and view["status"] == "stored"
+    assert [e["type"] for e in view["events"]] == ["received", "stored"]
+
+
+def test_round_robin_assigns_at_once_with_201_and_initial_status(ingest, new_org):
+    org = new_org(3, initial_status="Lead In", initial_activity="Call borrower")
+    status, body = post(ingest, {**LEAD, "campaign_id": "round_robin"}, org=org)
+    assert status == 201 and body["status"] == "assigned" and body["application_id"].startswith("ap_")
+    from leadwave.store import leads
+
+    p = leads.get(body["prospect_id"])
+    assert (p.app_status, p.app_activity, p.agent_id) == ("Lead In", "Call borrower", body["agent_id"])
+
+
+def test_round_robin_rotates_through_every_agent_before_repeating(ingest, new_org):
+    org = new_org(3)
+    got = [post(ingest, {**LEAD, "campaign_id": "round_robin"}, org=org)[1]["agent_id"] for _ in range(6)]
+    assert sorted(got[:3]) == ["ag01", "ag02", "ag03"] and got[3:] == got[:3]
+
+
+def test_two_leads_at_the_same_moment_never_go_to_the_same_agent(ingest, new_org):
+    """Real threads against DynamoDB Local: the conditional write on the agent settles it."""
+    for _ in range(5):
+        org = new_org(2)
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(lambda _: post(ingest, {**LEAD, "campaign_id": "round_robin"}, org=org), range(2)))
+        assert {r[0] for r in results} == {201}
+        assert sorted(r[1]["agent_id"] for r in results) == ["ag01", "ag02"]
+
+
+def test_round_robin_with_nobody_available_goes_to_exception_with_the_seed_reason(ingest, new_org):
+    org = new_org(0)
+    status, body = post(ingest, {**LEAD, "campaign_id": "round_robin"}, org=org)
+    assert status == 202 and body == {"prospect_id": body["prospect_id"], "status": "exception",
+                                      "failure_reason": "No available or eligible agents were found."}
+
+
+def test_round_robin_falls_back_to_the_default_agent(ingest, new_org):
+    org = new_org(0, org={"default_agent_id": "boss"})
+    from leadwave.models import Agent
+    from leadwave.store import directory
+
+    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", available=False))
+    status, body = post(ingest, {**LEAD, "campaign_id": "round_robin"}, org=org)
+    assert status == 201 and body["agent_id"] == "boss"
+
+
+def test_direct_assigns_to_the_named_agent_and_stores_unmatched_leads(ingest, new_org):
+    org = new_org(3)
+    status, body = post(ingest, {**LEAD, "campaign_id": "direct", "assign_to_email": f"AG02@{org}.test"}, org=org)
+    assert status == 201 and body["agent_id"] == "ag02"
+    status, body = post(ingest, {**LEAD, "campaign_id": "direct", "assign_to_user_id": "ag03"}, org=org)
+    assert status == 201 and body["agent_id"] == "ag03"
+    status, body = post(ingest, {**LEAD, "campaign_id": "direct", "assign_to_user_id": "nobody"}, org=org)
+    assert status == 202 and body["status"] == "stored"
+    status, body = post(ingest, {**LEAD, "campaign_id": "direct"}, org=org)
+    assert status == 202 and body["status"] == "stored"
+
+
+def test_wave_types_answer_202_and_queue_the_prospect(ingest, aws_env):
+    aws_env.queue_messages()
+    ids = []
+    for campaign in ("demo-distribute-all", "demo-waves", "demo-ring-all"):
+        status, body = post(ingest, {**LEAD, "campaign_id": campaign})
+        assert status == 202 and body["status"] == "offering"
+        ids.append(body["prospect_id"])
+    assert sorted(m["prospect_id"] for m in aws_env.queue_messages()) == sorted(ids)
+
+
+def test_replay_with_vendor_lead_id_returns_the_first_answer_and_stores_once(ingest, aws_env):
+    before = count_leads(aws_env)
+    first = post(ingest, {**LEAD, "campaign_id": "demo-round-robin", "vendor_lead_id": "V-1001"})
+    second = post(ingest, {**LEAD, "campaign_id": "demo-round-robin", "vendor_lead_id": "V-1001"})
+    assert first == second and first[0] == 201
+    assert count_leads(aws_env) == before + 1
+
+
+def test_replay_with_idempotency_key_header_returns_the_first_answer(ingest, aws_env):
+    before = count_leads(aws_env)
+    h = {"Idempotency-Key": "req-77"}
+    first = post(ingest, {**LEAD, "campaign_id": "demo-none"}, headers=h)
+    second = post(ingest, {**LEAD, "campaign_id": "demo-none"}, headers=h)
+    assert first == second and count_leads(aws_env) == before + 1
+
+
+def test_the_same_vendor_lead_id_from_another_org_is_another_lead(ingest, new_org):
+    org = new_org(1)
+    a = post(ingest, {**LEAD, "campaign_id": "demo-none", "vendor_lead_id": "shared-id"})
+    b = post(ingest, {**LEAD, "campaign_id": "none", "vendor_lead_id": "shared-id"}, org=org)
+    assert a[1]["prospect_id"] != b[1]["prospect_id"]
+
+
+@pytest.mark.parametrize(("raw", "headers", "status", "code"), [
+    ("{not json", None, 400, "invalid_json"),
+    ("", None, 400, "invalid_json"),
+    ("[1, 2]", None, 400, "invalid_body"),
+    ('{"campaign_id": "demo-none"}', None, 400, "validation_failed"),
+    ('{"campaign_id": "nope", "first_name": "A", "last_name": "B", "phone": "4155552671"}', None, 400,
+     "unknown_campaign"),
+    ('{"campaign_id": "demo-none", "first_name": 5, "last_name": "B", "phone": "4155552671", "loan_amount": "x"}',
+     None, 400, "validation_failed"),
+    ("x" * 70_000, None, 413, "payload_too_large"),
+    ("a=b", {"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
+    ("--x", {"Content-Type": "multipart/form-data"}, 415, "unsupported_media_type"),
+])
+def test_bad_input_gets_a_json_error_and_stores_nothing(ingest, aws_env, raw, headers, status, code):
+    before = count_leads(aws_env)
+    got_status, body = post(ingest, raw=raw, headers=headers)
+    assert (got_status, body["code"]) == (status, code)
+    assert body["message"] and isinstance(body["details"], list)
+    assert count_leads(aws_env) == before
+
+
+def test_missing_vendor_context_is_401(ingest, aws_env):
+    status, body = post(ingest, {**LEAD, "campaign_id": "demo-none"}, authorizer=None)
+    assert (status, body["code"]) == (401, "unauthorized")
+
+
+def test_a_vendor_cannot_read_another_vendors_lead(ingest, new_org):
+    _, body = post(ingest, {**LEAD, "campaign_id": "demo-none"})
+    assert get(ingest, body["prospect_id"], vendor="someone-else")[0] == 404
+    assert get(ingest, "pr_doesnotexist")[0] == 404
+
+
+def test_queue_outage_puts_the_lead_in_exception_instead_of_losing_it(ingest, aws_env, monkeypatch):
+    from leadwave.store import aws
+
+    def broken(*_a, **_k):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(aws, "enqueue_distribution", broken)
+    status, body = post(ingest, {**LEAD, "campaign_id": "demo-waves"})
+    assert status == 202 and body["status"] == "exception"
+    assert body["failure_reason"] == "The distribution queue was unavailable."
+
+
+def test_logs_carry_no_lead_pii(ingest, aws_env, caplog):
+    from leadwave.observability import logger
+
+    logger.setLevel("DEBUG")
+    try:
+        post(ingest, {**LEAD, "campaign_id": "demo-round-robin", "first_name": "Zebulon", "last_name": "Quux",
+                      "email": "zebulon.quux@example.com", "phone": "+1 (212) 555-0199"})
+    finally:
+        logger.setLevel("WARNING")
+    lines = [logger.registered_formatter.format(r) for r in caplog.records if r.name == "leadwave"]
+    assert any('"lead assigned"' in line for line in lines)  # the handler did log, as JSON
+    text = "\n".join(lines)
+    for pii in ("Zebulon", "Quux", "zebulon.quux@example.com", "2125550199"):
+        assert pii not in text

@@ -1,0 +1,66 @@
+from leadwave.models import LeadStatus, Reason
+from leadwave.rules.direct import decide_direct, default_or_exception
+from leadwave.rules.waves import fallback_status, max_waves, no_taker_reason, wave_size
+from tests import factories as f
+
+
+def test_direct_without_target_fields_is_stored_as_a_prospect():
+    d = decide_direct(f.org(), [f.agent()], f.campaign("direct"), None, f.lead())
+    assert d.status is LeadStatus.STORED and d.reason == Reason.NO_DIRECT_TARGET
+
+
+def test_direct_with_no_matching_agent_is_stored_as_a_prospect():
+    d = decide_direct(f.org(), [f.agent()], f.campaign("direct"), None, f.lead(assign_to_email="x@acme.test"))
+    assert d.status is LeadStatus.STORED and d.reason == Reason.DIRECT_NO_MATCH
+
+
+def test_direct_assigns_by_email_case_insensitively_or_by_user_id():
+    agents = [f.agent(1), f.agent(2)]
+    by_email = decide_direct(f.org(), agents, f.campaign("direct"), None, f.lead(assign_to_email="A02@ACME.test"))
+    by_id = decide_direct(f.org(), agents, f.campaign("direct"), None, f.lead(assign_to_user_id="a01"))
+    assert (by_email.status, by_email.agent.agent_id) == (LeadStatus.ASSIGNED, "a02")
+    assert (by_id.status, by_id.agent.agent_id) == (LeadStatus.ASSIGNED, "a01")
+
+
+def test_direct_to_unavailable_agent_goes_to_default_agent():
+    agents = [f.agent(1, available=False), f.agent(9)]
+    d = decide_direct(f.org(default_agent_id="a09"), agents, f.campaign("direct"), None,
+                      f.lead(assign_to_user_id="a01"))
+    assert d.status is LeadStatus.ASSIGNED and d.agent.agent_id == "a09" and d.via_default_agent
+
+
+def test_direct_to_ineligible_agent_without_default_agent_is_an_exception():
+    d = decide_direct(f.org(), [f.agent(1, active=False)], f.campaign("direct"), None,
+                      f.lead(assign_to_user_id="a01"))
+    assert d.status is LeadStatus.EXCEPTION and d.reason == Reason.NO_ELIGIBLE
+
+
+def test_inactive_default_agent_does_not_receive_leads():
+    d = default_or_exception(f.org(default_agent_id="a09"), [f.agent(9, active=False)])
+    assert d.status is LeadStatus.EXCEPTION
+
+
+def test_no_taker_reasons_follow_the_seed_wording():
+    assert no_taker_reason(f.campaign("distribute_all")) == "No agents clicked the New Lead button."
+    assert no_taker_reason(f.campaign("ring_all")) == "No agents answered the call."
+
+
+def test_unclaimed_waves_lead_goes_to_fresh_bucket_others_to_exception():
+    assert fallback_status(f.campaign("waves"), Reason.NO_CLAIM_IN_WAVES) is LeadStatus.UNASSIGNED
+    assert fallback_status(f.campaign("distribute_all"), Reason.NO_CLICK) is LeadStatus.EXCEPTION
+    assert fallback_status(f.campaign("ring_all"), Reason.NO_ANSWER) is LeadStatus.EXCEPTION
+
+
+def test_after_hours_ring_all_is_always_an_exception_others_follow_the_rule():
+    assert fallback_status(f.campaign("ring_all", after_hours="fresh"), Reason.AFTER_HOURS) is LeadStatus.EXCEPTION
+    assert fallback_status(f.campaign("waves", after_hours="fresh"), Reason.AFTER_HOURS) is LeadStatus.UNASSIGNED
+    assert fallback_status(f.campaign("waves", after_hours="exception"),
+                           Reason.AFTER_HOURS) is LeadStatus.EXCEPTION
+
+
+def test_wave_shapes_per_type():
+    assert max_waves(f.campaign("distribute_all")) == 1
+    assert wave_size(f.campaign("waves")) == 5
+    assert wave_size(f.campaign("ring_all")) == 10
+    assert max_waves(f.campaign("ring_all", max_waves=3)) == 1
+    assert max_waves(f.campaign("ring_all", max_waves=3, ring_next_waves=True)) == 3
