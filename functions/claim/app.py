@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from leadwave.api import build_app, json_body, json_response
 from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
-from leadwave.models import Role
+from leadwave.models import Agent, Role
 from leadwave.observability import logger
-from leadwave.services import agents, exceptions
+from leadwave.services import agents, claims, exceptions, fresh
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 app = build_app()
+M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 16 * 1024
 
 
 class AvailabilityIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     available: bool
+
+
+def _validated(model: type[M]) -> M:
+    try:
+        return model.model_validate(json_body(app, max_bytes=MAX_BODY))
+    except ValidationError as exc:
+        raise InvalidRequest("the body has invalid fields", code="validation_failed",
+                             details=[{"field": ".".join(map(str, e["loc"])) or "body", "code": e["type"],
+                                       "message": e["msg"]} for e in exc.errors(include_url=False)]) from exc
 
 
 @app.get("/v1/me")
@@ -32,13 +41,7 @@ def get_me() -> Response:
 @app.put("/v1/me/availability")
 def put_availability() -> Response:
     agent = current_agent(app.current_event)
-    try:
-        body = AvailabilityIn.model_validate(json_body(app, max_bytes=MAX_BODY))
-    except ValidationError as exc:
-        raise InvalidRequest("send {\"available\": true|false}", code="validation_failed",
-                             details=[{"field": "available", "code": e["type"], "message": e["msg"]}
-                                      for e in exc.errors(include_url=False)]) from exc
-    return json_response(200, agents.set_availability(agent, body.available))
+    return json_response(200, agents.set_availability(agent, _validated(AvailabilityIn).available))
 
 
 @app.get("/v1/me/offers")
@@ -51,12 +54,55 @@ def get_my_leads() -> Response:
     return json_response(200, {"leads": agents.my_leads(current_agent(app.current_event))})
 
 
+@app.post("/v1/offers/<prospect_id>/claim")
+def claim_offer(prospect_id: str) -> Response:
+    return json_response(200, claims.claim_offer(current_agent(app.current_event), prospect_id))
+
+
+@app.post("/v1/offers/<prospect_id>/decline")
+def decline_offer(prospect_id: str) -> Response:
+    claims.decline_offer(current_agent(app.current_event), prospect_id)
+    return Response(status_code=204, body="")
+
+
+@app.get("/v1/fresh")
+def get_fresh() -> Response:
+    return json_response(200, fresh.list_fresh(current_agent(app.current_event)))
+
+
+@app.post("/v1/fresh/<prospect_id>/claim")
+def claim_fresh(prospect_id: str) -> Response:
+    return json_response(200, fresh.claim_fresh(current_agent(app.current_event), prospect_id))
+
+
+def _manager(*, change: bool) -> Agent:
+    agent = current_agent(app.current_event)
+    roles = (Role.MANAGER, Role.ADMIN) if change else (Role.MANAGER, Role.ADMIN, Role.SUPERVISOR)
+    require_role(agent, *roles)
+    return agent
+
+
 @app.get("/v1/exceptions")
 def get_exceptions() -> Response:
-    agent = current_agent(app.current_event)
-    require_role(agent, Role.MANAGER, Role.ADMIN, Role.SUPERVISOR)
-    show_ignored = app.current_event.get_query_string_value("show_ignored", "false").lower() == "true"
-    return json_response(200, {"items": exceptions.list_exceptions(agent.org_id, show_ignored=show_ignored)})
+    params = app.current_event.multi_value_query_string_parameters or {}
+    return json_response(200, exceptions.list_exceptions(_manager(change=False).org_id, params))
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    agent_id: str
+
+
+@app.post("/v1/exceptions/<prospect_id>/assign")
+def assign_exception(prospect_id: str) -> Response:
+    manager = _manager(change=True)
+    body = _validated(AssignIn)
+    return json_response(200, exceptions.assign(manager, prospect_id, body.agent_id))
+
+
+@app.post("/v1/exceptions/<prospect_id>/ignore")
+def ignore_exception(prospect_id: str) -> Response:
+    return json_response(200, exceptions.ignore(_manager(change=True), prospect_id))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -7,10 +7,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
-
 from leadwave.observability import logger
 from leadwave.store.aws import start_distribution
+from pydantic import BaseModel
 
 
 class DistributionMessage(BaseModel):

@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
-
 from leadwave.observability import logger
 from leadwave.services import waves
+from pydantic import BaseModel, Field
 
 
 class Prepare(BaseModel):

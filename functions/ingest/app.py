@@ -6,7 +6,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from leadwave.api import build_app, error_response, json_body, json_response
 from leadwave.auth import vendor_identity
 from leadwave.observability import logger

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from leadwave.observability import logger
 from leadwave.services.vendor_auth import vendor_for_key
 

@@ -7,11 +7,10 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from twilio.twiml.voice_response import VoiceResponse
-
 from leadwave.errors import DomainError
 from leadwave.observability import logger
 from leadwave.webhooks import verified_params
+from twilio.twiml.voice_response import VoiceResponse
 
 
 def _twiml(resp: VoiceResponse, status: int = 200) -> dict[str, Any]:

@@ -217,7 +217,8 @@ class Prospect(_Entity):
     wave: int = 0
     wave_token: str | None = None
     wave_expires_at: str | None = None
-    offered: list[str] = Field(default_factory=list)
+    offered: list[str] = Field(default_factory=list)  # every agent ever offered this lead
+    current_offers: list[str] = Field(default_factory=list)  # the open wave's agents
     created_at: str
     updated_at: str
     events: list[LeadEvent] = Field(default_factory=list)

@@ -68,7 +68,7 @@ def test_two_leads_at_the_same_moment_never_go_to_the_same_agent(ingest, new_org
     for _ in range(5):
         org = new_org(2)
         with ThreadPoolExecutor(2) as pool:
-            results = list(pool.map(lambda _: post(ingest, {**LEAD, "campaign_id": "round_robin"}, org=org), range(2)))
+            results = list(pool.map(lambda o: post(ingest, {**LEAD, "campaign_id": "round_robin"}, org=o), [org, org]))
         assert {r[0] for r in results} == {201}
         assert sorted(r[1]["agent_id"] for r in results) == ["ag01", "ag02"]
 

@@ -1,6 +1,7 @@
 from leadwave.models import LeadStatus, Reason
 from leadwave.rules.direct import decide_direct, default_or_exception
 from leadwave.rules.waves import fallback_status, max_waves, no_taker_reason, wave_size
+
 from tests import factories as f
 
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from leadwave.models import AgentFilters, GroupCondition, Role
 from leadwave.rules.eligibility import eligible_agents, in_group, is_eligible, round_robin_order
+
 from tests import factories as f
 
 

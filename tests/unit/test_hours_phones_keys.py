@@ -1,11 +1,11 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from leadwave.models import DayHours
 from leadwave.rules.hours import is_open, next_opening
 from leadwave.rules.keys import hash_key, new_key
 from leadwave.rules.phones import masked, to_e164
+
 from tests import factories as f
 
 WEEKDAYS = {d: [DayHours(open="09:00", close="18:00")] for d in ("mon", "tue", "wed", "thu", "fri")}

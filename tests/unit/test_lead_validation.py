@@ -1,5 +1,4 @@
 import pytest
-
 from leadwave.errors import InvalidRequest
 from leadwave.services.leadin import parse_lead
 

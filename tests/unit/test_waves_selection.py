@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from leadwave import clock
 from leadwave.models import Channel
 from leadwave.rules.waves import claimed_recently, select_wave
+
 from tests import factories as f
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)

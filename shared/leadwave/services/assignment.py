@@ -25,6 +25,7 @@ def assignment_fields(agent: Agent, campaign: Campaign | None, by: str, at: str,
         "app_activity": app_activity or (campaign.initial_activity if campaign else "New Lead"),
         "failure_reason": None,
         "wave_token": None,
+        "current_offers": [],
         "updated_at": at,
     }
 

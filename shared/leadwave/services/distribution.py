@@ -68,6 +68,6 @@ def outcome(decision: Decision, campaign: Campaign | None, at: str, *, by: str =
         logger.info("lead assigned", extra={"agent_id": decision.agent.agent_id, "by": fields["assigned_by"]})
         return fields, ev
     fields = {"status": decision.status.value, "failure_reason": decision.reason, "wave_token": None,
-              "updated_at": at}
+              "current_offers": [], "updated_at": at}
     logger.info("lead not assigned", extra={"status": decision.status.value, "reason": decision.reason})
     return fields, event(decision.status.value, reason=decision.reason)

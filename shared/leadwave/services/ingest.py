@@ -23,7 +23,8 @@ from leadwave.store import aws, directory, leads
 REPLAY_WINDOW_SECONDS = 7 * 24 * 3600
 
 
-def ingest(vendor: VendorIdentity, body: Any, idempotency_key: str | None, lambda_context: Any = None) -> dict[str, Any]:
+def ingest(vendor: VendorIdentity, body: Any, idempotency_key: str | None,
+           lambda_context: Any = None) -> dict[str, Any]:
     """Returns ``{"status_code": 201|202, "body": {...}}``."""
     lead = parse_lead(body)
     key = (idempotency_key or "").strip() or lead.vendor_lead_id

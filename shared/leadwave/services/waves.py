@@ -14,7 +14,14 @@ from leadwave.observability import logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision, default_or_exception
 from leadwave.rules.eligibility import eligible_agents
-from leadwave.rules.waves import claimed_recently, fallback_status, max_waves, no_taker_reason, select_wave, wave_size
+from leadwave.rules.waves import (
+    claimed_recently,
+    fallback_status,
+    max_waves,
+    no_taker_reason,
+    select_wave,
+    wave_size,
+)
 from leadwave.services.assignment import event
 from leadwave.services.distribution import decide_immediate, outcome
 from leadwave.store import aws, directory, leads
@@ -83,7 +90,8 @@ def open_wave(prospect_id: str, token: str) -> None:
                     offered_at=clock.iso(now), expires_at=expires) for a in picked]
     leads.write_offers(offers)
     try:
-        leads.update(p, {"wave": wave, "wave_token": token, "wave_expires_at": expires, "updated_at": clock.iso(now)},
+        leads.update(p, {"wave": wave, "wave_token": token, "wave_expires_at": expires, "updated_at": clock.iso(now),
+                         "current_offers": [a.agent_id for a in picked]},
                      event("wave_opened", wave=wave, agents=[a.agent_id for a in picked]),
                      condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave),
                      add_offered=[a.agent_id for a in picked])

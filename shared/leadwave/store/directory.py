@@ -128,6 +128,13 @@ def get(cls: type[E], org_id: str, item_id: str | None = None) -> E:
         raise NotFound(f"unknown {_KINDS[cls].lower()}", code=f"{_KINDS[cls].lower()}_not_found") from exc
 
 
+def get_campaign_or_none(org_id: str, campaign_id: str) -> Campaign | None:
+    try:
+        return get(Campaign, org_id, campaign_id)
+    except NotFound:
+        return None
+
+
 def find_agent_by_email(email: str) -> Agent | None:
     bind()
     for item in DirectoryItem.by_gsi1.query(f"EMAIL#{email.strip().casefold()}", DirectoryItem.gsi1sk == "AGENT"):

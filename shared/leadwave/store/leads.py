@@ -20,6 +20,7 @@ LEAD_SK = "LEAD"
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
         "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "updated_at")
+_SETS = ("offered", "current_offers")
 
 
 def _pk(prospect_id: str) -> str:
@@ -39,12 +40,13 @@ def agent_key(org_id: str, agent_id: str) -> str:
 
 
 def _to_item(p: Prospect) -> LeadItem:
-    doc = p.model_dump(mode="json", exclude={"events", "offered", *_TOP})
+    doc = p.model_dump(mode="json", exclude={"events", *_SETS, *_TOP})
     item = LeadItem(_pk(p.prospect_id), LEAD_SK, kind="lead", org_id=p.org_id, doc=doc)
     data = p.model_dump(mode="json", include=set(_TOP))
     for name in _TOP:
         setattr(item, name, data[name])
-    item.offered = set(p.offered) or None
+    for name in _SETS:
+        setattr(item, name, set(getattr(p, name)) or None)
     item.events = [e.model_dump(mode="json") for e in p.events]
     item.gsi1pk, item.gsi1sk = status_key(p.org_id, p.status), f"{p.created_at}#{p.prospect_id}"
     if p.agent_id and p.assigned_at:
@@ -58,7 +60,8 @@ def _from_item(item: LeadItem) -> Prospect:
         doc[name] = getattr(item, name)
     doc["ignored"] = bool(doc["ignored"])
     doc["wave"] = int(doc["wave"] or 0)
-    doc["offered"] = sorted(item.offered or [])
+    for name in _SETS:
+        doc[name] = sorted(getattr(item, name) or [])
     doc["events"] = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (item.events or [])]
     return Prospect.model_validate(doc)
 
@@ -88,9 +91,11 @@ def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
     bind()
     actions = []
     for name, value in changes.items():
-        if name not in _TOP:
+        if name not in _TOP and name not in _SETS:
             raise ValueError(f"{name} is not an updatable lead attribute")
         attr = getattr(LeadItem, name)
+        if name in _SETS:
+            value = set(value or []) or None
         actions.append(attr.remove() if value is None else attr.set(value))
     status = changes.get("status")
     if status is not None:
@@ -130,9 +135,16 @@ def list_by_status(org_id: str, status: LeadStatus, *, newest_first: bool = True
         yield _from_item(item)
 
 
-def list_for_agent(org_id: str, agent_id: str) -> Iterator[Prospect]:
+def count_by_status(org_id: str, status: LeadStatus) -> int:
     bind()
-    for item in LeadItem.by_gsi2.query(agent_key(org_id, agent_id), scan_index_forward=False):
+    return int(LeadItem.by_gsi1.count(status_key(org_id, status)))
+
+
+def list_for_agent(org_id: str, agent_id: str, *, since: str | None = None) -> Iterator[Prospect]:
+    """The agent's leads, newest assignment first (``since``: assigned at or after)."""
+    bind()
+    cond = LeadItem.gsi2sk >= since if since else None
+    for item in LeadItem.by_gsi2.query(agent_key(org_id, agent_id), cond, scan_index_forward=False):
         if item.kind == "lead":
             yield _from_item(item)
 
@@ -169,7 +181,34 @@ def write_offers(offers: list[Offer]) -> None:
 
 def offers_of(prospect_id: str) -> list[Offer]:
     bind()
-    return [_offer_from_item(i) for i in LeadItem.query(_pk(prospect_id), LeadItem.sk.startswith("OFFER#"))]
+    return [_offer_from_item(i) for i in LeadItem.query(_pk(prospect_id), LeadItem.sk.startswith("OFFER#"),
+                                                        consistent_read=True)]
+
+
+def set_offer_status_by_key(prospect_id: str, agent_id: str, status: str) -> bool:
+    bind()
+    item = LeadItem(_pk(prospect_id), f"OFFER#{agent_id}")
+    try:
+        item.update(actions=[LeadItem.status.set(status)], condition=LeadItem.status == "open")
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
+def close_offers(prospect_id: str, agent_ids: list[str], *, winner: str, wave: int) -> None:
+    """After a claim: the winner's offer is claimed, every other offer of the wave closed (one
+    BatchWriteItem; offers carry no state anyone races on once the lead is taken)."""
+    bind()
+    offers = {o.agent_id: o for o in offers_of(prospect_id) if o.wave == wave}
+    with LeadItem.batch_write() as batch:
+        for agent_id in agent_ids:
+            offer = offers.get(agent_id)
+            if offer is None or offer.status not in ("open", "declined") or (
+                    offer.status == "declined" and agent_id != winner):
+                continue
+            batch.save(_offer_item(offer.model_copy(update={"status": "claimed" if agent_id == winner else "closed"})))
 
 
 def set_offer_status(o: Offer, status: str, *, only_if_open: bool = True) -> bool:
@@ -197,3 +236,12 @@ def offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str) -> list
 def wave_is(wave: int) -> Condition:
     return LeadItem.wave == wave if wave else (LeadItem.wave.does_not_exist() | (LeadItem.wave == 0))
 
+
+
+def claimable_by(agent_id: str, wave: int, at: str) -> Condition:
+    return ((LeadItem.status == LeadStatus.OFFERING.value) & (LeadItem.wave == wave)
+            & LeadItem.current_offers.contains(agent_id) & (LeadItem.wave_expires_at > at))
+
+
+def token_is(token: str) -> Condition:
+    return LeadItem.wave_token == token

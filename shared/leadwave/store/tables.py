@@ -105,6 +105,7 @@ class LeadItem(Model):
     wave_token = UnicodeAttribute(null=True)
     wave_expires_at = UnicodeAttribute(null=True)
     offered = UnicodeSetAttribute(null=True)
+    current_offers = UnicodeSetAttribute(null=True)
     expires_at = UnicodeAttribute(null=True)
     expires_ttl = NumberAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)

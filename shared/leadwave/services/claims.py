@@ -1,0 +1,90 @@
+"""The first-claim race, settled by one conditional write on the prospect (DESIGN.md
+section 4): status is offering, the wave is the offer's wave, the caller is among the
+current wave's agents and the wave has not expired. The winner's application is created
+in that same write; the waiting execution is resumed with the wave's task token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadwave import clock
+from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferExpired
+from leadwave.models import Agent, LeadStatus, Prospect
+from leadwave.observability import logger
+from leadwave.services.assignment import assignment_fields, event
+from leadwave.store import aws, directory, leads
+
+
+def _claimed_answer(p: Prospect) -> dict[str, Any]:
+    return {"prospect_id": p.prospect_id, "application_id": p.application_id, "agent_id": p.agent_id,
+            "status": p.status.value}
+
+
+def _refuse(p: Prospect, agent: Agent) -> None:
+    """Why this agent cannot claim ``p`` now (raises), unless it is already theirs (returns)."""
+    if p.status is LeadStatus.ASSIGNED:
+        if p.agent_id == agent.agent_id:
+            return
+        raise AlreadyClaimed("another agent took this lead")
+    if agent.agent_id not in p.offered:
+        raise Forbidden("this lead was not offered to you", code="not_offered")
+    if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers:
+        raise OfferExpired("this offer has ended")
+    if p.wave_expires_at and p.wave_expires_at <= clock.iso(clock.now()):
+        raise OfferExpired("this offer has expired")
+
+
+def claim_offer(agent: Agent, prospect_id: str) -> dict[str, Any]:
+    p = leads.get(prospect_id)
+    if p.org_id != agent.org_id:
+        raise Forbidden("this lead was not offered to you", code="not_offered")
+    _refuse(p, agent)
+    if p.status is LeadStatus.ASSIGNED:  # a retried successful claim: same answer
+        return _claimed_answer(p)
+    at = clock.iso(clock.now())
+    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    fields = assignment_fields(agent, campaign, "claim", at)
+    try:
+        won = leads.update(p, fields, event("claimed", agent_id=agent.agent_id, wave=p.wave,
+                                            application_id=fields["application_id"]),
+                           condition=leads.claimable_by(agent.agent_id, p.wave, at))
+    except ConcurrentUpdate:
+        now = leads.get(prospect_id)
+        _refuse(now, agent)
+        if now.status is LeadStatus.ASSIGNED:
+            return _claimed_answer(now)
+        raise OfferExpired("this offer has ended") from None
+    logger.info("offer claimed", extra={"agent_id": agent.agent_id, "wave": p.wave})
+    directory.mark_assigned(agent, at, claimed=True)
+    leads.close_offers(p.prospect_id, p.current_offers, winner=agent.agent_id, wave=p.wave)
+    if p.wave_token:
+        aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "done"})
+    return _claimed_answer(won)
+
+
+def decline_offer(agent: Agent, prospect_id: str) -> None:
+    """Ends this agent's offer. When every agent of the wave has declined, the next wave opens
+    at once: exactly one decliner (a conditional write on the token) resumes the execution."""
+    p = leads.get(prospect_id)
+    if p.org_id != agent.org_id or agent.agent_id not in p.offered:
+        raise Forbidden("this lead was not offered to you", code="not_offered")
+    if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers:
+        return  # nothing open to decline: declining twice is fine
+    leads.set_offer_status_by_key(p.prospect_id, agent.agent_id, "declined")
+    offers = [o for o in leads.offers_of(p.prospect_id) if o.wave == p.wave]
+    if any(o.status == "open" for o in offers) or not p.wave_token:
+        return
+    try:
+        leads.update(p, {"wave_token": None, "updated_at": clock.iso(clock.now())},
+                     event("wave_declined", wave=p.wave),
+                     condition=leads.in_status(LeadStatus.OFFERING) & leads.token_is(p.wave_token))
+    except ConcurrentUpdate:
+        return  # another decliner (or a claim, or the timeout) moved the lead on
+    logger.info("every agent declined; opening the next wave", extra={"wave": p.wave})
+    aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "wave",
+                              "timeout_seconds": _timeout(p)})
+
+
+def _timeout(p: Prospect) -> int:
+    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    return campaign.offer_timeout_seconds if campaign else 60

@@ -1,0 +1,232 @@
+"""Agent and manager routes through the real claim handler, on DynamoDB Local."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.events import Context, api_event, cognito_authorizer, load_handler, vendor_authorizer
+
+pytestmark = pytest.mark.stack
+LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "4155552671", "state": "CA", "loan_purpose": "Purchase",
+        "loan_amount": 420000}
+
+
+@pytest.fixture(scope="module")
+def h(aws_env):
+    return {n: load_handler(p) for n, p in {"ingest": "functions/ingest/app.py", "claim": "functions/claim/app.py",
+                                            "tasks": "functions/distribute/tasks.py"}.items()}
+
+
+@pytest.fixture
+def resumed(monkeypatch):
+    from leadwave.store import aws
+
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(aws, "resume", lambda token, output: sent.append((token, output)) or True)
+    return sent
+
+
+def call(h, method, path, email, org, *, resource=None, params=None, body=None, query=None):
+    ev = api_event(method, path, resource=resource, path_params=params, body=body, query=query,
+                   authorizer=cognito_authorizer(email, org))
+    if query:
+        ev["multiValueQueryStringParameters"] = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
+    res = h["claim"].handler(ev, Context("claim"))
+    return res["statusCode"], (json.loads(res["body"]) if res["body"] else None)
+
+
+def claim(h, org, agent, pid, kind="offers"):
+    return call(h, "POST", f"/v1/{kind}/{pid}/claim", f"{agent}@{org}.test", org,
+                resource=f"/v1/{kind}/{{prospect_id}}/claim", params={"prospect_id": pid})
+
+
+def decline(h, org, agent, pid):
+    return call(h, "POST", f"/v1/offers/{pid}/decline", f"{agent}@{org}.test", org,
+                resource="/v1/offers/{prospect_id}/decline", params={"prospect_id": pid})
+
+
+def lead_in_wave(h, org, campaign="waves", token="tok-1", **extra):
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": campaign, **extra},
+                   authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(h["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": token}, Context())
+    return pid
+
+
+def test_first_claim_wins_with_initial_status_and_resumes_the_execution(h, new_org, resumed):
+    from leadwave.store import directory, leads
+
+    org = new_org(3, wave_size=3, initial_status="Contact", initial_activity="Call now")
+    pid = lead_in_wave(h, org)
+    status, body = claim(h, org, "ag02", pid)
+    assert status == 200 and body["agent_id"] == "ag02" and body["application_id"].startswith("ap_")
+    p = leads.get(pid)
+    assert (p.status.value, p.app_status, p.app_activity, p.assigned_by) == ("assigned", "Contact", "Call now", "claim")
+    assert resumed == [("tok-1", {"prospect_id": pid, "next": "done"})]
+    offers = {o.agent_id: o.status for o in leads.offers_of(pid)}
+    assert offers == {"ag01": "closed", "ag02": "claimed", "ag03": "closed"}
+    agent = directory.get(__import__("leadwave.models", fromlist=["Agent"]).Agent, org, "ag02")
+    assert agent.last_claimed_at == p.assigned_at == agent.last_assigned_at
+
+
+def test_loser_gets_409_retry_of_winner_gets_the_same_200(h, new_org, resumed):
+    org = new_org(2, wave_size=2)
+    pid = lead_in_wave(h, org)
+    first = claim(h, org, "ag01", pid)
+    assert claim(h, org, "ag01", pid) == first
+    status, body = claim(h, org, "ag02", pid)
+    assert (status, body["code"]) == (409, "already_claimed")
+    assert len(resumed) == 1
+
+
+def test_agent_never_offered_gets_403(h, new_org, resumed):
+    org = new_org(3, wave_size=2)
+    pid = lead_in_wave(h, org)
+    from leadwave.store import leads
+
+    outsider = ({"ag01", "ag02", "ag03"} - set(leads.get(pid).offered)).pop()
+    status, body = claim(h, org, outsider, pid)
+    assert (status, body["code"]) == (403, "not_offered")
+
+
+def test_claim_after_the_offer_expired_is_410(h, new_org, resumed):
+    org = new_org(1, offer_timeout_seconds=1)
+    pid = lead_in_wave(h, org)
+    import time
+
+    time.sleep(1.2)
+    status, body = claim(h, org, "ag01", pid)
+    assert (status, body["code"]) == (410, "offer_expired")
+
+
+def test_fifty_threads_one_winner_on_dynamodb_local(h, new_org, resumed):
+    org = new_org(50)
+    pid = lead_in_wave(h, org, campaign="distribute_all")
+    with ThreadPoolExecutor(50) as pool:
+        results = list(pool.map(lambda n: claim(h, org, f"ag{n:02d}", pid), range(1, 51)))
+    statuses = sorted(r[0] for r in results)
+    assert statuses == [200] + [409] * 49
+    assert len(resumed) == 1
+
+
+def test_declines_end_offers_and_the_last_decline_opens_the_next_wave(h, new_org, resumed):
+    from leadwave.store import leads
+
+    org = new_org(4, wave_size=2, offer_timeout_seconds=60)
+    pid = lead_in_wave(h, org)
+    wave1 = leads.get(pid).current_offers
+    assert decline(h, org, wave1[0], pid) == (204, None)
+    assert decline(h, org, wave1[0], pid) == (204, None)  # twice is fine
+    assert resumed == []
+    decline(h, org, wave1[1], pid)
+    assert resumed == [("tok-1", {"prospect_id": pid, "next": "wave", "timeout_seconds": 60})]
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-2"}, Context())
+    p = leads.get(pid)
+    assert p.wave == 2 and not set(p.current_offers) & set(wave1) and len(p.offered) == 4
+    status, _ = claim(h, org, wave1[0], pid)
+    assert status == 410  # a declined agent of an earlier wave cannot come back
+
+
+def test_availability_switch_takes_effect_for_the_next_wave(h, new_org, resumed):
+    from leadwave.store import leads
+
+    org = new_org(3, wave_size=1)
+    assert call(h, "PUT", "/v1/me/availability", f"ag01@{org}.test", org, body={"available": False})[0] == 200
+    assert call(h, "PUT", "/v1/me/availability", f"ag02@{org}.test", org, body={"available": "no"})[0] == 400
+    pid = lead_in_wave(h, org)
+    for n in range(2, 4):
+        h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": f"tok-{n}"}, Context())
+    assert "ag01" not in leads.get(pid).offered
+    status, me = call(h, "GET", "/v1/me", f"ag01@{org}.test", org)
+    assert status == 200 and me["available"] is False
+
+
+def test_my_offers_show_the_lead_without_its_phone_number(h, new_org, resumed):
+    org = new_org(1)
+    pid = lead_in_wave(h, org)
+    status, body = call(h, "GET", "/v1/me/offers", f"ag01@{org}.test", org)
+    assert status == 200 and [o["prospect_id"] for o in body["offers"]] == [pid]
+    offer = body["offers"][0]
+    assert offer["state"] == "CA" and "4155552671" not in json.dumps(body) and offer["phone"].endswith("71")
+    claim(h, org, "ag01", pid)
+    assert call(h, "GET", "/v1/me/offers", f"ag01@{org}.test", org)[1]["offers"] == []
+    leads_body = call(h, "GET", "/v1/me/leads", f"ag01@{org}.test", org)[1]
+    assert leads_body["leads"][0]["phone"] == "+14155552671"
+
+
+def _fresh_lead(h, org, resumed):
+    pid = lead_in_wave(h, org, token=f"t-{len(resumed)}")
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": f"t2-{len(resumed)}"}, Context())
+    h["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": resumed[-1][1]["reason"]}, Context())
+    return pid
+
+
+def test_fresh_bucket_claim_limit_is_floor_fresh_over_active_plus_one(h, new_org, resumed):
+    org = new_org(2, wave_size=5, max_waves=1)
+    pids = [_fresh_lead(h, org, resumed) for _ in range(4)]
+    status, body = call(h, "GET", "/v1/fresh", f"ag01@{org}.test", org)
+    assert status == 200 and {i["prospect_id"] for i in body["items"]} == set(pids)
+    assert body["limit"] == 4 // 2 + 1 and body["claimed"] == 0
+    got = [claim(h, org, "ag01", pid, kind="fresh") for pid in pids]
+    # 4 fresh / 2 agents + 1 = 3; after two claims 2 fresh remain: limit 2, reached
+    assert [g[0] for g in got[:2]] == [200, 200]
+    assert got[2][0] == 429 and got[2][1]["code"] == "rate_limited"
+    assert claim(h, org, "ag02", pids[0], kind="fresh")[1]["code"] == "already_claimed"
+    assert claim(h, org, "ag02", pids[3], kind="fresh")[0] == 200
+
+
+def test_fresh_bucket_first_claim_wins_under_concurrency(h, new_org, resumed):
+    org = new_org(10, wave_size=10, max_waves=1)
+    pid = _fresh_lead(h, org, resumed)
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(lambda n: claim(h, org, f"ag{n:02d}", pid, kind="fresh"), range(1, 11)))
+    assert sorted(r[0] for r in results) == [200] + [409] * 9
+
+
+def test_exceptions_are_listed_filtered_ignored_and_assigned_by_managers_only(h, new_org, resumed):
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory, leads
+
+    org = new_org(0)
+    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    directory.save(Agent(org_id=org, agent_id="sup", email=f"sup@{org}.test", roles=[Role.SUPERVISOR]))
+    directory.save(Agent(org_id=org, agent_id="ag09", email=f"ag09@{org}.test", available=False))
+    pids = []
+    for amount, state in ((100000, "CA"), (250000, "TX"), (900000, "CA")):
+        ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "round_robin", "loan_amount": amount,
+                                                  "state": state}, authorizer=vendor_authorizer(org, "v1"))
+        pids.append(json.loads(h["ingest"].handler(ev, Context())["body"])["prospect_id"])
+    boss = f"boss@{org}.test"
+    status, body = call(h, "GET", "/v1/exceptions", boss, org)
+    assert status == 200 and body["total"] == 3
+    assert {r["failure_reason"] for r in body["items"]} == {"No available or eligible agents were found."}
+    assert set(body["items"][0]) >= {"prospect_name", "campaign", "description", "distribution", "lead_provider",
+                                     "loan_purpose", "loan_amount", "state", "failure_reason", "create_date"}
+    _, body = call(h, "GET", "/v1/exceptions", boss, org, query={"state": "CA", "loan_amount_min": "200000"})
+    assert [r["prospect_id"] for r in body["items"]] == [pids[2]]
+    _, body = call(h, "GET", "/v1/exceptions", boss, org, query={"sort": "loan_amount", "order": "asc"})
+    assert [r["prospect_id"] for r in body["items"]] == pids
+    assert call(h, "GET", "/v1/exceptions", f"ag09@{org}.test", org)[0] == 403
+    assert call(h, "GET", "/v1/exceptions", f"sup@{org}.test", org)[0] == 200
+    ignore = f"/v1/exceptions/{pids[0]}/ignore"
+    assert call(h, "POST", ignore, f"sup@{org}.test", org, resource="/v1/exceptions/{prospect_id}/ignore",
+                params={"prospect_id": pids[0]})[0] == 403
+    assert call(h, "POST", ignore, boss, org, resource="/v1/exceptions/{prospect_id}/ignore",
+                params={"prospect_id": pids[0]})[0] == 200
+    assert call(h, "GET", "/v1/exceptions", boss, org)[1]["total"] == 2
+    _, body = call(h, "GET", "/v1/exceptions", boss, org, query={"show_ignored": "true"})
+    assert body["items"][-1]["prospect_id"] == pids[0] and body["items"][-1]["ignored"]
+    status, body = call(h, "POST", f"/v1/exceptions/{pids[0]}/assign", boss, org,
+                        resource="/v1/exceptions/{prospect_id}/assign", params={"prospect_id": pids[0]},
+                        body={"agent_id": "ag09"})
+    assert status == 200 and body["agent_id"] == "ag09"
+    p = leads.get(pids[0])
+    assert p.status.value == "assigned" and p.assigned_by == "manager:boss" and not p.ignored
+    assert directory.get(Agent, org, "ag09").last_assigned_at == p.assigned_at
+    status, body = call(h, "POST", f"/v1/exceptions/{pids[1]}/assign", boss, org,
+                        resource="/v1/exceptions/{prospect_id}/assign", params={"prospect_id": pids[1]},
+                        body={"agent_id": "nobody"})
+    assert (status, body["code"]) == (400, "unknown_agent")
