@@ -118,20 +118,3 @@ def new_org(aws_env: AwsEnv):
 
     return make
 
-
-if "ddb_local" not in globals():  # TEMP until tests/conftest.py provides it
-    @pytest.fixture(scope="session")
-    def ddb_local():  # type: ignore[no-redef]
-        from types import SimpleNamespace
-
-        from infra.local.dynamodb_local import DynamoDBLocal
-        from infra.local.resources import create_tables, table_env
-        from infra.local.template import Template
-
-        db = DynamoDBLocal()
-        db.start()
-        t = Template.load()
-        names = create_tables(t, db.endpoint)
-        env = {**table_env(t, names), "AWS_ENDPOINT_URL_DYNAMODB": db.endpoint}
-        yield SimpleNamespace(endpoint=db.endpoint, env=env)
-        db.stop()

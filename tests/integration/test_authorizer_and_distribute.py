@@ -152,3 +152,51 @@ def test_unclaimed_waves_lead_ends_in_the_fresh_bucket(handlers, new_org, monkey
     p = leads.get(pid)
     assert p.status.value == "unassigned" and len(p.offered) == 7
     assert {o.status for o in leads.offers_of(pid)} == {"expired"}
+
+
+def _post(handlers, org, campaign):
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": campaign}, authorizer=vendor_authorizer(org, "v1"))
+    return json.loads(handlers["ingest"].handler(ev, Context())["body"])
+
+
+def _prepare_and_fallback(handlers, pid):
+    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": pid}, Context("tasks"))
+    if out["next"] == "fallback":
+        handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": out["reason"]}, Context())
+    from leadwave.store import leads
+
+    return out, leads.get(pid)
+
+
+def test_ring_all_after_hours_goes_to_exception_whatever_the_rule(handlers, new_org):
+    org = new_org(2, org={"business_hours": {}}, after_hours="hold")
+    out, p = _prepare_and_fallback(handlers, _post(handlers, org, "ring_all")["prospect_id"])
+    assert out["reason"] == "Received outside business hours."
+    assert (p.status.value, p.failure_reason) == ("exception", "Received outside business hours.")
+
+
+def test_after_hours_fresh_rule_puts_a_wave_lead_in_the_fresh_bucket(handlers, new_org):
+    org = new_org(2, org={"business_hours": {}}, after_hours="fresh")
+    _, p = _prepare_and_fallback(handlers, _post(handlers, org, "waves")["prospect_id"])
+    assert p.status.value == "unassigned"
+
+
+def test_immediate_types_after_hours_follow_the_rule(handlers, new_org):
+    org = new_org(2, org={"business_hours": {}}, after_hours="exception")
+    assert _post(handlers, org, "round_robin")["status"] == "exception"
+    org = new_org(2, org={"business_hours": {}}, after_hours="fresh")
+    assert _post(handlers, org, "direct")["status"] == "unassigned"
+
+
+def test_a_held_round_robin_lead_is_assigned_when_the_org_opens(handlers, new_org):
+    from leadwave.models import Org
+    from leadwave.store import directory
+
+    org = new_org(2, org={"business_hours": {}}, after_hours="hold")
+    body = _post(handlers, org, "round_robin")
+    assert body["status"] == "offering"
+    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": body["prospect_id"]}, Context())
+    assert out["next"] == "hold"
+    directory.save(directory.get(Org, org).model_copy(update={"business_hours": None}))
+    out, p = _prepare_and_fallback(handlers, body["prospect_id"])
+    assert out["next"] == "done" and p.status.value == "assigned" and p.agent_id in {"ag01", "ag02"}

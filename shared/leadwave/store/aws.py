@@ -46,3 +46,14 @@ def resume(token: str, output: dict[str, Any]) -> bool:
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
         return False
     return True
+
+
+def execution_status(prospect_id: str) -> str | None:
+    """RUNNING, SUCCEEDED, FAILED, ... of the prospect's execution; None if never started."""
+    settings = get_settings()
+    arn = settings.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{prospect_id}"
+    sfn = client("stepfunctions")
+    try:
+        return str(sfn.describe_execution(executionArn=arn)["status"])
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None

@@ -1,0 +1,38 @@
+from leadwave import clock
+from leadwave.models import Prospect
+from leadwave.services.audit import audit, lead_problems
+
+OLD = "2020-01-01T00:00:00.000Z"
+
+
+def p(**kw):
+    base = {"org_id": "o", "prospect_id": "pr_1", "campaign_id": "c", "vendor_id": "v", "first_name": "A",
+            "last_name": "B", "phone": "+14155552671", "distribution_type": "waves", "status": "stored",
+            "created_at": OLD, "updated_at": OLD}
+    return Prospect.model_validate({**base, **kw})
+
+
+def test_consistent_leads_have_no_problems():
+    assert lead_problems(p(), None) == []
+    assert lead_problems(p(status="assigned", agent_id="a", application_id="ap", assigned_at=OLD), None) == []
+    assert lead_problems(p(status="exception", failure_reason="x"), None) == []
+    assert lead_problems(p(status="offering"), "RUNNING") == []
+
+
+def test_each_inconsistency_is_reported():
+    assert lead_problems(p(status="assigned"), None)
+    assert lead_problems(p(status="exception"), None)
+    assert lead_problems(p(status="unassigned", agent_id="a"), None)
+    assert lead_problems(p(status="stored", application_id="ap"), None)
+
+
+def test_offering_lead_without_a_running_execution_is_lost_unless_just_queued():
+    assert lead_problems(p(status="offering"), "SUCCEEDED")
+    assert lead_problems(p(status="offering"), None)
+    assert lead_problems(p(status="offering", created_at=clock.iso(clock.now())), None) == []
+
+
+def test_audit_counts_by_status_and_looks_up_only_offering_leads():
+    asked = []
+    report = audit([p(), p(status="offering", prospect_id="pr_2")], lambda pid: asked.append(pid) or "RUNNING")
+    assert report.ok and report.counts == {"stored": 1, "offering": 1} and asked == ["pr_2"]
