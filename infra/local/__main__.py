@@ -1,0 +1,84 @@
+"""``python -m infra.local``: run the local stack until Ctrl-C or SIGTERM.
+
+stdout carries only the banner and the line ``leadwave local stack ready on URL`` (tests wait
+for it); logs, including the handlers' own log lines, go to stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import Any, TextIO
+
+from infra.local.stack import LocalStack
+
+LOG = logging.getLogger("infra.local")
+QUIET = ("botocore", "boto3", "urllib3", "werkzeug", "moto", "pynamodb", "aws_lambda_powertools")
+DEMO_VENDOR_KEY = "lw_demo_vendor_key"  # DESIGN.md section 6; the seed may report its own
+DEMO_LOGINS = [f"agent{i:02d}@demo.test" for i in range(1, 13)] + ["manager@demo.test"]
+
+
+def _seeded(result: Any) -> tuple[str, list[str]]:
+    key, logins = DEMO_VENDOR_KEY, DEMO_LOGINS
+    if isinstance(result, dict):
+        key = str((result.get("vendor_keys") or [result.get("vendor_key") or key])[0])
+        logins = [str(x) for x in result.get("logins") or logins]
+    return key, logins
+
+
+def banner(stack: LocalStack, out: TextIO) -> None:
+    key, logins = _seeded(stack.seed_result)
+    url = stack.url
+    lines = [
+        "", "leadwave local stack",
+        f"  API + SPA        {url}/  (health: {url}/health)",
+        f"  DynamoDB Local   {stack.dynamodb.endpoint}",
+        f"  moto (SQS, Step Functions, S3, Lambda, SSM)  {stack.moto_endpoint}",
+        f"  vendor key       x-api-key: {key}",
+        f"  sign in          POST {url}/local/login {{\"email\": \"...\"}} with one of:",
+        "                   " + ", ".join(logins),
+        f"  seed data        {stack.seed_status}",
+    ]
+    if stack.handler_errors:
+        lines.append(f"  not importable   {', '.join(sorted(stack.handler_errors))} (see the log)")
+    lines += ["", f"leadwave local stack ready on {url}"]
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+
+
+def main() -> int:
+    logging.basicConfig(stream=sys.stderr, level=os.environ.get("LEADWAVE_LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    out, sys.stdout = sys.stdout, sys.stderr  # handlers log to sys.stdout: send that to stderr
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        LOG.info("%s received, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    stack = LocalStack()
+    try:
+        stack.start()
+    except Exception:
+        LOG.exception("the local stack failed to start")
+        return 1
+    try:
+        if not stop.is_set():
+            banner(stack, out)
+        while not stop.wait(1.0):
+            pass
+    finally:
+        stack.stop()
+        LOG.info("local stack stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The whole local stack in one process: DynamoDB Local (a child java process), moto's server
+(SQS, Step Functions, S3, Lambda, SSM), the template's resources, seed data, SQS pollers and
+the API gateway. Handlers run in this process with the environment the template gives them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+import requests
+
+from infra.local.dynamodb_local import DynamoDBLocal, dynamodb_client
+from infra.local.gateway import Gateway
+from infra.local.lambdas import LambdaRuntime, install_moto_dispatch
+from infra.local.pollers import SqsPoller
+from infra.local.resources import LocalResources, create_resources, moto_client, pseudo_parameters
+from infra.local.settings import HOST, Settings, free_port
+from infra.local.template import Template
+
+LOG = logging.getLogger(__name__)
+MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+
+class LocalStack:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.template = Template.load(self.settings.template_path)
+        self.dynamodb = DynamoDBLocal()
+        self.moto_server: Any = None
+        self.moto_endpoint = ""
+        self.runtime = LambdaRuntime(self.template)
+        self.resources: LocalResources | None = None
+        self.gateway: Gateway | None = None
+        self.pollers: list[SqsPoller] = []
+        self.handler_errors: dict[str, str] = {}
+        self.seed_status = "not run"
+        self.seed_result: Any = None
+        self._uninstall = None
+        self._sqs = None
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url if self.gateway else f"http://{HOST}:{self.settings.port}"
+
+    def parameters(self) -> dict[str, str]:
+        """Template parameters the local stack sets: the public base URL is the gateway's."""
+        public = os.environ.get("LEADWAVE_PUBLIC_BASE_URL") or self.url
+        return {"PublicBaseUrl": public} if "PublicBaseUrl" in self.template.parameters else {}
+
+    def start(self) -> LocalStack:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        settings = self.settings
+        if not settings.port:
+            settings = self.settings = replace(settings, port=free_port())
+        resolver = self.template.resolver({}, pseudo_parameters(), self.parameters(),
+                                          fallback=lambda lid, attr: f"{lid}-{attr}")
+        self.gateway = Gateway(self.template, self.runtime, settings, resolver, self.health).start()
+        LOG.info("gateway listening on %s (starting)", self.url)
+
+        data_dir = settings.data_dir / "dynamodb"
+        self.dynamodb.start(port=settings.dynamodb_port, in_memory=not settings.persist,
+                            db_path=data_dir if settings.persist else None)
+        self._start_moto(settings.moto_port or free_port())
+
+        self.resources = create_resources(self.template, settings, self.moto_endpoint, self.dynamodb.endpoint,
+                                          self.parameters())
+        self.runtime.set_names(self.resources.function_names)
+        self._uninstall = install_moto_dispatch(self.runtime)
+        os.environ.update(self.resources.env)
+        os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")  # no X-Ray daemon locally
+
+        self.handler_errors = self.runtime.preload()
+        for logical_id, error in self.handler_errors.items():
+            LOG.warning("%s does not import yet: %s", logical_id, error)
+        self._seed()
+        self._start_pollers()
+        self.gateway.ready.set()
+
+    def _start_moto(self, port: int) -> None:
+        os.environ["MOTO_PORT"] = str(port)  # moto's Step Functions calls its Lambda on this port
+        from moto.server import ThreadedMotoServer
+
+        self.moto_server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+        self.moto_server.start()
+        self.moto_endpoint = f"http://{HOST}:{port}"
+        requests.post(f"{self.moto_endpoint}/moto-api/config", json=MOTO_CONFIG, timeout=10).raise_for_status()
+        LOG.info("moto server ready on %s", self.moto_endpoint)
+
+    def _seed(self) -> None:
+        try:
+            from infra.seed import load_seed
+        except Exception as err:  # the seed is written in parallel; the stack still runs
+            self.seed_status = f"unavailable: {type(err).__name__}: {err}"
+            LOG.warning("seed data not loaded: %s", self.seed_status)
+            return
+        try:
+            self.seed_result = load_seed()
+            self.seed_status = "ok"
+        except Exception as err:
+            self.seed_status = f"failed: {type(err).__name__}"
+            LOG.exception("seed data failed to load")
+
+    def _start_pollers(self) -> None:
+        assert self.resources is not None
+        for source in self.template.sqs_event_sources():
+            queue_id = source.queue_logical_id
+            if not source.enabled or queue_id not in self.resources.physical:
+                LOG.warning("%s.%s: no local queue for %s", source.function_id, source.event_id, source.queue)
+                continue
+            poller = SqsPoller(source, self.resources.attr(queue_id), self.resources.attr(queue_id, "Arn"),
+                               partial(self.runtime.invoke, source.function_id), self.moto_endpoint)
+            self.pollers.append(poller.start())
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        details: dict[str, Any] = {"status": "ok", "seed": self.seed_status,
+                                   "handlers_not_importable": sorted(self.handler_errors)}
+        try:
+            dynamodb_client(self.dynamodb.endpoint, timeout=2.0).list_tables(Limit=1)
+            details["dynamodb"] = "ok"
+        except Exception as err:
+            details.update(status="degraded", dynamodb=type(err).__name__)
+        try:
+            self._sqs = self._sqs or moto_client("sqs", self.moto_endpoint)
+            self._sqs.list_queues(MaxResults=1)
+            details["moto"] = "ok"
+        except Exception as err:
+            details.update(status="degraded", moto=type(err).__name__)
+        return details["status"] == "ok", details
+
+    def stop(self) -> None:
+        """Stop everything this stack started, in reverse order; safe to call twice."""
+        if self.gateway is not None:
+            self.gateway.ready.clear()
+        for poller in self.pollers:
+            poller.stop()
+        self.pollers = []
+        if self.gateway is not None:
+            self.gateway.stop()
+            self.gateway = None
+        if self._uninstall is not None:
+            self._uninstall()
+            self._uninstall = None
+        if self.moto_server is not None:
+            try:
+                self.moto_server.stop()
+            except Exception:
+                LOG.exception("moto server did not stop cleanly")
+            self.moto_server = None
+        self.dynamodb.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

@@ -1,0 +1,274 @@
+"""Read ``template.yaml`` (SAM) as the local stack's only source of routes, tables, queues...
+
+The YAML loader turns CloudFormation short tags into their long form (``!Ref X`` is
+``{"Ref": "X"}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``). The resolver in
+``infra.local.resolver`` evaluates those against the local physical values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.local.resolver import NO_VALUE, Resolver, UnresolvedReference
+from infra.local.settings import REPO_ROOT
+
+__all__ = ["NO_VALUE", "CfnLoader", "Resolver", "Template", "UnresolvedReference"]
+
+FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+API_TYPE = "AWS::Serverless::Api"
+IMPLICIT_API = "ServerlessRestApi"
+
+
+class CfnLoader(yaml.SafeLoader):
+    """SafeLoader that understands ``!Ref``, ``!GetAtt``, ``!Sub``, ``!If``... tags."""
+
+
+def _construct_tag(loader: CfnLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if tag_suffix in ("Ref", "Condition"):
+        return {tag_suffix: value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_uri: str
+    handler: str
+    timeout: int
+    memory: int
+    runtime: str
+    events: dict[str, Any]
+    environment: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str  # upper case, or ANY
+    path: str  # as in the template, with {param} / {param+} segments
+    function_id: str
+    event_id: str
+    api_id: str
+    authorizer: str | None  # name in the Api's Auth.Authorizers; None = open
+    api_key_required: bool
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    name: str
+    kind: str  # "cognito" | "lambda"
+    function_id: str | None = None
+    payload_type: str = "TOKEN"  # lambda authorizers: TOKEN | REQUEST
+    identity_headers: tuple[str, ...] = ()
+    identity_query: tuple[str, ...] = ()
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SqsEventSource:
+    function_id: str
+    event_id: str
+    queue: Any  # usually {"Fn::GetAtt": [QueueLogicalId, "Arn"]}
+    batch_size: int
+    batching_window: int
+    function_response_types: tuple[str, ...]
+    enabled: bool = True
+
+    @property
+    def queue_logical_id(self) -> str | None:
+        if isinstance(self.queue, dict) and "Fn::GetAtt" in self.queue:
+            return str(self.queue["Fn::GetAtt"][0])
+        if isinstance(self.queue, dict) and "Ref" in self.queue:
+            return str(self.queue["Ref"])
+        return None
+
+    @property
+    def reports_item_failures(self) -> bool:
+        return "ReportBatchItemFailures" in self.function_response_types
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    logical_id: str
+    name: Any  # unresolved (e.g. {"Fn::Sub": "${AWS::StackName}-distribution"}) or None
+    definition_uri: Path | None
+    definition: Any  # inline Definition, when no DefinitionUri
+    substitutions: dict[str, Any]
+    type: str
+
+
+class Template:
+    def __init__(self, doc: dict[str, Any], path: Path) -> None:
+        self.doc = doc
+        self.path = path
+        self.root = path.parent
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Template:
+        path = Path(path) if path else REPO_ROOT / "template.yaml"
+        with open(path, encoding="utf-8") as fh:
+            return cls(yaml.load(fh, Loader=CfnLoader), path)  # noqa: S506 - CfnLoader is a SafeLoader
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return self.doc.get("Resources") or {}
+
+    @property
+    def parameters(self) -> dict[str, dict[str, Any]]:
+        return self.doc.get("Parameters") or {}
+
+    @property
+    def conditions(self) -> dict[str, Any]:
+        return self.doc.get("Conditions") or {}
+
+    def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
+        return {lid: r for lid, r in self.resources.items() if r.get("Type") in types}
+
+    def function_globals(self) -> dict[str, Any]:
+        return (self.doc.get("Globals") or {}).get("Function") or {}
+
+    def global_env(self) -> dict[str, Any]:
+        """Globals.Function.Environment.Variables, unresolved."""
+        return dict(((self.function_globals().get("Environment") or {}).get("Variables")) or {})
+
+    def functions(self) -> dict[str, Function]:
+        glob = self.function_globals()
+        out = {}
+        for lid, res in self.of_type(*FUNCTION_TYPES).items():
+            props = res.get("Properties") or {}
+            env = self.global_env()
+            env.update(((props.get("Environment") or {}).get("Variables")) or {})
+            out[lid] = Function(
+                logical_id=lid,
+                code_uri=str(props.get("CodeUri") or glob.get("CodeUri") or "."),
+                handler=str(props.get("Handler") or glob.get("Handler")),
+                timeout=int(props.get("Timeout") or glob.get("Timeout") or 3),
+                memory=int(props.get("MemorySize") or glob.get("MemorySize") or 128),
+                runtime=str(props.get("Runtime") or glob.get("Runtime") or "python3.12"),
+                events=dict(props.get("Events") or {}),
+                environment=env,
+            )
+        return out
+
+    def _api_auth(self, api_id: str) -> dict[str, Any]:
+        api = self.resources.get(api_id) or {}
+        return dict((api.get("Properties") or {}).get("Auth") or {})
+
+    def api_properties(self, api_id: str) -> dict[str, Any]:
+        return dict((self.resources.get(api_id) or {}).get("Properties") or {})
+
+    def routes(self) -> list[Route]:
+        routes = []
+        for fn in self.functions().values():
+            for event_id, event in fn.events.items():
+                if event.get("Type") != "Api":
+                    continue
+                props = event.get("Properties") or {}
+                rest_api = props.get("RestApiId")
+                api_id = rest_api["Ref"] if isinstance(rest_api, dict) else (rest_api or IMPLICIT_API)
+                api_auth = self._api_auth(api_id)
+                event_auth = props.get("Auth") or {}
+                authorizer = event_auth.get("Authorizer", api_auth.get("DefaultAuthorizer"))
+                if authorizer in ("NONE", "AWS_IAM"):  # AWS_IAM has no local equivalent: open
+                    authorizer = None
+                key_required = event_auth.get("ApiKeyRequired", api_auth.get("ApiKeyRequired", False))
+                routes.append(Route(
+                    method=str(props["Method"]).upper(), path=str(props["Path"]),
+                    function_id=fn.logical_id, event_id=event_id, api_id=api_id,
+                    authorizer=authorizer, api_key_required=bool(key_required),
+                ))
+        return routes
+
+    def authorizers(self, api_id: str) -> dict[str, Authorizer]:
+        out = {}
+        for name, spec in (self._api_auth(api_id).get("Authorizers") or {}).items():
+            identity = spec.get("Identity") or {}
+            if "UserPoolArn" in spec:
+                out[name] = Authorizer(name=name, kind="cognito", properties=spec,
+                                       identity_headers=(identity.get("Header") or "Authorization",))
+                continue
+            arn = spec.get("FunctionArn")
+            function_id = arn["Fn::GetAtt"][0] if isinstance(arn, dict) and "Fn::GetAtt" in arn else None
+            payload = str(spec.get("FunctionPayloadType") or "TOKEN").upper()
+            headers = identity.get("Headers") or ([] if payload == "REQUEST" else
+                                                  [identity.get("Header") or "Authorization"])
+            out[name] = Authorizer(
+                name=name, kind="lambda", function_id=function_id, payload_type=payload,
+                identity_headers=tuple(headers),
+                identity_query=tuple(identity.get("QueryStrings") or ()), properties=spec,
+            )
+        return out
+
+    def tables(self) -> dict[str, dict[str, Any]]:
+        return {lid: dict(r.get("Properties") or {}) for lid, r in self.of_type("AWS::DynamoDB::Table").items()}
+
+    def queues(self) -> dict[str, dict[str, Any]]:
+        return {lid: dict(r.get("Properties") or {}) for lid, r in self.of_type("AWS::SQS::Queue").items()}
+
+    def sqs_event_sources(self) -> list[SqsEventSource]:
+        out = []
+        for fn in self.functions().values():
+            for event_id, event in fn.events.items():
+                if event.get("Type") != "SQS":
+                    continue
+                props = event.get("Properties") or {}
+                out.append(SqsEventSource(
+                    function_id=fn.logical_id, event_id=event_id, queue=props.get("Queue"),
+                    batch_size=int(props.get("BatchSize") or 10),
+                    batching_window=int(props.get("MaximumBatchingWindowInSeconds") or 0),
+                    function_response_types=tuple(props.get("FunctionResponseTypes") or ()),
+                    enabled=bool(props.get("Enabled", True)),
+                ))
+        return out
+
+    def state_machines(self) -> dict[str, StateMachine]:
+        out = {}
+        types = ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
+        for lid, res in self.of_type(*types).items():
+            props = res.get("Properties") or {}
+            uri = props.get("DefinitionUri")
+            out[lid] = StateMachine(
+                logical_id=lid,
+                name=props.get("Name", props.get("StateMachineName")),
+                definition_uri=(self.root / uri) if isinstance(uri, str) else None,
+                definition=props.get("Definition"),
+                substitutions=dict(props.get("DefinitionSubstitutions") or {}),
+                type=str(props.get("Type") or props.get("StateMachineType") or "STANDARD"),
+            )
+        return out
+
+    def parameter_defaults(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        values = {name: spec.get("Default", "") for name, spec in self.parameters.items()}
+        values.update(overrides or {})
+        return values
+
+    def resolver(self, physical: dict[str, dict[str, Any]], pseudo: dict[str, Any],
+                 parameters: dict[str, Any] | None = None, **kwargs: Any) -> Resolver:
+        """A Resolver for this template: parameters default to their Default values."""
+        return Resolver(physical, self.parameter_defaults(parameters), pseudo,
+                        conditions=self.conditions, mappings=self.doc.get("Mappings") or {}, **kwargs)
+
+    def state_machine(self) -> StateMachine:
+        """The template's one state machine (the distribution workflow)."""
+        (machine,) = self.state_machines().values()
+        return machine
+
+    def gateway_responses(self, api_id: str) -> dict[str, dict[str, Any]]:
+        return dict(self.api_properties(api_id).get("GatewayResponses") or {})
+
+    def stage_name(self, api_id: str) -> Any:
+        return self.api_properties(api_id).get("StageName", "Prod")

@@ -1,0 +1,71 @@
+"""Session fixtures shared by every test directory.
+
+* ``ddb_local``: one DynamoDB Local (in memory) for the session with the template's tables;
+  ``.endpoint``, ``.env`` (table names + endpoint + dummy credentials + region, to monkeypatch
+  into ``os.environ``), ``.tables`` (logical id -> name), ``.clear()`` (empty every table).
+* ``local_stack``: ``python -m infra.local`` in a subprocess on free ports; ``.base_url``.
+  Stopped with SIGTERM at the end of the session, and no DynamoDB Local may survive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from infra.local.dynamodb_local import DynamoDBLocal, dynamodb_client
+from infra.local.process import LocalStackProcess
+from infra.local.resources import create_tables, table_env
+from infra.local.settings import DUMMY_CREDENTIALS, REGION
+from infra.local.template import Template
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use DynamoDB Local or the local stack are ``stack`` tests (``-m "not stack"``)."""
+    for item in items:
+        if {"ddb_local", "local_stack"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
+
+@dataclass
+class DynamoDBLocalFixture:
+    endpoint: str
+    tables: dict[str, str]
+    env: dict[str, str] = field(default_factory=dict)
+
+    def client(self) -> Any:
+        return dynamodb_client(self.endpoint, timeout=10.0)
+
+    def clear(self) -> None:
+        """Delete every item of every table (keeps the tables)."""
+        client = self.client()
+        for name in self.tables.values():
+            keys = [k["AttributeName"] for k in client.describe_table(TableName=name)["Table"]["KeySchema"]]
+            for page in client.get_paginator("scan").paginate(TableName=name, ProjectionExpression=",".join(
+                    f"#k{i}" for i in range(len(keys))), ExpressionAttributeNames={f"#k{i}": k for i, k in
+                                                                                 enumerate(keys)}):
+                for item in page["Items"]:
+                    client.delete_item(TableName=name, Key=item)
+
+
+@pytest.fixture(scope="session")
+def ddb_local() -> Iterator[DynamoDBLocalFixture]:
+    template = Template.load()
+    with DynamoDBLocal() as db:
+        tables = create_tables(template, db.endpoint, recreate=True)
+        env = {**table_env(template, tables), **DUMMY_CREDENTIALS, "AWS_ENDPOINT_URL_DYNAMODB": db.endpoint,
+               "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+        yield DynamoDBLocalFixture(endpoint=db.endpoint, tables=tables, env=env)
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStackProcess]:
+    stack = LocalStackProcess().start(timeout=90)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        leftover = stack.leftover_java()
+        assert not leftover, f"DynamoDB Local survived the local stack: pids {leftover}"
