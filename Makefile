@@ -33,3 +33,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf .local .pytest_cache .ruff_cache artifacts
+
+## audit: the no-lost-lead check over every lead of the running local stack (make dev)
+audit:
+	@curl -sf http://127.0.0.1:$${LEADWAVE_PORT:-3000}/local/audit | $(BIN)/python -m json.tool

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from infra.local.dynamodb_local import DynamoDBLocal, dynamodb_client
 from infra.local.process import LocalStackProcess
 from infra.local.resources import create_tables, table_env
-from infra.local.settings import DUMMY_CREDENTIALS, REGION
+from infra.local.settings import DUMMY_CREDENTIALS, REGION, free_port
 from infra.local.template import Template
 
 
@@ -60,9 +61,14 @@ def ddb_local() -> Iterator[DynamoDBLocalFixture]:
         yield DynamoDBLocalFixture(endpoint=db.endpoint, tables=tables, env=env)
 
 
+E2E_SEED = Path(__file__).parent / "e2e" / "seeds" / "e2e.json"
+
+
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStackProcess]:
-    stack = LocalStackProcess().start(timeout=90)
+    """With the demo org and the end-to-end org of tests/e2e/seeds (50 agents, short timeouts)."""
+    stack = LocalStackProcess(env={"LEADWAVE_SEED_FILES": str(E2E_SEED),
+                                   "LEADWAVE_MOTO_PORT": str(free_port())}).start(timeout=90)
     try:
         yield stack
     finally:

@@ -17,16 +17,10 @@ from infra.local.stack import LocalStack
 
 LOG = logging.getLogger("infra.local")
 QUIET = ("botocore", "boto3", "urllib3", "werkzeug", "moto", "pynamodb", "aws_lambda_powertools")
-DEMO_VENDOR_KEY = "lw_demo_vendor_key"  # DESIGN.md section 6; the seed may report its own
-DEMO_LOGINS = [f"agent{i:02d}@demo.test" for i in range(1, 13)] + ["manager@demo.test"]
-
-
-def _seeded(result: Any) -> tuple[str, list[str]]:
-    key, logins = DEMO_VENDOR_KEY, DEMO_LOGINS
-    if isinstance(result, dict):
-        key = str((result.get("vendor_keys") or [result.get("vendor_key") or key])[0])
-        logins = [str(x) for x in result.get("logins") or logins]
-    return key, logins
+def _seeded(results: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The demo org's vendor key and logins (the first seed loaded is always the demo org)."""
+    demo = results[0]
+    return str(demo["vendor_keys"][0]), [str(x) for x in demo["logins"]]
 
 
 def banner(stack: LocalStack, out: TextIO) -> None:

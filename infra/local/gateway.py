@@ -1,7 +1,8 @@
 """The local API gateway: HTTP on 127.0.0.1:LEADWAVE_PORT -> the template's Lambda handlers.
 
 Routes, authorizers, stage, CORS and gateway responses come from the template's Api.
-Local-only routes: ``GET /health``, ``POST /local/login``; the SPA (``web/dist``) at ``/``.
+Local-only routes: ``GET /health``, ``POST /local/login``, ``GET /local/audit`` (the
+no-lost-lead check over every lead); the SPA (``web/dist``) at ``/``.
 """
 
 from __future__ import annotations
@@ -111,6 +112,11 @@ class Gateway:
             return _json(503, error_body("starting", "The local stack is starting."))
         if req.method == "POST" and req.path == "/local/login":
             return self.login(req)
+        if req.method == "GET" and req.path == "/local/audit":
+            from leadwave.services.audit import run as run_audit
+
+            report = run_audit().as_dict()
+            return _json(200 if report["ok"] else 409, report)
         if len(req.body) > self.settings.max_body:
             return self.gateway_response("REQUEST_TOO_LARGE")
         try:

@@ -60,6 +60,12 @@ class LocalStackProcess:
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    @property
+    def moto_endpoint(self) -> str | None:
+        """Known when the caller fixed ``LEADWAVE_MOTO_PORT`` (tests read Step Functions there)."""
+        port = self.extra_env.get("LEADWAVE_MOTO_PORT")
+        return f"http://{HOST}:{port}" if port and port != "0" else None
+
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB}
         env.update({"LEADWAVE_PORT": str(self.port), "LEADWAVE_DYNAMODB_PORT": "0",

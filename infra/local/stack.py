@@ -9,6 +9,7 @@ import logging
 import os
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -98,18 +99,16 @@ class LocalStack:
         LOG.info("moto server ready on %s", self.moto_endpoint)
 
     def _seed(self) -> None:
-        try:
-            from infra.seed import load_seed
-        except Exception as err:  # the seed is written in parallel; the stack still runs
-            self.seed_status = f"unavailable: {type(err).__name__}: {err}"
-            LOG.warning("seed data not loaded: %s", self.seed_status)
-            return
-        try:
-            self.seed_result = load_seed()
-            self.seed_status = "ok"
-        except Exception as err:
-            self.seed_status = f"failed: {type(err).__name__}"
-            LOG.exception("seed data failed to load")
+        """The demo org, plus any seed files named in ``LEADWAVE_SEED_FILES`` (comma-separated;
+        tests use it for orgs of their own). ``LEADWAVE_OFFER_TIMEOUT`` overrides the seeded
+        campaigns' offer timeout. A seed that fails to load stops the stack."""
+        from infra.seed import DEMO, load_seed
+
+        timeout = os.environ.get("LEADWAVE_OFFER_TIMEOUT", "").strip()
+        extra = [Path(p) for p in os.environ.get("LEADWAVE_SEED_FILES", "").split(",") if p.strip()]
+        self.seed_result = [load_seed(path, offer_timeout=int(timeout) if timeout else None)
+                            for path in [DEMO, *extra]]
+        self.seed_status = "ok"
 
     def _start_pollers(self) -> None:
         assert self.resources is not None

@@ -18,7 +18,7 @@ def _expand_agents(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def load_seed(path: Path = DEMO) -> dict[str, Any]:
+def load_seed(path: Path = DEMO, *, offer_timeout: int | None = None) -> dict[str, Any]:
     from leadwave import clock
     from leadwave.config import key_pepper
     from leadwave.models import Agent, Campaign, Group, Org, Vendor
@@ -28,13 +28,14 @@ def load_seed(path: Path = DEMO) -> dict[str, Any]:
     data = json.loads(path.read_text())
     org = Org.model_validate(data["org"])
     directory.save(org)
-    for g in data["groups"]:
+    for g in data.get("groups", []):
         directory.save(Group.model_validate({**g, "org_id": org.org_id}))
-    people = _expand_agents(data["agents"]) + data["managers"]
+    people = _expand_agents(data["agents"]) + data.get("managers", [])
     for a in people:
         directory.save(Agent.model_validate({**a, "org_id": org.org_id}))
     for c in data["campaigns"]:
-        directory.save(Campaign.model_validate({**c, "org_id": org.org_id}))
+        timeout = {"offer_timeout_seconds": offer_timeout} if offer_timeout else {}
+        directory.save(Campaign.model_validate({**c, "org_id": org.org_id, **timeout}))
     pepper = key_pepper()
     for v in data["vendors"]:
         directory.save(Vendor(org_id=org.org_id, vendor_id=v["vendor_id"], name=v["name"],

@@ -1,0 +1,83 @@
+"""An HTTP client for the local stack as vendors, agents and managers use it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import requests
+
+LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "(415) 555-2671", "email": "jane@example.com",
+        "state": "CA", "loan_purpose": "Purchase", "loan_amount": 350000}
+MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:leadwave-local-distribution"
+
+
+class Client:
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url
+        self.http = requests.Session()
+        self._tokens: dict[str, str] = {}
+
+    def post_lead(self, campaign: str, key: str = "lw_demo_vendor_key", **fields: Any) -> tuple[int, dict[str, Any]]:
+        r = self.http.post(f"{self.base}/v1/leads", json={**LEAD, "campaign_id": campaign, **fields},
+                           headers={"x-api-key": key}, timeout=30)
+        return r.status_code, r.json()
+
+    def lead(self, pid: str, key: str = "lw_demo_vendor_key") -> dict[str, Any]:
+        return dict(self.http.get(f"{self.base}/v1/leads/{pid}", headers={"x-api-key": key}, timeout=30).json())
+
+    def token(self, email: str) -> str:
+        if email not in self._tokens:
+            r = self.http.post(f"{self.base}/local/login", json={"email": email}, timeout=30)
+            r.raise_for_status()
+            self._tokens[email] = r.json()["token"]
+        return self._tokens[email]
+
+    def as_agent(self, email: str, method: str, path: str, **kw: Any) -> requests.Response:
+        session = kw.pop("session", self.http)
+        return session.request(method, f"{self.base}{path}", headers={"Authorization": f"Bearer {self.token(email)}"},
+                               timeout=30, **kw)
+
+    def offers(self, email: str) -> list[dict[str, Any]]:
+        return list(self.as_agent(email, "GET", "/v1/me/offers").json()["offers"])
+
+
+def wait_for(what: Callable[[], Any], timeout: float = 30, every: float = 0.1, message: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = what()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message or what}")
+        time.sleep(every)
+
+
+def sfn(moto_endpoint: str) -> Any:
+    return boto3.client("stepfunctions", endpoint_url=moto_endpoint, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def history(moto_endpoint: str, prospect_id: str) -> list[dict[str, Any]]:
+    arn = MACHINE.replace(":stateMachine:", ":execution:") + f":{prospect_id}"
+    client = sfn(moto_endpoint)
+    events, token = [], None
+    while True:
+        extra = {"nextToken": token} if token else {}
+        page = client.get_execution_history(executionArn=arn, maxResults=1000, **extra)
+        events += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            return events
+
+
+def execution_status(moto_endpoint: str, prospect_id: str) -> str:
+    arn = MACHINE.replace(":stateMachine:", ":execution:") + f":{prospect_id}"
+    return str(sfn(moto_endpoint).describe_execution(executionArn=arn)["status"])
+
+
+def state_transitions(events: list[dict[str, Any]]) -> int:
+    """What Step Functions Standard bills: one per state entered."""
+    return sum(1 for e in events if e["type"].endswith("StateEntered"))
