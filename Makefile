@@ -28,6 +28,10 @@ test: setup lint
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
 
+## bench: cost and speed as counts (DynamoDB capacity and calls, state transitions, API calls per lead)
+bench: setup
+	$(BIN)/python -m infra.bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

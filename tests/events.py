@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import uuid
@@ -14,15 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_handler(relative: str) -> ModuleType:
-    """Import functions/<x>/<module>.py under a unique name (four modules are called app)."""
+    """Import functions/<x>/<module>.py as Lambda would, under a unique name (four modules are
+    called app); returns the module."""
+    from infra.local.lambdas import import_handler
+
     path = ROOT / relative
     name = "handler_" + relative.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # as an import would: pydantic resolves annotations through it
-    spec.loader.exec_module(module)
-    return module
+    import_handler(path.parent, f"{path.stem}.handler", name)
+    return sys.modules[name]
 
 
 class Context:

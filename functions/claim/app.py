@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from admin import router as admin_router
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.api import build_app, json_body, json_response
@@ -15,6 +16,7 @@ from leadwave.services import agents, claims, exceptions, fresh
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 app = build_app()
+app.include_router(admin_router)
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 16 * 1024
 

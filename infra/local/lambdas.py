@@ -103,34 +103,15 @@ class LambdaRuntime:
             return self._handlers[logical_id]
 
     def _load(self, fn: Function) -> Callable[[Any, Any], Any]:
-        module_path, _, attr = fn.handler.rpartition(".")
-        code_dir = (self.root / fn.code_uri).resolve()
-        file = code_dir / (module_path.replace(".", "/") + ".py")
-        if not file.exists():
-            file = code_dir / module_path.replace(".", "/") / "__init__.py"
-        unique = f"leadwave_local_fn.{fn.logical_id}.{module_path}"
-        before = set(sys.modules)
-        sys.path.insert(0, str(code_dir))
+        module_path = fn.handler.rpartition(".")[0]
         try:
-            spec = importlib.util.spec_from_file_location(unique, file)
-            if spec is None or spec.loader is None or not file.exists():
-                raise ModuleNotFoundError(f"No module named '{module_path}'")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[unique] = module
-            spec.loader.exec_module(module)
-            return getattr(module, attr)
+            return import_handler((self.root / fn.code_uri).resolve(), fn.handler,
+                                  f"leadwave_local_fn.{fn.logical_id}.{module_path}")
         except Exception as exc:
-            sys.modules.pop(unique, None)
             raise FunctionError({
                 "errorMessage": f"Unable to import module '{module_path}': {exc}",
                 "errorType": "Runtime.ImportModuleError", "stackTrace": [],
             }) from exc
-        finally:
-            sys.path.remove(str(code_dir))
-            for name in set(sys.modules) - before:  # siblings: each function keeps its own copy
-                module_file = getattr(sys.modules.get(name), "__file__", None) or ""
-                if name != unique and module_file and Path(module_file).resolve().is_relative_to(code_dir):
-                    sys.modules.pop(name, None)
 
     def preload(self) -> dict[str, str]:
         """Import every handler now (a cold start); returns logical id -> error for failures."""
@@ -233,3 +214,33 @@ def install_moto_dispatch(runtime: LambdaRuntime) -> Callable[[], None]:
             LambdaSimpleBackend.invoke = LambdaSimpleBackend.invoke.original  # type: ignore[method-assign]
 
     return uninstall
+
+
+def import_handler(code_dir: Path, handler: str, unique: str) -> Callable[[Any, Any], Any]:
+    """Import ``module.attr`` from a function's code folder as Lambda would (the folder first on
+    the path, so sibling modules import), under a unique module name: several functions have an
+    ``app.py``, and each keeps its own copy of its siblings."""
+    module_path, _, attr = handler.rpartition(".")
+    file = code_dir / (module_path.replace(".", "/") + ".py")
+    if not file.exists():
+        file = code_dir / module_path.replace(".", "/") / "__init__.py"
+    before = set(sys.modules)
+    sys.path.insert(0, str(code_dir))
+    try:
+        spec = importlib.util.spec_from_file_location(unique, file)
+        if spec is None or spec.loader is None or not file.exists():
+            raise ModuleNotFoundError(f"No module named '{module_path}'")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[unique] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception:
+            sys.modules.pop(unique, None)
+            raise
+        return getattr(module, attr)  # type: ignore[no-any-return]
+    finally:
+        sys.path.remove(str(code_dir))
+        for name in set(sys.modules) - before:
+            module_file = getattr(sys.modules.get(name), "__file__", None) or ""
+            if name != unique and module_file and Path(module_file).resolve().is_relative_to(code_dir):
+                sys.modules.pop(name, None)

@@ -57,3 +57,39 @@ def execution_status(prospect_id: str) -> str | None:
         return str(sfn.describe_execution(executionArn=arn)["status"])
     except sfn.exceptions.ExecutionDoesNotExist:
         return None
+
+
+def register_vendor_key(vendor_id: str, key: str) -> None:
+    """In AWS, vendor routes also require the key as an API Gateway API key on the vendors'
+    usage plan (throttling, quota). Looked up by name (``USAGE_PLAN_NAME``) to avoid a
+    template dependency cycle. The local stack has no API Gateway: its gateway relies on the
+    key authorizer alone."""
+    import os
+
+    plan_name = os.environ.get("USAGE_PLAN_NAME", "")
+    if not plan_name or get_settings().local:
+        return
+    apigw = client("apigateway")
+    plans = [p for p in apigw.get_usage_plans(limit=500)["items"] if p["name"] == plan_name]
+    if not plans:
+        raise RuntimeError(f"usage plan {plan_name} not found")
+    api_key = apigw.create_api_key(name=f"vendor-{vendor_id}", value=key, enabled=True)
+    apigw.create_usage_plan_key(usagePlanId=plans[0]["id"], keyId=api_key["id"], keyType="API_KEY")
+
+
+def invite_user(email: str, org_id: str) -> None:
+    """In AWS, a new agent gets a Cognito user (Cognito e-mails a temporary password) whose
+    ``custom:org_id`` ties the token to the org. The local stack signs in with /local/login."""
+    import os
+
+    pool = os.environ.get("USER_POOL_ID", "")
+    if not pool or get_settings().local:
+        return
+    cognito = client("cognito-idp")
+    try:
+        cognito.admin_create_user(UserPoolId=pool, Username=email, DesiredDeliveryMediums=["EMAIL"],
+                                  UserAttributes=[{"Name": "email", "Value": email},
+                                                  {"Name": "email_verified", "Value": "true"},
+                                                  {"Name": "custom:org_id", "Value": org_id}])
+    except cognito.exceptions.UsernameExistsException:
+        return

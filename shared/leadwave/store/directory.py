@@ -135,6 +135,17 @@ def get_campaign_or_none(org_id: str, campaign_id: str) -> Campaign | None:
         return None
 
 
+def list_kind(cls: type[E], org_id: str) -> list[E]:
+    bind()
+    items = DirectoryItem.query(_pk(org_id), DirectoryItem.sk.startswith(f"{_KINDS[cls]}#"))
+    return [_from_item(item) for item in items]
+
+
+def delete(cls: type[E], org_id: str, item_id: str) -> None:
+    bind()
+    DirectoryItem(_pk(org_id), f"{_KINDS[cls]}#{item_id}").delete()
+
+
 def find_agent_by_email(email: str) -> Agent | None:
     bind()
     for item in DirectoryItem.by_gsi1.query(f"EMAIL#{email.strip().casefold()}", DirectoryItem.gsi1sk == "AGENT"):

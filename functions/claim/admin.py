@@ -1,0 +1,76 @@
+"""Settings routes (managers and admins change; supervisors read): campaigns, groups, agents,
+the org, vendors. Included into the claim function's resolver."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from leadwave.api import json_body, json_response
+from leadwave.auth import current_agent, require_role
+from leadwave.errors import NotFound
+from leadwave.models import Agent, Campaign, Group, Role, Vendor
+from leadwave.services import admin
+
+router = Router()
+MAX_BODY = 64 * 1024
+KINDS = {"campaigns": Campaign, "groups": Group, "agents": Agent}
+
+
+def _caller(*, change: bool) -> Agent:
+    agent = current_agent(router.current_event)
+    require_role(agent, *((Role.MANAGER, Role.ADMIN) if change else (Role.MANAGER, Role.ADMIN, Role.SUPERVISOR)))
+    return agent
+
+
+def _kind(kind: str) -> type:
+    if kind not in KINDS:
+        raise NotFound("No such route.", code="route_not_found")
+    return KINDS[kind]
+
+
+def _body() -> object:
+    return json_body(router, max_bytes=MAX_BODY)  # type: ignore[arg-type]
+
+
+@router.get("/v1/<kind>")
+def list_items(kind: str) -> Response:
+    if kind == "vendors":
+        return json_response(200, {"items": admin.vendors(_caller(change=False).org_id)})
+    return json_response(200, {"items": admin.list_items(_kind(kind), _caller(change=False).org_id)})
+
+
+@router.post("/v1/<kind>")
+def create_item(kind: str) -> Response:
+    if kind == "vendors":
+        return json_response(201, admin.create_vendor(_caller(change=True).org_id, _body()))
+    return json_response(201, admin.save_item(_kind(kind), _caller(change=True).org_id, _body()))
+
+
+@router.get("/v1/<kind>/<item_id>")
+def get_item(kind: str, item_id: str) -> Response:
+    return json_response(200, admin.get_item(_kind(kind), _caller(change=False).org_id, item_id))
+
+
+@router.put("/v1/<kind>/<item_id>")
+def put_item(kind: str, item_id: str) -> Response:
+    return json_response(200, admin.save_item(_kind(kind), _caller(change=True).org_id, _body(), item_id))
+
+
+@router.delete("/v1/<kind>/<item_id>")
+def delete_item(kind: str, item_id: str) -> Response:
+    org_id = _caller(change=True).org_id
+    if kind == "groups":
+        admin.delete_group(org_id, item_id)
+    else:
+        admin.deactivate(Vendor if kind == "vendors" else _kind(kind), org_id, item_id)
+    return Response(status_code=204, body="")
+
+
+@router.get("/v1/org")
+def get_org() -> Response:
+    return json_response(200, admin.get_org(_caller(change=False).org_id))
+
+
+@router.put("/v1/org")
+def put_org() -> Response:
+    return json_response(200, admin.save_org(_caller(change=True).org_id, _body()))

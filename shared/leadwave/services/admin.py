@@ -1,0 +1,202 @@
+"""Settings a manager edits: campaigns, distribution groups, agents, the org, vendors
+(DESIGN.md section 5). Validated like the vendor API; every entity is scoped to the caller's
+org. Supervisors read, managers and admins change."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ValidationError
+
+from leadwave import clock
+from leadwave.config import key_pepper
+from leadwave.errors import Conflict, InvalidRequest, NotFound
+from leadwave.ids import new_id
+from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor
+from leadwave.observability import logger
+from leadwave.rules.eligibility import in_group
+from leadwave.rules.keys import display_prefix, hash_key, new_key
+from leadwave.rules.phones import to_e164
+from leadwave.store import directory
+
+E = TypeVar("E", bound=BaseModel)
+IDS = {Campaign: "campaign_id", Group: "group_id", Agent: "agent_id"}
+READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at"}}
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _detail(field: str, code: str, message: str) -> dict[str, str]:
+    return {"field": field, "code": code, "message": message}
+
+
+def _validate(cls: type[E], body: Any, org_id: str, item_id: str | None) -> E:
+    if not isinstance(body, dict):
+        raise InvalidRequest("the body must be a JSON object", code="invalid_body")
+    body = {k: v for k, v in body.items() if k not in READ_ONLY.get(cls, set())}  # sent back from a GET: ignored
+    allowed = set(cls.model_fields) - {"org_id"}
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise InvalidRequest("unknown or read-only fields", code="validation_failed",
+                             details=[_detail(f, "extra_forbidden", "unknown or read-only field") for f in unknown])
+    data = {**body, "org_id": org_id}
+    if item_id is not None and cls in IDS:
+        if body.get(IDS[cls], item_id) != item_id:
+            raise InvalidRequest("the id in the body differs from the URL", code="validation_failed",
+                                 details=[_detail(IDS[cls], "mismatch", "must match the URL")])
+        data[IDS[cls]] = item_id
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest("invalid fields", code="validation_failed",
+                             details=[_detail(".".join(map(str, e["loc"])) or "body", e["type"], e["msg"])
+                                      for e in exc.errors(include_url=False)]) from exc
+
+
+def _slug(name: str, prefix: str) -> str:
+    return (_SLUG.sub("-", name.casefold()).strip("-")[:40] or prefix) + "-" + new_id(prefix)[-6:]
+
+
+def _phones(agent: Agent) -> Agent:
+    changes, errors = {}, []
+    for field in ("work_phone", "mobile_phone", "caller_id"):
+        value = getattr(agent, field)
+        if value:
+            try:
+                changes[field] = to_e164(value)
+            except ValueError:
+                errors.append(_detail(field, "invalid_phone", "not a valid phone number"))
+    if errors:
+        raise InvalidRequest("invalid phone numbers", code="validation_failed", details=errors)
+    return agent.model_copy(update=changes)
+
+
+def _check_references(entity: BaseModel, bundle: directory.OrgBundle) -> None:
+    if isinstance(entity, Campaign) and entity.group_id and entity.group_id not in bundle.groups:
+        raise InvalidRequest("no such group", code="validation_failed",
+                             details=[_detail("group_id", "unknown_group", "no such group in your org")])
+    if isinstance(entity, Org) and entity.default_agent_id and bundle.agent(entity.default_agent_id) is None:
+        raise InvalidRequest("no such agent", code="validation_failed",
+                             details=[_detail("default_agent_id", "unknown_agent", "no such agent in your org")])
+    if isinstance(entity, Org):
+        try:
+            ZoneInfo(entity.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidRequest("unknown time zone", code="validation_failed",
+                                 details=[_detail("time_zone", "unknown_time_zone", entity.time_zone)]) from None
+        for day, hours in (entity.business_hours or {}).items():
+            if day not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+                raise InvalidRequest("unknown weekday", code="validation_failed",
+                                     details=[_detail(f"business_hours.{day}", "unknown_day", day)])
+            for h in hours:
+                if not (re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", h.open)
+                        and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", h.close) and h.open < h.close):
+                    raise InvalidRequest("opening hours must be HH:MM with open before close",
+                                         code="validation_failed",
+                                         details=[_detail(f"business_hours.{day}", "invalid_hours",
+                                                          f"{h.open}-{h.close}")])
+
+
+def group_warnings(group: Group, agents: list[Agent]) -> list[dict[str, Any]]:
+    """Two agents of a group sharing a work phone break Ring All (seed 001): warn when saved."""
+    by_phone: dict[str, list[str]] = {}
+    for agent in agents:
+        if agent.active and agent.work_phone and in_group(agent, group):
+            by_phone.setdefault(agent.work_phone, []).append(agent.agent_id)
+    return [{"code": "duplicate_work_phone", "message": f"{len(ids)} agents share the work phone {phone}",
+             "details": {"phone": phone, "agents": sorted(ids)}}
+            for phone, ids in sorted(by_phone.items()) if len(ids) > 1]
+
+
+def list_items(cls: type[E], org_id: str) -> list[dict[str, Any]]:
+    return [e.model_dump(mode="json", exclude={"org_id"}) for e in directory.list_kind(cls, org_id)]
+
+
+def get_item(cls: type[E], org_id: str, item_id: str) -> dict[str, Any]:
+    return directory.get(cls, org_id, item_id).model_dump(mode="json", exclude={"org_id"})
+
+
+def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) -> dict[str, Any]:
+    """Create (``item_id`` None: the id is taken from the body or made from the name) or
+    replace. Returns the saved entity, plus ``warnings`` for groups."""
+    creating = item_id is None
+    if creating and cls in IDS and isinstance(body, dict) and not body.get(IDS[cls]):
+        body = {**body, IDS[cls]: _slug(str(body.get("name") or body.get("email") or ""), cls.__name__[:2].lower())}
+    entity = _validate(cls, body, org_id, item_id)
+    bundle = directory.load_org(org_id)
+    if not creating:
+        current = directory.get(cls, org_id, item_id)
+        if isinstance(entity, Agent) and isinstance(current, Agent):
+            entity = entity.model_copy(update={"last_assigned_at": current.last_assigned_at,
+                                               "last_claimed_at": current.last_claimed_at})
+    if isinstance(entity, Agent):
+        entity = _phones(entity)
+        other = directory.find_agent_by_email(entity.email)
+        if other is not None and (other.org_id, other.agent_id) != (org_id, entity.agent_id):
+            raise Conflict("another user has this email", code="already_exists")
+    _check_references(entity, bundle)
+    directory.save(entity, create_only=creating)
+    if isinstance(entity, Agent) and creating:
+        from leadwave.store import aws
+
+        aws.invite_user(entity.email, org_id)
+    logger.info("settings saved", extra={"kind": cls.__name__, "created": creating})
+    out = entity.model_dump(mode="json", exclude={"org_id"})
+    if isinstance(entity, Group):
+        out["warnings"] = group_warnings(entity, bundle.agents)
+    return out
+
+
+def deactivate(cls: type[E], org_id: str, item_id: str) -> None:
+    """Campaigns, agents and vendors are deactivated, never erased (leads refer to them)."""
+    entity = directory.get(cls, org_id, item_id)
+    directory.save(entity.model_copy(update={"active": False}))
+
+
+def delete_group(org_id: str, group_id: str) -> None:
+    bundle = directory.load_org(org_id)
+    if group_id not in bundle.groups:
+        raise NotFound("unknown group", code="group_not_found")
+    using = sorted(c.campaign_id for c in bundle.campaigns.values() if c.group_id == group_id and c.active)
+    if using:
+        raise Conflict("campaigns still use this group", code="group_in_use",
+                       details=[{"field": "campaign_id", "code": "in_use", "message": c} for c in using])
+    directory.delete(Group, org_id, group_id)
+
+
+def get_org(org_id: str) -> dict[str, Any]:
+    return directory.get(Org, org_id).model_dump(mode="json")
+
+
+def save_org(org_id: str, body: Any) -> dict[str, Any]:
+    if isinstance(body, dict) and body.get("org_id", org_id) == org_id:
+        body = {k: v for k, v in body.items() if k != "org_id"}
+    org = _validate(Org, body, org_id, None)
+    _check_references(org, directory.load_org(org_id))
+    directory.save(org)
+    return org.model_dump(mode="json")
+
+
+def vendors(org_id: str) -> list[dict[str, Any]]:
+    return [v.model_dump(mode="json", exclude={"org_id", "key_hash"}) for v in directory.list_kind(Vendor, org_id)]
+
+
+def create_vendor(org_id: str, body: Any) -> dict[str, Any]:
+    """The key is shown once, here; only its peppered hash is stored."""
+    name = body.get("name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not name.strip() or len(name) > 100 or set(body) - {"name"}:
+        raise InvalidRequest("send {\"name\": \"...\"}", code="validation_failed",
+                             details=[_detail("name", "required", "a name of 1-100 characters")])
+    key = new_key()
+    vendor = Vendor(org_id=org_id, vendor_id=new_id("vd"), name=name.strip(), key_hash=hash_key(key, key_pepper()),
+                    key_prefix=display_prefix(key), created_at=clock.iso(clock.now()))
+    directory.save(vendor, create_only=True)
+    from leadwave.store import aws
+
+    aws.register_vendor_key(vendor.vendor_id, key)
+    return {**vendor.model_dump(mode="json", exclude={"org_id", "key_hash"}), "api_key": key}
+
+
+def is_manager(agent: Agent) -> bool:
+    return agent.has_role(Role.MANAGER, Role.ADMIN)
