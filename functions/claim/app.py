@@ -12,7 +12,8 @@ from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
 from leadwave.models import Agent, Role
 from leadwave.observability import logger
-from leadwave.services import agents, claims, exceptions, fresh
+from leadwave.services import agents, calls, claims, exceptions, fresh
+from leadwave.webhooks import public_base
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 app = build_app()
@@ -58,7 +59,14 @@ def get_my_leads() -> Response:
 
 @app.post("/v1/offers/<prospect_id>/claim")
 def claim_offer(prospect_id: str) -> Response:
-    return json_response(200, claims.claim_offer(current_agent(app.current_event), prospect_id))
+    agent = current_agent(app.current_event)
+    base = public_base(app.current_event.raw_event)  # where Twilio reaches us, for Auto-Dial
+    return json_response(200, claims.claim_offer(agent, prospect_id, callback_base=base))
+
+
+@app.get("/v1/leads/<prospect_id>/calls")
+def get_calls(prospect_id: str) -> Response:
+    return json_response(200, {"calls": calls.list_calls(current_agent(app.current_event), prospect_id)})
 
 
 @app.post("/v1/offers/<prospect_id>/decline")

@@ -1,5 +1,6 @@
-"""Twilio voice webhooks (/ivr/*). Every request's X-Twilio-Signature is checked before
-anything else; answers are TwiML built with twilio's VoiceResponse."""
+"""Twilio voice webhooks (/ivr/answer, /ivr/press, /ivr/status, /ivr/recording). Every
+request's X-Twilio-Signature is checked first; a bad one gets 403 and changes nothing.
+Answers are TwiML built by the domain with twilio's VoiceResponse."""
 
 from __future__ import annotations
 
@@ -9,25 +10,35 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.errors import DomainError
 from leadwave.observability import logger
-from leadwave.webhooks import verified_params
-from twilio.twiml.voice_response import VoiceResponse
+from leadwave.services import ringall
+from leadwave.webhooks import public_base, verified_params
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
-def _twiml(resp: VoiceResponse, status: int = 200) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "text/xml"}, "body": str(resp)}
+def _reply(status: int, body: str, content_type: str = "text/xml") -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": content_type}, "body": body}
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
-        params = verified_params(event)
+        form = verified_params(event)
     except DomainError as exc:
         logger.warning("webhook refused", extra={"code": exc.code, "path": event.get("path")})
-        return {"statusCode": exc.status, "headers": {"Content-Type": "application/json"},
-                "body": json.dumps(exc.body())}
-    logger.info("webhook", extra={"path": event.get("path"), "call_sid": params.get("CallSid")})
-    resp = VoiceResponse()
-    if event.get("path") == "/ivr/answer":
-        resp.say("This lead is no longer available. Goodbye.")
-        resp.hangup()
-    return _twiml(resp)
+        return _reply(exc.status, json.dumps(exc.body()), "application/json")
+    query = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if v is not None}
+    path = event.get("path", "")
+    logger.append_keys(prospect_id=query.get("prospect_id"), call_sid=form.get("CallSid"))
+    logger.info("twilio webhook", extra={"path": path, "call_status": form.get("CallStatus")})
+    if "prospect_id" not in query or "CallSid" not in form:
+        return _reply(200, ringall.goodbye())
+    if path == "/ivr/answer":
+        return _reply(200, ringall.answer(query, form, public_base(event)))
+    if path == "/ivr/press":
+        return _reply(200, ringall.press(query, form, public_base(event)))
+    if path == "/ivr/status":
+        ringall.status(query, form)
+    elif path == "/ivr/recording":
+        ringall.recording(query, form)
+    return _reply(200, EMPTY_TWIML)

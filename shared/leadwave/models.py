@@ -224,6 +224,27 @@ class Prospect(_Entity):
     events: list[LeadEvent] = Field(default_factory=list)
 
 
+class CallLeg(_Entity):
+    """One phone call of a lead (Call Activity, seed 001): a Ring All leg to an agent, an
+    Auto-Dial call, or a borrower call the TCPA guard blocked."""
+
+    org_id: str
+    prospect_id: str
+    call_sid: str
+    kind: str  # ring | autodial | blocked
+    agent_id: str | None = None
+    wave: int = 0
+    phone_called: str | None = None
+    status: str = "queued"
+    started_at: str
+    answered_at: str | None = None
+    ended_at: str | None = None
+    talk_seconds: int = 0
+    bridged: bool = False
+    recording_url: str | None = None
+    reason: str | None = None
+
+
 class Offer(_Entity):
     org_id: str
     prospect_id: str

@@ -11,24 +11,34 @@ from leadwave.config import get_settings, twilio_auth_token
 from leadwave.errors import Forbidden
 
 
-def signed_url(event: dict[str, Any]) -> str:
-    """``PUBLIC_BASE_URL`` + path when set (custom domain, local stack); otherwise API
-    Gateway's own URL, whose path includes the stage. The query string is part of what
-    Twilio signs."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+def public_base(event: dict[str, Any] | None = None) -> str:
+    """Where Twilio reaches our /ivr/* webhooks: ``PUBLIC_BASE_URL`` when set (custom domain,
+    the local stack, the state machine's task function); otherwise the API Gateway URL the
+    current request came in on (its path includes the stage)."""
     base = get_settings().public_base_url.rstrip("/")
-    path = event.get("path") or "/"
     if base:
-        url = base + path
-    else:
-        stage = (event.get("requestContext") or {}).get("stage", "")
-        url = f"https://{headers.get('host', '')}/{stage}{path}"
+        return base
+    if event is None:
+        raise RuntimeError("PUBLIC_BASE_URL is not set and there is no request to derive it from")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    stage = (event.get("requestContext") or {}).get("stage", "")
+    return f"https://{headers.get('host', '')}/{stage}"
+
+
+def callback_url(base: str, path: str, **params: Any) -> str:
+    """Our own webhook URLs carry their parameters sorted by name, so the URL rebuilt from an
+    API Gateway event (whose query-parameter order is not guaranteed) is the one Twilio signed."""
+    query = urlencode(sorted((k, str(v)) for k, v in params.items() if v is not None))
+    return f"{base.rstrip('/')}{path}" + (f"?{query}" if query else "")
+
+
+def signed_url(event: dict[str, Any]) -> str:
+    """The URL as Twilio requested it (and signed it), query string included."""
     multi = event.get("multiValueQueryStringParameters") or {}
-    if multi:
-        url += "?" + urlencode([(k, v) for k, values in multi.items() for v in values])
-    elif event.get("queryStringParameters"):
-        url += "?" + urlencode(event["queryStringParameters"])
-    return url
+    pairs = [(k, v) for k, values in multi.items() for v in values] or list(
+        (event.get("queryStringParameters") or {}).items())
+    url = public_base(event) + (event.get("path") or "/")
+    return url + ("?" + urlencode(sorted(pairs)) if pairs else "")
 
 
 def form_params(event: dict[str, Any]) -> dict[str, str]:

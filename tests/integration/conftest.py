@@ -65,7 +65,8 @@ def aws_env(ddb_local: Any, moto_endpoint: str) -> Iterator[AwsEnv]:
         "AWS_ENDPOINT_URL_SSM": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "KEY_PEPPER": "test-pepper",
         "TWILIO_AUTH_TOKEN": "test-twilio-token", "PUBLIC_BASE_URL": "https://hooks.example.com",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "POWERTOOLS_LOG_LEVEL": "INFO",
     })
     sqs = boto3.client("sqs", region_name="us-east-1")
     queue_url = sqs.create_queue(QueueName=f"dist-{uuid.uuid4().hex[:8]}")["QueueUrl"]

@@ -187,7 +187,7 @@ def test_logs_carry_no_lead_pii(ingest, aws_env, caplog):
         post(ingest, {**LEAD, "campaign_id": "demo-round-robin", "first_name": "Zebulon", "last_name": "Quux",
                       "email": "zebulon.quux@example.com", "phone": "+1 (212) 555-0199"})
     finally:
-        logger.setLevel("WARNING")
+        logger.setLevel("INFO")
     lines = [logger.registered_formatter.format(r) for r in caplog.records if r.name == "leadwave"]
     assert any('"lead assigned"' in line for line in lines)  # the handler did log, as JSON
     text = "\n".join(lines)

@@ -74,3 +74,15 @@ def fallback_status(campaign: Campaign, reason: str) -> LeadStatus:
     if campaign.distribution_type is DistributionType.WAVES:
         return LeadStatus.UNASSIGNED
     return LeadStatus.EXCEPTION
+
+
+RING_GRACE_SECONDS = 30
+
+
+def wave_timeout(campaign: Campaign | None) -> int:
+    """How long a wave stays open. Ring All adds time for an agent who answers at the last ring
+    to hear the message and press 1; a wave whose every leg has ended closes at once anyway."""
+    if campaign is None:
+        return 60
+    grace = RING_GRACE_SECONDS if campaign.distribution_type is DistributionType.RING_ALL else 0
+    return campaign.offer_timeout_seconds + grace

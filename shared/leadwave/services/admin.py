@@ -141,7 +141,7 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
         from leadwave.store import aws
 
         aws.invite_user(entity.email, org_id)
-    logger.info("settings saved", extra={"kind": cls.__name__, "created": creating})
+    logger.info("settings saved", extra={"kind": cls.__name__, "new": creating})
     out = entity.model_dump(mode="json", exclude={"org_id"})
     if isinstance(entity, Group):
         out["warnings"] = group_warnings(entity, bundle.agents)

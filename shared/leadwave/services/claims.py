@@ -9,10 +9,11 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferExpired
-from leadwave.models import Agent, LeadStatus, Prospect
+from leadwave.models import Agent, DistributionType, LeadStatus, Prospect
 from leadwave.observability import logger
+from leadwave.rules.waves import wave_timeout
 from leadwave.services.assignment import assignment_fields, event
-from leadwave.store import aws, directory, leads
+from leadwave.store import aws, directory, leads, phone
 
 
 def _claimed_answer(p: Prospect) -> dict[str, Any]:
@@ -34,10 +35,15 @@ def _refuse(p: Prospect, agent: Agent) -> None:
         raise OfferExpired("this offer has expired")
 
 
-def claim_offer(agent: Agent, prospect_id: str) -> dict[str, Any]:
+def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
+                callback_base: str | None = None) -> dict[str, Any]:
+    """``by_phone``: the press-1 of a Ring All call (the only way to take a Ring All lead).
+    ``callback_base``: where Twilio reaches our webhooks, for the Auto-Dial call."""
     p = leads.get(prospect_id)
     if p.org_id != agent.org_id:
         raise Forbidden("this lead was not offered to you", code="not_offered")
+    if p.distribution_type is DistributionType.RING_ALL and not by_phone and p.status is LeadStatus.OFFERING:
+        raise Forbidden("Ring All leads are taken by pressing 1 on the call", code="claim_by_phone")
     _refuse(p, agent)
     if p.status is LeadStatus.ASSIGNED:  # a retried successful claim: same answer
         return _claimed_answer(p)
@@ -59,6 +65,11 @@ def claim_offer(agent: Agent, prospect_id: str) -> dict[str, Any]:
     leads.close_offers(p.prospect_id, p.current_offers, winner=agent.agent_id, wave=p.wave)
     if p.wave_token:
         aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "done"})
+    if campaign is not None and campaign.auto_dial and campaign.distribution_type is DistributionType.DISTRIBUTE_ALL \
+            and callback_base and phone.enabled():
+        from leadwave.services import ringall
+
+        ringall.auto_dial(won, agent, callback_base)
     return _claimed_answer(won)
 
 
@@ -82,9 +93,4 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
         return  # another decliner (or a claim, or the timeout) moved the lead on
     logger.info("every agent declined; opening the next wave", extra={"wave": p.wave})
     aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "wave",
-                              "timeout_seconds": _timeout(p)})
-
-
-def _timeout(p: Prospect) -> int:
-    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
-    return campaign.offer_timeout_seconds if campaign else 60
+                              "timeout_seconds": wave_timeout(directory.get_campaign_or_none(p.org_id, p.campaign_id))})

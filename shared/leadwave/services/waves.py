@@ -21,10 +21,13 @@ from leadwave.rules.waves import (
     no_taker_reason,
     select_wave,
     wave_size,
+    wave_timeout,
 )
+from leadwave.services import ringall
 from leadwave.services.assignment import event
 from leadwave.services.distribution import decide_immediate, outcome
 from leadwave.store import aws, directory, leads
+from leadwave.webhooks import public_base
 
 MAX_HOLD_SECONDS = 7 * 24 * 3600
 
@@ -53,7 +56,7 @@ def prepare(prospect_id: str) -> dict[str, Any]:
         bundle = directory.load_org(p.org_id)
         _finish(p, decide_immediate(bundle, campaign, p, at), campaign)
         return _state(p, "done")
-    return _state(p, "wave", timeout_seconds=campaign.offer_timeout_seconds)
+    return _state(p, "wave", timeout_seconds=wave_timeout(campaign))
 
 
 def open_wave(prospect_id: str, token: str) -> None:
@@ -73,6 +76,13 @@ def open_wave(prospect_id: str, token: str) -> None:
         return
     group = bundle.groups.get(campaign.group_id) if campaign.group_id else None
     eligible = eligible_agents(bundle.agents, p, campaign, group)
+    ring_all = campaign.distribution_type is DistributionType.RING_ALL
+    if ring_all:
+        eligible = [a for a in eligible if a.work_phone]  # a phone to ring is part of eligibility
+        duplicate = ringall.duplicate_work_phone(eligible)
+        if duplicate:
+            aws.resume(token, _state(p, "fallback", reason=duplicate))
+            return
     if not eligible and p.wave == 0:
         aws.resume(token, _state(p, "fallback", reason=Reason.NO_ELIGIBLE))
         return
@@ -84,13 +94,14 @@ def open_wave(prospect_id: str, token: str) -> None:
     if not picked:
         aws.resume(token, _state(p, "fallback", reason=no_taker_reason(campaign)))
         return
-    expires = clock.iso(clock.later(now, campaign.offer_timeout_seconds))
+    expires = clock.iso(clock.later(now, wave_timeout(campaign)))
     wave = p.wave + 1
     offers = [Offer(org_id=p.org_id, prospect_id=p.prospect_id, agent_id=a.agent_id, wave=wave, status="open",
                     offered_at=clock.iso(now), expires_at=expires) for a in picked]
     leads.write_offers(offers)
     try:
-        leads.update(p, {"wave": wave, "wave_token": token, "wave_expires_at": expires, "updated_at": clock.iso(now),
+        p = leads.update(p, {"wave": wave, "wave_token": token, "wave_expires_at": expires,
+                             "updated_at": clock.iso(now),
                          "current_offers": [a.agent_id for a in picked]},
                      event("wave_opened", wave=wave, agents=[a.agent_id for a in picked]),
                      condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave),
@@ -102,6 +113,8 @@ def open_wave(prospect_id: str, token: str) -> None:
             aws.resume(token, _state(current, "done"))
         return
     logger.info("wave opened", extra={"wave": wave, "offers": len(offers)})
+    if ring_all:
+        ringall.ring(p, picked, bundle.org, campaign, public_base())
 
 
 def fallback(prospect_id: str, reason: str) -> dict[str, Any]:

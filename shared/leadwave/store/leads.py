@@ -13,7 +13,7 @@ from pynamodb.expressions.condition import Condition
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
-from leadwave.models import LeadEvent, LeadStatus, Offer, Prospect
+from leadwave.models import CallLeg, LeadEvent, LeadStatus, Offer, Prospect
 from leadwave.store.tables import LeadItem, bind
 
 LEAD_SK = "LEAD"
@@ -245,3 +245,76 @@ def claimable_by(agent_id: str, wave: int, at: str) -> Condition:
 
 def token_is(token: str) -> Condition:
     return LeadItem.wave_token == token
+
+
+# ---------------------------------------------------------------- call legs
+
+_CALL_TOP = ("status", "answered_at", "ended_at", "talk_seconds", "bridged", "recording_url")
+
+
+def _call_item(c: CallLeg) -> LeadItem:
+    data = c.model_dump(mode="json")
+    item = LeadItem(_pk(c.prospect_id), f"CALL#{c.call_sid}", kind="call", org_id=c.org_id, wave=c.wave,
+                    doc={k: v for k, v in data.items() if k not in _CALL_TOP})
+    for name in _CALL_TOP:
+        setattr(item, name, data[name])
+    return item
+
+
+def _call_from_item(item: LeadItem) -> CallLeg:
+    doc = dict(item.doc)
+    for name in _CALL_TOP:
+        doc[name] = getattr(item, name)
+    doc["talk_seconds"] = int(doc["talk_seconds"] or 0)
+    doc["bridged"] = bool(doc["bridged"])
+    return CallLeg.model_validate(doc)
+
+
+def create_call(c: CallLeg) -> bool:
+    """Record a new leg; False if a webhook already created it (callbacks can beat the API answer)."""
+    bind()
+    try:
+        _call_item(c).save(condition=LeadItem.pk.does_not_exist())
+    except PutError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
+def calls_of(prospect_id: str) -> list[CallLeg]:
+    bind()
+    return [_call_from_item(i) for i in LeadItem.query(_pk(prospect_id), LeadItem.sk.startswith("CALL#"),
+                                                       consistent_read=True)]
+
+
+def get_call(prospect_id: str, call_sid: str) -> CallLeg | None:
+    bind()
+    try:
+        return _call_from_item(LeadItem.get(_pk(prospect_id), f"CALL#{call_sid}", consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def update_call(prospect_id: str, call_sid: str, changes: dict[str, Any], *,
+                final_statuses: frozenset[str] = frozenset()) -> bool:
+    """Set some of a leg's callback fields, attribute by attribute. With ``final_statuses``,
+    only while the leg has not reached one of them (Twilio callbacks may repeat or come out of
+    order); False when that guard refused the change."""
+    bind()
+    actions = []
+    for name, value in changes.items():
+        if name not in _CALL_TOP:
+            raise ValueError(f"{name} is not an updatable call attribute")
+        attr = getattr(LeadItem, name)
+        actions.append(attr.remove() if value is None else attr.set(value))
+    cond = LeadItem.pk.exists()
+    if final_statuses:
+        cond = cond & (LeadItem.status.does_not_exist() | ~LeadItem.status.is_in(*final_statuses))
+    try:
+        LeadItem(_pk(prospect_id), f"CALL#{call_sid}").update(actions=actions, condition=cond)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True

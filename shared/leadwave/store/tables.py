@@ -107,6 +107,12 @@ class LeadItem(Model):
     offered = UnicodeSetAttribute(null=True)
     current_offers = UnicodeSetAttribute(null=True)
     expires_at = UnicodeAttribute(null=True)
+    # call legs: what Twilio callbacks change, one attribute each (callbacks may race)
+    answered_at = UnicodeAttribute(null=True)
+    ended_at = UnicodeAttribute(null=True)
+    talk_seconds = NumberAttribute(null=True)
+    bridged = BooleanAttribute(null=True)
+    recording_url = UnicodeAttribute(null=True)
     expires_ttl = NumberAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     events = ListAttribute(of=MapAttribute, null=True)  # type: ignore[arg-type]

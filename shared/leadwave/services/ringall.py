@@ -1,0 +1,231 @@
+"""Ring All and Auto-Dial (seeds 001, 002): agents' phones ring, the first to press 1 takes
+the lead through the same conditional claim as the API and is bridged to the borrower;
+every other leg is hung up. TwiML is built with twilio's VoiceResponse."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from leadwave import clock
+from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, DomainError
+from leadwave.ids import new_id
+from leadwave.models import Agent, CallLeg, Campaign, LeadStatus, Org, Prospect
+from leadwave.observability import logger
+from leadwave.rules.tcpa import call_block_reason
+from leadwave.rules.waves import wave_timeout
+from leadwave.services import claims
+from leadwave.services.assignment import event
+from leadwave.store import aws, directory, leads, phone
+from leadwave.webhooks import callback_url
+
+MAX_RING_SECONDS = 60
+
+
+def duplicate_work_phone(agents: list[Agent]) -> str | None:
+    seen: dict[str, str] = {}
+    for agent in agents:
+        if agent.work_phone in seen:
+            return (f"Agents {seen[agent.work_phone]} and {agent.agent_id} share the work phone "
+                    f"{agent.work_phone}; Ring All cannot tell who answered.")
+        if agent.work_phone:
+            seen[agent.work_phone] = agent.agent_id
+    return None
+
+
+def ring(p: Prospect, agents: list[Agent], org: Org, campaign: Campaign, base: str) -> None:
+    """Place one call per agent of the wave, concurrently (Twilio queues API calls above the
+    account's rate). A leg that cannot be placed is recorded as failed."""
+    ring_seconds = min(MAX_RING_SECONDS, campaign.offer_timeout_seconds)
+
+    def one(agent: Agent) -> CallLeg:
+        q = {"prospect_id": p.prospect_id, "agent_id": agent.agent_id, "wave": p.wave, "leg": "ring"}
+        leg = CallLeg(org_id=p.org_id, prospect_id=p.prospect_id, call_sid="", kind="ring", agent_id=agent.agent_id,
+                      wave=p.wave, phone_called=agent.work_phone, started_at=clock.iso(clock.now()))
+        try:
+            sid = phone.place_call(to=str(agent.work_phone), from_=str(org.caller_id),
+                                   answer_url=callback_url(base, "/ivr/answer", **q),
+                                   status_url=callback_url(base, "/ivr/status", **q), ring_seconds=ring_seconds)
+            leg = leg.model_copy(update={"call_sid": sid})
+        except Exception:
+            logger.exception("could not place a Ring All call", extra={"agent_id": agent.agent_id})
+            leg = leg.model_copy(update={"call_sid": new_id("failed"), "status": "failed",
+                                         "ended_at": clock.iso(clock.now())})
+        leads.create_call(leg)
+        return leg
+
+    with ThreadPoolExecutor(max_workers=max(1, len(agents))) as pool:
+        legs = list(pool.map(one, agents))
+    failed = sum(leg.status == "failed" for leg in legs)
+    logger.info("ring all wave placed", extra={"legs": len(legs), "failed": failed})
+    end_wave_if_over(p.prospect_id, p.wave)
+
+
+def end_wave_if_over(prospect_id: str, wave: int) -> None:
+    """When every leg of the wave has ended without a claim, the wave ends at once: exactly
+    one caller (a conditional write on the token) resumes the execution."""
+    p = leads.get(prospect_id)
+    if p.status is not LeadStatus.OFFERING or p.wave != wave or not p.wave_token:
+        return
+    legs = [c for c in leads.calls_of(prospect_id) if c.kind == "ring" and c.wave == wave]
+    if len(legs) < len(p.current_offers) or any(c.status not in phone.FINAL for c in legs):
+        return
+    try:
+        leads.update(p, {"wave_token": None, "updated_at": clock.iso(clock.now())},
+                     event("wave_unanswered", wave=wave), condition=leads.in_status(LeadStatus.OFFERING)
+                     & leads.token_is(p.wave_token))
+    except ConcurrentUpdate:
+        return
+    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "wave", "timeout_seconds": wave_timeout(campaign)})
+
+
+def _leg(q: dict[str, str], form: dict[str, str]) -> CallLeg:
+    """The leg a webhook is about; created if the webhook beat the REST answer that records it."""
+    found = leads.get_call(q["prospect_id"], form["CallSid"])
+    if found is not None:
+        return found
+    p = leads.get(q["prospect_id"])
+    leg = CallLeg(org_id=p.org_id, prospect_id=p.prospect_id, call_sid=form["CallSid"], kind=q.get("leg", "ring"),
+                  agent_id=q.get("agent_id"), wave=int(q.get("wave") or 0), phone_called=form.get("To"),
+                  started_at=clock.iso(clock.now()))
+    leads.create_call(leg)
+    return leads.get_call(leg.prospect_id, leg.call_sid) or leg
+
+
+def _hangup(resp: VoiceResponse, text: str) -> str:
+    resp.say(text)
+    resp.hangup()
+    return str(resp)
+
+
+def answer(q: dict[str, str], form: dict[str, str], base: str) -> str:
+    p = leads.get(q["prospect_id"])
+    leg = _leg(q, form)
+    leads.update_call(leg.prospect_id, leg.call_sid, {"status": "in-progress", "answered_at": clock.iso(clock.now())},
+                      final_statuses=phone.FINAL)
+    resp = VoiceResponse()
+    if q.get("leg") == "autodial":
+        if p.status is LeadStatus.ASSIGNED and p.agent_id == q.get("agent_id"):
+            return bridge(p, resp, form["CallSid"], q, base)
+        return _hangup(resp, "This lead is no longer yours. Goodbye.")
+    if p.status is LeadStatus.OFFERING and q.get("agent_id") in p.current_offers and str(p.wave) == q.get("wave"):
+        gather = resp.gather(num_digits=1, action=callback_url(base, "/ivr/press", **q), method="POST",
+                             timeout=8)
+        gather.say(f"New lead from {p.campaign_name}. Press 1 to accept this lead.")
+        return _hangup(resp, "No selection received. Goodbye.")  # never falls through to a bridge
+    return _hangup(resp, "Sorry, another agent took this lead. Goodbye.")
+
+
+def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
+    resp = VoiceResponse()
+    if form.get("Digits") != "1":
+        return _hangup(resp, "Goodbye.")
+    p = leads.get(q["prospect_id"])
+    agent = directory.get(Agent, p.org_id, q["agent_id"])
+    try:
+        claims.claim_offer(agent, p.prospect_id, by_phone=True)
+    except (AlreadyClaimed, DomainError):
+        return _hangup(resp, "Sorry, another agent took this lead. Goodbye.")
+    won = leads.get(p.prospect_id)
+    _hang_up_others(won, keep=form["CallSid"])
+    resp.say("Connecting you to the borrower now.")
+    return bridge(won, resp, form["CallSid"], q, base, announce=False)
+
+
+def _hang_up_others(p: Prospect, keep: str) -> None:
+    others = [c for c in leads.calls_of(p.prospect_id)
+              if c.kind == "ring" and c.call_sid != keep and c.status not in phone.FINAL]
+    if not others:
+        return
+    with ThreadPoolExecutor(max_workers=len(others)) as pool:
+        list(pool.map(lambda c: _safe_hang_up(c.call_sid), others))
+
+
+def _safe_hang_up(sid: str) -> None:
+    try:
+        phone.hang_up(sid)
+    except Exception:
+        logger.exception("could not hang up a losing leg", extra={"call_sid": sid})
+
+
+def bridge(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], base: str, *,
+           announce: bool = True) -> str:
+    """Dial the borrower's mobile with the agent's caller ID, recorded, unless the TCPA guard
+    blocks it (the assignment stands; the reason is recorded on the lead)."""
+    org = directory.get(Org, p.org_id)
+    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    agent = directory.get(Agent, p.org_id, str(p.agent_id))
+    reason = call_block_reason(tcpa=bool(campaign and campaign.tcpa), consent=p.consent, state=p.state,
+                               phone=p.phone, do_not_call=org.do_not_call, now=clock.now())
+    if reason:
+        record_blocked(p, agent.agent_id, reason)
+        return _hangup(resp, "The borrower cannot be called right now. The lead is yours; "
+                             "please follow up later. Goodbye.")
+    if announce:
+        resp.say("Connecting you to your new lead.")
+    dial = resp.dial(caller_id=agent.caller_id or org.caller_id, record="record-from-answer-dual", timeout=30,
+                     recording_status_callback=callback_url(base, "/ivr/recording", **q),
+                     recording_status_callback_method="POST")
+    dial.number(p.phone)
+    leads.update_call(p.prospect_id, call_sid, {"bridged": True})
+    return str(resp)
+
+
+def record_blocked(p: Prospect, agent_id: str, reason: str) -> None:
+    at = clock.iso(clock.now())
+    leads.create_call(CallLeg(org_id=p.org_id, prospect_id=p.prospect_id, call_sid=new_id("blocked"), kind="blocked",
+                              agent_id=agent_id, phone_called=None, status="blocked", started_at=at, ended_at=at,
+                              reason=reason))
+    try:
+        leads.update(p, {"updated_at": at}, event("borrower_call_blocked", reason=reason))
+    except ConcurrentUpdate:
+        pass
+    logger.info("borrower call blocked", extra={"reason": reason})
+
+
+def status(q: dict[str, str], form: dict[str, str]) -> None:
+    leg = _leg(q, form)
+    call_status = form.get("CallStatus", leg.status)
+    changes: dict[str, Any] = {"status": call_status}
+    if call_status in phone.FINAL:
+        changes["ended_at"] = clock.iso(clock.now())
+        changes["talk_seconds"] = int(form.get("CallDuration") or 0) if leg.answered_at else 0
+    leads.update_call(leg.prospect_id, leg.call_sid, changes, final_statuses=phone.FINAL)
+    if call_status in phone.FINAL and leg.kind == "ring":
+        end_wave_if_over(q["prospect_id"], int(q.get("wave") or 0))
+
+
+def recording(q: dict[str, str], form: dict[str, str]) -> None:
+    leg = _leg(q, form)
+    if form.get("RecordingUrl"):
+        leads.update_call(leg.prospect_id, leg.call_sid, {"recording_url": form["RecordingUrl"]})
+
+
+def auto_dial(p: Prospect, agent: Agent, base: str) -> None:
+    """Distribute All with Auto-Dial: after the claim, call the agent's phone; answering bridges
+    to the borrower under the same TCPA guard (checked before dialling and when bridging)."""
+    org = directory.get(Org, p.org_id)
+    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    reason = call_block_reason(tcpa=bool(campaign and campaign.tcpa), consent=p.consent, state=p.state,
+                               phone=p.phone, do_not_call=org.do_not_call, now=clock.now())
+    if reason:
+        record_blocked(p, agent.agent_id, reason)
+        return
+    q = {"prospect_id": p.prospect_id, "agent_id": agent.agent_id, "wave": p.wave, "leg": "autodial"}
+    to = agent.work_phone or agent.mobile_phone
+    leg = CallLeg(org_id=p.org_id, prospect_id=p.prospect_id, call_sid="", kind="autodial", agent_id=agent.agent_id,
+                  wave=p.wave, phone_called=to, started_at=clock.iso(clock.now()))
+    try:
+        sid = phone.place_call(to=str(to), from_=str(org.caller_id), answer_url=callback_url(base, "/ivr/answer", **q),
+                               status_url=callback_url(base, "/ivr/status", **q), ring_seconds=30)
+        leads.create_call(leg.model_copy(update={"call_sid": sid}))
+    except Exception:
+        logger.exception("could not place the Auto-Dial call")
+        leads.create_call(leg.model_copy(update={"call_sid": new_id("failed"), "status": "failed"}))
+
+
+def goodbye() -> str:
+    return _hangup(VoiceResponse(), "This call is not for a current lead. Goodbye.")

@@ -1,0 +1,46 @@
+"""Twilio's REST API (the official client). ``TWILIO_API_BASE_URL`` points it at the local
+stack's phone simulator; unset, it calls Twilio."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+from leadwave.config import get_settings, twilio_auth_token
+
+FINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+
+
+@lru_cache(maxsize=1)
+def _client() -> Any:
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    client = Client(get_settings().twilio_account_sid, twilio_auth_token(), http_client=TwilioHttpClient(timeout=5))
+    base = os.environ.get("TWILIO_API_BASE_URL", "")
+    if base:
+        client.api.base_url = base
+    return client
+
+
+def enabled() -> bool:
+    return bool(get_settings().twilio_account_sid)
+
+
+def place_call(*, to: str, from_: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
+    call = _client().calls.create(to=to, from_=from_, url=answer_url, method="POST", status_callback=status_url,
+                                  status_callback_method="POST",
+                                  status_callback_event=["initiated", "ringing", "answered", "completed"],
+                                  timeout=ring_seconds)
+    return str(call.sid)
+
+
+def hang_up(call_sid: str) -> None:
+    from twilio.base.exceptions import TwilioRestException
+
+    try:
+        _client().calls(call_sid).update(status="completed")
+    except TwilioRestException as exc:
+        if exc.status != 404:  # already gone is fine
+            raise
