@@ -1,5 +1,6 @@
 """One Logger and one Metrics for every function (JSON logs; ids only, never a lead's PII).
-The Tracer is created lazily: importing aws_xray_sdk costs ~200 ms of cold start."""
+The Tracer is created lazily: importing aws_xray_sdk costs ~200 ms of cold start, so the
+handlers rely on Lambda's active tracing (template.yaml) for their segments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 logger = Logger(service="leadwave")
 metrics = Metrics(namespace="leadwave", service="leadwave")
@@ -17,3 +19,12 @@ def tracer() -> Any:
     from aws_lambda_powertools import Tracer
 
     return Tracer(service="leadwave")
+
+
+def count(name: str, **dimensions: str) -> None:
+    """One CloudWatch count, published at once as an EMF log line; dimensions stay
+    low-cardinality (a distribution type, an outcome), never an id."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace="leadwave") as metric:
+        metric.add_dimension(name="service", value="leadwave")
+        for key, value in dimensions.items():
+            metric.add_dimension(name=key, value=value)

@@ -193,3 +193,11 @@ def test_logs_carry_no_lead_pii(ingest, aws_env, caplog):
     text = "\n".join(lines)
     for pii in ("Zebulon", "Quux", "zebulon.quux@example.com", "2125550199"):
         assert pii not in text
+
+
+def test_each_lead_publishes_a_low_cardinality_count_metric(ingest, aws_env, capsys):
+    post(ingest, {**LEAD, "campaign_id": "demo-none"})
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    received = [m for m in emf if m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] == "LeadReceived"]
+    assert received and received[-1]["distribution"] == "none" and received[-1]["outcome"] == "stored"
+    assert "prospect_id" not in received[-1]

@@ -10,7 +10,7 @@ from typing import Any
 from leadwave import clock
 from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferExpired
 from leadwave.models import Agent, DistributionType, LeadStatus, Prospect
-from leadwave.observability import logger
+from leadwave.observability import count, logger
 from leadwave.rules.waves import wave_timeout
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import aws, directory, leads, phone
@@ -61,6 +61,7 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
             return _claimed_answer(now)
         raise OfferExpired("this offer has ended") from None
     logger.info("offer claimed", extra={"agent_id": agent.agent_id, "wave": p.wave})
+    count("OfferClaimed", distribution=p.distribution_type.value)
     directory.mark_assigned(agent, at, claimed=True)
     leads.close_offers(p.prospect_id, p.current_offers, winner=agent.agent_id, wave=p.wave)
     if p.wave_token:

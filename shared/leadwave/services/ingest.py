@@ -12,7 +12,7 @@ from leadwave.config import get_settings
 from leadwave.errors import Conflict, InvalidRequest
 from leadwave.ids import new_id
 from leadwave.models import AfterHoursRule, LeadStatus, Prospect, Reason, VendorIdentity
-from leadwave.observability import logger
+from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
 from leadwave.services.assignment import apply_to_new, event
@@ -94,6 +94,7 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
     logger.append_keys(prospect_id=prospect.prospect_id)
     if queue:
         prospect = _enqueue(prospect)
+    count("LeadReceived", distribution=dtype.value, outcome=prospect.status.value)
     return answer(prospect)
 
 

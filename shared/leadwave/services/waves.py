@@ -10,7 +10,7 @@ from typing import Any
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate
 from leadwave.models import AfterHoursRule, Campaign, DistributionType, LeadStatus, Offer, Prospect, Reason
-from leadwave.observability import logger
+from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision, default_or_exception
 from leadwave.rules.eligibility import eligible_agents
@@ -143,6 +143,8 @@ def _finish(p: Prospect, decision: Decision, campaign: Campaign | None) -> None:
         leads.update(p, fields, ev, condition=leads.in_status(LeadStatus.OFFERING))
     except ConcurrentUpdate:
         logger.info("lead was placed concurrently; fallback skipped")
+        return
+    count("LeadPlacedByWorkflow", distribution=p.distribution_type.value, outcome=decision.status.value)
 
 
 def _close_offers(p: Prospect, status: str) -> None:
