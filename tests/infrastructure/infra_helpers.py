@@ -9,68 +9,21 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from infra.local.template import CfnLoader
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 
-_INTRINSICS = (
-    "Ref",
-    "Condition",
-    "GetAtt",
-    "Sub",
-    "Join",
-    "Select",
-    "Split",
-    "If",
-    "Not",
-    "Equals",
-    "And",
-    "Or",
-    "FindInMap",
-    "Base64",
-    "Cidr",
-    "GetAZs",
-    "ImportValue",
-    "Transform",
-    "ToJsonString",
-    "Length",
-)
-
-
-class CfnLoader(yaml.SafeLoader):
-    """PyYAML loader turning `!Ref x` into `{"Ref": "x"}`, `!GetAtt A.B` into `{"Fn::GetAtt": [A, B]}`..."""
-
-
-def _intrinsic(tag: str) -> Callable[[yaml.Loader, yaml.Node], dict[str, Any]]:
-    def construct(loader: yaml.Loader, node: yaml.Node) -> dict[str, Any]:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        if tag in ("Ref", "Condition"):
-            return {tag: value}
-        if tag == "GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-        return {f"Fn::{tag}": value}
-
-    return construct
-
-
-for _tag in _INTRINSICS:
-    CfnLoader.add_constructor(f"!{_tag}", _intrinsic(_tag))
-
-
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template as a dict, short-form intrinsics as their long form (the local stack's loader)."""
     return yaml.load(path.read_text(encoding="utf-8"), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
