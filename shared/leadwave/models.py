@@ -204,6 +204,9 @@ class Prospect(_Entity):
     campaign_description: str = ""
     distribution_type: DistributionType
     lead_provider: str = ""
+    initial_status: str = "New"
+    initial_activity: str = "New Lead"
+    auto_dial: bool = False
     # where it is
     status: LeadStatus
     failure_reason: str | None = None
@@ -250,7 +253,7 @@ class Offer(_Entity):
     prospect_id: str
     agent_id: str
     wave: int
-    status: str  # open | claimed | declined | expired | closed
+    status: str  # open | declined (the agent's answer; whether it is still open is the lead's to say)
     offered_at: str
     expires_at: str
 

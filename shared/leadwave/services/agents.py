@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadwave import clock
-from leadwave.models import Agent
+from leadwave.models import Agent, DistributionType, LeadStatus
 from leadwave.rules.phones import masked
 from leadwave.store import directory, leads
 
@@ -27,9 +27,13 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
     now = clock.iso(clock.now())
     out = []
     for offer in leads.offers_for_agent(agent.org_id, agent.agent_id, not_expired_at=now):
-        if offer.status != "open":
+        if offer.status != "open":  # declined
             continue
         p = leads.get(offer.prospect_id, consistent=False)
+        if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers or p.wave != offer.wave:
+            continue  # taken, or the wave moved on: the offer is closed
+        if p.distribution_type is DistributionType.RING_ALL:
+            continue  # taken by pressing 1 on the call, not in the app
         out.append({
             "prospect_id": p.prospect_id, "wave": offer.wave, "expires_at": offer.expires_at,
             "campaign_id": p.campaign_id, "campaign_name": p.campaign_name,

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from leadwave import clock
 from leadwave.ids import new_id
-from leadwave.models import Agent, Campaign, LeadEvent, LeadStatus, Prospect
+from leadwave.models import Agent, LeadEvent, LeadStatus, Prospect
 
 
 def event(type_: str, **detail: object) -> LeadEvent:
     return LeadEvent(at=clock.iso(clock.now()), type=type_, detail={k: v for k, v in detail.items() if v is not None})
 
 
-def assignment_fields(agent: Agent, campaign: Campaign | None, by: str, at: str,
-                      *, app_status: str | None = None, app_activity: str | None = None) -> dict[str, object]:
-    """The top-level fields an assignment sets (status, agent, application, initial status and
-    activity from the campaign)."""
+def assignment_fields(agent: Agent, p: Prospect, by: str, at: str) -> dict[str, object]:
+    """The top-level fields an assignment sets: status, agent, application, and the initial
+    status and activity of the campaign as it was when the lead arrived (snapshot on the lead,
+    so a claim reads nothing but the lead before its conditional write)."""
     return {
         "status": LeadStatus.ASSIGNED.value,
         "agent_id": agent.agent_id,
         "application_id": new_id("ap"),
         "assigned_at": at,
         "assigned_by": by,
-        "app_status": app_status or (campaign.initial_status if campaign else "New"),
-        "app_activity": app_activity or (campaign.initial_activity if campaign else "New Lead"),
+        "app_status": p.initial_status,
+        "app_activity": p.initial_activity,
         "failure_reason": None,
         "wave_token": None,
         "current_offers": [],

@@ -1,7 +1,10 @@
 """The first-claim race, settled by one conditional write on the prospect (DESIGN.md
 section 4): status is offering, the wave is the offer's wave, the caller is among the
 current wave's agents and the wave has not expired. The winner's application is created
-in that same write; the waiting execution is resumed with the wave's task token."""
+in that same write; the waiting execution is resumed with the wave's task token. Every other
+offer of the wave is closed by that same write: an offer is open only while its lead is
+offering and the agent is among the lead's ``current_offers`` (nothing is rewritten per offer).
+"""
 
 from __future__ import annotations
 
@@ -48,8 +51,7 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     if p.status is LeadStatus.ASSIGNED:  # a retried successful claim: same answer
         return _claimed_answer(p)
     at = clock.iso(clock.now())
-    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
-    fields = assignment_fields(agent, campaign, "claim", at)
+    fields = assignment_fields(agent, p, "claim", at)
     try:
         won = leads.update(p, fields, event("claimed", agent_id=agent.agent_id, wave=p.wave,
                                             application_id=fields["application_id"]),
@@ -63,11 +65,9 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     logger.info("offer claimed", extra={"agent_id": agent.agent_id, "wave": p.wave})
     count("OfferClaimed", distribution=p.distribution_type.value)
     directory.mark_assigned(agent, at, claimed=True)
-    leads.close_offers(p.prospect_id, p.current_offers, winner=agent.agent_id, wave=p.wave)
     if p.wave_token:
         aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "done"})
-    if campaign is not None and campaign.auto_dial and campaign.distribution_type is DistributionType.DISTRIBUTE_ALL \
-            and callback_base and phone.enabled():
+    if p.auto_dial and p.distribution_type is DistributionType.DISTRIBUTE_ALL and callback_base and phone.enabled():
         from leadwave.services import ringall
 
         ringall.auto_dial(won, agent, callback_base)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadwave.errors import ConcurrentUpdate
-from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus
+from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Prospect
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, decide_direct, default_or_exception
 from leadwave.rules.eligibility import eligible_agents, round_robin_order
@@ -58,11 +58,11 @@ def decide_immediate(bundle: OrgBundle, campaign: Campaign, lead: Any, at: str) 
     raise ValueError(f"{dtype} is not an immediate distribution type")
 
 
-def outcome(decision: Decision, campaign: Campaign | None, at: str, *, by: str = "distribution") -> tuple[
+def outcome(decision: Decision, p: Prospect, at: str, *, by: str = "distribution") -> tuple[
         dict[str, Any], LeadEvent]:
     """The lead's changed fields and the event that records why."""
     if decision.status is LeadStatus.ASSIGNED and decision.agent is not None:
-        fields = assignment_fields(decision.agent, campaign, "default_agent" if decision.via_default_agent else by, at)
+        fields = assignment_fields(decision.agent, p, "default_agent" if decision.via_default_agent else by, at)
         ev = event("assigned", agent_id=decision.agent.agent_id, by=fields["assigned_by"],
                    application_id=fields["application_id"], reason=decision.reason)
         logger.info("lead assigned", extra={"agent_id": decision.agent.agent_id, "by": fields["assigned_by"]})

@@ -78,8 +78,7 @@ def assign(manager: Agent, prospect_id: str, agent_id: str) -> dict[str, Any]:
     if p.status is not LeadStatus.EXCEPTION:
         raise Conflict("this lead is no longer a lead exception", code="not_an_exception")
     at = clock.iso(clock.now())
-    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
-    fields = {**assignment_fields(target, campaign, f"manager:{manager.agent_id}", at), "ignored": None}
+    fields = {**assignment_fields(target, p, f"manager:{manager.agent_id}", at), "ignored": None}
     try:
         won = leads.update(p, fields, event("assigned", agent_id=target.agent_id, by=f"manager:{manager.agent_id}",
                                             application_id=fields["application_id"], from_exception=True),

@@ -71,8 +71,7 @@ def claim_fresh(agent: Agent, prospect_id: str) -> dict[str, Any]:
         raise RateLimited(f"you may claim {usage['limit']} fresh leads per {usage['window_minutes']} minutes",
                           retry_after=retry_after(usage["claim_times"], clock.now(), _window(bundle)))
     at = clock.iso(clock.now())
-    campaign = bundle.campaigns.get(p.campaign_id)
-    fields = assignment_fields(agent, campaign, "fresh", at)
+    fields = assignment_fields(agent, p, "fresh", at)
     try:
         won = leads.update(p, fields, event("claimed", agent_id=agent.agent_id, source="fresh",
                                             application_id=fields["application_id"]),

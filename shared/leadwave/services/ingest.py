@@ -11,7 +11,7 @@ from leadwave import clock
 from leadwave.config import get_settings
 from leadwave.errors import Conflict, InvalidRequest
 from leadwave.ids import new_id
-from leadwave.models import AfterHoursRule, LeadStatus, Prospect, Reason, VendorIdentity
+from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Prospect, Reason, VendorIdentity
 from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
@@ -74,6 +74,8 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         vendor_id=request["vendor_id"], **lead.model_dump(exclude={"campaign_id"}),
         campaign_name=campaign.name, campaign_description=campaign.description,
         distribution_type=campaign.distribution_type, lead_provider=campaign.lead_provider,
+        initial_status=campaign.initial_status, initial_activity=campaign.initial_activity,
+        auto_dial=campaign.auto_dial,
         status=LeadStatus.OFFERING, created_at=at, updated_at=at,
         events=[event("received", campaign_id=campaign.campaign_id, vendor_id=request["vendor_id"])],
     )
@@ -84,10 +86,12 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
             queue = True
         else:
             status = LeadStatus.UNASSIGNED if campaign.after_hours is AfterHoursRule.FRESH else LeadStatus.EXCEPTION
-            prospect = _with_outcome(prospect, Decision(status, reason=Reason.AFTER_HOURS), campaign, at)
+            prospect = _with_outcome(prospect, Decision(status, reason=Reason.AFTER_HOURS), at)
+    elif dtype is DistributionType.NONE:
+        prospect = _with_outcome(prospect, Decision(LeadStatus.STORED), at)
     elif dtype.immediate:
         bundle = directory.load_org(org_id)
-        prospect = _with_outcome(prospect, decide_immediate(bundle, campaign, prospect, at), campaign, at)
+        prospect = _with_outcome(prospect, decide_immediate(bundle, campaign, prospect, at), at)
     if queue:
         prospect.events.append(event("queued"))
     leads.create(prospect)
@@ -98,8 +102,8 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
     return answer(prospect)
 
 
-def _with_outcome(prospect: Prospect, decision: Decision, campaign: Any, at: str) -> Prospect:
-    fields, ev = outcome(decision, campaign, at)
+def _with_outcome(prospect: Prospect, decision: Decision, at: str) -> Prospect:
+    fields, ev = outcome(decision, prospect, at)
     new = apply_to_new(prospect, fields)
     new.events.append(ev)
     return new

@@ -9,7 +9,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate
-from leadwave.models import AfterHoursRule, Campaign, DistributionType, LeadStatus, Offer, Prospect, Reason
+from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Offer, Prospect, Reason
 from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision, default_or_exception
@@ -54,21 +54,21 @@ def prepare(prospect_id: str) -> dict[str, Any]:
     if campaign.distribution_type.immediate:  # held after hours, now open: distribute as at ingest
         at = clock.iso(now)
         bundle = directory.load_org(p.org_id)
-        _finish(p, decide_immediate(bundle, campaign, p, at), campaign)
+        _finish(p, decide_immediate(bundle, campaign, p, at))
         return _state(p, "done")
     return _state(p, "wave", timeout_seconds=wave_timeout(campaign))
 
 
 def open_wave(prospect_id: str, token: str) -> None:
-    """Close the current wave's offers, open the next wave and remember the token the claim
-    will resume. When no wave can be opened, resume the token at once with next=fallback."""
+    """Open the next wave (which ends the previous one: its agents leave ``current_offers``)
+    and remember the token the claim will resume. When no wave can be opened, resume the
+    token at once with next=fallback."""
     p = leads.get(prospect_id)
     if p.status is not LeadStatus.OFFERING:
         aws.resume(token, _state(p, "done"))
         return
     if p.wave_token == token:  # a retried invoke of the same task: the wave is already open
         return
-    _close_offers(p, "expired")
     bundle = directory.load_org(p.org_id)
     campaign = bundle.campaigns.get(p.campaign_id)
     if campaign is None:
@@ -121,7 +121,6 @@ def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
     p = leads.get(prospect_id)
     if p.status is not LeadStatus.OFFERING:
         return _state(p, "done")
-    _close_offers(p, "expired")
     bundle = directory.load_org(p.org_id)
     campaign = bundle.campaigns.get(p.campaign_id)
     if reason == Reason.NO_ELIGIBLE:
@@ -133,12 +132,12 @@ def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
     else:
         status = fallback_status(campaign, reason) if campaign else LeadStatus.EXCEPTION
         decision = Decision(status, reason=reason)
-    _finish(p, decision, campaign)
+    _finish(p, decision)
     return _state(p, "done")
 
 
-def _finish(p: Prospect, decision: Decision, campaign: Campaign | None) -> None:
-    fields, ev = outcome(decision, campaign, clock.iso(clock.now()))
+def _finish(p: Prospect, decision: Decision) -> None:
+    fields, ev = outcome(decision, p, clock.iso(clock.now()))
     try:
         leads.update(p, fields, ev, condition=leads.in_status(LeadStatus.OFFERING))
     except ConcurrentUpdate:
@@ -146,8 +145,3 @@ def _finish(p: Prospect, decision: Decision, campaign: Campaign | None) -> None:
         return
     count("LeadPlacedByWorkflow", distribution=p.distribution_type.value, outcome=decision.status.value)
 
-
-def _close_offers(p: Prospect, status: str) -> None:
-    for offer in leads.offers_of(p.prospect_id):
-        if offer.status == "open":
-            leads.set_offer_status(offer, status)

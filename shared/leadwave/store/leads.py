@@ -197,35 +197,6 @@ def set_offer_status_by_key(prospect_id: str, agent_id: str, status: str) -> boo
     return True
 
 
-def close_offers(prospect_id: str, agent_ids: list[str], *, winner: str, wave: int) -> None:
-    """After a claim: the winner's offer is claimed, every other offer of the wave closed (one
-    BatchWriteItem; offers carry no state anyone races on once the lead is taken)."""
-    bind()
-    offers = {o.agent_id: o for o in offers_of(prospect_id) if o.wave == wave}
-    with LeadItem.batch_write() as batch:
-        for agent_id in agent_ids:
-            offer = offers.get(agent_id)
-            if offer is None or offer.status not in ("open", "declined") or (
-                    offer.status == "declined" and agent_id != winner):
-                continue
-            batch.save(_offer_item(offer.model_copy(update={"status": "claimed" if agent_id == winner else "closed"})))
-
-
-def set_offer_status(o: Offer, status: str, *, only_if_open: bool = True) -> bool:
-    bind()
-    item = LeadItem(_pk(o.prospect_id), f"OFFER#{o.agent_id}")
-    cond = LeadItem.pk.exists()
-    if only_if_open:
-        cond = cond & (LeadItem.status == "open")
-    try:
-        item.update(actions=[LeadItem.status.set(status)], condition=cond)
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
-    return True
-
-
 def offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str) -> list[Offer]:
     """The agent's offers whose expiry is still ahead (open ones, by the gsi2 sort key)."""
     bind()

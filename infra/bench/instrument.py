@@ -1,0 +1,160 @@
+"""Count every AWS API call made in this process and attribute it to the Lambda invocation
+that made it.
+
+Two wraps, both undone by ``uninstall()``:
+
+* ``botocore.client.BaseClient._make_api_call`` (boto3 and pynamodb both go through it): each
+  call is counted per (service, operation); DynamoDB calls get ``ReturnConsumedCapacity=TOTAL``
+  and their consumed capacity is summed.
+* ``infra.local.lambdas.LambdaRuntime.invoke`` (the gateway, the authorizers, the SQS pollers
+  and moto's Step Functions tasks all invoke handlers through it): the running invocation is
+  kept in a context variable, so a call lands on the invocation of its own thread.
+
+Calls made outside any invocation are the stack's own plumbing: the SQS pollers' receive and
+delete (an event source mapping, free on AWS), moto's internal Lambda invocations, and the
+benchmark's own reads (run inside ``recorder.bench()``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.bench.attribution import kind_of, labels_of, outcome_of
+from infra.bench.counting import Call, Tally, dynamodb_call, total, with_capacity
+
+ESM = "event source mapping (SQS pollers; free on AWS)"
+PLUMBING = "local stack plumbing (moto's Step Functions -> Lambda, other)"
+BENCH = "benchmark's own reads"
+
+
+@dataclass
+class Invocation:
+    function: str
+    kind: str
+    labels: tuple[str, ...]
+    tally: Tally = field(default_factory=Tally)
+    outcome: str = "?"
+    seconds: float = 0.0
+
+
+_CURRENT: ContextVar[Invocation | str | None] = ContextVar("leadwave_bench_invocation", default=None)
+
+
+def _error_code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str((response.get("Error") or {}).get("Code") or type(exc).__name__)
+    return None
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.invocations: list[Invocation] = []
+        self.outside: dict[str, Tally] = {ESM: Tally(), PLUMBING: Tally(), BENCH: Tally()}
+        self._lock = threading.Lock()
+        self._undo: list[Callable[[], None]] = []
+
+    # ------------------------------------------------------------- recording
+    def record(self, call: Call) -> None:
+        current = _CURRENT.get()
+        if isinstance(current, Invocation):
+            current.tally.add(call)  # an invocation runs in one thread: no lock needed
+            return
+        if current is None:
+            name = threading.current_thread().name
+            current = ESM if name.startswith("sqs-poller-") else PLUMBING
+        with self._lock:
+            self.outside.setdefault(current, Tally()).add(call)
+
+    def _finished(self, invocation: Invocation) -> None:
+        with self._lock:
+            self.invocations.append(invocation)
+
+    def reset_outside(self) -> None:
+        """Forget the calls made outside invocations so far (start-up, seeding, logins)."""
+        with self._lock:
+            self.outside = {name: Tally() for name in self.outside}
+
+    @contextlib.contextmanager
+    def bench(self) -> Iterator[None]:
+        """Calls made inside are the benchmark's own, counted apart."""
+        token = _CURRENT.set(BENCH)
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+
+    # ------------------------------------------------------------- queries
+    def select(self, labels: Iterable[str], *, function: str | None = None,
+               kind: str | None = None, outcome: str | None = None) -> list[Invocation]:
+        wanted = set(labels)
+        with self._lock:
+            found = list(self.invocations)
+        return [i for i in found if wanted.intersection(i.labels) and function in (None, i.function)
+                and kind in (None, i.kind) and outcome in (None, i.outcome)]
+
+    @staticmethod
+    def tally(invocations: Iterable[Invocation]) -> Tally:
+        return total(i.tally for i in invocations)
+
+    # ------------------------------------------------------------- install
+    def install(self) -> Recorder:
+        import botocore.client
+
+        from infra.local.lambdas import LambdaRuntime
+
+        original_call = botocore.client.BaseClient._make_api_call
+        original_invoke = LambdaRuntime.invoke
+        recorder = self
+
+        def make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            service = client.meta.service_model.service_name
+            if service == "dynamodb":
+                params = with_capacity(operation, params)
+            try:
+                response = original_call(client, operation, params)
+            except Exception as exc:
+                code = _error_code(exc)
+                if code is not None:
+                    raw = getattr(exc, "response", None)
+                    recorder.record(dynamodb_call(operation, raw, code) if service == "dynamodb"
+                                    else Call(service, operation, error=code))
+                raise
+            recorder.record(dynamodb_call(operation, response) if service == "dynamodb" else Call(service, operation))
+            return response
+
+        def invoke(runtime: Any, logical_id: str, event: Any) -> Any:
+            invocation = Invocation(logical_id, kind_of(event), labels_of(event))
+            token = _CURRENT.set(invocation)
+            started = time.perf_counter()
+            try:
+                result = original_invoke(runtime, logical_id, event)
+                invocation.outcome = outcome_of(result)
+                return result
+            except Exception:
+                invocation.outcome = "error"
+                raise
+            finally:
+                invocation.seconds = time.perf_counter() - started
+                _CURRENT.reset(token)
+                recorder._finished(invocation)
+
+        botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
+        LambdaRuntime.invoke = invoke  # type: ignore[method-assign]
+
+        def undo() -> None:
+            botocore.client.BaseClient._make_api_call = original_call  # type: ignore[method-assign]
+            LambdaRuntime.invoke = original_invoke  # type: ignore[method-assign]
+
+        self._undo.append(undo)
+        return self
+
+    def uninstall(self) -> None:
+        while self._undo:
+            self._undo.pop()()
