@@ -66,14 +66,21 @@ def _from_item(item: LeadItem) -> Prospect:
     return Prospect.model_validate(doc)
 
 
-def create(p: Prospect) -> None:
+def _save_new(item: LeadItem) -> bool:
+    """PutItem only if the key is free; False when it was taken."""
     bind()
     try:
-        _to_item(p).save(condition=LeadItem.pk.does_not_exist())
+        item.save(condition=LeadItem.pk.does_not_exist())
     except PutError as exc:
         if _conditional_failed(exc):
-            raise Conflict("prospect already exists", code="already_exists") from exc
+            return False
         raise
+    return True
+
+
+def create(p: Prospect) -> None:
+    if not _save_new(_to_item(p)):
+        raise Conflict("prospect already exists", code="already_exists")
 
 
 def get(prospect_id: str, *, consistent: bool = True) -> Prospect:
@@ -243,14 +250,7 @@ def _call_from_item(item: LeadItem) -> CallLeg:
 
 def create_call(c: CallLeg) -> bool:
     """Record a new leg; False if a webhook already created it (callbacks can beat the API answer)."""
-    bind()
-    try:
-        _call_item(c).save(condition=LeadItem.pk.does_not_exist())
-    except PutError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
-    return True
+    return _save_new(_call_item(c))
 
 
 def calls_of(prospect_id: str) -> list[CallLeg]:
