@@ -13,6 +13,9 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 HOST = "127.0.0.1"
+# The phone simulator's Twilio account (infra/local/phones.py); a real TWILIO_ACCOUNT_SID (with
+# its TWILIO_AUTH_TOKEN) makes the handlers call real phones through api.twilio.com instead.
+LOCAL_TWILIO_ACCOUNT_SID = "AC" + "1eadfa7e" * 4
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -44,6 +47,8 @@ class Settings:
     jwt_ttl_seconds: int = 12 * 3600
     key_pepper: str = "local-pepper"
     twilio_auth_token: str = "local-twilio-auth-token"
+    twilio_account_sid: str = LOCAL_TWILIO_ACCOUNT_SID
+    twilio_cps: float = 0.0  # the simulator's calls placed per second (0: no limit; Twilio's default is 1)
     template_path: Path = field(default_factory=lambda: REPO_ROOT / "template.yaml")
 
     @classmethod
@@ -60,5 +65,7 @@ class Settings:
             jwt_secret=os.environ.get("LEADWAVE_LOCAL_JWT_SECRET") or "local-jwt-secret",
             key_pepper=os.environ.get("KEY_PEPPER") or "local-pepper",
             twilio_auth_token=os.environ.get("TWILIO_AUTH_TOKEN") or "local-twilio-auth-token",
+            twilio_account_sid=os.environ.get("TWILIO_ACCOUNT_SID") or LOCAL_TWILIO_ACCOUNT_SID,
+            twilio_cps=float(os.environ.get("LEADWAVE_TWILIO_CPS", "").strip() or 0),
             template_path=Path(template) if template else REPO_ROOT / "template.yaml",
         )

@@ -19,7 +19,7 @@ from infra.local.gateway import Gateway
 from infra.local.lambdas import LambdaRuntime, install_moto_dispatch
 from infra.local.pollers import SqsPoller
 from infra.local.resources import LocalResources, create_resources, moto_client, pseudo_parameters
-from infra.local.settings import HOST, Settings, free_port
+from infra.local.settings import HOST, LOCAL_TWILIO_ACCOUNT_SID, Settings, free_port
 from infra.local.template import Template
 
 LOG = logging.getLogger(__name__)
@@ -48,9 +48,19 @@ class LocalStack:
         return self.gateway.url if self.gateway else f"http://{HOST}:{self.settings.port}"
 
     def parameters(self) -> dict[str, str]:
-        """Template parameters the local stack sets: the public base URL is the gateway's."""
+        """Template parameters the local stack sets: the public base URL is the gateway's; the
+        Twilio account is the phone simulator's (or the real one given in TWILIO_ACCOUNT_SID)."""
         public = os.environ.get("LEADWAVE_PUBLIC_BASE_URL") or self.url
-        return {"PublicBaseUrl": public} if "PublicBaseUrl" in self.template.parameters else {}
+        values = {"PublicBaseUrl": public, "TwilioAccountSid": self.settings.twilio_account_sid}
+        return {k: v for k, v in values.items() if k in self.template.parameters}
+
+    def twilio_env(self) -> dict[str, str]:
+        """The handlers' Twilio client calls the phone simulator (``infra/local/phones.py``) on
+        the gateway, unless a real account is configured (then it calls api.twilio.com)."""
+        if self.settings.twilio_account_sid != LOCAL_TWILIO_ACCOUNT_SID:
+            os.environ.pop("TWILIO_API_BASE_URL", None)
+            return {}
+        return {"TWILIO_API_BASE_URL": f"{self.url}/local/twilio"}
 
     def start(self) -> LocalStack:
         try:
@@ -78,6 +88,7 @@ class LocalStack:
                                           self.parameters())
         self.runtime.set_names(self.resources.function_names)
         self._uninstall = install_moto_dispatch(self.runtime)
+        self.resources.env.update(self.twilio_env())
         os.environ.update(self.resources.env)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")  # no X-Ray daemon locally
 
