@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from leadwave.errors import DomainError
+from leadwave.errors import DomainError, NotFound
 from leadwave.observability import logger
 from leadwave.services import ringall
 from leadwave.webhooks import public_base, verified_params
@@ -33,12 +33,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("twilio webhook", extra={"path": path, "call_status": form.get("CallStatus")})
     if "prospect_id" not in query or "CallSid" not in form:
         return _reply(200, ringall.goodbye())
-    if path == "/ivr/answer":
-        return _reply(200, ringall.answer(query, form, public_base(event)))
-    if path == "/ivr/press":
-        return _reply(200, ringall.press(query, form, public_base(event)))
-    if path == "/ivr/status":
-        ringall.status(query, form)
-    elif path == "/ivr/recording":
-        ringall.recording(query, form)
+    try:
+        if path == "/ivr/answer":
+            return _reply(200, ringall.answer(query, form, public_base(event)))
+        if path == "/ivr/press":
+            return _reply(200, ringall.press(query, form, public_base(event)))
+        if path == "/ivr/status":
+            ringall.status(query, form)
+        elif path == "/ivr/recording":
+            ringall.recording(query, form)
+    except NotFound:  # a call about a lead we do not have: say so, do not play Twilio's error
+        return _reply(200, ringall.goodbye())
     return _reply(200, EMPTY_TWIML)

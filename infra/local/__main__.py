@@ -32,6 +32,7 @@ def banner(stack: LocalStack, out: TextIO) -> None:
         f"  DynamoDB Local   {stack.dynamodb.endpoint}",
         f"  moto (SQS, Step Functions, S3, Lambda, SSM)  {stack.moto_endpoint}",
         f"  vendor key       x-api-key: {key}",
+        f"  phones           {url}/local/phones  (answer Ring All calls, press 1)",
         f"  sign in          POST {url}/local/login {{\"email\": \"...\"}} with one of:",
         "                   " + ", ".join(logins),
         f"  seed data        {stack.seed_status}",

@@ -2,7 +2,11 @@
 
 Routes, authorizers, stage, CORS and gateway responses come from the template's Api.
 Local-only routes: ``GET /health``, ``POST /local/login``, ``GET /local/audit`` (the
-no-lost-lead check over every lead); the SPA (``web/dist``) at ``/``.
+no-lost-lead check over every lead), the phone simulator (``/local/phones`` for people,
+``/local/twilio/...`` for the twilio REST client); the SPA (``web/dist``) at ``/``: its files, ``index.html``
+for any other GET of a page path (the SPA routes itself, as CloudFront's error responses make it
+do in AWS), and ``GET /config.json`` -> ``{"mode": "local", "apiBase": ""}`` unless the build
+has its own.
 """
 
 from __future__ import annotations
@@ -110,6 +114,10 @@ class Gateway:
             return _json(200 if ok else 503, details)
         if not self.ready.is_set():
             return _json(503, error_body("starting", "The local stack is starting."))
+        if req.path.startswith(("/local/twilio/", "/local/phones")):  # the phone simulator
+            from infra.local.phones import simulator_for
+
+            return simulator_for(self).handle(req)
         if req.method == "POST" and req.path == "/local/login":
             return self.login(req)
         if req.method == "GET" and req.path == "/local/audit":
@@ -180,15 +188,29 @@ class Gateway:
     def static(self, req: HttpRequest) -> tuple[int, dict[str, str], bytes] | None:
         if req.method not in ("GET", "HEAD"):
             return None
-        if not (self.web_dir / "index.html").exists():
-            return _index_page(self) if req.path in ("/", "/index.html") else None
         root = self.web_dir.resolve()
         candidate = (root / req.path.lstrip("/")).resolve()
         if candidate.is_relative_to(root) and candidate.is_file():
             return _file(candidate)
-        if req.path == "/" or req.path == "/app" or req.path.startswith("/app/"):
+        if req.path == "/config.json":  # deploy-web.sh writes the Cognito one into dist/ in AWS
+            return _json(200, LOCAL_SPA_CONFIG, {"Cache-Control": "no-cache"})
+        if not (root / "index.html").exists():
+            return _index_page(self) if req.path in ("/", "/index.html") else None
+        if _is_spa_path(req.path):
             return _file(root / "index.html")  # the SPA routes itself
         return None
+
+
+LOCAL_SPA_CONFIG = {"mode": "local", "apiBase": ""}
+# Paths that are never the SPA's pages: the API, Twilio's webhooks, the local routes, build assets.
+_NOT_SPA = ("/v1/", "/ivr/", "/local/", "/assets/", "/moto-api/")
+
+
+def _is_spa_path(path: str) -> bool:
+    """A page of the SPA: not an API path, and not a file name (a missing ``x.js`` stays a 404)."""
+    if path in ("/v1", "/ivr", "/local", "/health") or path.startswith(_NOT_SPA):
+        return False
+    return "." not in path.rsplit("/", 1)[-1]
 
 
 def _find_agent_by_email() -> Callable[[str], Any]:
