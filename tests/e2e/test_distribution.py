@@ -57,13 +57,6 @@ def test_unclicked_distribute_all_lead_becomes_an_exception_after_the_offer_time
     assert view["failure_reason"] == "No agents clicked the New Lead button."
 
 
-def test_ring_all_skeleton_with_nobody_answering_becomes_an_exception(api):
-    _, body = api.post_lead("e2e-ring", key=E2E_KEY)
-    view = wait_for(lambda: (v := api.lead(body["prospect_id"], E2E_KEY))["status"] == "exception" and v, 20,
-                    message="exception")
-    assert view["failure_reason"] == "No agents answered the call."
-
-
 def test_a_two_wave_lead_nobody_claims_goes_to_the_fresh_bucket(api, local_stack, record_property):
     _, body = api.post_lead("e2e-waves", key=E2E_KEY)
     pid = body["prospect_id"]

@@ -238,3 +238,13 @@ def test_auto_dial_calls_the_claiming_agent_and_bridges_to_the_borrower(h, new_o
     assert call["to"] == "+14155550002" and "leg=autodial" in call["url"]
     root = twiml(webhook(h, call["url"], call_params(call, CallStatus="in-progress"))[1])
     assert root.find("Dial/Number").text == "+12125550199"
+
+
+def test_an_org_without_caller_id_cannot_ring_and_says_why(h, new_org, twilio):
+    org = new_org(2)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "ring_all"},
+                   authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(h["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t"}, Context())
+    assert twilio.placed == []
+    assert twilio.resumed[0][1]["reason"] == "The organization has no caller ID for calls to agents (Org Details)."

@@ -24,6 +24,15 @@ from leadwave.webhooks import callback_url
 MAX_RING_SECONDS = 60
 
 
+def cannot_ring(org: Org, agents: list[Agent]) -> str | None:
+    """Why a Ring All wave cannot be placed at all (the lead goes to exception with it)."""
+    if not org.caller_id:
+        return "The organization has no caller ID for calls to agents (Org Details)."
+    if not phone.enabled():
+        return "Outbound calling is not configured (no Twilio account)."
+    return duplicate_work_phone(agents)
+
+
 def duplicate_work_phone(agents: list[Agent]) -> str | None:
     seen: dict[str, str] = {}
     for agent in agents:
@@ -211,6 +220,8 @@ def auto_dial(p: Prospect, agent: Agent, base: str) -> None:
     campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
     reason = call_block_reason(tcpa=bool(campaign and campaign.tcpa), consent=p.consent, state=p.state,
                                phone=p.phone, do_not_call=org.do_not_call, now=clock.now())
+    if not reason and not org.caller_id:
+        reason = "The organization has no caller ID for calls to agents (Org Details)."
     if reason:
         record_blocked(p, agent.agent_id, reason)
         return

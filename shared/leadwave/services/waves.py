@@ -79,9 +79,9 @@ def open_wave(prospect_id: str, token: str) -> None:
     ring_all = campaign.distribution_type is DistributionType.RING_ALL
     if ring_all:
         eligible = [a for a in eligible if a.work_phone]  # a phone to ring is part of eligibility
-        duplicate = ringall.duplicate_work_phone(eligible)
-        if duplicate:
-            aws.resume(token, _state(p, "fallback", reason=duplicate))
+        problem = ringall.cannot_ring(bundle.org, eligible)
+        if problem:
+            aws.resume(token, _state(p, "fallback", reason=problem))
             return
     if not eligible and p.wave == 0:
         aws.resume(token, _state(p, "fallback", reason=Reason.NO_ELIGIBLE))
