@@ -63,7 +63,10 @@ def test_first_agent_to_press_1_is_bridged_and_the_other_phones_stop_ringing(api
     winner = next(c for c in activity if c["call_sid"] == first["sid"])
     assert winner["bridged"] and winner["status"] == "completed" and winner["agent_id"] == RINGERS[first["to"]]
     assert {c["call_sid"] for c in activity} >= {first["sid"], second["sid"], third["sid"]}
-    record_property("twilio_rest_calls", {"created": 3, "hung_up": 2})
+    final = calls(api, pid)
+    ended_by_product = [c for c in final if c["sid"] != first["sid"] and c["status"] in ("completed", "canceled")]
+    assert len(ended_by_product) == 2
+    record_property("twilio_rest_calls_per_lead", {"create": len(final), "hang_up": len(ended_by_product)})
 
 
 def test_three_agents_pressing_1_in_the_same_instant_bridge_exactly_one(api):
