@@ -40,7 +40,7 @@ def agent_key(org_id: str, agent_id: str) -> str:
 
 
 def _to_item(p: Prospect) -> LeadItem:
-    doc = p.model_dump(mode="json", exclude={"events", *_SETS, *_TOP})
+    doc = p.model_dump(mode="json", exclude={"events", *_SETS, *_TOP}, exclude_none=True)  # smaller items: fewer WRU
     item = LeadItem(_pk(p.prospect_id), LEAD_SK, kind="lead", org_id=p.org_id, doc=doc)
     data = p.model_dump(mode="json", include=set(_TOP))
     for name in _TOP:
