@@ -17,11 +17,11 @@ setup: $(STAMP)
 	$(BIN)/python -m infra.local.setup
 
 ## dev: the whole stack on 127.0.0.1 (LEADWAVE_PORT, default 3000); Ctrl-C stops it
-dev: setup
+dev: setup web
 	$(BIN)/python -m infra.local
 
 ## test: lint, then every test (unit, integration, infrastructure, end-to-end)
-test: setup lint
+test: setup lint web browser-deps
 	$(BIN)/python -m pytest
 
 ## test-fast: unit tests only (no AWS, no local stack)
@@ -41,3 +41,30 @@ clean:
 ## audit: the no-lost-lead check over every lead of the running local stack (make dev)
 audit:
 	@curl -sf http://127.0.0.1:$${LEADWAVE_PORT:-3000}/local/audit | $(BIN)/python -m json.tool
+
+# ---------------------------------------------------------------- the SPA (web/) and its browser tests
+.PHONY: web browser-deps deploy-web
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_DEPS := web/node_modules/.installed
+WEB_STAMP := web/dist/.built
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SRC)
+	cd web && npm run build
+	@touch $@
+
+## web: the SPA in web/dist (npm ci + Vite build), redone only when web/ sources change
+web: $(WEB_STAMP)
+
+## browser-deps: Debian's Chromium for the browser tests, installed with apt-get only if missing
+browser-deps:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
+
+## deploy-web: publish web/dist to a deployed stack (STACK_NAME=...): config.json, S3, CloudFront invalidation
+deploy-web: web
+	infra/deploy/deploy-web.sh $(STACK_NAME)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -12,6 +12,7 @@ from leadwave.errors import DomainError, InvalidRequest, PayloadTooLarge, RateLi
 from leadwave.observability import logger
 
 CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                  expose_headers=["Retry-After", "Location"],
                   max_age=600)
 
 

@@ -1,0 +1,150 @@
+// The API client: base URL from config.json, the id token as Bearer, JSON in and out, and the
+// error contract {code, message, details} turned into ApiError. A 401 from any call (after one
+// token refresh in Cognito mode) ends the session: the app shows the sign-in screen with a message.
+
+import { refreshSession, signOut } from "./auth";
+import type { AppConfig } from "./config";
+import { clearSession, isExpired, type Session } from "./session";
+import { createStore } from "./store";
+import type { ErrorDetail } from "./types";
+
+export interface AuthState {
+  session: Session | null;
+  /** Why the sign-in screen is shown (expired session, signed out...). */
+  notice: string | null;
+}
+
+export const auth = createStore<AuthState>({ session: null, notice: null });
+export const SESSION_ENDED = "Your session has expired or is no longer valid. Please sign in again.";
+
+let config: AppConfig = { mode: "local", apiBase: "" };
+
+export function configureApi(c: AppConfig): void {
+  config = c;
+}
+
+export function appConfig(): AppConfig {
+  return config;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    /** Seconds, from Retry-After (429). */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function endSession(notice: string | null = SESSION_ENDED): void {
+  clearSession();
+  auth.set({ session: null, notice });
+}
+
+function retryAfterSeconds(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const n = Number(value);
+  if (Number.isFinite(n)) return Math.max(0, n);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
+}
+
+/** The user's own sign-out (Cognito: also the hosted UI's /logout). */
+export function signOutNow(): void {
+  signOut(config);
+  endSession("You have signed out.");
+}
+
+let refreshing: Promise<Session | null> | null = null;
+
+/** One refresh at a time, shared by every caller that needs it. */
+export function refreshNow(): Promise<Session | null> {
+  const session = auth.get().session;
+  if (!session || config.mode !== "cognito") return Promise.resolve(null);
+  refreshing ??= refreshSession(config, session).then((fresh) => {
+    refreshing = null;
+    if (fresh && auth.get().session) auth.set({ session: fresh, notice: null });
+    return fresh;
+  });
+  return refreshing;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null | (string | number)[]>;
+
+export function queryString(query?: Query | URLSearchParams): string {
+  if (!query) return "";
+  const params = query instanceof URLSearchParams ? query : new URLSearchParams();
+  if (!(query instanceof URLSearchParams)) {
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined || value === null || value === "") continue;
+      for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+    }
+  }
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+async function send(method: string, path: string, session: Session, body?: unknown, query?: Query | URLSearchParams): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${session.idToken}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  try {
+    return await fetch(`${config.apiBase}${path}${queryString(query)}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network_error", "Cannot reach the server. Check your connection; retrying.");
+  }
+}
+
+export async function request<T>(method: string, path: string, opts: { body?: unknown; query?: Query | URLSearchParams } = {}): Promise<T> {
+  let session = auth.get().session;
+  if (!session) throw new ApiError(401, "unauthorized", SESSION_ENDED);
+  if (session.mode === "cognito" && isExpired(session, Date.now(), 60_000)) session = (await refreshNow()) ?? session;
+  let response = await send(method, path, session, opts.body, opts.query);
+  if (response.status === 401 && session.mode === "cognito") {
+    const fresh = await refreshNow();
+    if (fresh) response = await send(method, path, fresh, opts.body, opts.query);
+  }
+  if (response.status === 401) {
+    // only the session this request was made with ends (a newer sign-in stays)
+    if (auth.get().session?.idToken === session.idToken || !auth.get().session) endSession();
+    throw new ApiError(401, "unauthorized", SESSION_ENDED);
+  }
+  const text = response.status === 204 ? "" : await response.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!response.ok) {
+    const e = (data ?? {}) as { code?: string; message?: string; details?: ErrorDetail[] };
+    throw new ApiError(
+      response.status,
+      typeof e.code === "string" ? e.code : `http_${response.status}`,
+      typeof e.message === "string" && e.message ? e.message : `The server answered ${response.status}.`,
+      Array.isArray(e.details) ? e.details : [],
+      retryAfterSeconds(response.headers.get("Retry-After")),
+    );
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string, query?: Query | URLSearchParams) => request<T>("GET", path, { query });
+export const post = <T>(path: string, body?: unknown) => request<T>("POST", path, { body });
+export const put = <T>(path: string, body?: unknown) => request<T>("PUT", path, { body });
+export const del = <T>(path: string) => request<T>("DELETE", path);
+
+/** A screen whose backend route is not deployed yet answers the API's 404 route_not_found. */
+export function isMissingRoute(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404 && (err.code === "route_not_found" || err.code === "not_found");
+}

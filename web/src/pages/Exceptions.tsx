@@ -1,0 +1,483 @@
+// The Lead Exception page (seed 000): multi-select + search filters on the text columns, a
+// range on Loan Amount and Create Date, sorting, paging, Assign, Ignore and Show Ignored.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ApiError, get, post } from "../api";
+import { Confirm, Dialog } from "../components/Dialog";
+import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
+import { amount, distribution, personName, text, when } from "../format";
+import { useDebounced, useLoad } from "../hooks";
+import { notify } from "../notify";
+import { type Agent, type ExceptionList, type ExceptionRow, type SortColumn, TEXT_COLUMNS, type TextColumn } from "../types";
+
+const LABELS: Record<SortColumn, string> = {
+  prospect_name: "Prospect Name",
+  campaign: "Campaign",
+  description: "Description",
+  distribution: "Distribution",
+  lead_provider: "Lead Provider",
+  loan_purpose: "Loan Purpose Type",
+  loan_amount: "Loan Amount",
+  state: "State",
+  failure_reason: "Failure Reason",
+  create_date: "Create Date",
+};
+const COLUMNS: SortColumn[] = [
+  "prospect_name",
+  "campaign",
+  "description",
+  "distribution",
+  "lead_provider",
+  "loan_purpose",
+  "loan_amount",
+  "state",
+  "failure_reason",
+  "create_date",
+];
+const PAGE_SIZES = [25, 50, 100, 200];
+
+interface Filters {
+  values: Partial<Record<TextColumn, string[]>>;
+  search: Partial<Record<TextColumn, string>>;
+  loanMin: number | null;
+  loanMax: number | null;
+  dateFrom: string; // datetime-local, the browser's zone
+  dateTo: string;
+}
+
+const NO_FILTERS: Filters = { values: {}, search: {}, loanMin: null, loanMax: null, dateFrom: "", dateTo: "" };
+
+function isoFromLocal(value: string): string | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function exceptionQuery(f: Filters, sort: SortColumn, order: "asc" | "desc", page: number, pageSize: number, showIgnored: boolean): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const col of TEXT_COLUMNS) {
+    for (const v of f.values[col] ?? []) q.append(col, v);
+    const s = (f.search[col] ?? "").trim();
+    if (s) q.set(`${col}_search`, s);
+  }
+  if (f.loanMin !== null) q.set("loan_amount_min", String(f.loanMin));
+  if (f.loanMax !== null) q.set("loan_amount_max", String(f.loanMax));
+  const from = isoFromLocal(f.dateFrom);
+  const to = isoFromLocal(f.dateTo);
+  if (from) q.set("create_date_from", from);
+  if (to) q.set("create_date_to", to);
+  q.set("sort", sort);
+  q.set("order", order);
+  q.set("page", String(page));
+  q.set("page_size", String(pageSize));
+  if (showIgnored) q.set("show_ignored", "true");
+  return q;
+}
+
+function activeCount(f: Filters, col: SortColumn): number {
+  if (col === "loan_amount") return (f.loanMin !== null ? 1 : 0) + (f.loanMax !== null ? 1 : 0);
+  if (col === "create_date") return (f.dateFrom ? 1 : 0) + (f.dateTo ? 1 : 0);
+  return (f.values[col]?.length ?? 0) + ((f.search[col] ?? "").trim() ? 1 : 0);
+}
+
+function FilterEditor({ col, filters, setFilters, facets, onClose }: {
+  col: SortColumn;
+  filters: Filters;
+  setFilters: (f: Filters) => void;
+  facets: string[];
+  onClose: () => void;
+}) {
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    panel.current?.querySelector<HTMLElement>("input, select, button")?.focus();
+  }, [col]);
+  const label = LABELS[col];
+  let body;
+  if (col === "loan_amount") {
+    body = (
+      <div class="filter-range">
+        <NumberField label="Minimum" value={filters.loanMin} min={0} step="any" onInput={(v) => setFilters({ ...filters, loanMin: v })} />
+        <NumberField label="Maximum" value={filters.loanMax} min={0} step="any" onInput={(v) => setFilters({ ...filters, loanMax: v })} />
+      </div>
+    );
+  } else if (col === "create_date") {
+    body = (
+      <div class="filter-range">
+        <TextField label="From" type="datetime-local" value={filters.dateFrom} onInput={(v) => setFilters({ ...filters, dateFrom: v })} />
+        <TextField label="To" type="datetime-local" value={filters.dateTo} onInput={(v) => setFilters({ ...filters, dateTo: v })} />
+      </div>
+    );
+  } else {
+    const c = col as TextColumn;
+    const search = filters.search[c] ?? "";
+    const selected = new Set(filters.values[c] ?? []);
+    const options = facets.filter((v) => v.toLowerCase().includes(search.trim().toLowerCase()) || selected.has(v));
+    const setSelected = (next: Set<string>) => setFilters({ ...filters, values: { ...filters.values, [c]: [...next] } });
+    body = (
+      <>
+        <TextField
+          label={`${label} contains`}
+          type="search"
+          value={search}
+          onInput={(v) => setFilters({ ...filters, search: { ...filters.search, [c]: v } })}
+          hint="Shows rows containing this text, and narrows the list below."
+        />
+        <fieldset class="filter-values">
+          <legend>Only these values</legend>
+          {options.length === 0 && <p class="muted">No values.</p>}
+          <div class="filter-options">
+            {options.map((v) => (
+              <CheckboxField
+                key={v}
+                label={c === "distribution" ? distribution(v) : v}
+                checked={selected.has(v)}
+                onChange={(on) => {
+                  const next = new Set(selected);
+                  if (on) next.add(v);
+                  else next.delete(v);
+                  setSelected(next);
+                }}
+              />
+            ))}
+          </div>
+        </fieldset>
+      </>
+    );
+  }
+  const clear = () => {
+    if (col === "loan_amount") setFilters({ ...filters, loanMin: null, loanMax: null });
+    else if (col === "create_date") setFilters({ ...filters, dateFrom: "", dateTo: "" });
+    else setFilters({ ...filters, values: { ...filters.values, [col]: [] }, search: { ...filters.search, [col]: "" } });
+  };
+  return (
+    <div
+      ref={panel}
+      class="filter-panel"
+      role="group"
+      aria-label={`Filter ${label}`}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <div class="filter-panel-head">
+        <h2>Filter: {label}</h2>
+      </div>
+      {body}
+      <div class="filter-panel-actions">
+        <button type="button" class="btn btn-small" onClick={clear}>
+          Clear
+        </button>
+        <button type="button" class="btn btn-primary btn-small" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function chips(f: Filters): { key: string; label: string; remove: (f: Filters) => Filters }[] {
+  const out: { key: string; label: string; remove: (f: Filters) => Filters }[] = [];
+  for (const col of TEXT_COLUMNS) {
+    for (const v of f.values[col] ?? []) {
+      out.push({
+        key: `${col}=${v}`,
+        label: `${LABELS[col]}: ${col === "distribution" ? distribution(v) : v}`,
+        remove: (g) => ({ ...g, values: { ...g.values, [col]: (g.values[col] ?? []).filter((x) => x !== v) } }),
+      });
+    }
+    const s = (f.search[col] ?? "").trim();
+    if (s) out.push({ key: `${col}~`, label: `${LABELS[col]} contains “${s}”`, remove: (g) => ({ ...g, search: { ...g.search, [col]: "" } }) });
+  }
+  if (f.loanMin !== null) out.push({ key: "min", label: `Loan Amount ≥ ${amount(f.loanMin)}`, remove: (g) => ({ ...g, loanMin: null }) });
+  if (f.loanMax !== null) out.push({ key: "max", label: `Loan Amount ≤ ${amount(f.loanMax)}`, remove: (g) => ({ ...g, loanMax: null }) });
+  if (f.dateFrom) out.push({ key: "from", label: `Created from ${when(isoFromLocal(f.dateFrom))}`, remove: (g) => ({ ...g, dateFrom: "" }) });
+  if (f.dateTo) out.push({ key: "to", label: `Created until ${when(isoFromLocal(f.dateTo))}`, remove: (g) => ({ ...g, dateTo: "" }) });
+  return out;
+}
+
+function loadAgents(): Promise<Agent[]> {
+  return get<{ items?: Agent[] } | Agent[]>("/v1/agents").then((body) => (Array.isArray(body) ? body : (body.items ?? [])));
+}
+
+function AssignDialog({ row, onClose, onAssigned }: { row: ExceptionRow | null; onClose: () => void; onAssigned: () => void }) {
+  const [agents, setAgents] = useState<Agent[] | null | undefined>(undefined); // undefined: loading
+  const [listError, setListError] = useState<string | null>(null);
+  const [agentId, setAgentId] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!row) return;
+    setAgentId("");
+    setError(null);
+    setListError(null);
+    setAgents(undefined);
+    loadAgents().then(
+      (list) => setAgents(list.filter((a) => a.active !== false).sort((a, b) => personName(a).localeCompare(personName(b)))),
+      (err) => {
+        setAgents(null);
+        if (!(err instanceof ApiError && err.status === 401)) setListError("The agent list is not available right now; enter the agent's ID.");
+      },
+    );
+  }, [row?.prospect_id]);
+
+  const submit = async () => {
+    if (!row) return;
+    const id = agentId.trim();
+    if (!id) {
+      setError("Choose an agent.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await post(`/v1/exceptions/${encodeURIComponent(row.prospect_id)}/assign`, { agent_id: id });
+      const who = agents?.find((a) => a.agent_id === id);
+      notify(`Lead assigned to ${who ? personName(who) : id}.`, "success");
+      onAssigned();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      setError(err instanceof ApiError && err.code === "unknown_agent" ? "There is no agent with this ID in your organization." : (err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={row !== null}
+      title="Assign lead"
+      onClose={onClose}
+      onSubmit={() => void submit()}
+      actions={
+        <>
+          <button type="button" class="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {busy ? "Assigning…" : "Assign"}
+          </button>
+        </>
+      }
+    >
+      {row && (
+        <p>
+          Assign <strong>{row.prospect_name}</strong> ({text(row.campaign)}) to:
+        </p>
+      )}
+      {agents === undefined ? (
+        <SelectField label="Agent" value="" onChange={() => undefined} disabled options={[{ value: "", label: "Loading agents…" }]} />
+      ) : agents ? (
+        <SelectField
+          label="Agent"
+          value={agentId}
+          onChange={setAgentId}
+          required
+          error={error ?? undefined}
+          options={[{ value: "", label: "Choose an agent…" }, ...agents.map((a) => ({ value: a.agent_id, label: `${personName(a)} (${a.email})` }))]}
+        />
+      ) : (
+        <TextField label="Agent" value={agentId} onInput={setAgentId} required error={error ?? undefined} hint={listError ?? undefined} autoComplete="off" />
+      )}
+    </Dialog>
+  );
+}
+
+export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
+  const [filters, setFiltersState] = useState<Filters>(NO_FILTERS);
+  const [sort, setSort] = useState<SortColumn>("create_date");
+  const [order, setOrder] = useState<"asc" | "desc">("desc");
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(50);
+  const [showIgnored, setShowIgnored] = useState(false);
+  const [openFilter, setOpenFilter] = useState<SortColumn | null>(null);
+  const [assigning, setAssigning] = useState<ExceptionRow | null>(null);
+  const [ignoring, setIgnoring] = useState<ExceptionRow | null>(null);
+  const [ignoreBusy, setIgnoreBusy] = useState(false);
+  const filterButtons = useRef<Partial<Record<SortColumn, HTMLButtonElement | null>>>({});
+
+  const setFilters = (f: Filters) => {
+    setFiltersState(f);
+    setPage(1);
+  };
+  const debounced = useDebounced(filters, 300);
+  const query = useMemo(() => exceptionQuery(debounced, sort, order, page, pageSize, showIgnored), [debounced, sort, order, page, pageSize, showIgnored]);
+  const key = query.toString();
+  const list = useLoad(() => get<ExceptionList>("/v1/exceptions", query), [key], 30_000);
+  const data = list.data;
+  const facets = data?.facets ?? {};
+
+  const closeFilter = () => {
+    const col = openFilter;
+    setOpenFilter(null);
+    if (col) window.setTimeout(() => filterButtons.current[col]?.focus(), 0);
+  };
+
+  const sortBy = (col: SortColumn) => {
+    if (sort === col) setOrder(order === "asc" ? "desc" : "asc");
+    else {
+      setSort(col);
+      setOrder(col === "create_date" || col === "loan_amount" ? "desc" : "asc");
+    }
+    setPage(1);
+  };
+
+  const ignore = async () => {
+    if (!ignoring) return;
+    setIgnoreBusy(true);
+    try {
+      await post(`/v1/exceptions/${encodeURIComponent(ignoring.prospect_id)}/ignore`);
+      notify(`${ignoring.prospect_name} was ignored. Tick Show Ignored to see ignored leads.`, "success");
+      setIgnoring(null);
+      void list.reload();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) notify(`Could not ignore the lead: ${(err as Error).message}`, "error");
+      setIgnoring(null);
+      void list.reload();
+    } finally {
+      setIgnoreBusy(false);
+    }
+  };
+
+  const total = data?.total ?? 0;
+  const first = total ? (page - 1) * pageSize + 1 : 0;
+  const last = Math.min(total, page * pageSize);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const activeChips = chips(filters);
+
+  return (
+    <section class="page" aria-labelledby="exc-title">
+      <div class="section-head">
+        <h1 id="exc-title" tabIndex={-1}>Lead Exception</h1>
+        <div class="toolbar">
+          <CheckboxField label="Show Ignored" checked={showIgnored} onChange={(on) => { setShowIgnored(on); setPage(1); }} />
+          <button type="button" class="btn btn-small" onClick={() => void list.reload()}>
+            Refresh
+          </button>
+        </div>
+      </div>
+      <p class="muted">Leads the engine could not place, with the reason. Assign one to any agent, or ignore it to hide it from this list.</p>
+      {activeChips.length > 0 && (
+        <div class="chips" aria-label="Active filters" role="group">
+          {activeChips.map((c) => (
+            <button key={c.key} type="button" class="chip" onClick={() => setFilters(c.remove(filters))} aria-label={`Remove filter ${c.label}`}>
+              {c.label} <span aria-hidden="true">×</span>
+            </button>
+          ))}
+          <button type="button" class="btn btn-link btn-small" onClick={() => setFilters(NO_FILTERS)}>
+            Clear all filters
+          </button>
+        </div>
+      )}
+      {openFilter && (
+        <FilterEditor col={openFilter} filters={filters} setFilters={setFilters} facets={TEXT_COLUMNS.includes(openFilter as TextColumn) ? (facets[openFilter as TextColumn] ?? []) : []} onClose={closeFilter} />
+      )}
+      <ErrorBanner error={list.error?.status === 401 ? undefined : list.error} onRetry={() => void list.reload()} />
+      <div class="table-wrap">
+        <table class="grid exceptions" aria-describedby="exc-count" aria-busy={list.loading ? "true" : "false"}>
+          <caption class="sr-only">Lead exceptions</caption>
+          <thead>
+            <tr>
+              <th scope="col">{canEdit ? "Actions" : <span class="sr-only">Status</span>}</th>
+              {COLUMNS.map((col) => {
+                const n = activeCount(filters, col);
+                return (
+                  <th key={col} scope="col" aria-sort={sort === col ? (order === "asc" ? "ascending" : "descending") : undefined} class={col === "loan_amount" ? "num" : undefined}>
+                    <div class="th">
+                      <button type="button" class="th-sort" onClick={() => sortBy(col)}>
+                        {LABELS[col]}
+                        <span class="sort-mark" aria-hidden="true">
+                          {sort === col ? (order === "asc" ? "▲" : "▼") : ""}
+                        </span>
+                      </button>
+                      <button
+                        type="button"
+                        ref={(el) => {
+                          filterButtons.current[col] = el;
+                        }}
+                        class={`th-filter${n ? " th-filter-on" : ""}`}
+                        aria-label={`Filter ${LABELS[col]}${n ? ` (${n} active)` : ""}`}
+                        aria-expanded={openFilter === col ? "true" : "false"}
+                        onClick={() => setOpenFilter(openFilter === col ? null : col)}
+                      >
+                        <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                          <path d="M1 2h14l-5.5 6.5V14l-3-1.5V8.5z" fill="currentColor" />
+                        </svg>
+                        {n > 0 && <span class="th-count">{n}</span>}
+                      </button>
+                    </div>
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {data?.items.map((r) => (
+              <tr key={r.prospect_id} data-prospect-id={r.prospect_id} class={r.ignored ? "row-ignored" : undefined}>
+                <td class="actions">
+                  {r.ignored && <span class="badge">Ignored</span>}
+                  {canEdit && (
+                    <>
+                      <button type="button" class="btn btn-primary btn-small" onClick={() => setAssigning(r)} aria-label={`Assign ${r.prospect_name}`}>
+                        Assign
+                      </button>
+                      {!r.ignored && (
+                        <button type="button" class="btn btn-small" onClick={() => setIgnoring(r)} aria-label={`Ignore ${r.prospect_name}`}>
+                          Ignore
+                        </button>
+                      )}
+                    </>
+                  )}
+                </td>
+                <th scope="row">{text(r.prospect_name)}</th>
+                <td>{text(r.campaign)}</td>
+                <td>{text(r.description)}</td>
+                <td>{distribution(r.distribution)}</td>
+                <td>{text(r.lead_provider)}</td>
+                <td>{text(r.loan_purpose)}</td>
+                <td class="num">{amount(r.loan_amount)}</td>
+                <td>{text(r.state)}</td>
+                <td>{text(r.failure_reason)}</td>
+                <td>{when(r.create_date)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {data && data.items.length === 0 && <p class="empty">No lead exceptions match these filters.</p>}
+      <div class="pager">
+        <span id="exc-count" aria-live="polite">
+          {data ? (total ? `Showing ${first}–${last} of ${total}` : "No rows") : list.loading ? "Loading…" : ""}
+        </span>
+        <SelectField label="Rows per page" value={String(pageSize)} onChange={(v) => { setPageSize(Number(v)); setPage(1); }} options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))} />
+        <button type="button" class="btn btn-small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+          Previous
+        </button>
+        <span>
+          Page {page} of {pages}
+        </span>
+        <button type="button" class="btn btn-small" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+          Next
+        </button>
+      </div>
+      <AssignDialog
+        row={assigning}
+        onClose={() => setAssigning(null)}
+        onAssigned={() => {
+          setAssigning(null);
+          void list.reload();
+        }}
+      />
+      <Confirm
+        open={ignoring !== null}
+        title="Ignore lead"
+        question="Do you really want to ignore this lead?"
+        confirmLabel="OK"
+        busy={ignoreBusy}
+        onConfirm={() => void ignore()}
+        onCancel={() => setIgnoring(null)}
+      />
+    </section>
+  );
+}

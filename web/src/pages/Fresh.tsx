@@ -1,0 +1,122 @@
+// The fresh bucket: leads any eligible agent may claim, under the claim-rate limit (seed 004).
+import { useState } from "preact/hooks";
+import { ApiError, get, post } from "../api";
+import { ErrorBanner } from "../components/Fields";
+import { amount, clock, countdown, text, when } from "../format";
+import { useLoad, useNow } from "../hooks";
+import { notify } from "../notify";
+import type { ClaimAnswer, FreshItem, FreshList } from "../types";
+
+export function FreshPage() {
+  const fresh = useLoad(() => get<FreshList>("/v1/fresh"), [], 10_000);
+  const [blockedUntil, setBlockedUntil] = useState<number | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const now = useNow(1000);
+  const blocked = blockedUntil !== null && blockedUntil > now;
+  const data = fresh.data;
+  const atLimit = data ? data.claimed >= data.limit : false;
+
+  const claim = async (item: FreshItem) => {
+    setBusy(item.prospect_id);
+    try {
+      const answer = await post<ClaimAnswer>(`/v1/fresh/${encodeURIComponent(item.prospect_id)}/claim`);
+      notify(`You claimed ${item.first_name}'s lead${answer.application_id ? ` (application ${answer.application_id})` : ""}. It is in My leads.`, "success");
+    } catch (err) {
+      if (err instanceof ApiError) {
+        if (err.status === 401) return;
+        if (err.status === 429) {
+          const seconds = err.retryAfter ?? (data ? data.window_minutes * 60 : 600);
+          setBlockedUntil(Date.now() + seconds * 1000);
+          notify(`You have reached your fresh-lead limit. You can claim again at ${clock(new Date(Date.now() + seconds * 1000))}.`, "error");
+        } else if (err.status === 409) {
+          notify("Another agent took this lead.", "error");
+        } else if (err.status === 403) {
+          notify("You are not eligible for this lead.", "error");
+        } else {
+          notify(`Could not claim this lead: ${err.message}`, "error");
+        }
+      }
+    } finally {
+      setBusy(null);
+      void fresh.reload();
+    }
+  };
+
+  return (
+    <section class="page" aria-labelledby="fresh-title">
+      <div class="section-head">
+        <h1 id="fresh-title" tabIndex={-1}>Fresh bucket</h1>
+        <button type="button" class="btn btn-small" onClick={() => void fresh.reload()}>
+          Refresh
+        </button>
+      </div>
+      {data && (
+        <p class="usage" data-testid="fresh-usage">
+          You have claimed <strong>{data.claimed}</strong> of <strong>{data.limit}</strong> in the last {data.window_minutes} minutes.
+        </p>
+      )}
+      {blocked && blockedUntil !== null && (
+        <p class="banner banner-warn" role="status" data-testid="fresh-blocked">
+          Claim limit reached. You can claim again at {clock(new Date(blockedUntil))} (in {countdown(blockedUntil - now)}).
+        </p>
+      )}
+      {!blocked && atLimit && (
+        <p class="banner banner-warn" role="status">
+          You have reached your limit for now; older claims leave the {data?.window_minutes}-minute window one by one.
+        </p>
+      )}
+      <ErrorBanner error={fresh.error?.status === 401 ? undefined : fresh.error} onRetry={() => void fresh.reload()} />
+      {!data && !fresh.error && <p aria-live="polite">Loading…</p>}
+      {data && data.items.length === 0 && <p class="empty">The fresh bucket is empty.</p>}
+      {data && data.items.length > 0 && (
+        <div class="table-wrap">
+          <table class="grid">
+            <caption class="sr-only">Leads in the fresh bucket</caption>
+            <thead>
+              <tr>
+                <th scope="col">First name</th>
+                <th scope="col">Campaign</th>
+                <th scope="col">State</th>
+                <th scope="col">Loan purpose</th>
+                <th scope="col" class="num">
+                  Loan amount
+                </th>
+                <th scope="col">Phone</th>
+                <th scope="col">Received</th>
+                <th scope="col">Why it is here</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((item) => (
+                <tr key={item.prospect_id} data-prospect-id={item.prospect_id}>
+                  <td>{text(item.first_name)}</td>
+                  <td>{text(item.campaign_name)}</td>
+                  <td>{text(item.state)}</td>
+                  <td>{text(item.loan_purpose)}</td>
+                  <td class="num">{amount(item.loan_amount)}</td>
+                  <td>{text(item.phone)}</td>
+                  <td>{when(item.created_at)}</td>
+                  <td>{text(item.failure_reason)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="btn btn-primary btn-small"
+                      disabled={blocked || busy !== null}
+                      onClick={() => void claim(item)}
+                      aria-label={`Claim ${item.first_name}'s lead`}
+                    >
+                      {busy === item.prospect_id ? "Claiming…" : "Claim"}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,256 @@
+// Live offers: polled every 1.5 s, a beep for each new one, a countdown to expires_at, Claim
+// and Decline (Distribute All: one big New Lead button, first click wins).
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, get, post } from "../api";
+import { amount, countdown, distribution, text } from "../format";
+import { useLoad, useNow } from "../hooks";
+import { notify } from "../notify";
+import { linkHandler } from "../router";
+import { beep } from "../sound";
+import type { ClaimAnswer, Offer } from "../types";
+
+export const POLL_MS = 1500;
+
+export interface OffersState {
+  offers: Offer[];
+  error: ApiError | undefined;
+  reload: () => Promise<void>;
+}
+
+export function useOffers(enabled: boolean): OffersState {
+  const { data, error, reload } = useLoad(
+    () => (enabled ? get<{ offers: Offer[] }>("/v1/me/offers") : Promise.resolve({ offers: [] as Offer[] })),
+    [enabled],
+    enabled ? POLL_MS : undefined,
+    true,
+  );
+  const seen = useRef(new Set<string>());
+  const offers = data?.offers ?? [];
+  useEffect(() => {
+    const fresh = offers.filter((o) => !seen.current.has(`${o.prospect_id}#${o.wave}`));
+    for (const o of fresh) seen.current.add(`${o.prospect_id}#${o.wave}`);
+    if (fresh.length) beep();
+  }, [data]);
+  return { offers, error, reload };
+}
+
+type Outcome =
+  | { kind: "busy"; action: "claim" | "decline"; offer: Offer }
+  | { kind: "won"; offer: Offer; answer: ClaimAnswer }
+  | { kind: "lost" | "expired" | "refused" | "failed"; offer: Offer; message: string };
+
+function outcomeFor(err: unknown, offer: Offer): Outcome {
+  if (err instanceof ApiError) {
+    if (err.status === 409) return { kind: "lost", offer, message: "Another agent took this lead." };
+    if (err.status === 410) return { kind: "expired", offer, message: "This offer has expired." };
+    if (err.status === 403) return { kind: "refused", offer, message: "This lead was not offered to you." };
+    return { kind: "failed", offer, message: `Could not claim this lead: ${err.message}` };
+  }
+  return { kind: "failed", offer, message: `Could not claim this lead: ${String(err)}` };
+}
+
+function headline(o: Offer): string {
+  const bits = [o.loan_purpose, o.state].filter(Boolean).join(", ");
+  return `${o.first_name}${bits ? ` — ${bits}` : ""}`;
+}
+
+function OfferCard({ offer, outcome, now, onClaim, onDecline, onDismiss }: {
+  offer: Offer;
+  outcome: Outcome | undefined;
+  now: number;
+  onClaim: () => void;
+  onDecline: () => void;
+  onDismiss: () => void;
+}) {
+  const firstSeen = useRef(now);
+  const expires = Date.parse(offer.expires_at);
+  const left = expires - now;
+  const total = Math.max(1, expires - firstSeen.current);
+  const expired = left <= 0;
+  const busy = outcome?.kind === "busy";
+  const ended = outcome && outcome.kind !== "busy";
+  const distributeAll = offer.distribution_type === "distribute_all";
+  const headingId = `offer-${offer.prospect_id}`;
+  return (
+    <li class={`offer-card${ended ? ` offer-${outcome.kind}` : ""}${distributeAll ? " offer-newlead" : ""}`} data-prospect-id={offer.prospect_id} aria-labelledby={headingId}>
+      <div class="offer-head">
+        <h3 id={headingId}>{headline(offer)}</h3>
+        <span class="offer-amount">{amount(offer.loan_amount)}</span>
+      </div>
+      <dl class="offer-facts">
+        <div>
+          <dt>Campaign</dt>
+          <dd>{text(offer.campaign_name)}</dd>
+        </div>
+        <div>
+          <dt>Distribution</dt>
+          <dd>{distribution(offer.distribution_type)}</dd>
+        </div>
+        <div>
+          <dt>Phone</dt>
+          <dd>{text(offer.phone)}</dd>
+        </div>
+        <div>
+          <dt>Channel</dt>
+          <dd>{offer.channel === "phone" ? "Phone" : "Digital"}</dd>
+        </div>
+        {offer.wave > 1 && (
+          <div>
+            <dt>Wave</dt>
+            <dd>{offer.wave}</dd>
+          </div>
+        )}
+      </dl>
+      {ended ? (
+        <div class="offer-outcome">
+          <p class={`offer-message offer-message-${outcome.kind}`} role={outcome.kind === "won" ? "status" : "alert"}>
+            {outcome.kind === "won" ? (
+              <>
+                You got this lead.{" "}
+                <a href="/app/leads" onClick={linkHandler}>
+                  Open My leads
+                </a>
+              </>
+            ) : (
+              outcome.message
+            )}
+          </p>
+          <button type="button" class="btn btn-small" onClick={onDismiss}>
+            Dismiss
+          </button>
+        </div>
+      ) : (
+        <>
+          <div class="offer-timer">
+            <span class="offer-countdown" aria-label={expired ? "Offer expired" : `Expires in ${countdown(left)}`}>
+              {expired ? "Expired" : `Expires in ${countdown(left)}`}
+            </span>
+            <span class="bar" aria-hidden="true">
+              <span class="bar-fill" style={{ width: `${Math.max(0, Math.min(100, (left / total) * 100))}%` }} />
+            </span>
+          </div>
+          <div class="offer-actions">
+            {distributeAll ? (
+              <button type="button" class="btn btn-newlead" disabled={busy || expired} onClick={onClaim} aria-describedby={headingId}>
+                {busy && outcome?.action === "claim" ? "Claiming…" : "New Lead"}
+              </button>
+            ) : (
+              <button type="button" class="btn btn-primary" disabled={busy || expired} onClick={onClaim} aria-describedby={headingId}>
+                {busy && outcome?.action === "claim" ? "Claiming…" : "Claim"}
+              </button>
+            )}
+            <button type="button" class="btn" disabled={busy || expired} onClick={onDecline} aria-describedby={headingId}>
+              {busy && outcome?.action === "decline" ? "Declining…" : "Decline"}
+            </button>
+          </div>
+        </>
+      )}
+    </li>
+  );
+}
+
+export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersState; showEmpty: boolean; onClaimed?: () => void }) {
+  const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
+  const now = useNow(250);
+  const set = (id: string, o: Outcome | undefined) =>
+    setOutcomes((all) => {
+      const next = { ...all };
+      if (o) next[id] = o;
+      else delete next[id];
+      return next;
+    });
+
+  const claim = async (offer: Offer) => {
+    set(offer.prospect_id, { kind: "busy", action: "claim", offer });
+    try {
+      const answer = await post<ClaimAnswer>(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/claim`);
+      set(offer.prospect_id, { kind: "won", offer, answer });
+      notify(`You claimed ${offer.first_name}'s lead${answer.application_id ? ` (application ${answer.application_id})` : ""}. It is in My leads.`, "success");
+      onClaimed?.();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      const o = outcomeFor(err, offer);
+      set(offer.prospect_id, o);
+      if (o.kind !== "busy" && o.kind !== "won") notify(o.message, o.kind === "failed" ? "error" : "info");
+    } finally {
+      void state.reload();
+    }
+  };
+
+  const decline = async (offer: Offer) => {
+    set(offer.prospect_id, { kind: "busy", action: "decline", offer });
+    try {
+      await post(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/decline`);
+      set(offer.prospect_id, undefined);
+      notify(`Declined ${offer.first_name}'s lead.`, "info");
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      set(offer.prospect_id, { kind: "failed", offer, message: `Could not decline: ${(err as Error).message}` });
+    } finally {
+      void state.reload();
+    }
+  };
+
+  // what to show: the open offers, plus any whose claim is in flight or whose outcome is unread
+  const live = new Map(state.offers.map((o) => [o.prospect_id, o]));
+  const shown: Offer[] = [...state.offers];
+  for (const [id, o] of Object.entries(outcomes)) if (!live.has(id)) shown.push(o.offer);
+
+  // an outcome is kept until dismissed, or for a minute
+  useEffect(() => {
+    const t = window.setTimeout(() => setOutcomes((all) => Object.fromEntries(Object.entries(all).filter(([, o]) => o.kind === "busy"))), 60_000);
+    return () => window.clearTimeout(t);
+  }, [outcomes]);
+
+  if (!shown.length && !showEmpty && !state.error) return null;
+  return (
+    <section class="offers" aria-labelledby="offers-title">
+      <div class="section-head">
+        {showEmpty ? (
+          <h1 id="offers-title" tabIndex={-1}>
+            Lead offers
+          </h1>
+        ) : (
+          <h2 id="offers-title">Lead offers</h2>
+        )}
+        <span class="muted" aria-live="polite">
+          {state.offers.length ? `${state.offers.length} open` : ""}
+        </span>
+      </div>
+      {state.error && state.error.status !== 401 && (
+        <p class="banner banner-warn" role="status">
+          Offers could not be refreshed: {state.error.message}
+        </p>
+      )}
+      {shown.length === 0 ? (
+        <p class="empty">No open offers. New leads appear here within seconds while Lead Availability is on.</p>
+      ) : (
+        <ul class="offer-list">
+          {shown.map((o) => (
+            <OfferCard
+              key={o.prospect_id}
+              offer={o}
+              outcome={outcomes[o.prospect_id]}
+              now={now}
+              onClaim={() => void claim(o)}
+              onDecline={() => void decline(o)}
+              onDismiss={() => set(o.prospect_id, undefined)}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function OffersBanner({ count }: { count: number }) {
+  if (!count) return null;
+  return (
+    <p class="banner banner-info" role="status">
+      You have {count} open lead offer{count === 1 ? "" : "s"}.{" "}
+      <a href="/app/offers" onClick={linkHandler}>
+        Go to offers
+      </a>
+    </p>
+  );
+}

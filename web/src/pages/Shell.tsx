@@ -1,0 +1,247 @@
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, put, signOutNow } from "../api";
+import type { AppConfig } from "../config";
+import { Switch } from "../components/Fields";
+import { personName } from "../format";
+import { notify } from "../notify";
+import { linkHandler, navigate, useLocation } from "../router";
+import { setSoundEnabled, soundEnabled } from "../sound";
+import type { Me } from "../types";
+import { ExceptionsPage } from "./Exceptions";
+import { FreshPage } from "./Fresh";
+import { MyLeadsPage } from "./MyLeads";
+import { OffersBanner, OffersPanel, useOffers } from "./Offers";
+import { AgentsPage } from "./settings/Agents";
+import { CampaignsPage } from "./settings/Campaigns";
+import { GroupsPage } from "./settings/Groups";
+import { OrgPage } from "./settings/Org";
+import { VendorsPage } from "./settings/Vendors";
+
+export interface Access {
+  isAgent: boolean;
+  isManager: boolean; // may see the manager console (manager, admin, supervisor)
+  canEdit: boolean; // may change things there (manager, admin)
+}
+
+export function access(me: Me): Access {
+  const roles = new Set(me.roles);
+  return {
+    isAgent: roles.has("agent"),
+    isManager: roles.has("manager") || roles.has("admin") || roles.has("supervisor"),
+    canEdit: roles.has("manager") || roles.has("admin"),
+  };
+}
+
+interface NavItem {
+  href: string;
+  label: string;
+}
+
+function navItems(a: Access): { agent: NavItem[]; manager: NavItem[] } {
+  return {
+    agent: a.isAgent
+      ? [
+          { href: "/app/offers", label: "Offers" },
+          { href: "/app/fresh", label: "Fresh bucket" },
+          { href: "/app/leads", label: "My leads" },
+        ]
+      : [],
+    manager: a.isManager
+      ? [
+          { href: "/app/exceptions", label: "Lead Exception" },
+          { href: "/app/settings/campaigns", label: "Campaigns" },
+          { href: "/app/settings/groups", label: "Groups" },
+          { href: "/app/settings/agents", label: "Agents" },
+          { href: "/app/settings/org", label: "Organization" },
+          { href: "/app/settings/vendors", label: "Vendors" },
+        ]
+      : [],
+  };
+}
+
+function NavLink({ item, current }: { item: NavItem; current: string }) {
+  const active = current === item.href || current.startsWith(`${item.href}/`);
+  return (
+    <li>
+      <a href={item.href} onClick={linkHandler} aria-current={active ? "page" : undefined} class={active ? "active" : undefined}>
+        {item.label}
+      </a>
+    </li>
+  );
+}
+
+function Availability({ me, onChange }: { me: Me; onChange: () => void }) {
+  const [available, setAvailable] = useState(me.available);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setAvailable(me.available), [me.available]);
+  const toggle = async (next: boolean) => {
+    setBusy(true);
+    setAvailable(next);
+    try {
+      await put<Me>("/v1/me/availability", { available: next });
+      notify(next ? "Lead Availability is on: new leads will be offered to you." : "Lead Availability is off: no new offers until you turn it on.", "success");
+      onChange();
+    } catch (err) {
+      setAvailable(!next);
+      if (!(err instanceof ApiError && err.status === 401)) notify(`Could not change Lead Availability: ${(err as Error).message}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return <Switch label="Lead Availability" checked={available} onChange={toggle} disabled={busy} onLabel="On" offLabel="Off" />;
+}
+
+function SoundToggle() {
+  const [on, setOn] = useState(soundEnabled());
+  return (
+    <button
+      type="button"
+      class="btn btn-ghost btn-small"
+      aria-pressed={on ? "true" : "false"}
+      onClick={() => {
+        setSoundEnabled(!on);
+        setOn(!on);
+      }}
+      title="Play a sound when a lead is offered"
+    >
+      Sound: {on ? "on" : "off"}
+    </button>
+  );
+}
+
+function NotFound() {
+  return (
+    <section class="page">
+      <h1>Page not found</h1>
+      <p>
+        <a href="/app" onClick={linkHandler}>
+          Go to your start page
+        </a>
+      </p>
+    </section>
+  );
+}
+
+function NotAllowed() {
+  return (
+    <section class="page">
+      <h1>Not available for your role</h1>
+      <p>Ask an administrator if you need access to this screen.</p>
+    </section>
+  );
+}
+
+export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; onMeChange: () => void }) {
+  const { path } = useLocation();
+  const a = access(me);
+  const nav = navItems(a);
+  const offers = useOffers(a.isAgent);
+  const home = a.isAgent ? "/app/offers" : a.isManager ? "/app/exceptions" : "/app/leads";
+
+  useEffect(() => {
+    if (path === "/" || path === "/app" || path === "/index.html") navigate(home, true);
+  }, [path, home]);
+
+  const pageName = [...nav.agent, ...nav.manager].find((i) => path === i.href)?.label;
+  useEffect(() => {
+    const n = offers.offers.length;
+    const base = pageName ? `${pageName} — leadwave` : "leadwave";
+    document.title = n ? `(${n}) New lead — ${base}` : base;
+  }, [offers.offers.length, pageName]);
+
+  // after an in-app navigation, focus goes to the new page (screen readers announce it)
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path === firstPath.current) return;
+    firstPath.current = "";
+    const main = document.getElementById("main");
+    (main?.querySelector<HTMLElement>("h1") ?? main)?.focus?.();
+  }, [path]);
+
+  let page: ComponentChildren;
+  let agentPage = false;
+  const managerOnly = (node: ComponentChildren) => (a.isManager ? node : <NotAllowed />);
+  switch (path) {
+    case "/app/offers":
+      agentPage = true;
+      page = a.isAgent ? null : <NotAllowed />;
+      break;
+    case "/app/fresh":
+      agentPage = true;
+      page = a.isAgent ? <FreshPage /> : <NotAllowed />;
+      break;
+    case "/app/leads":
+      agentPage = true;
+      page = <MyLeadsPage />;
+      break;
+    case "/app/exceptions":
+      page = managerOnly(<ExceptionsPage canEdit={a.canEdit} />);
+      break;
+    case "/app/settings/campaigns":
+      page = managerOnly(<CampaignsPage canEdit={a.canEdit} />);
+      break;
+    case "/app/settings/groups":
+      page = managerOnly(<GroupsPage canEdit={a.canEdit} />);
+      break;
+    case "/app/settings/agents":
+      page = managerOnly(<AgentsPage canEdit={a.canEdit} />);
+      break;
+    case "/app/settings/org":
+      page = managerOnly(<OrgPage canEdit={a.canEdit} />);
+      break;
+    case "/app/settings/vendors":
+      page = managerOnly(<VendorsPage canEdit={a.canEdit} />);
+      break;
+    default:
+      page = path === "/" || path === "/app" ? null : <NotFound />;
+  }
+
+  return (
+    <div class="shell">
+      <a class="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header class="topbar">
+        <div class="topbar-brand">
+          <span class="brand-mark" aria-hidden="true">
+            lw
+          </span>
+          <span class="brand-name">leadwave</span>
+        </div>
+        <div class="topbar-tools">
+          {a.isAgent && <Availability me={me} onChange={onMeChange} />}
+          {a.isAgent && <SoundToggle />}
+          <span class="whoami" title={me.email}>
+            {personName(me)}
+            <span class="roles"> · {me.roles.join(", ")}</span>
+          </span>
+          <button type="button" class="btn btn-small" onClick={signOutNow}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <nav class="mainnav" aria-label="Main">
+        {nav.agent.length > 0 && (
+          <ul aria-label="Agent">
+            {nav.agent.map((i) => (
+              <NavLink key={i.href} item={i} current={path} />
+            ))}
+          </ul>
+        )}
+        {nav.manager.length > 0 && (
+          <ul aria-label="Manager">
+            {nav.manager.map((i) => (
+              <NavLink key={i.href} item={i} current={path} />
+            ))}
+          </ul>
+        )}
+        {config.mode === "local" && <span class="env-badge">local stack</span>}
+      </nav>
+      <main id="main" tabIndex={-1} class="content">
+        {a.isAgent && (agentPage ? <OffersPanel state={offers} showEmpty={path === "/app/offers"} onClaimed={onMeChange} /> : <OffersBanner count={offers.offers.length} />)}
+        {page}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,304 @@
+import { useState } from "preact/hooks";
+import { ApiError, post, put } from "../../api";
+import { CheckboxField, fieldErrors, Fieldset, NumberField, TextField } from "../../components/Fields";
+import { listText, parseList, personName, text, when } from "../../format";
+import { notify } from "../../notify";
+import type { Agent, Role } from "../../types";
+import { EditorDialog, LoadState, PageHead, useList, useRemove, YesNo } from "./common";
+
+const ROLES: { value: Role; label: string; hint: string }[] = [
+  { value: "agent", label: "Agent", hint: "receives and claims leads" },
+  { value: "manager", label: "Manager", hint: "Lead Exception and settings" },
+  { value: "admin", label: "Admin", hint: "everything a manager can do" },
+  { value: "supervisor", label: "Supervisor", hint: "sees everything, changes nothing" },
+];
+const FIELDS = ["agent_id", "email", "first_name", "last_name", "roles", "work_phone", "mobile_phone", "caller_id", "active", "available", "states", "loan_purposes", "loan_amount_min", "loan_amount_max", "lead_providers", "campaigns", "attributes"];
+
+interface Draft {
+  agent_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  roles: Role[];
+  work_phone: string;
+  mobile_phone: string;
+  caller_id: string;
+  active: boolean;
+  available: boolean;
+  states: string;
+  loan_purposes: string;
+  loan_amount_min: number | null;
+  loan_amount_max: number | null;
+  lead_providers: string;
+  campaigns: string;
+  attributes: { key: string; value: string }[];
+  last_assigned_at?: string | null;
+  last_claimed_at?: string | null;
+}
+
+const EMPTY: Draft = {
+  agent_id: "",
+  email: "",
+  first_name: "",
+  last_name: "",
+  roles: ["agent"],
+  work_phone: "",
+  mobile_phone: "",
+  caller_id: "",
+  active: true,
+  available: true,
+  states: "",
+  loan_purposes: "",
+  loan_amount_min: null,
+  loan_amount_max: null,
+  lead_providers: "",
+  campaigns: "",
+  attributes: [],
+};
+
+function num(v: unknown): number | null {
+  if (v === null || v === undefined || v === "") return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+function toDraft(a: Agent): Draft {
+  const f = a.filters ?? ({} as Agent["filters"]);
+  return {
+    agent_id: a.agent_id,
+    email: a.email ?? "",
+    first_name: a.first_name ?? "",
+    last_name: a.last_name ?? "",
+    roles: [...(a.roles ?? [])],
+    work_phone: a.work_phone ?? "",
+    mobile_phone: a.mobile_phone ?? "",
+    caller_id: a.caller_id ?? "",
+    active: a.active !== false,
+    available: a.available !== false,
+    states: listText(f.states),
+    loan_purposes: listText(f.loan_purposes),
+    loan_amount_min: num(f.loan_amount_min),
+    loan_amount_max: num(f.loan_amount_max),
+    lead_providers: listText(f.lead_providers),
+    campaigns: listText(f.campaigns),
+    attributes: Object.entries(a.attributes ?? {}).map(([key, value]) => ({ key, value: typeof value === "string" ? value : JSON.stringify(value) })),
+    last_assigned_at: a.last_assigned_at,
+    last_claimed_at: a.last_claimed_at,
+  };
+}
+
+function attributeValue(raw: string): unknown {
+  const v = raw.trim();
+  if (/^[[{]/.test(v)) {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+export function agentBody(d: Draft, creating: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    email: d.email.trim(),
+    first_name: d.first_name.trim(),
+    last_name: d.last_name.trim(),
+    roles: d.roles,
+    work_phone: d.work_phone.trim() || null,
+    mobile_phone: d.mobile_phone.trim() || null,
+    caller_id: d.caller_id.trim() || null,
+    active: d.active,
+    available: d.available,
+    filters: {
+      states: parseList(d.states).map((s) => s.toUpperCase()),
+      loan_purposes: parseList(d.loan_purposes),
+      loan_amount_min: d.loan_amount_min,
+      loan_amount_max: d.loan_amount_max,
+      lead_providers: parseList(d.lead_providers),
+      campaigns: parseList(d.campaigns),
+    },
+    attributes: Object.fromEntries(d.attributes.filter((a) => a.key.trim()).map((a) => [a.key.trim(), attributeValue(a.value)])),
+  };
+  if (creating && d.agent_id.trim()) body.agent_id = d.agent_id.trim();
+  return body;
+}
+
+function AgentForm({ d, set, creating, errors }: { d: Draft; set: (d: Draft) => void; creating: boolean; errors: Record<string, string> }) {
+  const f = <K extends keyof Draft>(k: K) => (v: Draft[K]) => set({ ...d, [k]: v });
+  return (
+    <div class="form-grid">
+      {creating ? (
+        <TextField label="Agent ID" value={d.agent_id} onInput={f("agent_id")} error={errors.agent_id} hint="Leave empty to have one generated." />
+      ) : (
+        <div class="field">
+          <span class="field-static-label">Agent ID</span>
+          <code>{d.agent_id}</code>
+        </div>
+      )}
+      <TextField label="Email" type="email" value={d.email} onInput={f("email")} required error={errors.email} hint="The address the user signs in with." />
+      <TextField label="First name" value={d.first_name} onInput={f("first_name")} error={errors.first_name} />
+      <TextField label="Last name" value={d.last_name} onInput={f("last_name")} error={errors.last_name} />
+      <Fieldset legend="Roles" class="span-2">
+        <div class="check-row">
+          {ROLES.map((r) => (
+            <CheckboxField
+              key={r.value}
+              label={`${r.label} (${r.hint})`}
+              checked={d.roles.includes(r.value)}
+              onChange={(on) => f("roles")(on ? [...d.roles, r.value] : d.roles.filter((x) => x !== r.value))}
+            />
+          ))}
+        </div>
+        {errors.roles && <p class="field-error">{errors.roles}</p>}
+      </Fieldset>
+      <TextField label="Work phone" type="tel" value={d.work_phone} onInput={f("work_phone")} error={errors.work_phone} hint="Rung by Ring All; must be unique." />
+      <TextField label="Mobile phone" type="tel" value={d.mobile_phone} onInput={f("mobile_phone")} error={errors.mobile_phone} />
+      <TextField label="Caller ID" type="tel" value={d.caller_id} onInput={f("caller_id")} error={errors.caller_id} hint="Shown to borrowers this agent calls." />
+      <div class="field-stack">
+        <CheckboxField label="Active (app status)" checked={d.active} onChange={f("active")} error={errors.active} />
+        <CheckboxField label="Lead Availability (receives offers)" checked={d.available} onChange={f("available")} error={errors.available} />
+      </div>
+      <Fieldset legend="Distribution filters (empty: no restriction)" class="span-2">
+        <div class="form-grid">
+          <TextField label="States" value={d.states} onInput={f("states")} error={errors.states} hint="Comma-separated, e.g. CA, TX" />
+          <TextField label="Loan purposes" value={d.loan_purposes} onInput={f("loan_purposes")} error={errors.loan_purposes} hint="e.g. Purchase, Refinance" />
+          <NumberField label="Loan amount from" value={d.loan_amount_min} min={0} onInput={f("loan_amount_min")} error={errors.loan_amount_min} />
+          <NumberField label="Loan amount to" value={d.loan_amount_max} min={0} onInput={f("loan_amount_max")} error={errors.loan_amount_max} />
+          <TextField label="Lead providers" value={d.lead_providers} onInput={f("lead_providers")} error={errors.lead_providers} />
+          <TextField label="Campaigns (IDs)" value={d.campaigns} onInput={f("campaigns")} error={errors.campaigns} />
+        </div>
+      </Fieldset>
+      <Fieldset legend="Attributes (used by distribution group conditions)" class="span-2">
+        {d.attributes.map((a, i) => (
+          <div class="condition-row" key={i}>
+            <TextField label={`Name ${i + 1}`} value={a.key} onInput={(v) => f("attributes")(d.attributes.map((x, j) => (j === i ? { ...x, key: v } : x)))} />
+            <TextField label={`Value ${i + 1}`} value={a.value} onInput={(v) => f("attributes")(d.attributes.map((x, j) => (j === i ? { ...x, value: v } : x)))} />
+            <button type="button" class="btn btn-small btn-danger-outline" onClick={() => f("attributes")(d.attributes.filter((_, j) => j !== i))}>
+              Remove<span class="sr-only"> attribute {i + 1}</span>
+            </button>
+          </div>
+        ))}
+        <button type="button" class="btn btn-small" onClick={() => f("attributes")([...d.attributes, { key: "", value: "" }])}>
+          Add attribute
+        </button>
+        {errors.attributes && <p class="field-error">{errors.attributes}</p>}
+      </Fieldset>
+      {!creating && (
+        <dl class="readonly-facts span-2">
+          <div>
+            <dt>Last lead assigned</dt>
+            <dd>{when(d.last_assigned_at)}</dd>
+          </div>
+          <div>
+            <dt>Last lead claimed</dt>
+            <dd>{when(d.last_claimed_at)}</dd>
+          </div>
+        </dl>
+      )}
+    </div>
+  );
+}
+
+export function AgentsPage({ canEdit }: { canEdit: boolean }) {
+  const list = useList<Agent>("/v1/agents", "agents");
+  const [editing, setEditing] = useState<{ value: Draft; creating: boolean } | null>(null);
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [filter, setFilter] = useState("");
+  const remove = useRemove(() => void list.reload());
+  const { byField, other } = fieldErrors(error, FIELDS);
+
+  const save = async () => {
+    if (!editing) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body = agentBody(editing.value, editing.creating);
+      if (editing.creating) await post<Agent>("/v1/agents", body);
+      else await put<Agent>(`/v1/agents/${encodeURIComponent(editing.value.agent_id)}`, body);
+      notify(`${personName(editing.value) || editing.value.email} saved.`, "success");
+      setEditing(null);
+      void list.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const items = (list.data ?? []).filter((a) => `${personName(a)} ${a.email} ${a.agent_id}`.toLowerCase().includes(filter.toLowerCase()));
+  return (
+    <section class="page" aria-labelledby="agents-title">
+      <PageHead title="Agents" id="agents-title" canEdit={canEdit} newLabel="New agent" onNew={() => { setError(undefined); setEditing({ value: { ...EMPTY }, creating: true }); }}>
+        <TextField label="Find" type="search" value={filter} onInput={setFilter} />
+      </PageHead>
+      <LoadState error={list.error} loading={list.loading && !list.data} empty={!!list.data && !list.data.length} reload={() => void list.reload()} what="agents" />
+      {items.length > 0 && (
+        <div class="table-wrap">
+          <table class="grid">
+            <caption class="sr-only">Agents</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Roles</th>
+                <th scope="col">Work phone</th>
+                <th scope="col">Active</th>
+                <th scope="col">Available</th>
+                <th scope="col">Last assigned</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((a) => (
+                <tr key={a.agent_id}>
+                  <th scope="row">{personName(a)}</th>
+                  <td>{a.email}</td>
+                  <td>{listText(a.roles)}</td>
+                  <td>{text(a.work_phone)}</td>
+                  <td>
+                    <YesNo value={a.active !== false} />
+                  </td>
+                  <td>
+                    <YesNo value={a.available !== false} />
+                  </td>
+                  <td>{when(a.last_assigned_at)}</td>
+                  <td class="actions">
+                    <button type="button" class="btn btn-small" onClick={() => { setError(undefined); setEditing({ value: toDraft(a), creating: false }); }}>
+                      {canEdit ? "Edit" : "View"}
+                      <span class="sr-only"> {personName(a)}</span>
+                    </button>
+                    {canEdit && a.active !== false && (
+                      <button
+                        type="button"
+                        class="btn btn-small btn-danger-outline"
+                        onClick={() => remove.ask({ path: `/v1/agents/${encodeURIComponent(a.agent_id)}`, name: personName(a), verb: "Deactivate", question: "Do you really want to deactivate this user? They will no longer sign in or receive leads." })}
+                      >
+                        Deactivate<span class="sr-only"> {personName(a)}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <EditorDialog
+        open={editing !== null}
+        title={editing?.creating ? "New agent" : `Agent: ${editing ? personName(editing.value) : ""}`}
+        canEdit={canEdit}
+        busy={busy}
+        errors={other}
+        onClose={() => setEditing(null)}
+        onSave={() => void save()}
+      >
+        {editing && <AgentForm d={editing.value} set={(value) => setEditing({ ...editing, value })} creating={editing.creating} errors={byField} />}
+      </EditorDialog>
+      {remove.dialog}
+    </section>
+  );
+}

@@ -1,0 +1,217 @@
+import { useState } from "preact/hooks";
+import { ApiError, post, put } from "../../api";
+import { CheckboxField, fieldErrors, Fieldset, TextField } from "../../components/Fields";
+import { listText, parseList, personName } from "../../format";
+import { notify } from "../../notify";
+import type { Agent, ApiWarning, Group } from "../../types";
+import { EditorDialog, LoadState, PageHead, useList, useOptional, useRemove } from "./common";
+
+const FIELDS = ["group_id", "name", "members", "conditions"];
+const NEW_GROUP: Group = { group_id: "", name: "", members: [], conditions: [] };
+
+interface ConditionRow {
+  attribute: string;
+  values: string; // comma-separated while editing
+}
+
+interface Draft {
+  group_id: string;
+  name: string;
+  members: string[];
+  conditions: ConditionRow[];
+}
+
+function toDraft(g: Group): Draft {
+  return { group_id: g.group_id, name: g.name, members: [...(g.members ?? [])], conditions: (g.conditions ?? []).map((c) => ({ attribute: c.attribute, values: listText(c.values) })) };
+}
+
+export function groupBody(d: Draft, creating: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    name: d.name.trim(),
+    members: d.members,
+    conditions: d.conditions.filter((c) => c.attribute.trim()).map((c) => ({ attribute: c.attribute.trim(), values: parseList(c.values) })),
+  };
+  if (creating && d.group_id.trim()) body.group_id = d.group_id.trim();
+  return body;
+}
+
+function Members({ value, agents, onChange, error }: { value: string[]; agents: Agent[] | null; onChange: (v: string[]) => void; error?: string }) {
+  const [filter, setFilter] = useState("");
+  if (!agents) {
+    return <TextField label="Members (agent IDs, comma-separated)" value={listText(value)} onInput={(v) => onChange(parseList(v))} error={error} />;
+  }
+  const selected = new Set(value);
+  const shown = agents.filter((a) => `${personName(a)} ${a.email} ${a.agent_id}`.toLowerCase().includes(filter.toLowerCase()));
+  return (
+    <Fieldset legend={`Members (${value.length} selected)`} class="span-2">
+      <TextField label="Find agents" type="search" value={filter} onInput={setFilter} />
+      <div class="check-columns">
+        {shown.map((a) => (
+          <CheckboxField
+            key={a.agent_id}
+            label={`${personName(a)} (${a.email})`}
+            checked={selected.has(a.agent_id)}
+            onChange={(on) => onChange(on ? [...value, a.agent_id] : value.filter((x) => x !== a.agent_id))}
+          />
+        ))}
+      </div>
+      {error && <p class="field-error">{error}</p>}
+    </Fieldset>
+  );
+}
+
+function Conditions({ rows, onChange, error }: { rows: ConditionRow[]; onChange: (rows: ConditionRow[]) => void; error?: string }) {
+  const set = (i: number, row: ConditionRow) => onChange(rows.map((r, j) => (j === i ? row : r)));
+  return (
+    <Fieldset legend="Conditions (an agent matching all of them is in the group)" class="span-2">
+      {rows.length === 0 && <p class="muted">No conditions: only the members above.</p>}
+      {rows.map((r, i) => (
+        <div class="condition-row" key={i}>
+          <TextField label={`Attribute ${i + 1}`} value={r.attribute} onInput={(v) => set(i, { ...r, attribute: v })} hint="An agent attribute (e.g. team) or field (e.g. state)." />
+          <TextField label={`Values ${i + 1}`} value={r.values} onInput={(v) => set(i, { ...r, values: v })} hint="Comma-separated; any of them matches." />
+          <button type="button" class="btn btn-small btn-danger-outline" onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+            Remove<span class="sr-only"> condition {i + 1}</span>
+          </button>
+        </div>
+      ))}
+      <button type="button" class="btn btn-small" onClick={() => onChange([...rows, { attribute: "", values: "" }])}>
+        Add condition
+      </button>
+      {error && <p class="field-error">{error}</p>}
+    </Fieldset>
+  );
+}
+
+export function Warnings({ title, warnings, onDismiss }: { title: string; warnings: ApiWarning[]; onDismiss: () => void }) {
+  if (!warnings.length) return null;
+  return (
+    <div class="banner banner-warn warnings" role="alert">
+      <div>
+        <p>
+          <strong>{title}</strong>
+        </p>
+        <ul>
+          {warnings.map((w, i) => (
+            <li key={i}>
+              {w.message}
+              {w.code === "duplicate_work_phone" && w.details?.phone && (
+                <>
+                  {" "}
+                  (work phone {w.details.phone}: {listText(w.details.agents as string[] | undefined)}). Ring All cannot tell these agents apart; give each a distinct work phone.
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <button type="button" class="btn btn-small" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+export function GroupsPage({ canEdit }: { canEdit: boolean }) {
+  const list = useList<Group>("/v1/groups", "groups");
+  const agents = useOptional<Agent>("/v1/agents", "agents");
+  const [editing, setEditing] = useState<{ value: Draft; creating: boolean } | null>(null);
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [warnings, setWarnings] = useState<{ name: string; list: ApiWarning[] } | null>(null);
+  const remove = useRemove(() => void list.reload());
+  const { byField, other } = fieldErrors(error, FIELDS);
+  const agentName = (id: string) => {
+    const a = agents?.find((x) => x.agent_id === id);
+    return a ? personName(a) : id;
+  };
+
+  const save = async () => {
+    if (!editing) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body = groupBody(editing.value, editing.creating);
+      const answer = editing.creating
+        ? await post<Group & { warnings?: ApiWarning[] }>("/v1/groups", body)
+        : await put<Group & { warnings?: ApiWarning[] }>(`/v1/groups/${encodeURIComponent(editing.value.group_id)}`, body);
+      const found = answer?.warnings ?? [];
+      setWarnings(found.length ? { name: editing.value.name, list: found } : null);
+      notify(found.length ? `Group “${editing.value.name}” saved, with ${found.length} warning${found.length > 1 ? "s" : ""}.` : `Group “${editing.value.name}” saved.`, found.length ? "info" : "success");
+      setEditing(null);
+      void list.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const items = list.data ?? [];
+  return (
+    <section class="page" aria-labelledby="groups-title">
+      <PageHead title="Distribution groups" id="groups-title" canEdit={canEdit} newLabel="New group" onNew={() => { setError(undefined); setEditing({ value: toDraft(NEW_GROUP), creating: true }); }} />
+      {warnings && <Warnings title={`Group “${warnings.name}” was saved, but:`} warnings={warnings.list} onDismiss={() => setWarnings(null)} />}
+      <LoadState error={list.error} loading={list.loading && !list.data} empty={!!list.data && !items.length} reload={() => void list.reload()} what="groups" />
+      {items.length > 0 && (
+        <div class="table-wrap">
+          <table class="grid">
+            <caption class="sr-only">Distribution groups</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Members</th>
+                <th scope="col">Conditions</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((g) => (
+                <tr key={g.group_id}>
+                  <th scope="row">{g.name}</th>
+                  <td>{g.members?.length ? g.members.map(agentName).join(", ") : "—"}</td>
+                  <td>{g.conditions?.length ? g.conditions.map((c) => `${c.attribute} ∈ {${listText(c.values)}}`).join("; ") : "—"}</td>
+                  <td class="actions">
+                    <button type="button" class="btn btn-small" onClick={() => { setError(undefined); setEditing({ value: toDraft(g), creating: false }); }}>
+                      {canEdit ? "Edit" : "View"}
+                      <span class="sr-only"> {g.name}</span>
+                    </button>
+                    {canEdit && (
+                      <button
+                        type="button"
+                        class="btn btn-small btn-danger-outline"
+                        onClick={() => remove.ask({ path: `/v1/groups/${encodeURIComponent(g.group_id)}`, name: `group “${g.name}”`, verb: "Delete", question: "Do you really want to delete this group? Campaigns must not use it any more." })}
+                      >
+                        Delete<span class="sr-only"> {g.name}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <EditorDialog
+        open={editing !== null}
+        title={editing?.creating ? "New distribution group" : `Group: ${editing?.value.name ?? ""}`}
+        canEdit={canEdit}
+        busy={busy}
+        errors={other}
+        onClose={() => setEditing(null)}
+        onSave={() => void save()}
+      >
+        {editing && (
+          <div class="form-grid">
+            {editing.creating && <TextField label="Group ID" value={editing.value.group_id} onInput={(v) => setEditing({ ...editing, value: { ...editing.value, group_id: v } })} error={byField.group_id} hint="Leave empty to have one generated." />}
+            <TextField label="Name" value={editing.value.name} required onInput={(v) => setEditing({ ...editing, value: { ...editing.value, name: v } })} error={byField.name} />
+            <Members value={editing.value.members} agents={agents} onChange={(members) => setEditing({ ...editing, value: { ...editing.value, members } })} error={byField.members} />
+            <Conditions rows={editing.value.conditions} onChange={(conditions) => setEditing({ ...editing, value: { ...editing.value, conditions } })} error={byField.conditions} />
+          </div>
+        )}
+      </EditorDialog>
+      {remove.dialog}
+    </section>
+  );
+}

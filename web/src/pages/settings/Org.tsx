@@ -1,0 +1,173 @@
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get, put } from "../../api";
+import { CheckboxField, fieldErrors, Fieldset, FormErrors, NumberField, SelectField, TextAreaField, TextField } from "../../components/Fields";
+import { parseList, personName } from "../../format";
+import { useLoad } from "../../hooks";
+import { notify } from "../../notify";
+import { type Agent, type DayHours, type Org, WEEKDAYS, type Weekday } from "../../types";
+import { LoadState, PageHead, useOptional } from "./common";
+
+const DAY_NAMES: Record<Weekday, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
+const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "do_not_call"];
+
+function timeZones(current: string): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+  const all = intl.supportedValuesOf ? intl.supportedValuesOf("timeZone") : [];
+  return all.includes(current) || !current ? all : [current, ...all];
+}
+
+const WORKWEEK: Partial<Record<Weekday, DayHours[]>> = Object.fromEntries(WEEKDAYS.map((d) => [d, d === "sat" || d === "sun" ? [] : [{ open: "09:00", close: "18:00" }]]));
+
+function Hours({ value, onChange, error }: { value: Org["business_hours"]; onChange: (v: Org["business_hours"]) => void; error?: string }) {
+  const always = value === null;
+  const hours = value ?? {};
+  const setDay = (d: Weekday, list: DayHours[]) => onChange({ ...hours, [d]: list });
+  return (
+    <Fieldset legend="Business hours (distribution runs only while open)" class="span-2">
+      <CheckboxField label="Open around the clock" checked={always} onChange={(on) => onChange(on ? null : { ...WORKWEEK })} />
+      {!always && (
+        <div class="hours">
+          {WEEKDAYS.map((d) => {
+            const list = hours[d] ?? [];
+            return (
+              <div class="hours-day" key={d} role="group" aria-label={DAY_NAMES[d]}>
+                <span class="hours-name">{DAY_NAMES[d]}</span>
+                <div class="hours-intervals">
+                  {list.length === 0 && <span class="muted">Closed</span>}
+                  {list.map((iv, i) => (
+                    <div class="hours-interval" key={i}>
+                      <TextField label={`${DAY_NAMES[d]} opens`} type="time" value={iv.open} onInput={(v) => setDay(d, list.map((x, j) => (j === i ? { ...x, open: v } : x)))} />
+                      <TextField label={`${DAY_NAMES[d]} closes`} type="time" value={iv.close === "24:00" ? "23:59" : iv.close} onInput={(v) => setDay(d, list.map((x, j) => (j === i ? { ...x, close: v } : x)))} />
+                      <button type="button" class="btn btn-small btn-danger-outline" onClick={() => setDay(d, list.filter((_, j) => j !== i))}>
+                        Remove<span class="sr-only"> {DAY_NAMES[d]} interval {i + 1}</span>
+                      </button>
+                    </div>
+                  ))}
+                  <button type="button" class="btn btn-small" onClick={() => setDay(d, [...list, { open: "09:00", close: "18:00" }])}>
+                    Add hours<span class="sr-only"> on {DAY_NAMES[d]}</span>
+                  </button>
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      )}
+      {error && <p class="field-error">{error}</p>}
+    </Fieldset>
+  );
+}
+
+function ClosedDates({ value, onChange, error }: { value: string[]; onChange: (v: string[]) => void; error?: string }) {
+  const [day, setDay] = useState("");
+  return (
+    <Fieldset legend="Closed dates (holidays)" class="span-2">
+      <div class="inline-add">
+        <TextField label="Date" type="date" value={day} onInput={setDay} />
+        <button
+          type="button"
+          class="btn btn-small"
+          disabled={!day}
+          onClick={() => {
+            if (day && !value.includes(day)) onChange([...value, day].sort());
+            setDay("");
+          }}
+        >
+          Add date
+        </button>
+      </div>
+      <ul class="chips" aria-label="Closed dates">
+        {value.map((d) => (
+          <li key={d}>
+            <button type="button" class="chip" onClick={() => onChange(value.filter((x) => x !== d))} aria-label={`Remove closed date ${d}`}>
+              {d} <span aria-hidden="true">×</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && <p class="field-error">{error}</p>}
+    </Fieldset>
+  );
+}
+
+export function orgBody(o: Org): Record<string, unknown> {
+  const { org_id: _ignored, ...rest } = o;
+  return { ...rest, caller_id: o.caller_id?.trim() || null, default_agent_id: o.default_agent_id || null };
+}
+
+export function OrgPage({ canEdit }: { canEdit: boolean }) {
+  const org = useLoad(() => get<Org>("/v1/org"), []);
+  const agents = useOptional<Agent>("/v1/agents", "agents");
+  const [draft, setDraft] = useState<Org | null>(null);
+  const [dnc, setDnc] = useState("");
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (org.data) {
+      setDraft({ ...org.data, closed_dates: org.data.closed_dates ?? [], do_not_call: org.data.do_not_call ?? [] });
+      setDnc((org.data.do_not_call ?? []).join("\n"));
+    }
+  }, [org.data]);
+  const { byField, other } = fieldErrors(error, FIELDS);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (!draft || !canEdit) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await put<Org>("/v1/org", orgBody({ ...draft, do_not_call: parseList(dnc) }));
+      notify("Organization settings saved.", "success");
+      void org.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const f = <K extends keyof Org>(k: K) => (v: Org[K]) => draft && setDraft({ ...draft, [k]: v });
+  return (
+    <section class="page" aria-labelledby="org-title">
+      <PageHead title="Organization" id="org-title" canEdit={canEdit} />
+      <LoadState error={org.error} loading={org.loading && !org.data} empty={false} reload={() => void org.reload()} what="organization" />
+      {draft && (
+        <form class="card form-card" onSubmit={save} noValidate>
+          <FormErrors messages={other} />
+          <fieldset class="plain" disabled={!canEdit}>
+            <div class="form-grid">
+              <TextField label="Name" value={draft.name} onInput={f("name")} required error={byField.name} />
+              <SelectField label="Time zone" value={draft.time_zone} onChange={f("time_zone")} error={byField.time_zone} options={timeZones(draft.time_zone).map((z) => ({ value: z, label: z.replace(/_/g, " ") }))} />
+              <Hours value={draft.business_hours} onChange={f("business_hours")} error={byField.business_hours} />
+              <ClosedDates value={draft.closed_dates} onChange={f("closed_dates")} error={byField.closed_dates} />
+              <TextField label="Caller ID for calls to agents" type="tel" value={draft.caller_id ?? ""} onInput={f("caller_id")} error={byField.caller_id} />
+              {agents ? (
+                <SelectField
+                  label="Default agent"
+                  value={draft.default_agent_id ?? ""}
+                  onChange={(v) => f("default_agent_id")(v || null)}
+                  error={byField.default_agent_id}
+                  hint="Gets Round Robin and Direct leads nobody else can take."
+                  options={[{ value: "", label: "None (Lead Exception)" }, ...agents.filter((a) => a.active !== false).map((a) => ({ value: a.agent_id, label: `${personName(a)} (${a.email})` }))]}
+                />
+              ) : (
+                <TextField label="Default agent ID" value={draft.default_agent_id ?? ""} onInput={(v) => f("default_agent_id")(v || null)} error={byField.default_agent_id} hint="Empty: Lead Exception." />
+              )}
+              <NumberField label="Fresh bucket window (minutes)" value={draft.fresh_window_minutes} min={1} onInput={(v) => f("fresh_window_minutes")(v ?? 0)} error={byField.fresh_window_minutes} hint="The claim limit counts claims in this window." />
+              <NumberField label="Lead lock expiry (minutes)" value={draft.lock_expiry_minutes} min={1} onInput={(v) => f("lock_expiry_minutes")(v ?? 0)} error={byField.lock_expiry_minutes} />
+              <div class="span-2">
+                <TextAreaField label="Do-not-call numbers" value={dnc} onInput={setDnc} rows={4} error={byField.do_not_call} hint="One phone number per line. TCPA campaigns never call these." />
+              </div>
+            </div>
+          </fieldset>
+          {canEdit && (
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary" disabled={busy}>
+                {busy ? "Saving…" : "Save"}
+              </button>
+            </div>
+          )}
+        </form>
+      )}
+    </section>
+  );
+}

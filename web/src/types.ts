@@ -1,0 +1,220 @@
+// The JSON the API answers (functions/claim/app.py and leadwave.services; DESIGN.md section 5).
+
+export type Role = "agent" | "manager" | "admin" | "supervisor";
+export type DistributionType = "none" | "direct" | "round_robin" | "distribute_all" | "waves" | "ring_all";
+
+export interface Me {
+  agent_id: string;
+  org_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  roles: Role[];
+  active: boolean;
+  available: boolean;
+}
+
+export interface Offer {
+  prospect_id: string;
+  wave: number;
+  expires_at: string;
+  campaign_id: string;
+  campaign_name: string;
+  distribution_type: DistributionType;
+  first_name: string;
+  state: string | null;
+  loan_purpose: string | null;
+  loan_amount: string | number | null;
+  phone: string;
+  channel: "digital" | "phone";
+}
+
+export interface ClaimAnswer {
+  prospect_id: string;
+  application_id: string | null;
+  agent_id: string;
+  status?: string;
+}
+
+export interface FreshItem {
+  prospect_id: string;
+  campaign_name: string;
+  first_name: string;
+  state: string | null;
+  loan_purpose: string | null;
+  loan_amount: string | number | null;
+  phone: string;
+  created_at: string;
+  failure_reason: string | null;
+}
+
+export interface FreshList {
+  items: FreshItem[];
+  limit: number;
+  claimed: number;
+  window_minutes: number;
+}
+
+export interface MyLead {
+  prospect_id: string;
+  application_id: string | null;
+  campaign_name: string;
+  first_name: string;
+  last_name: string;
+  phone: string;
+  email: string | null;
+  state: string | null;
+  loan_purpose: string | null;
+  loan_amount: string | number | null;
+  app_status: string | null;
+  app_activity: string | null;
+  assigned_at: string | null;
+  assigned_by: string | null;
+}
+
+export interface Call {
+  call_sid: string;
+  started_at: string;
+  talk_seconds: number | null;
+  phone_called: string | null;
+  agent_id: string | null;
+  status: string | null;
+  recording_url: string | null;
+}
+
+export const TEXT_COLUMNS = [
+  "prospect_name",
+  "campaign",
+  "description",
+  "distribution",
+  "lead_provider",
+  "loan_purpose",
+  "state",
+  "failure_reason",
+] as const;
+export type TextColumn = (typeof TEXT_COLUMNS)[number];
+export type SortColumn = TextColumn | "loan_amount" | "create_date";
+
+export interface ExceptionRow {
+  prospect_id: string;
+  prospect_name: string;
+  campaign: string;
+  campaign_id: string;
+  description: string;
+  distribution: DistributionType;
+  lead_provider: string;
+  loan_purpose: string | null;
+  loan_amount: number | null;
+  state: string | null;
+  failure_reason: string | null;
+  create_date: string;
+  ignored: boolean;
+}
+
+export interface ExceptionList {
+  items: ExceptionRow[];
+  total: number;
+  page: number;
+  page_size: number;
+  facets: Partial<Record<TextColumn, string[]>>;
+}
+
+export interface Campaign {
+  campaign_id: string;
+  name: string;
+  description: string;
+  distribution_type: DistributionType;
+  group_id: string | null;
+  lead_provider: string;
+  initial_status: string;
+  initial_activity: string;
+  channel: "digital" | "phone";
+  wave_size: number;
+  max_waves: number;
+  offer_timeout_seconds: number;
+  ring_batch: number;
+  ring_next_waves: boolean;
+  after_hours: "hold" | "fresh" | "exception";
+  tcpa: boolean;
+  auto_dial: boolean;
+  active: boolean;
+}
+
+export interface GroupCondition {
+  attribute: string;
+  values: string[];
+}
+
+export interface Group {
+  group_id: string;
+  name: string;
+  members: string[];
+  conditions: GroupCondition[];
+}
+
+export interface ApiWarning {
+  code: string;
+  message: string;
+  details?: { phone?: string; agents?: string[] } & Record<string, unknown>;
+}
+
+export interface AgentFilters {
+  states: string[];
+  loan_purposes: string[];
+  loan_amount_min: number | string | null;
+  loan_amount_max: number | string | null;
+  lead_providers: string[];
+  campaigns: string[];
+}
+
+export interface Agent {
+  agent_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  roles: Role[];
+  work_phone: string | null;
+  mobile_phone: string | null;
+  caller_id: string | null;
+  active: boolean;
+  available: boolean;
+  filters: AgentFilters;
+  attributes: Record<string, unknown>;
+  last_assigned_at?: string | null;
+  last_claimed_at?: string | null;
+}
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export const WEEKDAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export interface DayHours {
+  open: string;
+  close: string;
+}
+
+export interface Org {
+  org_id: string;
+  name: string;
+  time_zone: string;
+  business_hours: Partial<Record<Weekday, DayHours[]>> | null;
+  closed_dates: string[];
+  caller_id: string | null;
+  default_agent_id: string | null;
+  fresh_window_minutes: number;
+  lock_expiry_minutes: number;
+  do_not_call: string[];
+}
+
+export interface Vendor {
+  vendor_id: string;
+  name: string;
+  key_prefix: string;
+  active: boolean;
+  created_at: string;
+}
+
+export interface ErrorDetail {
+  field?: string;
+  code?: string;
+  message?: string;
+}
