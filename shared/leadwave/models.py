@@ -253,7 +253,7 @@ class Offer(_Entity):
     prospect_id: str
     agent_id: str
     wave: int
-    status: str  # open | declined (the agent's answer; whether it is still open is the lead's to say)
+    status: str  # open | declined | claimed | closed (expired offers stay "open" past expires_at)
     offered_at: str
     expires_at: str
 

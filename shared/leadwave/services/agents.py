@@ -26,11 +26,12 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
     """Open offers with enough of the lead to decide; never the full phone number."""
     now = clock.iso(clock.now())
     out = []
-    for offer in leads.offers_for_agent(agent.org_id, agent.agent_id, not_expired_at=now):
-        if offer.status != "open":  # declined
-            continue
-        p = leads.get(offer.prospect_id, consistent=False)
-        if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers or p.wave != offer.wave:
+    offers = leads.open_offers_for_agent(agent.org_id, agent.agent_id, not_expired_at=now)
+    prospects = {p.prospect_id: p for p in leads.get_many([o.prospect_id for o in offers])}
+    for offer in offers:
+        p = prospects.get(offer.prospect_id)
+        live = p is not None and p.status is LeadStatus.OFFERING and p.wave == offer.wave
+        if p is None or not live or agent.agent_id not in p.current_offers:
             continue  # taken, or the wave moved on: the offer is closed
         if p.distribution_type is DistributionType.RING_ALL:
             continue  # taken by pressing 1 on the call, not in the app

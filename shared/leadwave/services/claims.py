@@ -1,10 +1,9 @@
 """The first-claim race, settled by one conditional write on the prospect (DESIGN.md
 section 4): status is offering, the wave is the offer's wave, the caller is among the
 current wave's agents and the wave has not expired. The winner's application is created
-in that same write; the waiting execution is resumed with the wave's task token. Every other
-offer of the wave is closed by that same write: an offer is open only while its lead is
-offering and the agent is among the lead's ``current_offers`` (nothing is rewritten per offer).
-"""
+in that same write; the waiting execution is resumed with the wave's task token. The wave's
+other offers are then closed in one batch (an offer also counts as closed once its lead has
+moved on, so a crash between the two writes shows nobody a stale offer)."""
 
 from __future__ import annotations
 
@@ -65,6 +64,7 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     logger.info("offer claimed", extra={"agent_id": agent.agent_id, "wave": p.wave})
     count("OfferClaimed", distribution=p.distribution_type.value)
     directory.mark_assigned(agent, at, claimed=True)
+    leads.close_offers(p.prospect_id, p.wave, winner=agent.agent_id)
     if p.wave_token:
         aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "done"})
     if p.auto_dial and p.distribution_type is DistributionType.DISTRIBUTE_ALL and callback_base and phone.enabled():

@@ -204,11 +204,31 @@ def set_offer_status_by_key(prospect_id: str, agent_id: str, status: str) -> boo
     return True
 
 
-def offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str) -> list[Offer]:
-    """The agent's offers whose expiry is still ahead (open ones, by the gsi2 sort key)."""
+def close_offers(prospect_id: str, wave: int, *, winner: str) -> None:
+    """After a claim: the winner's offer is claimed, every other open offer of the wave closed,
+    in one Query and one BatchWriteItem. Agents poll their offers every second or two; a closed
+    offer costs their poll nothing, which outweighs these writes once per claim."""
     bind()
-    items = LeadItem.by_gsi2.query(f"OFFER#{org_id}#{agent_id}", LeadItem.gsi2sk > not_expired_at)
+    with LeadItem.batch_write() as batch:
+        for offer in offers_of(prospect_id):
+            if offer.wave == wave and offer.status == "open":
+                status = "claimed" if offer.agent_id == winner else "closed"
+                batch.save(_offer_item(offer.model_copy(update={"status": status})))
+
+
+def open_offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str) -> list[Offer]:
+    """The agent's open offers whose expiry is still ahead (gsi2 sort key, status filter)."""
+    bind()
+    items = LeadItem.by_gsi2.query(f"OFFER#{org_id}#{agent_id}", LeadItem.gsi2sk > not_expired_at,
+                                   filter_condition=LeadItem.status == "open")
     return [_offer_from_item(i) for i in items]
+
+
+def get_many(prospect_ids: list[str]) -> list[Prospect]:
+    """Several prospects in BatchGetItem calls (eventually consistent)."""
+    bind()
+    keys = [(_pk(pid), LEAD_SK) for pid in dict.fromkeys(prospect_ids)]
+    return [_from_item(item) for item in LeadItem.batch_get(keys)] if keys else []
 
 
 def wave_is(wave: int) -> Condition:
