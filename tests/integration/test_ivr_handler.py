@@ -248,3 +248,19 @@ def test_an_org_without_caller_id_cannot_ring_and_says_why(h, new_org, twilio):
     h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t"}, Context())
     assert twilio.placed == []
     assert twilio.resumed[0][1]["reason"] == "The organization has no caller ID for calls to agents (Org Details)."
+
+
+@pytest.mark.parametrize(("next_waves", "expected"), [(True, "second wave rings"), (False, "exception")])
+def test_more_agents_form_a_next_ring_all_wave_only_when_the_campaign_says_so(h, new_org, twilio, next_waves,
+                                                                                expected):
+    _, pid = ring_lead(h, new_org, twilio, n=2, ring_batch=1, max_waves=2, ring_next_waves=next_waves)
+    (first,) = twilio.placed
+    webhook(h, first["status"], call_params(first, CallStatus="no-answer"))
+    assert twilio.resumed[-1][1]["next"] == "wave"  # the wave ended at once
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-2"}, Context())
+    if expected == "second wave rings":
+        assert len(twilio.placed) == 2 and twilio.placed[1]["to"] != first["to"]
+    else:
+        assert len(twilio.placed) == 1
+        assert twilio.resumed[-1][1] == {"prospect_id": pid, "next": "fallback",
+                                         "reason": "No agents answered the call."}
