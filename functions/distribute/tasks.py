@@ -21,6 +21,7 @@ class OpenWave(BaseModel):
     action: Literal["open_wave"]
     prospect_id: str
     token: str
+    entered: str | None = None  # $$.State.EnteredTime: the same for retries of one state entry
 
 
 class Fallback(BaseModel):
@@ -45,6 +46,6 @@ def _run(event: Task, context: LambdaContext) -> dict[str, Any]:
     if isinstance(task, Prepare):
         return waves.prepare(task.prospect_id)
     if isinstance(task, OpenWave):
-        waves.open_wave(task.prospect_id, task.token)
+        waves.open_wave(task.prospect_id, task.token, task.entered)
         return {"prospect_id": task.prospect_id, "opened": True}
     return waves.fallback(task.prospect_id, task.reason)

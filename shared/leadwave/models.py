@@ -60,6 +60,7 @@ class Reason:
     NO_CLAIM_IN_WAVES = "No agent claimed the lead in any wave."
     AFTER_HOURS = "Received outside business hours."
     QUEUE_UNAVAILABLE = "The distribution queue was unavailable."
+    DISTRIBUTION_FAILED = "Distribution failed before an agent took the lead."  # the ASL's Rescue state
     NO_DIRECT_TARGET = "Neither AssignToEmail nor AssignToUserId was given."
     DIRECT_NO_MATCH = "No agent matches AssignToEmail / AssignToUserId."
 
@@ -220,6 +221,7 @@ class Prospect(_Entity):
     wave: int = 0
     wave_token: str | None = None
     wave_expires_at: str | None = None
+    wave_entered: str | None = None  # Step Functions' entry time of the OpenWave state that opened it
     offered: list[str] = Field(default_factory=list)  # every agent ever offered this lead
     current_offers: list[str] = Field(default_factory=list)  # the open wave's agents
     created_at: str

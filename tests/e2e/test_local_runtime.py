@@ -293,6 +293,8 @@ def handler(event, context):
     if action == "prepare":
         return {"next": "boom" if pid == "boom" else "wave", "prospect_id": pid, "timeout_seconds": 1}
     if action == "open_wave":
+        if pid.startswith("crash"):
+            raise RuntimeError("the wave could not be opened")
         WAVES[pid] = WAVES.get(pid, 0) + 1
         if WAVES[pid] >= 2:  # no further wave: the task resumes its own token
             sfn.send_task_success(taskToken=event["token"], output=json.dumps(
@@ -402,3 +404,14 @@ def test_a_handler_exception_is_a_task_failure_named_after_its_type(moto_sfn) ->
     assert json.loads(error["Cause"])["errorMessage"] == "kaboom"
     failed = [e for e in out["events"] if e["type"] == "TaskFailed"]
     assert failed and failed[0]["taskFailedEventDetails"]["error"] == "ValueError"
+
+
+def test_a_task_failing_for_good_sends_the_lead_to_rescue_not_into_limbo(moto_sfn) -> None:
+    from leadwave.models import Reason
+
+    sfn, resources = moto_sfn
+    out = _run(sfn, resources.attr("Distribution"), "crash_1", {"prospect_id": "crash_1"})
+    assert out["status"] == "SUCCEEDED", out
+    assert json.loads(out["output"]) == {"placed": "fresh", "reason": Reason.DISTRIBUTION_FAILED}
+    entered = [e["stateEnteredEventDetails"]["name"] for e in out["events"] if e["type"].endswith("StateEntered")]
+    assert entered[-2:] == ["Rescue", "Done"]

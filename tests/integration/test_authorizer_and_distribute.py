@@ -204,3 +204,33 @@ def test_a_held_round_robin_lead_is_assigned_when_the_org_opens(handlers, new_or
     directory.save(directory.get(Org, org).model_copy(update={"business_hours": None}))
     out, p = _prepare_and_fallback(handlers, body["prospect_id"])
     assert out["next"] == "done" and p.status.value == "assigned" and p.agent_id in {"ag01", "ag02"}
+
+
+def test_a_retried_open_wave_with_a_new_token_reuses_the_open_wave(handlers, new_org, monkeypatch):
+    from leadwave.store import aws, leads
+
+    monkeypatch.setattr(aws, "resume", lambda token, output: pytest.fail(f"unexpected resume {output}"))
+    org = new_org(7, wave_size=5)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    entered = "2026-11-23T16:00:00.000Z"
+    handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-a", "entered": entered},
+                              Context())
+    first = leads.get(pid)
+    handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-b", "entered": entered},
+                              Context())
+    again = leads.get(pid)
+    assert (again.wave, again.current_offers, again.wave_token) == (1, first.current_offers, "tok-b")
+    assert len(leads.offers_of(pid)) == 5
+
+
+def test_distribution_failure_reason_always_lands_in_lead_exception(handlers, new_org):
+    from leadwave.models import Reason
+    from leadwave.store import leads
+
+    org = new_org(2)
+    pid = _post(handlers, org, "waves")["prospect_id"]
+    handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": Reason.DISTRIBUTION_FAILED},
+                              Context())
+    p = leads.get(pid)
+    assert (p.status.value, p.failure_reason) == ("exception", Reason.DISTRIBUTION_FAILED)

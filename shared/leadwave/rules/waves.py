@@ -67,6 +67,8 @@ def fallback_status(campaign: Campaign, reason: str) -> LeadStatus:
     """Where a lead nobody took ends. Waves leads go to the fresh bucket (seed 004); the other
     types to Lead Exception (seed 000). After hours, Ring All always goes to exception (seed
     002); the other types follow the campaign's after-hours rule."""
+    if reason == Reason.DISTRIBUTION_FAILED:
+        return LeadStatus.EXCEPTION  # a manager must see it, whatever the type
     if reason == Reason.AFTER_HOURS:
         if campaign.distribution_type is DistributionType.RING_ALL:
             return LeadStatus.EXCEPTION

@@ -83,7 +83,7 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
     if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers:
         return  # nothing open to decline: declining twice is fine
     leads.set_offer_status_by_key(p.prospect_id, agent.agent_id, "declined")
-    offers = [o for o in leads.offers_of(p.prospect_id) if o.wave == p.wave]
+    offers = [o for o in leads.offers_of(p.prospect_id) if o.wave == p.wave and o.agent_id in p.current_offers]
     if any(o.status == "open" for o in offers) or not p.wave_token:
         return
     try:

@@ -59,7 +59,7 @@ def prepare(prospect_id: str) -> dict[str, Any]:
     return _state(p, "wave", timeout_seconds=wave_timeout(campaign))
 
 
-def open_wave(prospect_id: str, token: str) -> None:
+def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
     """Open the next wave (which ends the previous one: its agents leave ``current_offers``)
     and remember the token the claim will resume. When no wave can be opened, resume the
     token at once with next=fallback."""
@@ -68,6 +68,15 @@ def open_wave(prospect_id: str, token: str) -> None:
         aws.resume(token, _state(p, "done"))
         return
     if p.wave_token == token:  # a retried invoke of the same task: the wave is already open
+        return
+    if entered and p.wave_entered == entered and p.wave_token:
+        # Step Functions retried this very state entry with a new token after the wave was opened:
+        # point the open wave at the new token instead of opening another one
+        try:
+            leads.update(p, {"wave_token": token}, None, condition=leads.in_status(LeadStatus.OFFERING)
+                         & leads.wave_is(p.wave) & leads.token_is(p.wave_token))
+        except ConcurrentUpdate:
+            aws.resume(token, _state(leads.get(prospect_id), "done"))
         return
     bundle = directory.load_org(p.org_id)
     campaign = bundle.campaigns.get(p.campaign_id)
@@ -101,7 +110,7 @@ def open_wave(prospect_id: str, token: str) -> None:
     leads.write_offers(offers)
     try:
         p = leads.update(p, {"wave": wave, "wave_token": token, "wave_expires_at": expires,
-                             "updated_at": clock.iso(now),
+                             "wave_entered": entered, "updated_at": clock.iso(now),
                          "current_offers": [a.agent_id for a in picked]},
                      event("wave_opened", wave=wave, agents=[a.agent_id for a in picked]),
                      condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave),

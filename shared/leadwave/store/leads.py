@@ -19,7 +19,7 @@ from leadwave.store.tables import LeadItem, bind
 LEAD_SK = "LEAD"
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
-        "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "updated_at")
+        "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at")
 _SETS = ("offered", "current_offers")
 
 

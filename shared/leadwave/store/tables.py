@@ -104,6 +104,7 @@ class LeadItem(Model):
     wave = NumberAttribute(null=True)
     wave_token = UnicodeAttribute(null=True)
     wave_expires_at = UnicodeAttribute(null=True)
+    wave_entered = UnicodeAttribute(null=True)
     offered = UnicodeSetAttribute(null=True)
     current_offers = UnicodeSetAttribute(null=True)
     expires_at = UnicodeAttribute(null=True)
