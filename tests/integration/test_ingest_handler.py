@@ -201,3 +201,35 @@ def test_each_lead_publishes_a_low_cardinality_count_metric(ingest, aws_env, cap
     received = [m for m in emf if m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] == "LeadReceived"]
     assert received and received[-1]["distribution"] == "none" and received[-1]["outcome"] == "stored"
     assert "prospect_id" not in received[-1]
+
+
+def test_a_retry_after_a_crash_between_storing_and_queueing_finds_and_queues_the_first_lead(aws_env, monkeypatch):
+    """The Lambda dies (a timeout) after the PutItem and before the SendMessage; once the
+    idempotency record's in-progress window has passed, the vendor's retry must not store a
+    second lead, and the first one must reach the queue."""
+    from leadwave.models import VendorIdentity
+    from leadwave.services import ingest as service
+    from leadwave.services.leadin import parse_lead
+    from leadwave.store import aws, leads
+
+    class Killed(BaseException):
+        pass
+
+    def die(*_a, **_k):
+        raise Killed
+
+    aws_env.queue_messages()
+    body = {**LEAD, "campaign_id": "demo-waves", "vendor_lead_id": "V-crash-1"}
+    monkeypatch.setattr(aws, "enqueue_distribution", die)
+    with pytest.raises(Killed):
+        service.ingest(VendorIdentity(org_id="demo", vendor_id="demo-vendor"), body, None)
+    pid = service.prospect_id_for("demo#demo-vendor#V-crash-1")
+    assert leads.get(pid).status.value == "offering" and aws_env.queue_messages() == []
+    monkeypatch.undo()
+    before = count_leads(aws_env)
+    request = {"org_id": "demo", "vendor_id": "demo-vendor", "lead": parse_lead(body).model_dump(mode="json"),
+               "idempotency_key": "demo#demo-vendor#V-crash-1"}
+    answer = service._accept(request)  # what the retry runs once the in-progress record expired
+    assert answer == {"status_code": 202, "body": {"prospect_id": pid, "status": "offering"}}
+    assert count_leads(aws_env) == before
+    assert [m["prospect_id"] for m in aws_env.queue_messages()] == [pid]

@@ -4,6 +4,7 @@ the first answer (powertools idempotency on DynamoDB) and store nothing twice.""
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Any
 
@@ -69,8 +70,9 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
                                        "message": "no active campaign with this id in your org"}])
     now = clock.now()
     at = clock.iso(now)
+    key = request.get("idempotency_key")
     prospect = Prospect(
-        org_id=org_id, prospect_id=new_id("pr"), campaign_id=campaign.campaign_id,
+        org_id=org_id, prospect_id=prospect_id_for(key) if key else new_id("pr"), campaign_id=campaign.campaign_id,
         vendor_id=request["vendor_id"], **lead.model_dump(exclude={"campaign_id"}),
         campaign_name=campaign.name, campaign_description=campaign.description,
         distribution_type=campaign.distribution_type, lead_provider=campaign.lead_provider,
@@ -94,12 +96,27 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         prospect = _with_outcome(prospect, decide_immediate(bundle, campaign, prospect, at), at)
     if queue:
         prospect.events.append(event("queued"))
-    leads.create(prospect)
     logger.append_keys(prospect_id=prospect.prospect_id)
+    try:
+        leads.create(prospect)
+    except Conflict:
+        # the same keyed lead was stored by an earlier attempt that died before answering (or
+        # before queueing): answer from it, and queue it again if it may never have been queued
+        # (a second start of its execution is a no-op)
+        prospect = leads.get(prospect.prospect_id)
+        if prospect.status is LeadStatus.OFFERING:
+            prospect = _enqueue(prospect)
+        return answer(prospect)
     if queue:
         prospect = _enqueue(prospect)
     count("LeadReceived", distribution=dtype.value, outcome=prospect.status.value)
     return answer(prospect)
+
+
+def prospect_id_for(idempotency_key: str) -> str:
+    """A keyed lead's id follows from its key, so a retry after a crash finds the first attempt's
+    lead instead of storing a second one."""
+    return "pr_k" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:26]
 
 
 def _with_outcome(prospect: Prospect, decision: Decision, at: str) -> Prospect:

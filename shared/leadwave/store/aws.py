@@ -15,8 +15,10 @@ def client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 3},
-                                               connect_timeout=2, read_timeout=10))
+    # short: every call sits on a request path whose Lambda times out at 10 s (two attempts of
+    # 1 s + 3 s fit, leaving the caller time to fall back, e.g. ingest's queue-outage path)
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 2},
+                                               connect_timeout=1, read_timeout=3))
 
 
 def enqueue_distribution(prospect_id: str, org_id: str) -> None:
