@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 
-from leadwave.errors import DomainError, InvalidRequest, PayloadTooLarge, RateLimited, UnsupportedMediaType
+from leadwave.errors import DomainError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from leadwave.observability import logger
 
 CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
@@ -33,7 +33,8 @@ def build_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
         if exc.status >= 500:
             logger.error("domain error", extra={"code": exc.code})
         return error_response(exc.status, exc.code, exc.message, exc.details, headers)

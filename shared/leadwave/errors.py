@@ -66,6 +66,16 @@ class RateLimited(DomainError):
         self.retry_after = max(1, int(retry_after))
 
 
+class ServiceBusy(DomainError):
+    """Contention the caller should simply retry (a vendor treats a 4xx as final: this is 503)."""
+
+    status, code = 503, "try_again"
+
+    def __init__(self, message: str, *, retry_after: int = 1, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = max(1, int(retry_after))
+
+
 class ConcurrentUpdate(DomainError):
     """A conditional write lost to a concurrent writer; callers re-read and retry."""
 

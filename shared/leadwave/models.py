@@ -96,6 +96,8 @@ class Agent(_Entity):
     attributes: dict[str, Any] = Field(default_factory=dict)
     last_assigned_at: str | None = None
     last_claimed_at: str | None = None
+    fresh_claims: list[str] = Field(default_factory=list)  # fresh-bucket claim times in the window
+    fresh_version: int = 0  # bumped with every fresh claim (the claim-limit's compare-and-set)
 
     def has_role(self, *roles: Role) -> bool:
         return any(r in self.roles for r in roles)

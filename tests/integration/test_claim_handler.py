@@ -230,3 +230,26 @@ def test_exceptions_are_listed_filtered_ignored_and_assigned_by_managers_only(h,
                         resource="/v1/exceptions/{prospect_id}/assign", params={"prospect_id": pids[1]},
                         body={"agent_id": "nobody"})
     assert (status, body["code"]) == (400, "unknown_agent")
+
+
+def test_parallel_fresh_claims_by_one_agent_cannot_pass_the_limit_together(h, new_org, resumed):
+    """Eight fresh leads, four agents. One after another, an agent's claims go: 8 fresh -> limit 3,
+    7 fresh -> limit 2, 6 fresh -> limit 2 and two claimed: 429. So at most two succeed. The same
+    agent firing four claims at once on DynamoDB Local must not get more (without the
+    transaction on the agent's window, all four passed)."""
+    org = new_org(4, wave_size=1, max_waves=1)
+    pids = [_fresh_lead(h, org, resumed) for _ in range(8)]
+    barrier = __import__("threading").Barrier(4)
+
+    def go(pid):
+        barrier.wait()
+        return claim(h, org, "ag01", pid, kind="fresh")
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(go, pids[:4]))
+    codes = sorted(r[0] for r in results)
+    assert 1 <= codes.count(200) <= 2 and set(codes) <= {200, 429, 503}, codes
+    from leadwave.models import Agent
+    from leadwave.store import directory
+
+    assert len(directory.get(Agent, org, "ag01", consistent=True).fresh_claims) == codes.count(200)

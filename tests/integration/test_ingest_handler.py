@@ -233,3 +233,20 @@ def test_a_retry_after_a_crash_between_storing_and_queueing_finds_and_queues_the
     assert answer == {"status_code": 202, "body": {"prospect_id": pid, "status": "offering"}}
     assert count_leads(aws_env) == before
     assert [m["prospect_id"] for m in aws_env.queue_messages()] == [pid]
+
+
+def test_round_robin_that_keeps_losing_races_answers_503_retry_and_stores_nothing(ingest, aws_env, monkeypatch):
+    from leadwave.errors import ConcurrentUpdate
+    from leadwave.store import directory
+
+    def always_taken(*_a, **_k):
+        raise ConcurrentUpdate("taken")
+
+    monkeypatch.setattr(directory, "take_round_robin_turn", always_taken)
+    before = count_leads(aws_env)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "demo-round-robin"},
+                   authorizer=vendor_authorizer())
+    res = ingest.handler(ev, Context("ingest"))
+    headers = {k: v[0] for k, v in res["multiValueHeaders"].items()}
+    assert (res["statusCode"], json.loads(res["body"])["code"], headers.get("Retry-After")) == (503, "try_again", "1")
+    assert count_leads(aws_env) == before

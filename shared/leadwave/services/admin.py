@@ -23,7 +23,7 @@ from leadwave.store import directory
 
 E = TypeVar("E", bound=BaseModel)
 IDS = {Campaign: "campaign_id", Group: "group_id", Agent: "agent_id"}
-READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at"}}
+READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at", "fresh_claims", "fresh_version"}}
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -128,8 +128,7 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
     if not creating:
         current = directory.get(cls, org_id, item_id)
         if isinstance(entity, Agent) and isinstance(current, Agent):
-            entity = entity.model_copy(update={"last_assigned_at": current.last_assigned_at,
-                                               "last_claimed_at": current.last_claimed_at})
+            entity = entity.model_copy(update={name: getattr(current, name) for name in READ_ONLY[Agent]})
     if isinstance(entity, Agent):
         entity = _phones(entity)
         other = directory.find_agent_by_email(entity.email)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadwave.errors import ConcurrentUpdate
+from leadwave.errors import ConcurrentUpdate, ServiceBusy
 from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Prospect
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, decide_direct, default_or_exception
@@ -34,7 +34,7 @@ def take_round_robin(bundle: OrgBundle, campaign: Campaign, lead: Any, at: str) 
             except ConcurrentUpdate:
                 continue
         agents = directory.load_org(bundle.org.org_id).agents
-    raise ConcurrentUpdate("round robin kept losing races; try again")
+    raise ServiceBusy("every eligible agent was being assigned concurrently; retry the request", retry_after=1)
 
 
 def decide_immediate(bundle: OrgBundle, campaign: Campaign, lead: Any, at: str) -> Decision:

@@ -7,14 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 from leadwave import clock
-from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, RateLimited
+from leadwave.errors import AlreadyClaimed, Forbidden, RateLimited, ServiceBusy
 from leadwave.models import Agent, LeadStatus, Prospect, Role
 from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.fresh import claim_limit, retry_after
 from leadwave.rules.phones import masked
 from leadwave.services.assignment import assignment_fields, event
-from leadwave.store import directory, leads
+from leadwave.store import directory, leads, transactions
 from leadwave.store.directory import OrgBundle
+
+CAS_ROUNDS = 5
 
 
 def _eligible(bundle: OrgBundle, agent: Agent, p: Prospect) -> bool:
@@ -31,10 +33,9 @@ def _window(bundle: OrgBundle) -> timedelta:
 
 
 def _usage(bundle: OrgBundle, agent: Agent) -> dict[str, Any]:
-    now = clock.now()
-    since = clock.iso(now - _window(bundle))
-    claims = [p.assigned_at for p in leads.list_for_agent(agent.org_id, agent.agent_id, since=since)
-              if p.assigned_by == "fresh" and p.agent_id == agent.agent_id and p.assigned_at]
+    """The limit now, and the agent's claims inside the window (kept on the agent's record)."""
+    since = clock.iso(clock.now() - _window(bundle))
+    claims = [t for t in agent.fresh_claims if t > since]
     active = sum(1 for a in bundle.agents if a.active and Role.AGENT in a.roles)
     limit = claim_limit(leads.count_by_status(agent.org_id, LeadStatus.UNASSIGNED), active)
     return {"limit": limit, "claimed": len(claims), "window_minutes": bundle.org.fresh_window_minutes,
@@ -66,20 +67,24 @@ def claim_fresh(agent: Agent, prospect_id: str) -> dict[str, Any]:
     bundle = directory.load_org(agent.org_id)
     if not _eligible(bundle, agent, p):
         raise Forbidden("you are not eligible for this lead", code="not_eligible")
-    usage = _usage(bundle, agent)
-    if usage["claimed"] >= usage["limit"]:
-        raise RateLimited(f"you may claim {usage['limit']} fresh leads per {usage['window_minutes']} minutes",
-                          retry_after=retry_after(usage["claim_times"], clock.now(), _window(bundle)))
-    at = clock.iso(clock.now())
-    fields = assignment_fields(agent, p, "fresh", at)
-    try:
-        won = leads.update(p, fields, event("claimed", agent_id=agent.agent_id, source="fresh",
-                                            application_id=fields["application_id"]),
-                           condition=leads.in_status(LeadStatus.UNASSIGNED))
-    except ConcurrentUpdate:
-        now = leads.get(prospect_id)
-        if now.status is LeadStatus.ASSIGNED and now.agent_id == agent.agent_id:
-            return {"prospect_id": now.prospect_id, "application_id": now.application_id, "agent_id": now.agent_id}
-        raise AlreadyClaimed("another agent took this lead") from None
-    directory.mark_assigned(agent, at, claimed=True)
-    return {"prospect_id": won.prospect_id, "application_id": won.application_id, "agent_id": won.agent_id}
+    for _ in range(CAS_ROUNDS):
+        current = directory.get(Agent, agent.org_id, agent.agent_id, consistent=True)
+        usage = _usage(bundle, current)
+        if usage["claimed"] >= usage["limit"]:
+            raise RateLimited(f"you may claim {usage['limit']} fresh leads per {usage['window_minutes']} minutes",
+                              retry_after=retry_after(usage["claim_times"], clock.now(), _window(bundle)))
+        at = clock.iso(clock.now())
+        fields = assignment_fields(agent, p, "fresh", at)
+        try:
+            transactions.claim_fresh(p, fields, event("claimed", agent_id=agent.agent_id, source="fresh",
+                                                      application_id=fields["application_id"]),
+                                     current, [*usage["claim_times"], at], at)
+        except transactions.AgentChanged:
+            continue  # this agent claimed something else at the same moment: count again
+        except transactions.LeadTaken:
+            now = leads.get(prospect_id)
+            if now.status is LeadStatus.ASSIGNED and now.agent_id == agent.agent_id:
+                return {"prospect_id": now.prospect_id, "application_id": now.application_id, "agent_id": now.agent_id}
+            raise AlreadyClaimed("another agent took this lead") from None
+        return {"prospect_id": p.prospect_id, "application_id": fields["application_id"], "agent_id": agent.agent_id}
+    raise ServiceBusy("too many simultaneous claims; try again", retry_after=1)

@@ -16,7 +16,7 @@ E = TypeVar("E", bound=BaseModel)
 
 _KINDS: dict[type[BaseModel], str] = {Org: "ORG", Agent: "AGENT", Campaign: "CAMPAIGN", Group: "GROUP",
                                       Vendor: "VENDOR"}
-_HOT = ("last_assigned_at", "last_claimed_at", "available")
+_HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fresh_version")
 
 
 def _pk(org_id: str) -> str:
@@ -57,6 +57,8 @@ def _from_item(item: DirectoryItem) -> Any:
             doc[name] = getattr(item, name)
         if doc["available"] is None:
             doc["available"] = True
+        doc["fresh_claims"] = list(doc["fresh_claims"] or [])
+        doc["fresh_version"] = int(doc["fresh_version"] or 0)
     return cls.model_validate(doc)
 
 
@@ -119,11 +121,11 @@ def get_org_and_campaign(org_id: str, campaign_id: str) -> tuple[Org, Campaign |
     return found["ORG"], found.get(f"CAMPAIGN#{campaign_id}")
 
 
-def get(cls: type[E], org_id: str, item_id: str | None = None) -> E:
+def get(cls: type[E], org_id: str, item_id: str | None = None, *, consistent: bool = False) -> E:
     bind()
     sk = _KINDS[cls] if item_id is None else f"{_KINDS[cls]}#{item_id}"
     try:
-        return _from_item(DirectoryItem.get(_pk(org_id), sk))  # type: ignore[no-any-return]
+        return _from_item(DirectoryItem.get(_pk(org_id), sk, consistent_read=consistent))  # type: ignore[no-any-return]
     except DoesNotExist as exc:
         raise NotFound(f"unknown {_KINDS[cls].lower()}", code=f"{_KINDS[cls].lower()}_not_found") from exc
 
@@ -186,6 +188,10 @@ def mark_assigned(agent: Agent, at: str, *, claimed: bool = False) -> None:
         actions.append(DirectoryItem.last_claimed_at.set(at))
     DirectoryItem(_pk(agent.org_id), f"AGENT#{agent.agent_id}").update(
         actions=actions, condition=DirectoryItem.pk.exists())
+
+
+def agent_item(agent: Agent) -> DirectoryItem:
+    return DirectoryItem(_pk(agent.org_id), f"AGENT#{agent.agent_id}")
 
 
 def set_availability(org_id: str, agent_id: str, available: bool) -> None:

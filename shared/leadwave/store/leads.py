@@ -96,6 +96,27 @@ def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
     """Apply ``changes`` (top-level fields of Prospect) and append ``event`` in one conditional
     UpdateItem; ``ConcurrentUpdate`` when the condition no longer holds. Returns the new state."""
     bind()
+    actions = update_actions(p, changes, event, add_offered=add_offered)
+    cond = LeadItem.pk.exists()
+    if condition is not None:
+        cond = cond & condition
+    item = LeadItem(_pk(p.prospect_id), LEAD_SK)
+    try:
+        item.update(actions=actions, condition=cond)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            raise ConcurrentUpdate("the lead changed concurrently") from exc
+        raise
+    return _from_item(item)
+
+
+def lead_key(p: Prospect) -> LeadItem:
+    return LeadItem(_pk(p.prospect_id), LEAD_SK)
+
+
+def update_actions(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
+                   add_offered: list[str] | None = None) -> list[Any]:
+    """The UpdateItem actions for ``changes`` and ``event`` (also used inside transactions)."""
     actions = []
     for name, value in changes.items():
         if name not in _TOP and name not in _SETS:
@@ -114,17 +135,7 @@ def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
         actions.append(LeadItem.offered.add(set(add_offered)))
     if event is not None:
         actions.append(LeadItem.events.set(LeadItem.events.append([event.model_dump(mode="json")])))
-    cond = LeadItem.pk.exists()
-    if condition is not None:
-        cond = cond & condition
-    item = LeadItem(_pk(p.prospect_id), LEAD_SK)
-    try:
-        item.update(actions=actions, condition=cond)
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            raise ConcurrentUpdate("the lead changed concurrently") from exc
-        raise
-    return _from_item(item)
+    return actions
 
 
 def in_status(*statuses: LeadStatus) -> Condition:

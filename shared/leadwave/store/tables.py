@@ -74,6 +74,8 @@ class DirectoryItem(Model):
     last_assigned_at = UnicodeAttribute(null=True)
     last_claimed_at = UnicodeAttribute(null=True)
     available = BooleanAttribute(null=True)
+    fresh_claims = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    fresh_version = NumberAttribute(null=True)
     by_gsi1 = Gsi1()
 
 

@@ -1,0 +1,49 @@
+"""Writes that must happen together across the two tables (DynamoDB transactions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from leadwave.errors import ConcurrentUpdate
+from leadwave.models import Agent, LeadEvent, LeadStatus, Prospect
+from leadwave.store import directory, leads
+from leadwave.store.tables import DirectoryItem, LeadItem, bind
+
+
+class LeadTaken(ConcurrentUpdate):
+    """The lead left the state the write required."""
+
+
+class AgentChanged(ConcurrentUpdate):
+    """The agent's record changed since it was read (another claim of theirs)."""
+
+
+def claim_fresh(p: Prospect, changes: dict[str, Any], event: LeadEvent, agent: Agent, window: list[str],
+                at: str) -> None:
+    """Assign a fresh-bucket lead and record the claim in the agent's window, or neither: the
+    lead must still be unassigned and the agent's window unchanged since it was counted, so
+    parallel claims by one agent cannot pass the limit together."""
+    bind()
+    version = agent.fresh_version
+    unchanged = DirectoryItem.fresh_version == version
+    if version == 0:
+        unchanged = unchanged | DirectoryItem.fresh_version.does_not_exist()
+    agent_condition = DirectoryItem.pk.exists() & unchanged
+    try:
+        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as tx:
+            tx.update(leads.lead_key(p), actions=leads.update_actions(p, changes, event),
+                      condition=LeadItem.pk.exists() & (LeadItem.status == LeadStatus.UNASSIGNED.value))
+            tx.update(directory.agent_item(agent), condition=agent_condition, actions=[
+                DirectoryItem.fresh_claims.set(window), DirectoryItem.fresh_version.set(version + 1),
+                DirectoryItem.last_assigned_at.set(at), DirectoryItem.last_claimed_at.set(at)])
+    except TransactWriteError as exc:
+        reasons = list(exc.cancellation_reasons or [])
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            raise LeadTaken("the lead left the fresh bucket") from exc
+        if len(reasons) > 1 and reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
+            raise AgentChanged("the agent claimed concurrently") from exc
+        raise
