@@ -148,3 +148,17 @@ def test_another_orgs_items_are_invisible(claim, org, new_org):
     assert call(claim, org, "GET", f"/v1/agents/{other}")[0] == 404
     ids = {a["agent_id"] for a in call(claim, org, "GET", "/v1/agents")[1]["items"]}
     assert ids == {"ag01", "ag02", "boss", "sup"}
+
+
+def test_do_not_call_numbers_and_caller_id_are_stored_as_e164_so_the_tcpa_guard_matches(claim, org):
+    _, o = call(claim, org, "GET", "/v1/org")
+    status, saved = call(claim, org, "PUT", "/v1/org", {**o, "caller_id": "(415) 555-0100",
+                                                        "do_not_call": ["(212) 555-0199", "+1 212 555 0199"]})
+    assert status == 200 and saved["caller_id"] == "+14155550100" and saved["do_not_call"] == ["+12125550199"]
+    from leadwave import clock
+    from leadwave.rules.tcpa import call_block_reason
+
+    assert call_block_reason(tcpa=False, consent=None, state="NY", phone="+12125550199",
+                             do_not_call=saved["do_not_call"], now=clock.now()) is not None
+    status, err = call(claim, org, "PUT", "/v1/org", {**o, "do_not_call": ["12"]})
+    assert status == 400 and err["details"][0]["field"] == "do_not_call.0"

@@ -72,6 +72,26 @@ def _phones(agent: Agent) -> Agent:
     return agent.model_copy(update=changes)
 
 
+def _org_phones(org: Org) -> Org:
+    """E.164 for the caller ID and every do-not-call entry: the TCPA guard compares numbers as
+    the leads store them, so "(415) 555-2671" must block +14155552671."""
+    errors, dnc = [], []
+    for i, raw in enumerate(org.do_not_call):
+        try:
+            dnc.append(to_e164(raw))
+        except ValueError:
+            errors.append(_detail(f"do_not_call.{i}", "invalid_phone", "not a valid phone number"))
+    caller_id = org.caller_id
+    if caller_id:
+        try:
+            caller_id = to_e164(caller_id)
+        except ValueError:
+            errors.append(_detail("caller_id", "invalid_phone", "not a valid phone number"))
+    if errors:
+        raise InvalidRequest("invalid phone numbers", code="validation_failed", details=errors)
+    return org.model_copy(update={"do_not_call": sorted(set(dnc)), "caller_id": caller_id})
+
+
 def _check_references(entity: BaseModel, bundle: directory.OrgBundle) -> None:
     if isinstance(entity, Campaign) and entity.group_id and entity.group_id not in bundle.groups:
         raise InvalidRequest("no such group", code="validation_failed",
@@ -171,7 +191,7 @@ def get_org(org_id: str) -> dict[str, Any]:
 def save_org(org_id: str, body: Any) -> dict[str, Any]:
     if isinstance(body, dict) and body.get("org_id", org_id) == org_id:
         body = {k: v for k, v in body.items() if k != "org_id"}
-    org = _validate(Org, body, org_id, None)
+    org = _org_phones(_validate(Org, body, org_id, None))
     _check_references(org, directory.load_org(org_id))
     directory.save(org)
     return org.model_dump(mode="json")
