@@ -33,11 +33,14 @@ def callback_url(base: str, path: str, **params: Any) -> str:
 
 
 def signed_url(event: dict[str, Any]) -> str:
-    """The URL as Twilio requested it (and signed it), query string included."""
+    """The URL as Twilio requested it (and signed it), query string included. Behind a custom
+    domain (``PUBLIC_BASE_URL``, which carries any base path) the route is the event's
+    ``resource``; on API Gateway's own URL it is ``path`` after the stage."""
     multi = event.get("multiValueQueryStringParameters") or {}
     pairs = [(k, v) for k, values in multi.items() for v in values] or list(
         (event.get("queryStringParameters") or {}).items())
-    url = public_base(event) + (event.get("path") or "/")
+    route = event.get("resource") if get_settings().public_base_url else event.get("path")
+    url = public_base(event) + (route or event.get("path") or "/")
     return url + ("?" + urlencode(sorted(pairs)) if pairs else "")
 
 

@@ -198,7 +198,7 @@ def test_two_agents_sharing_a_work_phone_fail_the_distribution_with_a_clear_reas
     h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t"}, Context())
     assert twilio.placed == []
     reason = twilio.resumed[0][1]["reason"]
-    assert "ag01" in reason and "ag02" in reason and "share the work phone" in reason
+    assert "ag01" in reason and "ag02" in reason and "share a work phone" in reason
 
 
 def test_tcpa_blocks_the_borrower_leg_without_consent_and_the_assignment_stands(h, new_org, twilio):
@@ -264,3 +264,44 @@ def test_more_agents_form_a_next_ring_all_wave_only_when_the_campaign_says_so(h,
         assert len(twilio.placed) == 1
         assert twilio.resumed[-1][1] == {"prospect_id": pid, "next": "fallback",
                                          "reason": "No agents answered the call."}
+
+
+def test_signatures_check_against_api_gateways_own_url_when_no_public_base_is_set(h, new_org, twilio, monkeypatch):
+    """The AWS default: Twilio calls https://<api>.execute-api.<region>.amazonaws.com/<stage>/ivr/...;
+    the handler rebuilds that URL from Host and the stage."""
+    from leadwave import config
+
+    _, pid = ring_lead(h, new_org, twilio)
+    leg = twilio.placed[0]
+    query = urlsplit(leg["url"]).query
+    monkeypatch.setenv("PUBLIC_BASE_URL", "")
+    config.get_settings.cache_clear()
+    try:
+        aws_url = f"https://abc123.execute-api.us-east-1.amazonaws.com/prod/ivr/answer?{query}"
+        params = call_params(leg, CallStatus="in-progress")
+        ev = api_event("POST", "/ivr/answer", raw_body=urlencode(params), query=dict(parse_qsl(query)), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+            "X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(aws_url, params)})
+        res = h["ivr"].handler(ev, Context("ivr"))
+        assert res["statusCode"] == 200 and twiml(res["body"]).find("Gather") is not None
+        gather_action = twiml(res["body"]).find("Gather").get("action")
+        assert gather_action.startswith("https://abc123.execute-api.us-east-1.amazonaws.com/prod/ivr/press?")
+        ev["headers"]["X-Twilio-Signature"] = RequestValidator(TOKEN).compute_signature(
+            aws_url.replace("/prod/", "/other/"), params)
+        assert h["ivr"].handler(ev, Context("ivr"))["statusCode"] == 403
+    finally:
+        monkeypatch.undo()
+        config.get_settings.cache_clear()
+
+
+def test_a_replayed_press_1_answers_the_same_bridge_and_claims_once(h, new_org, twilio):
+    _, pid = ring_lead(h, new_org, twilio, n=2)
+    leg = twilio.placed[0]
+    action = twiml(webhook(h, leg["url"], call_params(leg, CallStatus="in-progress"))[1]).find("Gather").get("action")
+    first = webhook(h, action, call_params(leg, CallStatus="in-progress", Digits="1"))[1]
+    again = webhook(h, action, call_params(leg, CallStatus="in-progress", Digits="1"))[1]
+    assert twiml(first).find("Dial/Number").text == twiml(again).find("Dial/Number").text == "+12125550199"
+    from leadwave.store import leads
+
+    assert [e.type for e in leads.get(pid).events].count("claimed") == 1
+    assert len([t for t in twilio.resumed if t[1]["next"] == "done"]) == 1

@@ -171,6 +171,10 @@ def deactivate(cls: type[E], org_id: str, item_id: str) -> None:
     """Campaigns, agents and vendors are deactivated, never erased (leads refer to them)."""
     entity = directory.get(cls, org_id, item_id)
     directory.save(entity.model_copy(update={"active": False}))
+    if isinstance(entity, Vendor):
+        from leadwave.store import aws
+
+        aws.disable_vendor_key(entity.vendor_id)
 
 
 def delete_group(org_id: str, group_id: str) -> None:

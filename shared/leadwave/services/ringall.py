@@ -4,7 +4,7 @@ every other leg is hung up. TwiML is built with twilio's VoiceResponse."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from twilio.twiml.voice_response import VoiceResponse
@@ -37,8 +37,8 @@ def duplicate_work_phone(agents: list[Agent]) -> str | None:
     seen: dict[str, str] = {}
     for agent in agents:
         if agent.work_phone in seen:
-            return (f"Agents {seen[agent.work_phone]} and {agent.agent_id} share the work phone "
-                    f"{agent.work_phone}; Ring All cannot tell who answered.")
+            return (f"Agents {seen[agent.work_phone]} and {agent.agent_id} share a work phone; "
+                    "Ring All cannot tell who answered.")
         if agent.work_phone:
             seen[agent.work_phone] = agent.agent_id
     return None
@@ -144,13 +144,20 @@ def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
     return bridge(won, resp, form["CallSid"], q, base, announce=False)
 
 
+HANG_UP_WAIT_SECONDS = 3.0
+
+
 def _hang_up_others(p: Prospect, keep: str) -> None:
+    """End the losing legs concurrently, waiting at most a few seconds: the winner's TwiML must
+    reach Twilio well inside its 15 s. A leg not yet ended rings out on its own, and if it is
+    answered it hears that the lead was taken."""
     others = [c for c in leads.calls_of(p.prospect_id)
               if c.kind == "ring" and c.call_sid != keep and c.status not in phone.FINAL]
     if not others:
         return
-    with ThreadPoolExecutor(max_workers=len(others)) as pool:
-        list(pool.map(lambda c: _safe_hang_up(c.call_sid), others))
+    pool = ThreadPoolExecutor(max_workers=len(others))
+    wait([pool.submit(_safe_hang_up, c.call_sid) for c in others], timeout=HANG_UP_WAIT_SECONDS)
+    pool.shutdown(wait=False)
 
 
 def _safe_hang_up(sid: str) -> None:

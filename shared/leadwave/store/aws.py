@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from typing import Any
 
@@ -66,8 +67,6 @@ def register_vendor_key(vendor_id: str, key: str) -> None:
     usage plan (throttling, quota). Looked up by name (``USAGE_PLAN_NAME``) to avoid a
     template dependency cycle. The local stack has no API Gateway: its gateway relies on the
     key authorizer alone."""
-    import os
-
     plan_name = os.environ.get("USAGE_PLAN_NAME", "")
     if not plan_name or get_settings().local:
         return
@@ -79,11 +78,20 @@ def register_vendor_key(vendor_id: str, key: str) -> None:
     apigw.create_usage_plan_key(usagePlanId=plans[0]["id"], keyId=api_key["id"], keyType="API_KEY")
 
 
+def disable_vendor_key(vendor_id: str) -> None:
+    """A deactivated vendor's API Gateway key stops working at once (its authorizer answer
+    may stay cached for up to 5 minutes; the key check does not)."""
+    if not os.environ.get("USAGE_PLAN_NAME") or get_settings().local:
+        return
+    apigw = client("apigateway")
+    for key in apigw.get_api_keys(nameQuery=f"vendor-{vendor_id}", limit=10)["items"]:
+        apigw.update_api_key(apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled",
+                                                                 "value": "false"}])
+
+
 def invite_user(email: str, org_id: str) -> None:
     """In AWS, a new agent gets a Cognito user (Cognito e-mails a temporary password) whose
     ``custom:org_id`` ties the token to the org. The local stack signs in with /local/login."""
-    import os
-
     pool = os.environ.get("USER_POOL_ID", "")
     if not pool or get_settings().local:
         return
