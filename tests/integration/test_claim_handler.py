@@ -253,3 +253,35 @@ def test_parallel_fresh_claims_by_one_agent_cannot_pass_the_limit_together(h, ne
     from leadwave.store import directory
 
     assert len(directory.get(Agent, org, "ag01", consistent=True).fresh_claims) == codes.count(200)
+
+
+def test_an_agent_who_declined_cannot_claim_the_same_wave_afterwards(h, new_org, resumed):
+    org = new_org(3, wave_size=3)
+    pid = lead_in_wave(h, org)
+    assert decline(h, org, "ag01", pid) == (204, None)
+    status, body = claim(h, org, "ag01", pid)
+    assert (status, body["code"]) == (410, "offer_expired")
+    assert call(h, "GET", "/v1/me/offers", f"ag01@{org}.test", org)[1]["offers"] == []
+    assert claim(h, org, "ag02", pid)[0] == 200
+
+
+def test_a_decline_racing_a_claim_never_loses_the_lead_or_resumes_twice(h, new_org, resumed):
+    import threading
+
+    from leadwave.store import leads
+
+    for n in range(10):
+        org, token = new_org(2, wave_size=2), f"race-{n}"
+        pid = lead_in_wave(h, org, token=token)
+        barrier = threading.Barrier(2)
+
+        def act(which, org=org, pid=pid, barrier=barrier):
+            barrier.wait()
+            return claim(h, org, "ag01", pid) if which == "claim" else decline(h, org, "ag02", pid)
+
+        with ThreadPoolExecutor(2) as pool:
+            claimed, declined = pool.map(act, ["claim", "decline"])
+        assert claimed[0] == 200 and declined[0] == 204
+        assert leads.get(pid).status.value == "assigned"
+        # only the claim resumed the wave (ag01 never declined, so the wave was not all declined)
+        assert [out["next"] for t, out in resumed if t == token] == ["done"]

@@ -83,8 +83,14 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
     if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers:
         return  # nothing open to decline: declining twice is fine
     leads.set_offer_status_by_key(p.prospect_id, agent.agent_id, "declined")
-    offers = [o for o in leads.offers_of(p.prospect_id) if o.wave == p.wave and o.agent_id in p.current_offers]
-    if any(o.status == "open" for o in offers) or not p.wave_token:
+    try:  # leaving the wave's current offers is what ends the offer: a later claim by them is refused
+        p = leads.update(p, {"updated_at": clock.iso(clock.now())},
+                         event("declined", agent_id=agent.agent_id, wave=p.wave),
+                         condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave)
+                         & leads.offered_now(agent.agent_id), drop_current=[agent.agent_id])
+    except ConcurrentUpdate:
+        return  # taken, or the wave moved on, or declined twice at once
+    if p.current_offers or not p.wave_token:
         return
     try:
         leads.update(p, {"wave_token": None, "updated_at": clock.iso(clock.now())},

@@ -92,11 +92,14 @@ def get(prospect_id: str, *, consistent: bool = True) -> Prospect:
 
 
 def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
-           condition: Condition | None = None, add_offered: list[str] | None = None) -> Prospect:
+           condition: Condition | None = None, add_offered: list[str] | None = None,
+           drop_current: list[str] | None = None) -> Prospect:
     """Apply ``changes`` (top-level fields of Prospect) and append ``event`` in one conditional
     UpdateItem; ``ConcurrentUpdate`` when the condition no longer holds. Returns the new state."""
     bind()
     actions = update_actions(p, changes, event, add_offered=add_offered)
+    if drop_current:
+        actions.append(LeadItem.current_offers.delete(set(drop_current)))
     cond = LeadItem.pk.exists()
     if condition is not None:
         cond = cond & condition
@@ -250,6 +253,10 @@ def wave_is(wave: int) -> Condition:
 def claimable_by(agent_id: str, wave: int, at: str) -> Condition:
     return ((LeadItem.status == LeadStatus.OFFERING.value) & (LeadItem.wave == wave)
             & LeadItem.current_offers.contains(agent_id) & (LeadItem.wave_expires_at > at))
+
+
+def offered_now(agent_id: str) -> Condition:
+    return LeadItem.current_offers.contains(agent_id)
 
 
 def token_is(token: str) -> Condition:
