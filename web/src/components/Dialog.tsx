@@ -59,6 +59,20 @@ export function Dialog({ open, title, onClose, children, actions, wide, role = "
   );
 }
 
+/** Cancel, and the submit button (``busyLabel`` while ``busy``, when given). */
+export function DialogButtons({ onCancel, label, busyLabel, busy, disabled, danger, autofocus }: { onCancel: () => void; label: string; busyLabel?: string; busy?: boolean; disabled?: boolean; danger?: boolean; autofocus?: boolean }) {
+  return (
+    <>
+      <button type="button" class="btn" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" class={`btn ${danger ? "btn-danger" : "btn-primary"}`} disabled={busy || disabled} autofocus={autofocus}>
+        {busy && busyLabel ? busyLabel : label}
+      </button>
+    </>
+  );
+}
+
 interface ConfirmProps {
   open: boolean;
   title: string;
@@ -81,16 +95,7 @@ export function Confirm({ open, title, question, confirmLabel = "OK", danger, bu
       role="alertdialog"
       describedBy={id}
       onSubmit={onConfirm}
-      actions={
-        <>
-          <button type="button" class="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" class={`btn ${danger ? "btn-danger" : "btn-primary"}`} disabled={busy} autofocus>
-            {confirmLabel}
-          </button>
-        </>
-      }
+      actions={<DialogButtons onCancel={onCancel} label={confirmLabel} busy={busy} danger={danger} autofocus />}
     >
       <p id={id} class="confirm-question">
         {question}

@@ -31,9 +31,28 @@ function Described({ id, hint, error }: { id: string; hint?: string; error?: str
   );
 }
 
-function describedBy(id: string, hint?: string, error?: string): string | undefined {
+/** A control's id and its ARIA state (invalid, described by its hint and error). */
+function useControl(hint?: string, error?: string) {
+  const id = useId();
   const ids = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
-  return ids || undefined;
+  return { id, aria: { "aria-invalid": error ? ("true" as const) : undefined, "aria-describedby": ids || undefined } };
+}
+
+/** The frame every field shares: its label (before the control, or after a checkbox), the control, hint and error. */
+function Field({ id, label, hint, error, required, check, children }: { id: string; label: string; hint?: string; error?: string; required?: boolean; check?: boolean; children: ComponentChildren }) {
+  return (
+    <div class={`field${check ? " field-check" : ""}${error ? " field-invalid" : ""}`}>
+      {!check && (
+        <label for={id}>
+          {label}
+          {required && <span aria-hidden="true"> *</span>}
+        </label>
+      )}
+      {children}
+      {check && <label for={id}>{label}</label>}
+      <Described id={id} hint={hint} error={error} />
+    </div>
+  );
 }
 
 interface TextProps extends Base {
@@ -48,24 +67,11 @@ interface TextProps extends Base {
 }
 
 export function TextField({ label, error, hint, value, onInput, type = "text", ...rest }: TextProps) {
-  const id = useId();
+  const control = useControl(hint, error);
   return (
-    <div class={`field${error ? " field-invalid" : ""}`}>
-      <label for={id}>
-        {label}
-        {rest.required && <span aria-hidden="true"> *</span>}
-      </label>
-      <input
-        id={id}
-        type={type}
-        value={value}
-        onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...rest}
-      />
-      <Described id={id} hint={hint} error={error} />
-    </div>
+    <Field id={control.id} label={label} hint={hint} error={error} required={rest.required}>
+      <input id={control.id} type={type} value={value} onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)} {...control.aria} {...rest} />
+    </Field>
   );
 }
 
@@ -78,15 +84,11 @@ interface NumberProps extends Base {
 }
 
 export function NumberField({ label, error, hint, value, onInput, ...rest }: NumberProps) {
-  const id = useId();
+  const control = useControl(hint, error);
   return (
-    <div class={`field${error ? " field-invalid" : ""}`}>
-      <label for={id}>
-        {label}
-        {rest.required && <span aria-hidden="true"> *</span>}
-      </label>
+    <Field id={control.id} label={label} hint={hint} error={error} required={rest.required}>
       <input
-        id={id}
+        id={control.id}
         type="number"
         inputMode="numeric"
         value={value === null || value === undefined ? "" : String(value)}
@@ -94,12 +96,10 @@ export function NumberField({ label, error, hint, value, onInput, ...rest }: Num
           const raw = (e.currentTarget as HTMLInputElement).value;
           onInput(raw === "" ? null : Number(raw));
         }}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={describedBy(id, hint, error)}
+        {...control.aria}
         {...rest}
       />
-      <Described id={id} hint={hint} error={error} />
-    </div>
+    </Field>
   );
 }
 
@@ -110,29 +110,36 @@ interface SelectProps extends Base {
 }
 
 export function SelectField({ label, error, hint, value, onChange, options, ...rest }: SelectProps) {
-  const id = useId();
+  const control = useControl(hint, error);
   return (
-    <div class={`field${error ? " field-invalid" : ""}`}>
-      <label for={id}>
-        {label}
-        {rest.required && <span aria-hidden="true"> *</span>}
-      </label>
-      <select
-        id={id}
-        value={value}
-        onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...rest}
-      >
+    <Field id={control.id} label={label} hint={hint} error={error} required={rest.required}>
+      <select id={control.id} value={value} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)} {...control.aria} {...rest}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
         ))}
       </select>
-      <Described id={id} hint={hint} error={error} />
-    </div>
+    </Field>
+  );
+}
+
+/** A select of what a lookup list offers ("" for none), or, when the list cannot be loaded, a text field for the ID. */
+export function PickerField({ label, idLabel, value, onChange, options, none, hint, idHint, error }: {
+  label: string;
+  idLabel: string;
+  value: string | null;
+  onChange: (value: string | null) => void;
+  options: { value: string; label: string }[] | null;
+  none: string;
+  hint: string;
+  idHint: string;
+  error?: string;
+}) {
+  return options ? (
+    <SelectField label={label} value={value ?? ""} onChange={(v) => onChange(v || null)} error={error} hint={hint} options={[{ value: "", label: none }, ...options]} />
+  ) : (
+    <TextField label={idLabel} value={value ?? ""} onInput={(v) => onChange(v || null)} error={error} hint={idHint} />
   );
 }
 
@@ -142,22 +149,11 @@ interface CheckProps extends Base {
 }
 
 export function CheckboxField({ label, error, hint, checked, onChange, disabled, name }: CheckProps) {
-  const id = useId();
+  const control = useControl(hint, error);
   return (
-    <div class={`field field-check${error ? " field-invalid" : ""}`}>
-      <input
-        id={id}
-        type="checkbox"
-        name={name}
-        checked={checked}
-        disabled={disabled}
-        onChange={(e) => onChange((e.currentTarget as HTMLInputElement).checked)}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-      />
-      <label for={id}>{label}</label>
-      <Described id={id} hint={hint} error={error} />
-    </div>
+    <Field id={control.id} label={label} hint={hint} error={error} check>
+      <input id={control.id} type="checkbox" name={name} checked={checked} disabled={disabled} onChange={(e) => onChange((e.currentTarget as HTMLInputElement).checked)} {...control.aria} />
+    </Field>
   );
 }
 
@@ -194,11 +190,7 @@ export function Switch({ label, checked, onChange, disabled, onLabel = "On", off
         </span>
         <span class="switch-state">{checked ? onLabel : offLabel}</span>
       </button>
-      {hint && (
-        <span id={`${id}-hint`} class="field-hint">
-          {hint}
-        </span>
-      )}
+      <Described id={id} hint={hint} />
     </div>
   );
 }
@@ -210,21 +202,11 @@ interface AreaProps extends Base {
 }
 
 export function TextAreaField({ label, error, hint, value, onInput, rows = 3, ...rest }: AreaProps) {
-  const id = useId();
+  const control = useControl(hint, error);
   return (
-    <div class={`field${error ? " field-invalid" : ""}`}>
-      <label for={id}>{label}</label>
-      <textarea
-        id={id}
-        rows={rows}
-        value={value}
-        onInput={(e) => onInput((e.currentTarget as HTMLTextAreaElement).value)}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...rest}
-      />
-      <Described id={id} hint={hint} error={error} />
-    </div>
+    <Field id={control.id} label={label} hint={hint} error={error}>
+      <textarea id={control.id} rows={rows} value={value} onInput={(e) => onInput((e.currentTarget as HTMLTextAreaElement).value)} {...control.aria} {...rest} />
+    </Field>
   );
 }
 

@@ -2,8 +2,9 @@
 // range on Loan Amount and Create Date, sorting, paging, Assign, Ignore and Show Ignored.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
-import { Confirm, Dialog } from "../components/Dialog";
+import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
+import { Page, RefreshButton } from "../components/Page";
 import { amount, distribution, personName, text, when } from "../format";
 import { useDebounced, useLoad } from "../hooks";
 import { notify } from "../notify";
@@ -21,18 +22,8 @@ const LABELS: Record<SortColumn, string> = {
   failure_reason: "Failure Reason",
   create_date: "Create Date",
 };
-const COLUMNS: SortColumn[] = [
-  "prospect_name",
-  "campaign",
-  "description",
-  "distribution",
-  "lead_provider",
-  "loan_purpose",
-  "loan_amount",
-  "state",
-  "failure_reason",
-  "create_date",
-];
+/** The table's columns, in LABELS' order. */
+const COLUMNS = Object.keys(LABELS) as SortColumn[];
 const PAGE_SIZES = [25, 50, 100, 200];
 
 interface Filters {
@@ -250,16 +241,7 @@ function AssignDialog({ row, onClose, onAssigned }: { row: ExceptionRow | null; 
       title="Assign lead"
       onClose={onClose}
       onSubmit={() => void submit()}
-      actions={
-        <>
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? "Assigning…" : "Assign"}
-          </button>
-        </>
-      }
+      actions={<DialogButtons onCancel={onClose} label="Assign" busyLabel="Assigning…" busy={busy} />}
     >
       {row && (
         <p>
@@ -347,16 +329,16 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
   const activeChips = chips(filters);
 
   return (
-    <section class="page" aria-labelledby="exc-title">
-      <div class="section-head">
-        <h1 id="exc-title" tabIndex={-1}>Lead Exception</h1>
+    <Page
+      id="exc-title"
+      title="Lead Exception"
+      tools={
         <div class="toolbar">
           <CheckboxField label="Show Ignored" checked={showIgnored} onChange={(on) => { setShowIgnored(on); setPage(1); }} />
-          <button type="button" class="btn btn-small" onClick={() => void list.reload()}>
-            Refresh
-          </button>
+          <RefreshButton onClick={() => void list.reload()} />
         </div>
-      </div>
+      }
+    >
       <p class="muted">Leads the engine could not place, with the reason. Assign one to any agent, or ignore it to hide it from this list.</p>
       {activeChips.length > 0 && (
         <div class="chips" aria-label="Active filters" role="group">
@@ -478,6 +460,6 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
         onConfirm={() => void ignore()}
         onCancel={() => setIgnoring(null)}
       />
-    </section>
+    </Page>
   );
 }

@@ -1,7 +1,7 @@
 // The fresh bucket: leads any eligible agent may claim, under the claim-rate limit (seed 004).
 import { useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
-import { ErrorBanner } from "../components/Fields";
+import { ACTIONS, DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
 import { amount, clock, countdown, text, when } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { notify } from "../notify";
@@ -43,13 +43,7 @@ export function FreshPage() {
   };
 
   return (
-    <section class="page" aria-labelledby="fresh-title">
-      <div class="section-head">
-        <h1 id="fresh-title" tabIndex={-1}>Fresh bucket</h1>
-        <button type="button" class="btn btn-small" onClick={() => void fresh.reload()}>
-          Refresh
-        </button>
-      </div>
+    <Page id="fresh-title" title="Fresh bucket" tools={<RefreshButton onClick={() => void fresh.reload()} />}>
       {data && (
         <p class="usage" data-testid="fresh-usage">
           You have claimed <strong>{data.claimed}</strong> of <strong>{data.limit}</strong> in the last {data.window_minutes} minutes.
@@ -65,58 +59,34 @@ export function FreshPage() {
           You have reached your limit for now; older claims leave the {data?.window_minutes}-minute window one by one.
         </p>
       )}
-      <ErrorBanner error={fresh.error?.status === 401 ? undefined : fresh.error} onRetry={() => void fresh.reload()} />
-      {!data && !fresh.error && <p aria-live="polite">Loading…</p>}
-      {data && data.items.length === 0 && <p class="empty">The fresh bucket is empty.</p>}
+      <LoadState load={fresh} isEmpty={(d) => d.items.length === 0} empty="The fresh bucket is empty." />
       {data && data.items.length > 0 && (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">Leads in the fresh bucket</caption>
-            <thead>
-              <tr>
-                <th scope="col">First name</th>
-                <th scope="col">Campaign</th>
-                <th scope="col">State</th>
-                <th scope="col">Loan purpose</th>
-                <th scope="col" class="num">
-                  Loan amount
-                </th>
-                <th scope="col">Phone</th>
-                <th scope="col">Received</th>
-                <th scope="col">Why it is here</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((item) => (
-                <tr key={item.prospect_id} data-prospect-id={item.prospect_id}>
-                  <td>{text(item.first_name)}</td>
-                  <td>{text(item.campaign_name)}</td>
-                  <td>{text(item.state)}</td>
-                  <td>{text(item.loan_purpose)}</td>
-                  <td class="num">{amount(item.loan_amount)}</td>
-                  <td>{text(item.phone)}</td>
-                  <td>{when(item.created_at)}</td>
-                  <td>{text(item.failure_reason)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      class="btn btn-primary btn-small"
-                      disabled={blocked || busy !== null}
-                      onClick={() => void claim(item)}
-                      aria-label={`Claim ${item.first_name}'s lead`}
-                    >
-                      {busy === item.prospect_id ? "Claiming…" : "Claim"}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Leads in the fresh bucket" columns={["First name", "Campaign", "State", "Loan purpose", num("Loan amount"), "Phone", "Received", "Why it is here", ACTIONS]}>
+          {data.items.map((item) => (
+            <tr key={item.prospect_id} data-prospect-id={item.prospect_id}>
+              <td>{text(item.first_name)}</td>
+              <td>{text(item.campaign_name)}</td>
+              <td>{text(item.state)}</td>
+              <td>{text(item.loan_purpose)}</td>
+              <td class="num">{amount(item.loan_amount)}</td>
+              <td>{text(item.phone)}</td>
+              <td>{when(item.created_at)}</td>
+              <td>{text(item.failure_reason)}</td>
+              <td>
+                <button
+                  type="button"
+                  class="btn btn-primary btn-small"
+                  disabled={blocked || busy !== null}
+                  onClick={() => void claim(item)}
+                  aria-label={`Claim ${item.first_name}'s lead`}
+                >
+                  {busy === item.prospect_id ? "Claiming…" : "Claim"}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
-    </section>
+    </Page>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { ErrorBanner } from "../components/Fields";
+import { DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
 import { amount, duration, text, when } from "../format";
 import { useLoad } from "../hooks";
 import type { Call, MyLead } from "../types";
@@ -20,39 +21,26 @@ function Calls({ prospectId }: { prospectId: string }) {
   const list = calls.data ?? [];
   if (!list.length) return <p class="empty">No calls</p>;
   return (
-    <table class="grid grid-inner">
-      <caption class="sr-only">Calls</caption>
-      <thead>
-        <tr>
-          <th scope="col">Started</th>
-          <th scope="col">Talk time</th>
-          <th scope="col">Number called</th>
-          <th scope="col">Agent</th>
-          <th scope="col">Status</th>
-          <th scope="col">Recording</th>
+    <DataTable caption="Calls" columns={["Started", "Talk time", "Number called", "Agent", "Status", "Recording"]} inner>
+      {list.map((c) => (
+        <tr key={c.call_sid}>
+          <td>{when(c.started_at)}</td>
+          <td>{duration(c.talk_seconds)}</td>
+          <td>{text(c.phone_called)}</td>
+          <td>{text(c.agent_id)}</td>
+          <td>{text(c.status)}</td>
+          <td>
+            {c.recording_url ? (
+              <a href={c.recording_url} target="_blank" rel="noopener noreferrer">
+                Listen
+              </a>
+            ) : (
+              "—"
+            )}
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {list.map((c) => (
-          <tr key={c.call_sid}>
-            <td>{when(c.started_at)}</td>
-            <td>{duration(c.talk_seconds)}</td>
-            <td>{text(c.phone_called)}</td>
-            <td>{text(c.agent_id)}</td>
-            <td>{text(c.status)}</td>
-            <td>
-              {c.recording_url ? (
-                <a href={c.recording_url} target="_blank" rel="noopener noreferrer">
-                  Listen
-                </a>
-              ) : (
-                "—"
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 
@@ -77,84 +65,55 @@ export function MyLeadsPage() {
       return n;
     });
   return (
-    <section class="page" aria-labelledby="leads-title">
-      <div class="section-head">
-        <h1 id="leads-title" tabIndex={-1}>My leads</h1>
-        <button type="button" class="btn btn-small" onClick={() => void leads.reload()}>
-          Refresh
-        </button>
-      </div>
-      <ErrorBanner error={leads.error?.status === 401 ? undefined : leads.error} onRetry={() => void leads.reload()} />
-      {!leads.data && !leads.error && <p aria-live="polite">Loading…</p>}
-      {leads.data && rows.length === 0 && <p class="empty">No leads yet. Leads you claim or are assigned appear here.</p>}
+    <Page id="leads-title" title="My leads" tools={<RefreshButton onClick={() => void leads.reload()} />}>
+      <LoadState load={leads} isEmpty={(d) => !(d.leads ?? []).length} empty="No leads yet. Leads you claim or are assigned appear here." />
       {rows.length > 0 && (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">Your leads, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Email</th>
-                <th scope="col">State</th>
-                <th scope="col">Loan purpose</th>
-                <th scope="col" class="num">
-                  Loan amount
-                </th>
-                <th scope="col">Status / activity</th>
-                <th scope="col">Campaign</th>
-                <th scope="col">Assigned</th>
-                <th scope="col">Calls</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((l) => {
-                const expanded = open.has(l.prospect_id);
-                const name = `${l.first_name} ${l.last_name}`.trim();
-                return [
-                  <tr key={l.prospect_id} data-prospect-id={l.prospect_id}>
-                    <th scope="row">{name}</th>
-                    <td>{l.phone ? <a href={`tel:${l.phone}`}>{l.phone}</a> : "—"}</td>
-                    <td>{l.email ? <a href={`mailto:${l.email}`}>{l.email}</a> : "—"}</td>
-                    <td>{text(l.state)}</td>
-                    <td>{text(l.loan_purpose)}</td>
-                    <td class="num">{amount(l.loan_amount)}</td>
-                    <td>
-                      {text(l.app_status)}
-                      {l.app_activity ? <span class="muted"> / {l.app_activity}</span> : null}
-                    </td>
-                    <td>{text(l.campaign_name)}</td>
-                    <td>
-                      {when(l.assigned_at)}
-                      <br />
-                      <span class="muted">{assignedBy(l.assigned_by)}</span>
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        class="btn btn-small"
-                        aria-expanded={expanded ? "true" : "false"}
-                        aria-controls={`calls-${l.prospect_id}`}
-                        onClick={() => toggle(l.prospect_id)}
-                      >
-                        {expanded ? "Hide calls" : "Calls"}
-                        <span class="sr-only"> for {name}</span>
-                      </button>
-                    </td>
-                  </tr>,
-                  expanded ? (
-                    <tr key={`${l.prospect_id}-calls`} id={`calls-${l.prospect_id}`} class="subrow">
-                      <td colSpan={10}>
-                        <Calls prospectId={l.prospect_id} />
-                      </td>
-                    </tr>
-                  ) : null,
-                ];
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Your leads, newest first" columns={["Name", "Phone", "Email", "State", "Loan purpose", num("Loan amount"), "Status / activity", "Campaign", "Assigned", "Calls"]}>
+          {rows.map((l) => {
+            const expanded = open.has(l.prospect_id);
+            const name = `${l.first_name} ${l.last_name}`.trim();
+            return [
+              <tr key={l.prospect_id} data-prospect-id={l.prospect_id}>
+                <th scope="row">{name}</th>
+                <td>{l.phone ? <a href={`tel:${l.phone}`}>{l.phone}</a> : "—"}</td>
+                <td>{l.email ? <a href={`mailto:${l.email}`}>{l.email}</a> : "—"}</td>
+                <td>{text(l.state)}</td>
+                <td>{text(l.loan_purpose)}</td>
+                <td class="num">{amount(l.loan_amount)}</td>
+                <td>
+                  {text(l.app_status)}
+                  {l.app_activity ? <span class="muted"> / {l.app_activity}</span> : null}
+                </td>
+                <td>{text(l.campaign_name)}</td>
+                <td>
+                  {when(l.assigned_at)}
+                  <br />
+                  <span class="muted">{assignedBy(l.assigned_by)}</span>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    aria-expanded={expanded ? "true" : "false"}
+                    aria-controls={`calls-${l.prospect_id}`}
+                    onClick={() => toggle(l.prospect_id)}
+                  >
+                    {expanded ? "Hide calls" : "Calls"}
+                    <span class="sr-only"> for {name}</span>
+                  </button>
+                </td>
+              </tr>,
+              expanded ? (
+                <tr key={`${l.prospect_id}-calls`} id={`calls-${l.prospect_id}`} class="subrow">
+                  <td colSpan={10}>
+                    <Calls prospectId={l.prospect_id} />
+                  </td>
+                </tr>
+              ) : null,
+            ];
+          })}
+        </DataTable>
       )}
-    </section>
+    </Page>
   );
 }

@@ -2,6 +2,7 @@
 // and Decline (Distribute All: one big New Lead button, first click wins).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
+import { Fact } from "../components/Page";
 import { amount, countdown, distribution, text } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { notify } from "../notify";
@@ -78,28 +79,11 @@ function OfferCard({ offer, outcome, now, onClaim, onDecline, onDismiss }: {
         <span class="offer-amount">{amount(offer.loan_amount)}</span>
       </div>
       <dl class="offer-facts">
-        <div>
-          <dt>Campaign</dt>
-          <dd>{text(offer.campaign_name)}</dd>
-        </div>
-        <div>
-          <dt>Distribution</dt>
-          <dd>{distribution(offer.distribution_type)}</dd>
-        </div>
-        <div>
-          <dt>Phone</dt>
-          <dd>{text(offer.phone)}</dd>
-        </div>
-        <div>
-          <dt>Channel</dt>
-          <dd>{offer.channel === "phone" ? "Phone" : "Digital"}</dd>
-        </div>
-        {offer.wave > 1 && (
-          <div>
-            <dt>Wave</dt>
-            <dd>{offer.wave}</dd>
-          </div>
-        )}
+        <Fact term="Campaign">{text(offer.campaign_name)}</Fact>
+        <Fact term="Distribution">{distribution(offer.distribution_type)}</Fact>
+        <Fact term="Phone">{text(offer.phone)}</Fact>
+        <Fact term="Channel">{offer.channel === "phone" ? "Phone" : "Digital"}</Fact>
+        {offer.wave > 1 && <Fact term="Wave">{offer.wave}</Fact>}
       </dl>
       {ended ? (
         <div class="offer-outcome">

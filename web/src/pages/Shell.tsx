@@ -1,4 +1,4 @@
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, put, signOutNow } from "../api";
 import type { AppConfig } from "../config";
@@ -132,6 +132,16 @@ function NotAllowed() {
   );
 }
 
+/** The manager console's screens (manager, admin; supervisor read-only), by path. */
+const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element> = {
+  "/app/exceptions": ExceptionsPage,
+  "/app/settings/campaigns": CampaignsPage,
+  "/app/settings/groups": GroupsPage,
+  "/app/settings/agents": AgentsPage,
+  "/app/settings/org": OrgPage,
+  "/app/settings/vendors": VendorsPage,
+};
+
 export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; onMeChange: () => void }) {
   const { path } = useLocation();
   const a = access(me);
@@ -161,7 +171,6 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
 
   let page: ComponentChildren;
   let agentPage = false;
-  const managerOnly = (node: ComponentChildren) => (a.isManager ? node : <NotAllowed />);
   switch (path) {
     case "/app/offers":
       agentPage = true;
@@ -175,26 +184,11 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
       agentPage = true;
       page = <MyLeadsPage />;
       break;
-    case "/app/exceptions":
-      page = managerOnly(<ExceptionsPage canEdit={a.canEdit} />);
-      break;
-    case "/app/settings/campaigns":
-      page = managerOnly(<CampaignsPage canEdit={a.canEdit} />);
-      break;
-    case "/app/settings/groups":
-      page = managerOnly(<GroupsPage canEdit={a.canEdit} />);
-      break;
-    case "/app/settings/agents":
-      page = managerOnly(<AgentsPage canEdit={a.canEdit} />);
-      break;
-    case "/app/settings/org":
-      page = managerOnly(<OrgPage canEdit={a.canEdit} />);
-      break;
-    case "/app/settings/vendors":
-      page = managerOnly(<VendorsPage canEdit={a.canEdit} />);
-      break;
-    default:
-      page = path === "/" || path === "/app" ? null : <NotFound />;
+    default: {
+      const Manager = MANAGER_PAGES[path];
+      if (Manager) page = a.isManager ? <Manager canEdit={a.canEdit} /> : <NotAllowed />;
+      else page = path === "/" || path === "/app" ? null : <NotFound />;
+    }
   }
 
   return (

@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
-import { ApiError, post, put } from "../../api";
-import { CheckboxField, fieldErrors, Fieldset, NumberField, TextField } from "../../components/Fields";
+import { CheckboxField, Fieldset, NumberField, TextField } from "../../components/Fields";
+import { ACTIONS, DataTable, Fact } from "../../components/Page";
 import { listText, parseList, personName, text, when } from "../../format";
 import { notify } from "../../notify";
 import type { Agent, Role } from "../../types";
-import { EditorDialog, LoadState, PageHead, useList, useRemove, YesNo } from "./common";
+import { EditorDialog, IdField, ListState, RowActions, SettingsPage, useEditor, useList, upsert, useRemove, YesNo } from "./common";
 
 const ROLES: { value: Role; label: string; hint: string }[] = [
   { value: "agent", label: "Agent", hint: "receives and claims leads" },
@@ -128,14 +128,7 @@ function AgentForm({ d, set, creating, errors }: { d: Draft; set: (d: Draft) => 
   const f = <K extends keyof Draft>(k: K) => (v: Draft[K]) => set({ ...d, [k]: v });
   return (
     <div class="form-grid">
-      {creating ? (
-        <TextField label="Agent ID" value={d.agent_id} onInput={f("agent_id")} error={errors.agent_id} hint="Leave empty to have one generated." />
-      ) : (
-        <div class="field">
-          <span class="field-static-label">Agent ID</span>
-          <code>{d.agent_id}</code>
-        </div>
-      )}
+      <IdField label="Agent ID" creating={creating} value={d.agent_id} onInput={f("agent_id")} error={errors.agent_id} hint="Leave empty to have one generated." />
       <TextField label="Email" type="email" value={d.email} onInput={f("email")} required error={errors.email} hint="The address the user signs in with." />
       <TextField label="First name" value={d.first_name} onInput={f("first_name")} error={errors.first_name} />
       <TextField label="Last name" value={d.last_name} onInput={f("last_name")} error={errors.last_name} />
@@ -186,14 +179,8 @@ function AgentForm({ d, set, creating, errors }: { d: Draft; set: (d: Draft) => 
       </Fieldset>
       {!creating && (
         <dl class="readonly-facts span-2">
-          <div>
-            <dt>Last lead assigned</dt>
-            <dd>{when(d.last_assigned_at)}</dd>
-          </div>
-          <div>
-            <dt>Last lead claimed</dt>
-            <dd>{when(d.last_claimed_at)}</dd>
-          </div>
+          <Fact term="Last lead assigned">{when(d.last_assigned_at)}</Fact>
+          <Fact term="Last lead claimed">{when(d.last_claimed_at)}</Fact>
         </dl>
       )}
     </div>
@@ -202,103 +189,51 @@ function AgentForm({ d, set, creating, errors }: { d: Draft; set: (d: Draft) => 
 
 export function AgentsPage({ canEdit }: { canEdit: boolean }) {
   const list = useList<Agent>("/v1/agents", "agents");
-  const [editing, setEditing] = useState<{ value: Draft; creating: boolean } | null>(null);
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
   const [filter, setFilter] = useState("");
   const remove = useRemove(() => void list.reload());
-  const { byField, other } = fieldErrors(error, FIELDS);
-
-  const save = async () => {
-    if (!editing) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body = agentBody(editing.value, editing.creating);
-      if (editing.creating) await post<Agent>("/v1/agents", body);
-      else await put<Agent>(`/v1/agents/${encodeURIComponent(editing.value.agent_id)}`, body);
-      notify(`${personName(editing.value) || editing.value.email} saved.`, "success");
-      setEditing(null);
-      void list.reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status !== 401) setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const editor = useEditor<Draft>(
+    FIELDS,
+    async (value, creating) => {
+      await upsert<Agent>("/v1/agents", value.agent_id, creating, agentBody(value, creating));
+      notify(`${personName(value) || value.email} saved.`, "success");
+    },
+    () => void list.reload(),
+  );
 
   const items = (list.data ?? []).filter((a) => `${personName(a)} ${a.email} ${a.agent_id}`.toLowerCase().includes(filter.toLowerCase()));
   return (
-    <section class="page" aria-labelledby="agents-title">
-      <PageHead title="Agents" id="agents-title" canEdit={canEdit} newLabel="New agent" onNew={() => { setError(undefined); setEditing({ value: { ...EMPTY }, creating: true }); }}>
-        <TextField label="Find" type="search" value={filter} onInput={setFilter} />
-      </PageHead>
-      <LoadState error={list.error} loading={list.loading && !list.data} empty={!!list.data && !list.data.length} reload={() => void list.reload()} what="agents" />
+    <SettingsPage title="Agents" id="agents-title" canEdit={canEdit} newLabel="New agent" onNew={() => editor.open({ ...EMPTY }, true)} tools={<TextField label="Find" type="search" value={filter} onInput={setFilter} />}>
+      <ListState list={list} what="agents" />
       {items.length > 0 && (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">Agents</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Work phone</th>
-                <th scope="col">Active</th>
-                <th scope="col">Available</th>
-                <th scope="col">Last assigned</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((a) => (
-                <tr key={a.agent_id}>
-                  <th scope="row">{personName(a)}</th>
-                  <td>{a.email}</td>
-                  <td>{listText(a.roles)}</td>
-                  <td>{text(a.work_phone)}</td>
-                  <td>
-                    <YesNo value={a.active !== false} />
-                  </td>
-                  <td>
-                    <YesNo value={a.available !== false} />
-                  </td>
-                  <td>{when(a.last_assigned_at)}</td>
-                  <td class="actions">
-                    <button type="button" class="btn btn-small" onClick={() => { setError(undefined); setEditing({ value: toDraft(a), creating: false }); }}>
-                      {canEdit ? "Edit" : "View"}
-                      <span class="sr-only"> {personName(a)}</span>
-                    </button>
-                    {canEdit && a.active !== false && (
-                      <button
-                        type="button"
-                        class="btn btn-small btn-danger-outline"
-                        onClick={() => remove.ask({ path: `/v1/agents/${encodeURIComponent(a.agent_id)}`, name: personName(a), verb: "Deactivate", question: "Do you really want to deactivate this user? They will no longer sign in or receive leads." })}
-                      >
-                        Deactivate<span class="sr-only"> {personName(a)}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Agents" columns={["Name", "Email", "Roles", "Work phone", "Active", "Available", "Last assigned", ACTIONS]}>
+          {items.map((a) => (
+            <tr key={a.agent_id}>
+              <th scope="row">{personName(a)}</th>
+              <td>{a.email}</td>
+              <td>{listText(a.roles)}</td>
+              <td>{text(a.work_phone)}</td>
+              <td>
+                <YesNo value={a.active !== false} />
+              </td>
+              <td>
+                <YesNo value={a.available !== false} />
+              </td>
+              <td>{when(a.last_assigned_at)}</td>
+              <RowActions
+                name={personName(a)}
+                canEdit={canEdit}
+                onEdit={() => editor.open(toDraft(a), false)}
+                remove={a.active !== false && { path: `/v1/agents/${encodeURIComponent(a.agent_id)}`, name: personName(a), verb: "Deactivate", question: "Do you really want to deactivate this user? They will no longer sign in or receive leads." }}
+                ask={remove.ask}
+              />
+            </tr>
+          ))}
+        </DataTable>
       )}
-      <EditorDialog
-        open={editing !== null}
-        title={editing?.creating ? "New agent" : `Agent: ${editing ? personName(editing.value) : ""}`}
-        canEdit={canEdit}
-        busy={busy}
-        errors={other}
-        onClose={() => setEditing(null)}
-        onSave={() => void save()}
-      >
-        {editing && <AgentForm d={editing.value} set={(value) => setEditing({ ...editing, value })} creating={editing.creating} errors={byField} />}
+      <EditorDialog {...editor.dialog} title={editor.editing?.creating ? "New agent" : `Agent: ${editor.editing ? personName(editor.editing.value) : ""}`} canEdit={canEdit}>
+        {editor.editing && <AgentForm d={editor.editing.value} set={editor.set} creating={editor.editing.creating} errors={editor.errors} />}
       </EditorDialog>
       {remove.dialog}
-    </section>
+    </SettingsPage>
   );
 }

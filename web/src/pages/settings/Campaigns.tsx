@@ -1,10 +1,9 @@
-import { useState } from "preact/hooks";
-import { ApiError, post, put } from "../../api";
-import { CheckboxField, fieldErrors, Fieldset, NumberField, SelectField, Switch, TextField } from "../../components/Fields";
+import { CheckboxField, Fieldset, NumberField, PickerField, SelectField, Switch, TextField } from "../../components/Fields";
+import { ACTIONS, DataTable } from "../../components/Page";
 import { distribution, DISTRIBUTION_LABELS, text } from "../../format";
 import { notify } from "../../notify";
 import type { Campaign, DistributionType, Group } from "../../types";
-import { EditorDialog, LoadState, PageHead, useList, useOptional, useRemove, YesNo } from "./common";
+import { EditorDialog, IdField, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove, YesNo } from "./common";
 
 const FIELDS = [
   "campaign_id",
@@ -63,14 +62,7 @@ function CampaignForm({ value, set, groups, creating, errors }: { value: Campaig
   const t = value.distribution_type;
   return (
     <div class="form-grid">
-      {creating ? (
-        <TextField label="Campaign ID" value={value.campaign_id} onInput={f("campaign_id")} error={errors.campaign_id} hint="What vendors post as campaign_id. Leave empty to have one generated." />
-      ) : (
-        <div class="field">
-          <span class="field-static-label">Campaign ID</span>
-          <code>{value.campaign_id}</code>
-        </div>
-      )}
+      <IdField label="Campaign ID" creating={creating} value={value.campaign_id} onInput={f("campaign_id")} error={errors.campaign_id} hint="What vendors post as campaign_id. Leave empty to have one generated." />
       <TextField label="Name" value={value.name} onInput={f("name")} required error={errors.name} />
       <TextField label="Description" value={value.description} onInput={f("description")} error={errors.description} />
       <TextField label="Lead provider" value={value.lead_provider} onInput={f("lead_provider")} error={errors.lead_provider} hint="The marketing channel, e.g. Zillow." />
@@ -81,18 +73,17 @@ function CampaignForm({ value, set, groups, creating, errors }: { value: Campaig
         error={errors.distribution_type}
         options={Object.entries(DISTRIBUTION_LABELS).map(([v, label]) => ({ value: v, label }))}
       />
-      {groups ? (
-        <SelectField
-          label="Distribution group"
-          value={value.group_id ?? ""}
-          onChange={(v) => f("group_id")(v || null)}
-          error={errors.group_id}
-          hint="No group: every agent of the organization."
-          options={[{ value: "", label: "No group (everyone)" }, ...groups.map((g) => ({ value: g.group_id, label: g.name }))]}
-        />
-      ) : (
-        <TextField label="Distribution group ID" value={value.group_id ?? ""} onInput={(v) => f("group_id")(v.trim() || null)} error={errors.group_id} hint="Empty: every agent of the organization." />
-      )}
+      <PickerField
+        label="Distribution group"
+        idLabel="Distribution group ID"
+        value={value.group_id}
+        onChange={(v) => f("group_id")(v?.trim() || null)}
+        error={errors.group_id}
+        options={groups?.map((g) => ({ value: g.group_id, label: g.name })) ?? null}
+        none="No group (everyone)"
+        hint="No group: every agent of the organization."
+        idHint="Empty: every agent of the organization."
+      />
       <TextField label="Initial status" value={value.initial_status} onInput={f("initial_status")} error={errors.initial_status} />
       <TextField label="Initial activity" value={value.initial_activity} onInput={f("initial_activity")} error={errors.initial_activity} />
       <SelectField
@@ -140,101 +131,51 @@ function CampaignForm({ value, set, groups, creating, errors }: { value: Campaig
 export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
   const list = useList<Campaign>("/v1/campaigns", "campaigns");
   const groups = useOptional<Group>("/v1/groups", "groups");
-  const [editing, setEditing] = useState<{ value: Campaign; creating: boolean } | null>(null);
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
   const remove = useRemove(() => void list.reload());
+  const editor = useEditor<Campaign>(
+    FIELDS,
+    async (value, creating) => {
+      await upsert<Campaign>("/v1/campaigns", value.campaign_id, creating, campaignBody(value, creating));
+      notify(`Campaign “${value.name}” saved.`, "success");
+    },
+    () => void list.reload(),
+  );
   const groupName = (id: string | null) => (id ? (groups?.find((g) => g.group_id === id)?.name ?? id) : "Everyone");
-  const { byField, other } = fieldErrors(error, FIELDS);
-
-  const save = async () => {
-    if (!editing) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body = campaignBody(editing.value, editing.creating);
-      if (editing.creating) await post<Campaign>("/v1/campaigns", body);
-      else await put<Campaign>(`/v1/campaigns/${encodeURIComponent(editing.value.campaign_id)}`, body);
-      notify(`Campaign “${editing.value.name}” saved.`, "success");
-      setEditing(null);
-      void list.reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status !== 401) setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const items = list.data ?? [];
   return (
-    <section class="page" aria-labelledby="campaigns-title">
-      <PageHead title="Campaigns" id="campaigns-title" canEdit={canEdit} newLabel="New campaign" onNew={() => { setError(undefined); setEditing({ value: { ...NEW_CAMPAIGN }, creating: true }); }} />
-      <LoadState error={list.error} loading={list.loading && !list.data} empty={!!list.data && !items.length} reload={() => void list.reload()} what="campaigns" />
+    <SettingsPage title="Campaigns" id="campaigns-title" canEdit={canEdit} newLabel="New campaign" onNew={() => editor.open({ ...NEW_CAMPAIGN }, true)}>
+      <ListState list={list} what="campaigns" />
       {items.length > 0 && (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">Campaigns</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">ID</th>
-                <th scope="col">Distribution</th>
-                <th scope="col">Group</th>
-                <th scope="col">Lead provider</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Active</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr key={c.campaign_id} data-campaign-id={c.campaign_id}>
-                  <th scope="row">{c.name}</th>
-                  <td>
-                    <code>{c.campaign_id}</code>
-                  </td>
-                  <td>{distribution(c.distribution_type)}</td>
-                  <td>{groupName(c.group_id)}</td>
-                  <td>{text(c.lead_provider)}</td>
-                  <td>{c.channel === "phone" ? "Phone" : "Digital"}</td>
-                  <td>
-                    <YesNo value={c.active} />
-                  </td>
-                  <td class="actions">
-                    <button type="button" class="btn btn-small" onClick={() => { setError(undefined); setEditing({ value: { ...NEW_CAMPAIGN, ...c }, creating: false }); }}>
-                      {canEdit ? "Edit" : "View"}
-                      <span class="sr-only"> {c.name}</span>
-                    </button>
-                    {canEdit && c.active && (
-                      <button
-                        type="button"
-                        class="btn btn-small btn-danger-outline"
-                        onClick={() => remove.ask({ path: `/v1/campaigns/${encodeURIComponent(c.campaign_id)}`, name: `campaign “${c.name}”`, verb: "Deactivate", question: "Do you really want to deactivate this campaign? Vendors posting to it will be refused." })}
-                      >
-                        Deactivate<span class="sr-only"> {c.name}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Campaigns" columns={["Name", "ID", "Distribution", "Group", "Lead provider", "Channel", "Active", ACTIONS]}>
+          {items.map((c) => (
+            <tr key={c.campaign_id} data-campaign-id={c.campaign_id}>
+              <th scope="row">{c.name}</th>
+              <td>
+                <code>{c.campaign_id}</code>
+              </td>
+              <td>{distribution(c.distribution_type)}</td>
+              <td>{groupName(c.group_id)}</td>
+              <td>{text(c.lead_provider)}</td>
+              <td>{c.channel === "phone" ? "Phone" : "Digital"}</td>
+              <td>
+                <YesNo value={c.active} />
+              </td>
+              <RowActions
+                name={c.name}
+                canEdit={canEdit}
+                onEdit={() => editor.open({ ...NEW_CAMPAIGN, ...c }, false)}
+                remove={c.active && { path: `/v1/campaigns/${encodeURIComponent(c.campaign_id)}`, name: `campaign “${c.name}”`, verb: "Deactivate", question: "Do you really want to deactivate this campaign? Vendors posting to it will be refused." }}
+                ask={remove.ask}
+              />
+            </tr>
+          ))}
+        </DataTable>
       )}
-      <EditorDialog
-        open={editing !== null}
-        title={editing?.creating ? "New campaign" : `Campaign: ${editing?.value.name ?? ""}`}
-        canEdit={canEdit}
-        busy={busy}
-        errors={other}
-        onClose={() => setEditing(null)}
-        onSave={() => void save()}
-      >
-        {editing && <CampaignForm value={editing.value} set={(value) => setEditing({ ...editing, value })} groups={groups} creating={editing.creating} errors={byField} />}
+      <EditorDialog {...editor.dialog} title={editor.editing?.creating ? "New campaign" : `Campaign: ${editor.editing?.value.name ?? ""}`} canEdit={canEdit}>
+        {editor.editing && <CampaignForm value={editor.editing.value} set={editor.set} groups={groups} creating={editor.editing.creating} errors={editor.errors} />}
       </EditorDialog>
       {remove.dialog}
-    </section>
+    </SettingsPage>
   );
 }

@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
-import { ApiError, post, put } from "../../api";
-import { CheckboxField, fieldErrors, Fieldset, TextField } from "../../components/Fields";
+import { CheckboxField, Fieldset, TextField } from "../../components/Fields";
+import { ACTIONS, DataTable } from "../../components/Page";
 import { listText, parseList, personName } from "../../format";
 import { notify } from "../../notify";
 import type { Agent, ApiWarning, Group } from "../../types";
-import { EditorDialog, LoadState, PageHead, useList, useOptional, useRemove } from "./common";
+import { EditorDialog, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove } from "./common";
 
 const FIELDS = ["group_id", "name", "members", "conditions"];
 const NEW_GROUP: Group = { group_id: "", name: "", members: [], conditions: [] };
@@ -114,104 +114,59 @@ export function Warnings({ title, warnings, onDismiss }: { title: string; warnin
 export function GroupsPage({ canEdit }: { canEdit: boolean }) {
   const list = useList<Group>("/v1/groups", "groups");
   const agents = useOptional<Agent>("/v1/agents", "agents");
-  const [editing, setEditing] = useState<{ value: Draft; creating: boolean } | null>(null);
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
   const [warnings, setWarnings] = useState<{ name: string; list: ApiWarning[] } | null>(null);
   const remove = useRemove(() => void list.reload());
-  const { byField, other } = fieldErrors(error, FIELDS);
+  const editor = useEditor<Draft>(
+    FIELDS,
+    async (value, creating) => {
+      const answer = await upsert<Group & { warnings?: ApiWarning[] }>("/v1/groups", value.group_id, creating, groupBody(value, creating));
+      const found = answer?.warnings ?? [];
+      setWarnings(found.length ? { name: value.name, list: found } : null);
+      notify(found.length ? `Group “${value.name}” saved, with ${found.length} warning${found.length > 1 ? "s" : ""}.` : `Group “${value.name}” saved.`, found.length ? "info" : "success");
+    },
+    () => void list.reload(),
+  );
   const agentName = (id: string) => {
     const a = agents?.find((x) => x.agent_id === id);
     return a ? personName(a) : id;
   };
 
-  const save = async () => {
-    if (!editing) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body = groupBody(editing.value, editing.creating);
-      const answer = editing.creating
-        ? await post<Group & { warnings?: ApiWarning[] }>("/v1/groups", body)
-        : await put<Group & { warnings?: ApiWarning[] }>(`/v1/groups/${encodeURIComponent(editing.value.group_id)}`, body);
-      const found = answer?.warnings ?? [];
-      setWarnings(found.length ? { name: editing.value.name, list: found } : null);
-      notify(found.length ? `Group “${editing.value.name}” saved, with ${found.length} warning${found.length > 1 ? "s" : ""}.` : `Group “${editing.value.name}” saved.`, found.length ? "info" : "success");
-      setEditing(null);
-      void list.reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status !== 401) setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
   const items = list.data ?? [];
+  const draft = editor.editing?.value;
+  const f = <K extends keyof Draft>(k: K) => (v: Draft[K]) => draft && editor.set({ ...draft, [k]: v });
   return (
-    <section class="page" aria-labelledby="groups-title">
-      <PageHead title="Distribution groups" id="groups-title" canEdit={canEdit} newLabel="New group" onNew={() => { setError(undefined); setEditing({ value: toDraft(NEW_GROUP), creating: true }); }} />
+    <SettingsPage title="Distribution groups" id="groups-title" canEdit={canEdit} newLabel="New group" onNew={() => editor.open(toDraft(NEW_GROUP), true)}>
       {warnings && <Warnings title={`Group “${warnings.name}” was saved, but:`} warnings={warnings.list} onDismiss={() => setWarnings(null)} />}
-      <LoadState error={list.error} loading={list.loading && !list.data} empty={!!list.data && !items.length} reload={() => void list.reload()} what="groups" />
+      <ListState list={list} what="groups" />
       {items.length > 0 && (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">Distribution groups</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Members</th>
-                <th scope="col">Conditions</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((g) => (
-                <tr key={g.group_id}>
-                  <th scope="row">{g.name}</th>
-                  <td>{g.members?.length ? g.members.map(agentName).join(", ") : "—"}</td>
-                  <td>{g.conditions?.length ? g.conditions.map((c) => `${c.attribute} ∈ {${listText(c.values)}}`).join("; ") : "—"}</td>
-                  <td class="actions">
-                    <button type="button" class="btn btn-small" onClick={() => { setError(undefined); setEditing({ value: toDraft(g), creating: false }); }}>
-                      {canEdit ? "Edit" : "View"}
-                      <span class="sr-only"> {g.name}</span>
-                    </button>
-                    {canEdit && (
-                      <button
-                        type="button"
-                        class="btn btn-small btn-danger-outline"
-                        onClick={() => remove.ask({ path: `/v1/groups/${encodeURIComponent(g.group_id)}`, name: `group “${g.name}”`, verb: "Delete", question: "Do you really want to delete this group? Campaigns must not use it any more." })}
-                      >
-                        Delete<span class="sr-only"> {g.name}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Distribution groups" columns={["Name", "Members", "Conditions", ACTIONS]}>
+          {items.map((g) => (
+            <tr key={g.group_id}>
+              <th scope="row">{g.name}</th>
+              <td>{g.members?.length ? g.members.map(agentName).join(", ") : "—"}</td>
+              <td>{g.conditions?.length ? g.conditions.map((c) => `${c.attribute} ∈ {${listText(c.values)}}`).join("; ") : "—"}</td>
+              <RowActions
+                name={g.name}
+                canEdit={canEdit}
+                onEdit={() => editor.open(toDraft(g), false)}
+                remove={{ path: `/v1/groups/${encodeURIComponent(g.group_id)}`, name: `group “${g.name}”`, verb: "Delete", question: "Do you really want to delete this group? Campaigns must not use it any more." }}
+                ask={remove.ask}
+              />
+            </tr>
+          ))}
+        </DataTable>
       )}
-      <EditorDialog
-        open={editing !== null}
-        title={editing?.creating ? "New distribution group" : `Group: ${editing?.value.name ?? ""}`}
-        canEdit={canEdit}
-        busy={busy}
-        errors={other}
-        onClose={() => setEditing(null)}
-        onSave={() => void save()}
-      >
-        {editing && (
+      <EditorDialog {...editor.dialog} title={editor.editing?.creating ? "New distribution group" : `Group: ${draft?.name ?? ""}`} canEdit={canEdit}>
+        {draft && (
           <div class="form-grid">
-            {editing.creating && <TextField label="Group ID" value={editing.value.group_id} onInput={(v) => setEditing({ ...editing, value: { ...editing.value, group_id: v } })} error={byField.group_id} hint="Leave empty to have one generated." />}
-            <TextField label="Name" value={editing.value.name} required onInput={(v) => setEditing({ ...editing, value: { ...editing.value, name: v } })} error={byField.name} />
-            <Members value={editing.value.members} agents={agents} onChange={(members) => setEditing({ ...editing, value: { ...editing.value, members } })} error={byField.members} />
-            <Conditions rows={editing.value.conditions} onChange={(conditions) => setEditing({ ...editing, value: { ...editing.value, conditions } })} error={byField.conditions} />
+            {editor.editing?.creating && <TextField label="Group ID" value={draft.group_id} onInput={f("group_id")} error={editor.errors.group_id} hint="Leave empty to have one generated." />}
+            <TextField label="Name" value={draft.name} required onInput={f("name")} error={editor.errors.name} />
+            <Members value={draft.members} agents={agents} onChange={f("members")} error={editor.errors.members} />
+            <Conditions rows={draft.conditions} onChange={f("conditions")} error={editor.errors.conditions} />
           </div>
         )}
       </EditorDialog>
       {remove.dialog}
-    </section>
+    </SettingsPage>
   );
 }

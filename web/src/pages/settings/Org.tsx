@@ -1,11 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, get, put } from "../../api";
-import { CheckboxField, fieldErrors, Fieldset, FormErrors, NumberField, SelectField, TextAreaField, TextField } from "../../components/Fields";
+import { get, put } from "../../api";
+import { CheckboxField, Fieldset, FormErrors, NumberField, PickerField, SelectField, TextAreaField, TextField } from "../../components/Fields";
+import { LoadState } from "../../components/Page";
 import { parseList, personName } from "../../format";
 import { useLoad } from "../../hooks";
 import { notify } from "../../notify";
 import { type Agent, type DayHours, type Org, WEEKDAYS, type Weekday } from "../../types";
-import { LoadState, PageHead, useOptional } from "./common";
+import { SettingsPage, useOptional, useSubmit } from "./common";
 
 const DAY_NAMES: Record<Weekday, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
 const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "do_not_call"];
@@ -99,40 +100,32 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
   const agents = useOptional<Agent>("/v1/agents", "agents");
   const [draft, setDraft] = useState<Org | null>(null);
   const [dnc, setDnc] = useState("");
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
+  const form = useSubmit(FIELDS);
   useEffect(() => {
     if (org.data) {
       setDraft({ ...org.data, closed_dates: org.data.closed_dates ?? [], do_not_call: org.data.do_not_call ?? [] });
       setDnc((org.data.do_not_call ?? []).join("\n"));
     }
   }, [org.data]);
-  const { byField, other } = fieldErrors(error, FIELDS);
+  const byField = form.byField;
 
   const save = async (e: Event) => {
     e.preventDefault();
     if (!draft || !canEdit) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await form.run(async () => {
       await put<Org>("/v1/org", orgBody({ ...draft, do_not_call: parseList(dnc) }));
       notify("Organization settings saved.", "success");
       void org.reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status !== 401) setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const f = <K extends keyof Org>(k: K) => (v: Org[K]) => draft && setDraft({ ...draft, [k]: v });
   return (
-    <section class="page" aria-labelledby="org-title">
-      <PageHead title="Organization" id="org-title" canEdit={canEdit} />
-      <LoadState error={org.error} loading={org.loading && !org.data} empty={false} reload={() => void org.reload()} what="organization" />
+    <SettingsPage title="Organization" id="org-title" canEdit={canEdit}>
+      <LoadState load={org} missing="organization" />
       {draft && (
         <form class="card form-card" onSubmit={save} noValidate>
-          <FormErrors messages={other} />
+          <FormErrors messages={form.other} />
           <fieldset class="plain" disabled={!canEdit}>
             <div class="form-grid">
               <TextField label="Name" value={draft.name} onInput={f("name")} required error={byField.name} />
@@ -140,18 +133,17 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
               <Hours value={draft.business_hours} onChange={f("business_hours")} error={byField.business_hours} />
               <ClosedDates value={draft.closed_dates} onChange={f("closed_dates")} error={byField.closed_dates} />
               <TextField label="Caller ID for calls to agents" type="tel" value={draft.caller_id ?? ""} onInput={f("caller_id")} error={byField.caller_id} />
-              {agents ? (
-                <SelectField
-                  label="Default agent"
-                  value={draft.default_agent_id ?? ""}
-                  onChange={(v) => f("default_agent_id")(v || null)}
-                  error={byField.default_agent_id}
-                  hint="Gets Round Robin and Direct leads nobody else can take."
-                  options={[{ value: "", label: "None (Lead Exception)" }, ...agents.filter((a) => a.active !== false).map((a) => ({ value: a.agent_id, label: `${personName(a)} (${a.email})` }))]}
-                />
-              ) : (
-                <TextField label="Default agent ID" value={draft.default_agent_id ?? ""} onInput={(v) => f("default_agent_id")(v || null)} error={byField.default_agent_id} hint="Empty: Lead Exception." />
-              )}
+              <PickerField
+                label="Default agent"
+                idLabel="Default agent ID"
+                value={draft.default_agent_id}
+                onChange={f("default_agent_id")}
+                error={byField.default_agent_id}
+                options={agents?.filter((a) => a.active !== false).map((a) => ({ value: a.agent_id, label: `${personName(a)} (${a.email})` })) ?? null}
+                none="None (Lead Exception)"
+                hint="Gets Round Robin and Direct leads nobody else can take."
+                idHint="Empty: Lead Exception."
+              />
               <NumberField label="Fresh bucket window (minutes)" value={draft.fresh_window_minutes} min={1} onInput={(v) => f("fresh_window_minutes")(v ?? 0)} error={byField.fresh_window_minutes} hint="The claim limit counts claims in this window." />
               <NumberField label="Lead lock expiry (minutes)" value={draft.lock_expiry_minutes} min={1} onInput={(v) => f("lock_expiry_minutes")(v ?? 0)} error={byField.lock_expiry_minutes} />
               <div class="span-2">
@@ -161,13 +153,13 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
           </fieldset>
           {canEdit && (
             <div class="form-actions">
-              <button type="submit" class="btn btn-primary" disabled={busy}>
-                {busy ? "Saving…" : "Save"}
+              <button type="submit" class="btn btn-primary" disabled={form.busy}>
+                {form.busy ? "Saving…" : "Save"}
               </button>
             </div>
           )}
         </form>
       )}
-    </section>
+    </SettingsPage>
   );
 }

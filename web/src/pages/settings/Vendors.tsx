@@ -1,11 +1,12 @@
 import { useState } from "preact/hooks";
-import { ApiError, post } from "../../api";
-import { Dialog } from "../../components/Dialog";
-import { fieldErrors, FormErrors, TextField } from "../../components/Fields";
+import { post } from "../../api";
+import { Dialog, DialogButtons } from "../../components/Dialog";
+import { FormErrors, TextField } from "../../components/Fields";
+import { ACTIONS, DataTable } from "../../components/Page";
 import { when } from "../../format";
 import { notify } from "../../notify";
 import type { Vendor } from "../../types";
-import { LoadState, PageHead, useList, useRemove, YesNo } from "./common";
+import { ListState, RowActions, SettingsPage, useList, useRemove, useSubmit, YesNo } from "./common";
 
 function KeyDialog({ created, onClose }: { created: (Vendor & { api_key: string }) | null; onClose: () => void }) {
   const [copied, setCopied] = useState(false);
@@ -50,99 +51,59 @@ export function VendorsPage({ canEdit }: { canEdit: boolean }) {
   const list = useList<Vendor>("/v1/vendors", "vendors");
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState("");
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<(Vendor & { api_key: string }) | null>(null);
   const remove = useRemove(() => void list.reload());
-  const { byField, other } = fieldErrors(error, ["name"]);
+  const form = useSubmit(["name"]);
 
-  const create = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const create = () =>
+    form.run(async () => {
       const answer = await post<Vendor & { api_key: string }>("/v1/vendors", { name: name.trim() });
       setCreating(false);
       setName("");
       setCreated(answer);
       notify(`Vendor “${answer.name}” created. Copy its API key now.`, "success");
       void list.reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status !== 401) setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const items = list.data ?? [];
   return (
-    <section class="page" aria-labelledby="vendors-title">
-      <PageHead title="Vendors" id="vendors-title" canEdit={canEdit} newLabel="New vendor" onNew={() => { setError(undefined); setCreating(true); }} />
+    <SettingsPage title="Vendors" id="vendors-title" canEdit={canEdit} newLabel="New vendor" onNew={() => { form.clear(); setCreating(true); }}>
       <p class="muted">Lead vendors post to POST /v1/leads with their API key in the x-api-key header.</p>
-      <LoadState error={list.error} loading={list.loading && !list.data} empty={!!list.data && !items.length} reload={() => void list.reload()} what="vendors" />
+      <ListState list={list} what="vendors" />
       {items.length > 0 && (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">Vendors</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key starts with</th>
-                <th scope="col">Active</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((v) => (
-                <tr key={v.vendor_id}>
-                  <th scope="row">{v.name}</th>
-                  <td>
-                    <code>{v.key_prefix}…</code>
-                  </td>
-                  <td>
-                    <YesNo value={v.active} />
-                  </td>
-                  <td>{when(v.created_at)}</td>
-                  <td class="actions">
-                    {canEdit && v.active && (
-                      <button
-                        type="button"
-                        class="btn btn-small btn-danger-outline"
-                        onClick={() => remove.ask({ path: `/v1/vendors/${encodeURIComponent(v.vendor_id)}`, name: `vendor “${v.name}”`, verb: "Deactivate", question: "Do you really want to deactivate this vendor? Leads posted with its key will be refused." })}
-                      >
-                        Deactivate<span class="sr-only"> {v.name}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Vendors" columns={["Name", "Key starts with", "Active", "Created", ACTIONS]}>
+          {items.map((v) => (
+            <tr key={v.vendor_id}>
+              <th scope="row">{v.name}</th>
+              <td>
+                <code>{v.key_prefix}…</code>
+              </td>
+              <td>
+                <YesNo value={v.active} />
+              </td>
+              <td>{when(v.created_at)}</td>
+              <RowActions
+                name={v.name}
+                canEdit={canEdit}
+                remove={v.active && { path: `/v1/vendors/${encodeURIComponent(v.vendor_id)}`, name: `vendor “${v.name}”`, verb: "Deactivate", question: "Do you really want to deactivate this vendor? Leads posted with its key will be refused." }}
+                ask={remove.ask}
+              />
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Dialog
         open={creating}
         title="New vendor"
         onClose={() => setCreating(false)}
         onSubmit={() => void create()}
-        actions={
-          <>
-            <button type="button" class="btn" onClick={() => setCreating(false)}>
-              Cancel
-            </button>
-            <button type="submit" class="btn btn-primary" disabled={busy || !name.trim()}>
-              {busy ? "Creating…" : "Create and show key"}
-            </button>
-          </>
-        }
+        actions={<DialogButtons onCancel={() => setCreating(false)} label="Create and show key" busyLabel="Creating…" busy={form.busy} disabled={!name.trim()} />}
       >
-        <FormErrors messages={other} />
-        <TextField label="Vendor name" value={name} onInput={setName} required error={byField.name} />
+        <FormErrors messages={form.other} />
+        <TextField label="Vendor name" value={name} onInput={setName} required error={form.byField.name} />
       </Dialog>
       <KeyDialog created={created} onClose={() => setCreated(null)} />
       {remove.dialog}
-    </section>
+    </SettingsPage>
   );
 }

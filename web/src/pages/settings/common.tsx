@@ -1,11 +1,13 @@
 // What the settings screens share: list loading (tolerant of the list's envelope), the
-// "not deployed yet" state, save/delete error handling and the editor dialog frame.
+// "not deployed yet" state, the screen frame, save/delete error handling, the editor dialog and
+// its state, and a row's Edit / Deactivate buttons.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError, del, get, isMissingRoute } from "../../api";
-import { Confirm, Dialog } from "../../components/Dialog";
-import { ErrorBanner, FormErrors } from "../../components/Fields";
-import { useLoad } from "../../hooks";
+import { ApiError, del, get, post, put } from "../../api";
+import { Confirm, Dialog, DialogButtons } from "../../components/Dialog";
+import { fieldErrors, FormErrors, TextField } from "../../components/Fields";
+import { LoadState, Page } from "../../components/Page";
+import { type Loaded, useLoad } from "../../hooks";
 import { notify } from "../../notify";
 
 /** Lists may come as an array, {"items": [...]} or {"<plural>": [...]}. */
@@ -16,6 +18,11 @@ export function listOf<T>(body: unknown, plural: string): T[] {
     for (const k of ["items", plural]) if (Array.isArray(o[k])) return o[k] as T[];
   }
   return [];
+}
+
+/** Saves an item: POST to its collection when creating, else PUT to the item itself. */
+export function upsert<R>(collection: string, id: string, creating: boolean, body: unknown): Promise<R> {
+  return creating ? post<R>(collection, body) : put<R>(`${collection}/${encodeURIComponent(id)}`, body);
 }
 
 export function useList<T>(path: string, plural: string) {
@@ -34,34 +41,31 @@ export function useOptional<T>(path: string, plural: string): T[] | null {
   return r.data ?? null;
 }
 
-export function LoadState({ error, loading, empty, reload, what }: { error: ApiError | undefined; loading: boolean; empty: boolean; reload: () => void; what: string }) {
-  if (error && isMissingRoute(error)) {
-    return (
-      <p class="banner banner-info" role="status">
-        The {what} API is not available on this server yet (404). This screen works as soon as it is deployed.
-      </p>
-    );
-  }
-  if (error && error.status !== 401) return <ErrorBanner error={error} onRetry={reload} />;
-  if (loading) return <p aria-live="polite">Loading…</p>;
-  if (empty) return <p class="empty">No {what} yet.</p>;
-  return null;
+/** A settings list's loading, error, "not deployed yet" and empty state. */
+export function ListState<T>({ list, what }: { list: Loaded<T[]>; what: string }) {
+  return <LoadState load={list} isEmpty={(items) => !items.length} empty={`No ${what} yet.`} missing={what} />;
 }
 
-export function PageHead({ title, id, canEdit, newLabel, onNew, children }: { title: string; id: string; canEdit: boolean; newLabel?: string; onNew?: () => void; children?: ComponentChildren }) {
+/** A settings screen: its heading with a toolbar (``tools``, then New, or "Read-only" for who cannot edit). */
+export function SettingsPage({ title, id, canEdit, newLabel, onNew, tools, children }: { title: string; id: string; canEdit: boolean; newLabel?: string; onNew?: () => void; tools?: ComponentChildren; children?: ComponentChildren }) {
   return (
-    <div class="section-head">
-      <h1 id={id} tabIndex={-1}>{title}</h1>
-      <div class="toolbar">
-        {children}
-        {canEdit && onNew && (
-          <button type="button" class="btn btn-primary" onClick={onNew}>
-            {newLabel ?? "New"}
-          </button>
-        )}
-        {!canEdit && <span class="badge">Read-only</span>}
-      </div>
-    </div>
+    <Page
+      id={id}
+      title={title}
+      tools={
+        <div class="toolbar">
+          {tools}
+          {canEdit && onNew && (
+            <button type="button" class="btn btn-primary" onClick={onNew}>
+              {newLabel ?? "New"}
+            </button>
+          )}
+          {!canEdit && <span class="badge">Read-only</span>}
+        </div>
+      }
+    >
+      {children}
+    </Page>
   );
 }
 
@@ -94,14 +98,7 @@ export function EditorDialog({ open, title, canEdit, busy, errors, onClose, onSa
       onSubmit={() => canEdit && onSave()}
       actions={
         canEdit ? (
-          <>
-            <button type="button" class="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" class="btn btn-primary" disabled={busy}>
-              {busy ? "Saving…" : "Save"}
-            </button>
-          </>
+          <DialogButtons onCancel={onClose} label="Save" busyLabel="Saving…" busy={busy} />
         ) : (
           <button type="button" class="btn" onClick={onClose}>
             Close
@@ -117,9 +114,59 @@ export function EditorDialog({ open, title, canEdit, busy, errors, onClose, onSa
   );
 }
 
+/** Busy while ``run`` runs its action; a refusal (other than a 401) becomes field errors and the others. */
+export function useSubmit(fields: string[]) {
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, run, clear: () => setError(undefined), ...fieldErrors(error, fields) };
+}
+
+/** The item open in an editor dialog: ``open`` a draft (new or existing), ``save`` sends it with ``submit`` and then closes. */
+export function useEditor<D>(fields: string[], submit: (value: D, creating: boolean) => Promise<void>, onSaved: () => void) {
+  const [editing, setEditing] = useState<{ value: D; creating: boolean } | null>(null);
+  const form = useSubmit(fields);
+  const save = async () => {
+    if (!editing) return;
+    await form.run(async () => {
+      await submit(editing.value, editing.creating);
+      setEditing(null);
+      onSaved();
+    });
+  };
+  return {
+    editing,
+    errors: form.byField,
+    open: (value: D, creating: boolean) => {
+      form.clear();
+      setEditing({ value, creating });
+    },
+    set: (value: D) => editing && setEditing({ ...editing, value }),
+    /** For EditorDialog, with ``title`` and ``canEdit``. */
+    dialog: { open: editing !== null, busy: form.busy, errors: form.other, onClose: () => setEditing(null), onSave: () => void save() },
+  };
+}
+
+interface RemoveTarget {
+  path: string;
+  name: string;
+  verb: string;
+  question: string;
+}
+
 /** "Deactivate …?" then DELETE; reports the outcome. */
 export function useRemove(onDone: () => void) {
-  const [target, setTarget] = useState<{ path: string; name: string; verb: string; question: string } | null>(null);
+  const [target, setTarget] = useState<RemoveTarget | null>(null);
   const [busy, setBusy] = useState(false);
   const confirm = async () => {
     if (!target) return;
@@ -148,6 +195,38 @@ export function useRemove(onDone: () => void) {
     />
   );
   return { ask: setTarget, dialog };
+}
+
+/** A row's buttons: Edit (View when read-only) and, for who can edit, the ``remove`` one (Deactivate, Delete). */
+export function RowActions({ name, canEdit, onEdit, remove, ask }: { name: string; canEdit: boolean; onEdit?: () => void; remove: RemoveTarget | false; ask: (t: RemoveTarget) => void }) {
+  return (
+    <td class="actions">
+      {onEdit && (
+        <button type="button" class="btn btn-small" onClick={onEdit}>
+          {canEdit ? "Edit" : "View"}
+          <span class="sr-only"> {name}</span>
+        </button>
+      )}
+      {canEdit && remove && (
+        <button type="button" class="btn btn-small btn-danger-outline" onClick={() => ask(remove)}>
+          {remove.verb}
+          <span class="sr-only"> {name}</span>
+        </button>
+      )}
+    </td>
+  );
+}
+
+/** An item's ID: typed when creating (or left empty), shown afterwards. */
+export function IdField({ label, creating, value, onInput, error, hint }: { label: string; creating: boolean; value: string; onInput: (v: string) => void; error?: string; hint: string }) {
+  return creating ? (
+    <TextField label={label} value={value} onInput={onInput} error={error} hint={hint} />
+  ) : (
+    <div class="field">
+      <span class="field-static-label">{label}</span>
+      <code>{value}</code>
+    </div>
+  );
 }
 
 export function YesNo({ value }: { value: boolean }) {
