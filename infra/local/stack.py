@@ -19,6 +19,7 @@ from infra.local.gateway import Gateway
 from infra.local.lambdas import LambdaRuntime, install_moto_dispatch
 from infra.local.pollers import SqsPoller
 from infra.local.resources import LocalResources, create_resources, moto_client, pseudo_parameters
+from infra.local.schedules import Scheduler
 from infra.local.settings import HOST, LOCAL_TWILIO_ACCOUNT_SID, Settings, free_port
 from infra.local.template import Template
 
@@ -37,6 +38,7 @@ class LocalStack:
         self.resources: LocalResources | None = None
         self.gateway: Gateway | None = None
         self.pollers: list[SqsPoller] = []
+        self.scheduler: Scheduler | None = None
         self.handler_errors: dict[str, str] = {}
         self.seed_status = "not run"
         self.seed_result: Any = None
@@ -97,6 +99,7 @@ class LocalStack:
             LOG.warning("%s does not import yet: %s", logical_id, error)
         self._seed()
         self._start_pollers()
+        self.scheduler = Scheduler(self.template.functions(), self.runtime.invoke).start()
         self.gateway.ready.set()
 
     def _start_moto(self, port: int) -> None:
@@ -155,6 +158,9 @@ class LocalStack:
         for poller in self.pollers:
             poller.stop()
         self.pollers = []
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
         if self.gateway is not None:
             self.gateway.stop()
             self.gateway = None

@@ -415,3 +415,23 @@ def test_a_task_failing_for_good_sends_the_lead_to_rescue_not_into_limbo(moto_sf
     assert json.loads(out["output"]) == {"placed": "fresh", "reason": Reason.DISTRIBUTION_FAILED}
     entered = [e["stateEnteredEventDetails"]["name"] for e in out["events"] if e["type"].endswith("StateEntered")]
     assert entered[-2:] == ["Rescue", "Done"]
+
+
+def test_schedules_run_rate_expressions_with_a_scheduled_event() -> None:
+    from infra.local.schedules import Scheduler, rate_seconds
+    from infra.local.template import Function
+
+    assert (rate_seconds("rate(5 minutes)"), rate_seconds("rate(1 hour)"), rate_seconds("rate(2 days)")) == (
+        300, 3600, 172800)
+    with pytest.raises(ValueError):
+        rate_seconds("cron(0 12 * * ? *)")
+    fn = Function("Sweep", "x/", "h.handler", 3, 128, "python3.12",
+                  {"Every": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}}, {})
+    calls = []
+    scheduler = Scheduler({"Sweep": fn}, lambda fid, event: calls.append((fid, event["detail-type"])))
+    assert scheduler.jobs == [("Sweep", "Every", 300)]
+    scheduler.jobs = [("Sweep", "Every", 0.05)]  # type: ignore[list-item]
+    scheduler.start()
+    time.sleep(0.3)
+    scheduler.stop()
+    assert calls and calls[0] == ("Sweep", "Scheduled Event")

@@ -188,7 +188,8 @@ def test_state_machine_name_matches_the_arns_that_point_at_it(sam_template, cfn_
     for logical_id, _, stmt in role_statements(cfn_resources):
         if any(str(a).startswith("states:") for a in as_list(stmt["Action"])):
             for resource in as_list(resolve(stmt["Resource"], sam_template)):
-                assert resource == expected, (logical_id, resource)
+                executions = expected.replace(":stateMachine:", ":execution:") + ":*"  # DescribeExecution
+                assert resource in (expected, executions), (logical_id, resource)
 
 
 def test_distribute_function_may_start_the_execution(sam_template, cfn_resources):
@@ -458,3 +459,11 @@ def test_layer_content_is_the_shared_package():
     assert layer["Metadata"]["BuildMethod"] == runtime
     assert runtime in layer["Properties"]["CompatibleRuntimes"]
     assert SAM["Globals"]["Function"]["Architectures"] == layer["Properties"]["CompatibleArchitectures"]
+
+
+def test_the_stuck_lead_sweeper_runs_every_five_minutes_and_may_only_describe_executions(cfn_resources):
+    rules = [r for r in cfn_resources.values() if r["Type"] == "AWS::Events::Rule"]
+    assert any(r["Properties"].get("ScheduleExpression") == "rate(5 minutes)" for r in rules)
+    actions = {a for lid, _, stmt in role_statements(cfn_resources) if lid == "SweepFunctionRole"
+               for a in as_list(stmt["Action"]) if str(a).startswith("states:")}
+    assert actions == {"states:DescribeExecution"}

@@ -137,6 +137,12 @@ def get_campaign_or_none(org_id: str, campaign_id: str) -> Campaign | None:
         return None
 
 
+def org_ids() -> list[str]:
+    """Every org (a Scan of the directory's org items: for scheduled jobs, never request paths)."""
+    bind()
+    return [item.pk.removeprefix("ORG#") for item in DirectoryItem.scan(DirectoryItem.kind == "ORG")]
+
+
 def list_kind(cls: type[E], org_id: str) -> list[E]:
     bind()
     items = DirectoryItem.query(_pk(org_id), DirectoryItem.sk.startswith(f"{_KINDS[cls]}#"))

@@ -1,0 +1,56 @@
+"""The scheduled sweeper: leads stuck in 'offering' are queued again or rescued."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from tests.events import Context, api_event, load_handler, vendor_authorizer
+
+pytestmark = pytest.mark.stack
+LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "4155552671", "state": "CA"}
+
+
+@pytest.fixture(scope="module")
+def ingest(aws_env):
+    return load_handler("functions/ingest/app.py")
+
+
+def queued_lead(ingest, org):
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
+    return json.loads(ingest.handler(ev, Context())["body"])["prospect_id"]
+
+
+def test_stuck_leads_are_requeued_rescued_or_left_to_their_running_execution(ingest, new_org, aws_env):
+    from leadwave import clock
+    from leadwave.models import Reason
+    from leadwave.services.sweep import sweep
+    from leadwave.store import aws, leads
+
+    org = new_org(2)
+    never_started, ended, running, young = (queued_lead(ingest, org) for _ in range(4))
+    aws_env.queue_messages()  # the queue "lost" every message
+    sfn = aws_env.client("stepfunctions")
+    machine = aws_env.env["STATE_MACHINE_ARN"]
+    for pid in (ended, running):
+        aws.start_distribution(pid)
+    sfn.stop_execution(executionArn=machine.replace(":stateMachine:", ":execution:") + f":{ended}")
+    later = clock.now() + timedelta(minutes=6)
+    young_created = leads.get(young).created_at
+    # the youngest lead was received just now, from the sweeper's point of view
+    tally = sweep(now=clock.parse(young_created) + timedelta(minutes=4), org_ids=[org])
+    assert tally == {}  # nobody is old enough yet
+    tally = sweep(now=later, org_ids=[org])
+    assert tally == {"checked": 4, "requeued": 2, "rescued": 1}
+    assert sorted(m["prospect_id"] for m in aws_env.queue_messages()) == sorted([never_started, young])
+    p = leads.get(ended)
+    assert (p.status.value, p.failure_reason) == ("exception", Reason.DISTRIBUTION_FAILED)
+    assert leads.get(running).status.value == "offering"
+
+
+def test_the_sweep_handler_runs_over_every_org(aws_env):
+    handler = load_handler("functions/distribute/sweep.py")
+    tally = handler.handler({"source": "aws.events", "detail-type": "Scheduled Event"}, Context("sweep"))
+    assert set(tally) <= {"checked", "requeued", "rescued"}
