@@ -361,6 +361,9 @@ def moto_sfn(tmp_path_factory: pytest.TempPathFactory):
         uninstall = install_moto_dispatch(runtime)
         yield moto_client("stepfunctions", endpoint), resources
         uninstall()
+        # moto's configuration is per process: leave it as other tests expect it
+        requests.post(f"{endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": False}},
+                      timeout=10)
     finally:
         server.stop()
         os.environ.clear()

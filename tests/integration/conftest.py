@@ -32,6 +32,12 @@ def moto_endpoint() -> Iterator[str]:
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # moto's configuration is per process: a local-stack test earlier in the run may have told it
+    # to execute state machines. Here executions only record that they were started.
+    import requests
+
+    requests.post(f"http://127.0.0.1:{port}/moto-api/config",
+                  json={"stepfunctions": {"execute_state_machine": False}}, timeout=10).raise_for_status()
     yield f"http://127.0.0.1:{port}"
     server.stop()
 
