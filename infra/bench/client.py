@@ -11,6 +11,8 @@ from typing import Any
 import requests
 
 from infra.bench.attribution import PROBE, TAG_HEADER
+from infra.local import probes
+from infra.local.probes import execution_arn, execution_history
 from infra.local.resources import moto_client
 
 DEMO_KEY = "lw_demo_vendor_key"
@@ -70,7 +72,7 @@ class Api:
             with self.quiet():
                 machines = self.sfn.list_state_machines()["stateMachines"]
             self.machine_arn = next(m["stateMachineArn"] for m in machines if m["name"].endswith("-distribution"))
-        return self.machine_arn.replace(":stateMachine:", ":execution:") + f":{pid}"
+        return execution_arn(self.machine_arn, pid)
 
     def execution_status(self, pid: str) -> str:
         try:
@@ -80,27 +82,13 @@ class Api:
             return "NOT_STARTED"
 
     def history(self, pid: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        extra: dict[str, Any] = {}
         arn = self.execution_arn(pid)
-        while True:
-            with self.quiet():
-                page = self.sfn.get_execution_history(executionArn=arn, maxResults=1000, **extra)
-            events += page["events"]
-            if not page.get("nextToken"):
-                return events
-            extra = {"nextToken": page["nextToken"]}
+        with self.quiet():
+            return execution_history(self.sfn, arn)
 
 
 def wait_for(what: Callable[[], Any], timeout: float, message: str, every: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = what()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise ScenarioFailed(f"timed out after {timeout:.0f}s waiting for {message}")
-        time.sleep(every)
+    return probes.wait_for(what, timeout, message, every, error=ScenarioFailed)
 
 
 def expect(condition: bool, message: str) -> None:

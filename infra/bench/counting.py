@@ -193,17 +193,6 @@ def rnd(value: float, places: int = 3) -> float:
 
 # ------------------------------------------------------------------ Step Functions
 
-def entered_states(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Names of the states an execution entered, in order (from GetExecutionHistory)."""
-    return [str(e.get("stateEnteredEventDetails", {}).get("name", "?")) for e in events
-            if str(e.get("type", "")).endswith("StateEntered")]
-
-
-def state_transitions(events: Iterable[Mapping[str, Any]]) -> int:
-    """What a Standard workflow bills: one per state entered."""
-    return len(entered_states(events))
-
-
 def moto_extra_transitions(events: Iterable[Mapping[str, Any]]) -> int:
     """Choice states moto's interpreter enters that AWS does not: a Catch whose Next is its own
     Task state is routed through the state's Next (a Choice) before re-entering it. Counted as

@@ -12,7 +12,8 @@ import requests
 
 from infra.bench.cases import Context, breakdown, costs, per_call, seconds
 from infra.bench.client import E2E_KEY, expect, lead_body, wait_for
-from infra.bench.counting import entered_states, moto_extra_transitions, rnd, state_transitions
+from infra.bench.counting import moto_extra_transitions, rnd
+from infra.local.probes import entered_states, state_transitions
 
 AGENTS = [f"e{n:02d}@e2e.test" for n in range(1, 51)]
 WAVE_AGENTS = AGENTS[:7]  # the e2e-waves campaign's group "seven"

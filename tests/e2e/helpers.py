@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import boto3
 import requests
+
+from infra.local.probes import execution_arn, execution_history
 
 LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "(415) 555-2671", "email": "jane@example.com",
         "state": "CA", "loan_purpose": "Purchase", "loan_amount": 350000}
@@ -44,40 +44,14 @@ class Client:
         return list(self.as_agent(email, "GET", "/v1/me/offers").json()["offers"])
 
 
-def wait_for(what: Callable[[], Any], timeout: float = 30, every: float = 0.1, message: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = what()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message or what}")
-        time.sleep(every)
-
-
 def sfn(moto_endpoint: str) -> Any:
     return boto3.client("stepfunctions", endpoint_url=moto_endpoint, region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def history(moto_endpoint: str, prospect_id: str) -> list[dict[str, Any]]:
-    arn = MACHINE.replace(":stateMachine:", ":execution:") + f":{prospect_id}"
-    client = sfn(moto_endpoint)
-    events, token = [], None
-    while True:
-        extra = {"nextToken": token} if token else {}
-        page = client.get_execution_history(executionArn=arn, maxResults=1000, **extra)
-        events += page["events"]
-        token = page.get("nextToken")
-        if not token:
-            return events
+    return execution_history(sfn(moto_endpoint), execution_arn(MACHINE, prospect_id))
 
 
 def execution_status(moto_endpoint: str, prospect_id: str) -> str:
-    arn = MACHINE.replace(":stateMachine:", ":execution:") + f":{prospect_id}"
-    return str(sfn(moto_endpoint).describe_execution(executionArn=arn)["status"])
-
-
-def state_transitions(events: list[dict[str, Any]]) -> int:
-    """What Step Functions Standard bills: one per state entered."""
-    return sum(1 for e in events if e["type"].endswith("StateEntered"))
+    return str(sfn(moto_endpoint).describe_execution(executionArn=execution_arn(MACHINE, prospect_id))["status"])

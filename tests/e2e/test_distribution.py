@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import Client, execution_status, history, state_transitions, wait_for
+from infra.local.probes import state_transitions, wait_for
+from tests.e2e.helpers import Client, execution_status, history
 
 pytestmark = pytest.mark.stack
 E2E_KEY = "lw_e2e_vendor_key"

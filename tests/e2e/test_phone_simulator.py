@@ -21,10 +21,10 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from infra.local.gateway import Gateway
 from infra.local.lambdas import LambdaRuntime
 from infra.local.phones import simulator_for
+from infra.local.probes import wait_for
 from infra.local.resources import pseudo_parameters
 from infra.local.settings import LOCAL_TWILIO_ACCOUNT_SID, Settings
 from infra.local.template import Template
-from tests.e2e.helpers import wait_for
 
 TOKEN = "local-twilio-auth-token"
 AGENT, OTHER, BORROWER, ORG_CALLER_ID, AGENT_CALLER_ID = (

@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.e2e.helpers import Client, execution_status, history, wait_for
+from infra.local.probes import wait_for
+from tests.e2e.helpers import Client, execution_status, history
 
 pytestmark = pytest.mark.stack
 KEY = "lw_e2e_vendor_key"

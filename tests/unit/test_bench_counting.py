@@ -17,17 +17,16 @@ from infra.bench.counting import (
     capacity_units,
     dynamodb_call,
     dynamodb_cost_per_1000_leads,
-    entered_states,
     item_size,
     moto_extra_transitions,
     percentile,
     sfn_cost_per_1000_leads,
-    state_transitions,
     with_capacity,
     write_units,
 )
 from infra.bench.instrument import BENCH, ESM, PLUMBING, Invocation, Recorder
 from infra.bench.tables import num, table
+from infra.local.probes import entered_states, state_transitions
 
 
 def test_capacity_is_requested_for_item_operations_only_and_never_overridden():

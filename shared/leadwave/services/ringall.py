@@ -10,7 +10,7 @@ from typing import Any
 from twilio.twiml.voice_response import VoiceResponse
 
 from leadwave import clock
-from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, DomainError
+from leadwave.errors import ConcurrentUpdate, DomainError
 from leadwave.ids import new_id
 from leadwave.models import Agent, CallLeg, Campaign, LeadStatus, Org, Prospect
 from leadwave.observability import logger
@@ -136,7 +136,7 @@ def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
     agent = directory.get(Agent, p.org_id, q["agent_id"])
     try:
         claims.claim_offer(agent, p.prospect_id, by_phone=True)
-    except (AlreadyClaimed, DomainError):
+    except DomainError:  # already claimed, expired, not offered: this caller did not get it
         return _hangup(resp, "Sorry, another agent took this lead. Goodbye.")
     won = leads.get(p.prospect_id)
     _hang_up_others(won, keep=form["CallSid"])
