@@ -4,6 +4,7 @@ mapped in one place, and JSON body parsing with size and media-type checks."""
 from __future__ import annotations
 
 import json
+import traceback
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -45,7 +46,10 @@ def build_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
-        logger.exception("unhandled error")
+        # the type and where, not the message: a validation or storage error can quote lead data
+        frames = [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
+                  for f in traceback.extract_tb(exc.__traceback__)]
+        logger.error("unhandled error", extra={"error": type(exc).__name__, "frames": frames[-8:]})
         return error_response(500, "internal_error", "Something went wrong; nothing was half-written. Retry.")
 
     return app
