@@ -2,7 +2,9 @@
 
 Routes, authorizers, stage, CORS and gateway responses come from the template's Api.
 Local-only routes: ``GET /health``, ``POST /local/login``, ``GET /local/audit`` (the
-no-lost-lead check over every lead), the phone simulator (``/local/phones`` for people,
+no-lost-lead check over every lead), ``POST /local/streams/drain?timeout=S`` (200 once every
+DynamoDB stream mapping has processed the records written so far, 504 if not within S
+seconds, default 10), the phone simulator (``/local/phones`` for people,
 ``/local/twilio/...`` for the twilio REST client); the SPA (``web/dist``) at ``/``: its files, ``index.html``
 for any other GET of a page path (the SPA routes itself, as CloudFront's error responses make it
 do in AWS), and ``GET /config.json`` -> ``{"mode": "local", "apiBase": ""}`` unless the build
@@ -120,6 +122,8 @@ class Gateway:
             return simulator_for(self).handle(req)
         if req.method == "POST" and req.path == "/local/login":
             return self.login(req)
+        if req.method == "POST" and req.path == "/local/streams/drain":
+            return drain_streams(req)
         if req.method == "GET" and req.path == "/local/audit":
             from leadwave.services.audit import run as run_audit
 
@@ -220,6 +224,20 @@ def _find_agent_by_email() -> Callable[[str], Any]:
     except ImportError:
         from leadwave.store.directory import find_agent_by_email
     return find_agent_by_email
+
+
+def drain_streams(req: HttpRequest) -> tuple[int, dict[str, str], bytes]:
+    """Every stream poller of this process drained (``infra.local.streams.drain``)."""
+    from infra.local import streams
+
+    try:
+        timeout = min(120.0, float(dict(req.query).get("timeout") or 10))
+    except ValueError:
+        return _json(400, error_body("bad_request", "timeout must be a number of seconds."))
+    try:
+        return _json(200, {"drained": streams.drain(timeout)})
+    except TimeoutError as err:
+        return _json(504, error_body("stream_not_drained", str(err)))
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

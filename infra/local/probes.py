@@ -1,5 +1,6 @@
-"""Looking at a running local stack from outside: waiting for a condition, and reading a
-distribution's Step Functions history (tests and the benchmark share these)."""
+"""Looking at a running local stack from outside: waiting for a condition, waiting for its
+DynamoDB stream mappings, and reading a distribution's Step Functions history (tests and the
+benchmark share these)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,19 @@ def wait_for(what: Callable[[], Any], timeout: float, message: str = "", every: 
         if time.monotonic() > deadline:
             raise error(f"timed out after {timeout:.0f}s waiting for {message or what}")
         time.sleep(every)
+
+
+def drain_streams(base_url: str, timeout: float = 10.0) -> list[str]:
+    """Wait until the stack at ``base_url`` has run its DynamoDB stream handlers over every record
+    written so far (``POST /local/streams/drain``); returns the mappings drained. In the stack's
+    own process call ``infra.local.streams.drain(timeout)`` (or ``LocalStack.drain_streams``)."""
+    import requests
+
+    response = requests.post(f"{base_url}/local/streams/drain", params={"timeout": timeout}, timeout=timeout + 10)
+    if response.status_code == 504:
+        raise AssertionError(response.json()["message"])
+    response.raise_for_status()
+    return list(response.json()["drained"])
 
 
 def execution_arn(machine_arn: str, name: str) -> str:

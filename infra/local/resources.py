@@ -28,7 +28,7 @@ MOTO_SERVICES = ("SQS", "SFN", "S3", "LAMBDA", "SSM")
 _SQS_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
                    "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "FifoQueue",
                    "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "LocalSecondaryIndexes", "StreamSpecification")
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "LocalSecondaryIndexes")
 
 
 def pseudo_parameters(stack_name: str = STACK_NAME) -> dict[str, str]:
@@ -72,7 +72,33 @@ def _table_spec(name: str, props: dict[str, Any]) -> dict[str, Any]:
         ]
     for lsi in spec.get("LocalSecondaryIndexes", []):
         lsi.pop("ProvisionedThroughput", None)
+    stream = stream_specification(props)
+    if stream:
+        spec["StreamSpecification"] = stream
     return spec
+
+
+def stream_specification(props: dict[str, Any]) -> dict[str, Any] | None:
+    """CreateTable's StreamSpecification from CloudFormation's (which has no ``StreamEnabled``:
+    a StreamSpecification with a StreamViewType is an enabled stream)."""
+    view = (props.get("StreamSpecification") or {}).get("StreamViewType")
+    return {"StreamEnabled": True, "StreamViewType": str(view)} if view else None
+
+
+def _ensure_stream(client: Any, name: str, props: dict[str, Any]) -> None:
+    """A kept table (``LEADWAVE_PERSIST``) gets the template's stream if it has another or none."""
+    wanted = stream_specification(props)
+    current = client.describe_table(TableName=name)["Table"].get("StreamSpecification") or {}
+    have = current.get("StreamViewType") if current.get("StreamEnabled") else None
+    if (wanted or {}).get("StreamViewType") == have:
+        return
+    if have:  # DynamoDB changes a view type only through a disabled stream
+        client.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
+    if wanted:
+        client.update_table(TableName=name, StreamSpecification=wanted)
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
+    LOG.info("%s: stream %s -> %s", name, have, (wanted or {}).get("StreamViewType"))
 
 
 def create_tables(template: Template, dynamodb_endpoint: str, *, prefix: str = "",
@@ -95,6 +121,7 @@ def create_tables(template: Template, dynamodb_endpoint: str, *, prefix: str = "
             client.delete_table(TableName=name)
             client.get_waiter("table_not_exists").wait(TableName=name)
         elif name in existing:
+            _ensure_stream(client, name, props)
             continue
         client.create_table(**_table_spec(name, props))
         client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})

@@ -1,6 +1,7 @@
 """The whole local stack in one process: DynamoDB Local (a child java process), moto's server
-(SQS, Step Functions, S3, Lambda, SSM), the template's resources, seed data, SQS pollers and
-the API gateway. Handlers run in this process with the environment the template gives them.
+(SQS, Step Functions, S3, Lambda, SSM), the template's resources, seed data, SQS and DynamoDB
+stream pollers and the API gateway. Handlers run in this process with the environment the
+template gives them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from infra.local.pollers import SqsPoller
 from infra.local.resources import LocalResources, create_resources, moto_client, pseudo_parameters
 from infra.local.schedules import Scheduler
 from infra.local.settings import HOST, LOCAL_TWILIO_ACCOUNT_SID, Settings, free_port
+from infra.local.streams import StreamPoller, drain, start_pollers
 from infra.local.template import Template
 
 LOG = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class LocalStack:
         self.resources: LocalResources | None = None
         self.gateway: Gateway | None = None
         self.pollers: list[SqsPoller] = []
+        self.stream_pollers: list[StreamPoller] = []
         self.scheduler: Scheduler | None = None
         self.handler_errors: dict[str, str] = {}
         self.seed_status = "not run"
@@ -99,6 +102,7 @@ class LocalStack:
             LOG.warning("%s does not import yet: %s", logical_id, error)
         self._seed()
         self._start_pollers()
+        self._start_stream_pollers()
         self.scheduler = Scheduler(self.template.functions(), self.runtime.invoke).start()
         self.gateway.ready.set()
 
@@ -135,6 +139,18 @@ class LocalStack:
                                partial(self.runtime.invoke, source.function_id), self.moto_endpoint)
             self.pollers.append(poller.start())
 
+    def _start_stream_pollers(self) -> None:
+        assert self.resources is not None
+        tables = {lid: str(values["Ref"]) for lid, values in self.resources.physical.items() if values.get("StreamArn")}
+        # LEADWAVE_PERSIST: a restarted stack goes on where it stopped, as a mapping does in AWS
+        checkpoints = self.settings.data_dir / "streams" if self.settings.persist else None
+        self.stream_pollers = start_pollers(self.template, tables, self.dynamodb.endpoint,
+                                            lambda function_id: partial(self.runtime.invoke, function_id), checkpoints)
+
+    def drain_streams(self, timeout: float = 10.0) -> list[str]:
+        """Wait until every DynamoDB stream mapping has processed the records written so far."""
+        return drain(timeout, self.stream_pollers)
+
     def health(self) -> tuple[bool, dict[str, Any]]:
         details: dict[str, Any] = {"status": "ok", "seed": self.seed_status,
                                    "handlers_not_importable": sorted(self.handler_errors)}
@@ -155,9 +171,9 @@ class LocalStack:
         """Stop everything this stack started, in reverse order; safe to call twice."""
         if self.gateway is not None:
             self.gateway.ready.clear()
-        for poller in self.pollers:
+        for poller in [*self.stream_pollers, *self.pollers]:
             poller.stop()
-        self.pollers = []
+        self.pollers, self.stream_pollers = [], []
         if self.scheduler is not None:
             self.scheduler.stop()
             self.scheduler = None

@@ -7,6 +7,7 @@ The YAML loader turns CloudFormation short tags into their long form (``!Ref X``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,50 @@ class SqsEventSource:
     @property
     def reports_item_failures(self) -> bool:
         return "ReportBatchItemFailures" in self.function_response_types
+
+
+@dataclass(frozen=True)
+class DynamoDBEventSource:
+    """A ``Type: DynamoDB`` event: a stream event source mapping (defaults are Lambda's)."""
+
+    function_id: str
+    event_id: str
+    stream: Any  # usually {"Fn::GetAtt": [TableLogicalId, "StreamArn"]}
+    starting_position: str = "TRIM_HORIZON"  # TRIM_HORIZON | LATEST
+    batch_size: int = 100
+    batching_window: int = 0
+    maximum_retry_attempts: int = -1  # -1: retry until the record expires from the stream
+    bisect_on_error: bool = False
+    function_response_types: tuple[str, ...] = ()
+    filters: tuple[dict[str, Any], ...] = ()  # FilterCriteria patterns, parsed from their JSON
+    enabled: bool = True
+
+    @property
+    def table_logical_id(self) -> str | None:
+        """The table of ``!GetAtt Table.StreamArn`` (or ``!GetAtt Table.LatestStreamArn``)."""
+        if isinstance(self.stream, dict) and "Fn::GetAtt" in self.stream:
+            return str(self.stream["Fn::GetAtt"][0])
+        return None
+
+    @property
+    def reports_item_failures(self) -> bool:
+        return "ReportBatchItemFailures" in self.function_response_types
+
+
+def filter_patterns(criteria: Any) -> tuple[dict[str, Any], ...]:
+    """The patterns of an event's ``FilterCriteria`` (each ``Pattern`` is a JSON string)."""
+    patterns = []
+    for entry in (criteria or {}).get("Filters") or ():
+        pattern = entry.get("Pattern") if isinstance(entry, dict) else None
+        if isinstance(pattern, str):
+            try:
+                pattern = json.loads(pattern)
+            except ValueError as err:
+                raise ValueError(f"FilterCriteria pattern is not JSON: {pattern!r} ({err})") from None
+        if not isinstance(pattern, dict):
+            raise ValueError(f"FilterCriteria pattern must be a JSON object: {entry!r}")
+        patterns.append(pattern)
+    return tuple(patterns)
 
 
 @dataclass(frozen=True)
@@ -231,6 +276,26 @@ class Template:
                     batch_size=int(props.get("BatchSize") or 10),
                     batching_window=int(props.get("MaximumBatchingWindowInSeconds") or 0),
                     function_response_types=tuple(props.get("FunctionResponseTypes") or ()),
+                    enabled=bool(props.get("Enabled", True)),
+                ))
+        return out
+
+    def dynamodb_event_sources(self) -> list[DynamoDBEventSource]:
+        out = []
+        for fn in self.functions().values():
+            for event_id, event in fn.events.items():
+                if event.get("Type") != "DynamoDB":
+                    continue
+                props = event.get("Properties") or {}
+                out.append(DynamoDBEventSource(
+                    function_id=fn.logical_id, event_id=event_id, stream=props.get("Stream"),
+                    starting_position=str(props.get("StartingPosition") or "TRIM_HORIZON").upper(),
+                    batch_size=int(props.get("BatchSize") or 100),
+                    batching_window=int(props.get("MaximumBatchingWindowInSeconds") or 0),
+                    maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+                    bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+                    function_response_types=tuple(props.get("FunctionResponseTypes") or ()),
+                    filters=filter_patterns(props.get("FilterCriteria")),
                     enabled=bool(props.get("Enabled", True)),
                 ))
         return out
