@@ -9,12 +9,13 @@ from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
 from leadwave.store.aws import start_distribution
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DistributionMessage(BaseModel):
     prospect_id: str
     org_id: str
+    timeout_seconds: int = Field(default=60, ge=1, le=86_400)  # each wave's (messages before it: 60)
 
 
 class DistributionRecord(SqsRecordModel):
@@ -25,7 +26,7 @@ processor = BatchProcessor(event_type=EventType.SQS, model=DistributionRecord)
 
 
 def record_handler(record: DistributionRecord) -> None:
-    started = start_distribution(record.body.prospect_id)
+    started = start_distribution(record.body.prospect_id, record.body.timeout_seconds)
     logger.info("distribution started" if started else "distribution already started",
                 extra={"prospect_id": record.body.prospect_id})
 

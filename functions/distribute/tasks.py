@@ -1,5 +1,5 @@
-"""The state machine's Task states (infra/statemachines/distribution.asl.json) call this
-function with ``{"action": ..., "prospect_id": ...}``; the domain does the work."""
+"""The state machine's Task states (infra/statemachines/distribution.asl.json: OpenWave, and
+Rescue's fallback) call this function with ``{"action": ..., "prospect_id": ...}``; the domain does the work."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
 from leadwave.services import waves
 from pydantic import BaseModel, Field
-
-
-class Prepare(BaseModel):
-    action: Literal["prepare"]
-    prospect_id: str
 
 
 class OpenWave(BaseModel):
@@ -31,7 +26,7 @@ class Fallback(BaseModel):
 
 
 class Task(BaseModel):
-    task: Annotated[Prepare | OpenWave | Fallback, Field(discriminator="action")]
+    task: Annotated[OpenWave | Fallback, Field(discriminator="action")]
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -43,8 +38,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def _run(event: Task, context: LambdaContext) -> dict[str, Any]:
     task = event.task
     logger.append_keys(prospect_id=task.prospect_id, action=task.action)
-    if isinstance(task, Prepare):
-        return waves.prepare(task.prospect_id)
     if isinstance(task, OpenWave):
         waves.open_wave(task.prospect_id, task.token, task.entered)
         return {"prospect_id": task.prospect_id, "opened": True}

@@ -125,3 +125,57 @@ def new_org(aws_env: AwsEnv):
 
     return make
 
+
+
+class StreamSettler:
+    """What the leads table's stream does after a request (closing offers, moving the agent's
+    times), run on demand: each call feeds the records written since the last one to the real
+    stream handler, as Lambda's DynamoDB event source mapping would."""
+
+    def __init__(self, endpoint: str, table: str) -> None:
+        self.ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
+        self.streams = boto3.client("dynamodbstreams", endpoint_url=endpoint, region_name="us-east-1")
+        self.table = table
+        self.after: dict[str, str] = {}
+        self.handler: Any = None
+        self._read(deliver=False)  # start from now
+
+    def _read(self, deliver: bool) -> int:
+        arn = self.ddb.describe_table(TableName=self.table)["Table"]["LatestStreamArn"]
+        delivered = 0
+        for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            sid = shard["ShardId"]
+            kind = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.after[sid]} \
+                if sid in self.after else {"ShardIteratorType": "TRIM_HORIZON"}
+            iterator = self.streams.get_shard_iterator(StreamArn=arn, ShardId=sid, **kind)["ShardIterator"]
+            while iterator:
+                got = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+                records = got.get("Records", [])
+                if not records:
+                    break
+                self.after[sid] = records[-1]["dynamodb"]["SequenceNumber"]
+                if deliver:
+                    delivered += self._deliver(records, arn)
+                iterator = got.get("NextShardIterator")
+        return delivered
+
+    def _deliver(self, records: list[dict[str, Any]], arn: str) -> int:
+        from tests.events import Context, load_handler
+
+        if self.handler is None:
+            self.handler = load_handler("functions/distribute/stream.py")
+        for r in records:
+            r["dynamodb"].pop("ApproximateCreationDateTime", None)
+            r.update({"eventSourceARN": arn, "awsRegion": "us-east-1"})
+        answer = self.handler.handler({"Records": records}, Context("lead-stream"))
+        assert not answer.get("batchItemFailures"), answer
+        return len(records)
+
+    def __call__(self) -> int:
+        """Deliver what was written since the last call; returns the number of records."""
+        return self._read(deliver=True)
+
+
+@pytest.fixture
+def settle(aws_env: AwsEnv) -> StreamSettler:
+    return StreamSettler(aws_env.env["AWS_ENDPOINT_URL_DYNAMODB"], aws_env.env["LEADS_TABLE"])

@@ -83,40 +83,55 @@ def test_a_malformed_record_fails_alone_and_the_rest_of_the_batch_succeeds(handl
     assert failed == {event["Records"][0]["messageId"], event["Records"][2]["messageId"]}
 
 
-def test_prepare_sends_an_open_org_lead_to_a_wave_with_the_campaign_timeout(handlers):
-    pid = _queue_lead(handlers)
-    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": pid}, Context("tasks"))
-    assert out == {"prospect_id": pid, "next": "wave", "timeout_seconds": 20}
-
-
-def test_prepare_holds_a_lead_outside_business_hours(handlers, new_org, monkeypatch):
-    org = new_org(2, org={"business_hours": {}}, after_hours="hold")
-    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
-    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
-    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": pid}, Context("tasks"))
-    assert out["next"] == "hold" and out["wait_seconds"] >= 1
-
-
-def test_open_wave_with_nobody_eligible_resumes_its_own_token_towards_fallback(handlers, new_org, monkeypatch):
+@pytest.fixture
+def resumed(monkeypatch):
     from leadwave.store import aws
 
-    sent = []
+    sent: list[tuple[str, dict]] = []
     monkeypatch.setattr(aws, "resume", lambda token, output: sent.append((token, output)) or True)
+    return sent
+
+
+def step(handlers, pid, token, resumed):
+    """One OpenWave task; what it resumed its own token with (None: a wave is open, waiting)."""
+    before = len(resumed)
+    handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": token}, Context("tasks"))
+    mine = [out for t, out in resumed[before:] if t == token]
+    return mine[-1] if mine else None
+
+
+def test_the_queue_message_carries_the_campaigns_wave_timeout_into_the_execution(handlers, aws_env):
+    pid = _queue_lead(handlers)
+    assert {"prospect_id": pid, "org_id": "demo", "timeout_seconds": 20} in aws_env.queue_messages()
+    handlers["distribute"].handler(sqs_event([json.dumps({"prospect_id": pid, "org_id": "demo",
+                                                          "timeout_seconds": 20})]), Context("distribute"))
+    sfn = aws_env.client("stepfunctions")
+    run = next(r for r in sfn.list_executions(stateMachineArn=aws_env.env["STATE_MACHINE_ARN"])["executions"]
+               if r["name"] == pid)
+    assert json.loads(sfn.describe_execution(executionArn=run["executionArn"])["input"]) == {
+        "prospect_id": pid, "timeout_seconds": 20}
+
+
+def test_a_lead_outside_business_hours_is_held_and_comes_back_with_its_wave_timeout(handlers, new_org, resumed):
+    org = new_org(2, org={"business_hours": {}}, after_hours="hold", offer_timeout_seconds=45)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    out = step(handlers, pid, "tok-1", resumed)
+    assert out["next"] == "hold" and out["wait_seconds"] >= 1 and out["timeout_seconds"] == 45
+
+
+def test_open_wave_with_nobody_eligible_places_the_lead_itself(handlers, new_org, resumed):
+    from leadwave.store import leads
+
     org = new_org(0)
     ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "distribute_all"},
                    authorizer=vendor_authorizer(org, "v1"))
     pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
-    handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-1"}, Context("tasks"))
-    assert sent == [("tok-1", {"prospect_id": pid, "next": "fallback",
-                               "reason": "No available or eligible agents were found."})]
-    out = handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": sent[0][1]["reason"]},
-                                    Context("tasks"))
-    assert out["next"] == "done"
-    from leadwave.store import leads
-
+    assert step(handlers, pid, "tok-1", resumed) == {"prospect_id": pid, "next": "done"}
     p = leads.get(pid)
     assert (p.status.value, p.failure_reason) == ("exception", "No available or eligible agents were found.")
-    # run again: a retried task changes nothing
+    # run again (a retried task, or Rescue): nothing changes
+    assert step(handlers, pid, "tok-2", resumed) == {"prospect_id": pid, "next": "done"}
     handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": "other"}, Context("tasks"))
     assert leads.get(pid).failure_reason == "No available or eligible agents were found."
 
@@ -136,26 +151,27 @@ def test_open_wave_writes_offers_and_a_retry_with_the_same_token_opens_nothing_m
     assert {o.status for o in offers} == {"open"}
 
 
-def test_unclaimed_waves_lead_ends_in_the_fresh_bucket(handlers, new_org, monkeypatch):
-    from leadwave.store import aws, leads
+def test_unclaimed_waves_lead_ends_in_the_fresh_bucket(handlers, new_org, resumed, settle):
+    from leadwave.store import leads
 
-    sent = []
-    monkeypatch.setattr(aws, "resume", lambda token, output: sent.append(output) or True)
     org = new_org(7, wave_size=5, max_waves=3)
     ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
     pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
-    for n in range(3):  # wave 1 (5 agents), wave 2 (2 agents), then nobody is left
-        handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": f"t{n}"}, Context("tasks"))
-    assert sent == [{"prospect_id": pid, "next": "fallback", "reason": "No agent claimed the lead in any wave."}]
+    assert step(handlers, pid, "t0", resumed) is None  # wave 1: 5 agents
+    assert step(handlers, pid, "t1", resumed) is None  # wave 2: the 2 left
     assert set(leads.get(pid).current_offers).isdisjoint({o.agent_id for o in leads.offers_of(pid) if o.wave == 1})
-    handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": sent[0]["reason"]}, Context())
+    assert step(handlers, pid, "t2", resumed) == {"prospect_id": pid, "next": "done"}  # nobody left: placed
     p = leads.get(pid)
     assert p.status.value == "unassigned" and len(p.offered) == 7 and p.current_offers == []
+    assert p.failure_reason == "No agent claimed the lead in any wave."
     from leadwave.models import Agent
     from leadwave.services.agents import open_offers
     from leadwave.store import directory
 
     assert all(open_offers(directory.get(Agent, org, f"ag{n:02d}")) == [] for n in range(1, 8))
+    settle()
+    assert {o.status for o in leads.offers_of(pid) if o.wave == 2} == {"closed"}
+    assert directory.counters(org)["fresh_leads"] == 1
 
 
 def _post(handlers, org, campaign):
@@ -163,25 +179,23 @@ def _post(handlers, org, campaign):
     return json.loads(handlers["ingest"].handler(ev, Context())["body"])
 
 
-def _prepare_and_fallback(handlers, pid):
-    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": pid}, Context("tasks"))
-    if out["next"] == "fallback":
-        handlers["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": out["reason"]}, Context())
+def _first_step(handlers, pid, resumed):
+    out = step(handlers, pid, "tok-first", resumed)
     from leadwave.store import leads
 
     return out, leads.get(pid)
 
 
-def test_ring_all_after_hours_goes_to_exception_whatever_the_rule(handlers, new_org):
+def test_ring_all_after_hours_goes_to_exception_whatever_the_rule(handlers, new_org, resumed):
     org = new_org(2, org={"business_hours": {}}, after_hours="hold")
-    out, p = _prepare_and_fallback(handlers, _post(handlers, org, "ring_all")["prospect_id"])
-    assert out["reason"] == "Received outside business hours."
+    out, p = _first_step(handlers, _post(handlers, org, "ring_all")["prospect_id"], resumed)
+    assert out["next"] == "done"
     assert (p.status.value, p.failure_reason) == ("exception", "Received outside business hours.")
 
 
-def test_after_hours_fresh_rule_puts_a_wave_lead_in_the_fresh_bucket(handlers, new_org):
+def test_after_hours_fresh_rule_puts_a_wave_lead_in_the_fresh_bucket(handlers, new_org, resumed):
     org = new_org(2, org={"business_hours": {}}, after_hours="fresh")
-    _, p = _prepare_and_fallback(handlers, _post(handlers, org, "waves")["prospect_id"])
+    _, p = _first_step(handlers, _post(handlers, org, "waves")["prospect_id"], resumed)
     assert p.status.value == "unassigned"
 
 
@@ -192,17 +206,17 @@ def test_immediate_types_after_hours_follow_the_rule(handlers, new_org):
     assert _post(handlers, org, "direct")["status"] == "unassigned"
 
 
-def test_a_held_round_robin_lead_is_assigned_when_the_org_opens(handlers, new_org):
+def test_a_held_round_robin_lead_is_assigned_when_the_org_opens(handlers, new_org, resumed):
     from leadwave.models import Org
     from leadwave.store import directory
 
     org = new_org(2, org={"business_hours": {}}, after_hours="hold")
     body = _post(handlers, org, "round_robin")
     assert body["status"] == "offering"
-    out = handlers["tasks"].handler({"action": "prepare", "prospect_id": body["prospect_id"]}, Context())
+    out, _ = _first_step(handlers, body["prospect_id"], resumed)
     assert out["next"] == "hold"
     directory.save(directory.get(Org, org).model_copy(update={"business_hours": None}))
-    out, p = _prepare_and_fallback(handlers, body["prospect_id"])
+    out, p = _first_step(handlers, body["prospect_id"], resumed)
     assert out["next"] == "done" and p.status.value == "assigned" and p.agent_id in {"ag01", "ag02"}
 
 

@@ -56,7 +56,8 @@ def lead_in_wave(h, org, campaign="waves", token="tok-1", **extra):
     return pid
 
 
-def test_first_claim_wins_with_initial_status_and_resumes_the_execution(h, new_org, resumed):
+def test_first_claim_wins_with_initial_status_and_resumes_the_execution(h, new_org, resumed, settle):
+    from leadwave.models import Agent
     from leadwave.store import directory, leads
 
     org = new_org(3, wave_size=3, initial_status="Contact", initial_activity="Call now")
@@ -66,10 +67,18 @@ def test_first_claim_wins_with_initial_status_and_resumes_the_execution(h, new_o
     p = leads.get(pid)
     assert (p.status.value, p.app_status, p.app_activity, p.assigned_by) == ("assigned", "Contact", "Call now", "claim")
     assert resumed == [("tok-1", {"prospect_id": pid, "next": "done"})]
-    for other in ("ag01", "ag03"):  # the claim closed every other offer of the wave
+    # answered before the bookkeeping ran: no other agent sees a stale offer meanwhile
+    assert {o.status for o in leads.offers_of(pid)} == {"open"}
+    for other in ("ag01", "ag03"):
         assert call(h, "GET", "/v1/me/offers", f"{other}@{org}.test", org)[1]["offers"] == []
-    agent = directory.get(__import__("leadwave.models", fromlist=["Agent"]).Agent, org, "ag02")
+    assert directory.get(Agent, org, "ag02").last_claimed_at is None
+    settle()  # the stream's bookkeeping: the wave's offers closed, the winner's times moved
+    assert {o.agent_id: o.status for o in leads.offers_of(pid)} == {"ag01": "closed", "ag02": "claimed",
+                                                                     "ag03": "closed"}
+    agent = directory.get(Agent, org, "ag02")
     assert agent.last_claimed_at == p.assigned_at == agent.last_assigned_at
+    settle()  # a replayed record changes nothing
+    assert directory.get(Agent, org, "ag02") == agent
 
 
 def test_loser_gets_409_retry_of_winner_gets_the_same_200(h, new_org, resumed):
@@ -159,8 +168,9 @@ def test_my_offers_show_the_lead_without_its_phone_number(h, new_org, resumed):
 
 def _fresh_lead(h, org, resumed):
     pid = lead_in_wave(h, org, token=f"t-{len(resumed)}")
+    # the wave times out: the next OpenWave finds no further wave and places the lead itself
     h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": f"t2-{len(resumed)}"}, Context())
-    h["tasks"].handler({"action": "fallback", "prospect_id": pid, "reason": resumed[-1][1]["reason"]}, Context())
+    assert resumed[-1] == (f"t2-{len(resumed) - 1}", {"prospect_id": pid, "next": "done"})
     return pid
 
 

@@ -142,8 +142,11 @@ def test_when_every_leg_ends_unanswered_the_wave_ends_at_once(h, new_org, twilio
         assert (len(twilio.resumed) == 1) == (i == 2)
     assert twilio.resumed[0][1]["next"] == "wave"
     h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-2"}, Context())
-    fallback = twilio.resumed[-1][1]
-    assert fallback == {"prospect_id": pid, "next": "fallback", "reason": "No agents answered the call."}
+    assert twilio.resumed[-1] == ("tok-2", {"prospect_id": pid, "next": "done"})
+    from leadwave.store import leads
+
+    p = leads.get(pid)
+    assert (p.status.value, p.failure_reason) == ("exception", "No agents answered the call.")
 
 
 def test_unsigned_or_forged_webhooks_get_403_and_change_nothing(h, new_org, twilio):
@@ -197,7 +200,9 @@ def test_two_agents_sharing_a_work_phone_fail_the_distribution_with_a_clear_reas
     pid = json.loads(h["ingest"].handler(ev, Context())["body"])["prospect_id"]
     h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t"}, Context())
     assert twilio.placed == []
-    reason = twilio.resumed[0][1]["reason"]
+    from leadwave.store import leads
+
+    reason = leads.get(pid).failure_reason
     assert "ag01" in reason and "ag02" in reason and "share a work phone" in reason
 
 
@@ -246,8 +251,12 @@ def test_an_org_without_caller_id_cannot_ring_and_says_why(h, new_org, twilio):
                    authorizer=vendor_authorizer(org, "v1"))
     pid = json.loads(h["ingest"].handler(ev, Context())["body"])["prospect_id"]
     h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t"}, Context())
-    assert twilio.placed == []
-    assert twilio.resumed[0][1]["reason"] == "The organization has no caller ID for calls to agents (Org Details)."
+    assert twilio.placed == [] and twilio.resumed[0][1]["next"] == "done"
+    from leadwave.store import leads
+
+    p = leads.get(pid)
+    assert (p.status.value, p.failure_reason) == (
+        "exception", "The organization has no caller ID for calls to agents (Org Details).")
 
 
 @pytest.mark.parametrize(("next_waves", "expected"), [(True, "second wave rings"), (False, "exception")])
@@ -262,8 +271,10 @@ def test_more_agents_form_a_next_ring_all_wave_only_when_the_campaign_says_so(h,
         assert len(twilio.placed) == 2 and twilio.placed[1]["to"] != first["to"]
     else:
         assert len(twilio.placed) == 1
-        assert twilio.resumed[-1][1] == {"prospect_id": pid, "next": "fallback",
-                                         "reason": "No agents answered the call."}
+        assert twilio.resumed[-1][1] == {"prospect_id": pid, "next": "done"}
+        from leadwave.store import leads
+
+        assert leads.get(pid).failure_reason == "No agents answered the call."
 
 
 def test_signatures_check_against_api_gateways_own_url_when_no_public_base_is_set(h, new_org, twilio, monkeypatch):

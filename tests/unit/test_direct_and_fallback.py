@@ -1,44 +1,24 @@
 from leadwave.models import LeadStatus, Reason
-from leadwave.rules.direct import decide_direct, default_or_exception
+from leadwave.rules.direct import direct_target
 from leadwave.rules.waves import fallback_status, max_waves, no_taker_reason, wave_size
 
 from tests import factories as f
 
 
-def test_direct_without_target_fields_is_stored_as_a_prospect():
-    d = decide_direct(f.org(), [f.agent()], f.campaign("direct"), None, f.lead())
-    assert d.status is LeadStatus.STORED and d.reason == Reason.NO_DIRECT_TARGET
-
-
 def test_direct_with_no_matching_agent_is_stored_as_a_prospect():
-    d = decide_direct(f.org(), [f.agent()], f.campaign("direct"), None, f.lead(assign_to_email="x@acme.test"))
+    d = direct_target(None, f.campaign("direct"), None, f.lead(assign_to_email="x@acme.test"))
     assert d.status is LeadStatus.STORED and d.reason == Reason.DIRECT_NO_MATCH
 
 
-def test_direct_assigns_by_email_case_insensitively_or_by_user_id():
-    agents = [f.agent(1), f.agent(2)]
-    by_email = decide_direct(f.org(), agents, f.campaign("direct"), None, f.lead(assign_to_email="A02@ACME.test"))
-    by_id = decide_direct(f.org(), agents, f.campaign("direct"), None, f.lead(assign_to_user_id="a01"))
-    assert (by_email.status, by_email.agent.agent_id) == (LeadStatus.ASSIGNED, "a02")
-    assert (by_id.status, by_id.agent.agent_id) == (LeadStatus.ASSIGNED, "a01")
+def test_direct_to_an_eligible_available_agent_assigns_them():
+    d = direct_target(f.agent(2), f.campaign("direct"), None, f.lead(assign_to_email="a02@acme.test"))
+    assert (d.status, d.agent.agent_id) == (LeadStatus.ASSIGNED, "a02")
 
 
-def test_direct_to_unavailable_agent_goes_to_default_agent():
-    agents = [f.agent(1, available=False), f.agent(9)]
-    d = decide_direct(f.org(default_agent_id="a09"), agents, f.campaign("direct"), None,
-                      f.lead(assign_to_user_id="a01"))
-    assert d.status is LeadStatus.ASSIGNED and d.agent.agent_id == "a09" and d.via_default_agent
-
-
-def test_direct_to_ineligible_agent_without_default_agent_is_an_exception():
-    d = decide_direct(f.org(), [f.agent(1, active=False)], f.campaign("direct"), None,
-                      f.lead(assign_to_user_id="a01"))
-    assert d.status is LeadStatus.EXCEPTION and d.reason == Reason.NO_ELIGIBLE
-
-
-def test_inactive_default_agent_does_not_receive_leads():
-    d = default_or_exception(f.org(default_agent_id="a09"), [f.agent(9, active=False)])
-    assert d.status is LeadStatus.EXCEPTION
+def test_direct_to_unavailable_or_inactive_agent_is_left_to_the_default_agent_or_exception():
+    for agent in (f.agent(1, available=False), f.agent(1, active=False)):
+        d = direct_target(agent, f.campaign("direct"), None, f.lead(assign_to_user_id="a01"))
+        assert d.status is LeadStatus.EXCEPTION and d.reason == Reason.NO_ELIGIBLE and d.agent is None
 
 
 def test_no_taker_reasons_follow_the_seed_wording():

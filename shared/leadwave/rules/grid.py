@@ -69,7 +69,7 @@ def parse_query(multi: Mapping[str, Sequence[str]]) -> GridQuery:
     return q
 
 
-def _keep(row: Mapping[str, Any], q: GridQuery) -> bool:
+def keep(row: Mapping[str, Any], q: GridQuery) -> bool:
     for col, wanted in q.values.items():
         if str(row.get(col) or "") not in wanted:
             return False
@@ -89,7 +89,7 @@ def _keep(row: Mapping[str, Any], q: GridQuery) -> bool:
 
 def apply(rows: list[dict[str, Any]], q: GridQuery) -> tuple[list[dict[str, Any]], int]:
     """(the requested page, the number of rows that matched)."""
-    kept = [r for r in rows if _keep(r, q)]
+    kept = [r for r in rows if keep(r, q)]
     present = [r for r in kept if r.get(q.sort) is not None]
     missing = [r for r in kept if r.get(q.sort) is None]
     present.sort(key=lambda r: (r[q.sort].casefold() if isinstance(r[q.sort], str) else r[q.sort]),

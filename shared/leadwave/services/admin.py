@@ -92,11 +92,12 @@ def _org_phones(org: Org) -> Org:
     return org.model_copy(update={"do_not_call": sorted(set(dnc)), "caller_id": caller_id})
 
 
-def _check_references(entity: BaseModel, bundle: directory.OrgBundle) -> None:
-    if isinstance(entity, Campaign) and entity.group_id and entity.group_id not in bundle.groups:
+def _check_references(entity: BaseModel, s: directory.OrgSettings) -> None:
+    if isinstance(entity, Campaign) and entity.group_id and entity.group_id not in s.groups:
         raise InvalidRequest("no such group", code="validation_failed",
                              details=[_detail("group_id", "unknown_group", "no such group in your org")])
-    if isinstance(entity, Org) and entity.default_agent_id and bundle.agent(entity.default_agent_id) is None:
+    if isinstance(entity, Org) and entity.default_agent_id and not _agent_exists(entity.org_id,
+                                                                                 entity.default_agent_id):
         raise InvalidRequest("no such agent", code="validation_failed",
                              details=[_detail("default_agent_id", "unknown_agent", "no such agent in your org")])
     if isinstance(entity, Org):
@@ -116,6 +117,14 @@ def _check_references(entity: BaseModel, bundle: directory.OrgBundle) -> None:
                                          code="validation_failed",
                                          details=[_detail(f"business_hours.{day}", "invalid_hours",
                                                           f"{h.open}-{h.close}")])
+
+
+def _agent_exists(org_id: str, agent_id: str) -> bool:
+    try:
+        directory.get(Agent, org_id, agent_id)
+    except NotFound:
+        return False
+    return True
 
 
 def group_warnings(group: Group, agents: list[Agent]) -> list[dict[str, Any]]:
@@ -144,7 +153,7 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
     if creating and cls in IDS and isinstance(body, dict) and not body.get(IDS[cls]):
         body = {**body, IDS[cls]: _slug(str(body.get("name") or body.get("email") or ""), cls.__name__[:2].lower())}
     entity = _validate(cls, body, org_id, item_id)
-    bundle = directory.load_org(org_id)
+    s = directory.settings(org_id, fresh=True)
     if not creating:
         current = directory.get(cls, org_id, item_id)
         if isinstance(entity, Agent) and isinstance(current, Agent):
@@ -154,7 +163,7 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
         other = directory.find_agent_by_email(entity.email)
         if other is not None and (other.org_id, other.agent_id) != (org_id, entity.agent_id):
             raise Conflict("another user has this email", code="already_exists")
-    _check_references(entity, bundle)
+    _check_references(entity, s)
     directory.save(entity, create_only=creating)
     if isinstance(entity, Agent) and creating:
         from leadwave.store import aws
@@ -163,7 +172,7 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
     logger.info("settings saved", extra={"kind": cls.__name__, "new": creating})
     out = entity.model_dump(mode="json", exclude={"org_id"})
     if isinstance(entity, Group):
-        out["warnings"] = group_warnings(entity, bundle.agents)
+        out["warnings"] = group_warnings(entity, directory.list_kind(Agent, org_id))  # a settings screen, not a lead
     return out
 
 
@@ -178,10 +187,10 @@ def deactivate(cls: type[E], org_id: str, item_id: str) -> None:
 
 
 def delete_group(org_id: str, group_id: str) -> None:
-    bundle = directory.load_org(org_id)
-    if group_id not in bundle.groups:
+    s = directory.settings(org_id, fresh=True)
+    if group_id not in s.groups:
         raise NotFound("unknown group", code="group_not_found")
-    using = sorted(c.campaign_id for c in bundle.campaigns.values() if c.group_id == group_id and c.active)
+    using = sorted(c.campaign_id for c in s.campaigns.values() if c.group_id == group_id and c.active)
     if using:
         raise Conflict("campaigns still use this group", code="group_in_use",
                        details=[{"field": "campaign_id", "code": "in_use", "message": c} for c in using])
@@ -196,7 +205,7 @@ def save_org(org_id: str, body: Any) -> dict[str, Any]:
     if isinstance(body, dict) and body.get("org_id", org_id) == org_id:
         body = {k: v for k, v in body.items() if k != "org_id"}
     org = _org_phones(_validate(Org, body, org_id, None))
-    _check_references(org, directory.load_org(org_id))
+    _check_references(org, directory.settings(org_id, fresh=True))
     directory.save(org)
     return org.model_dump(mode="json")
 

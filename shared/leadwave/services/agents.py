@@ -7,6 +7,7 @@ from typing import Any
 from leadwave import clock
 from leadwave.models import Agent, DistributionType, LeadStatus
 from leadwave.rules.phones import masked
+from leadwave.services import claims
 from leadwave.store import directory, leads
 
 
@@ -17,40 +18,52 @@ def profile(agent: Agent) -> dict[str, Any]:
 
 
 def set_availability(agent: Agent, available: bool) -> dict[str, Any]:
-    """Takes effect for the next wave: waves read availability when they open."""
-    directory.set_availability(agent.org_id, agent.agent_id, available)
+    """Takes effect at once: the agent enters or leaves the ready index waves draw from, and
+    their open offers are hidden while they are unavailable."""
+    directory.set_availability(agent, available)
     return {**profile(agent), "available": available}
 
 
 def open_offers(agent: Agent) -> list[dict[str, Any]]:
-    """Open offers with enough of the lead to decide; never the full phone number."""
+    """Open offers with enough of the lead to decide; never the full phone number. Reads are
+    bounded by the open offers: the agent's own (targeted waves) and the org's open Distribute
+    All broadcasts, matched against the agent's eligibility; then one BatchGetItem of their
+    leads (an offer whose lead moved on is closed, whatever its item says yet)."""
+    if not agent.available:
+        return []
     now = clock.iso(clock.now())
+    targeted = {o.prospect_id: o.wave for o in leads.open_offers_for_agent(agent.org_id, agent.agent_id,
+                                                                          not_expired_at=now)}
+    broadcast = {b.prospect_id: b.wave for b in leads.open_broadcasts(agent.org_id, not_expired_at=now)
+                 if claims.may_see_broadcast(agent, b)}
+    if broadcast:
+        for pid in leads.declined_by(agent.agent_id, list(broadcast)):
+            broadcast.pop(pid, None)
+    waves = {**broadcast, **targeted}
     out = []
-    offers = leads.open_offers_for_agent(agent.org_id, agent.agent_id, not_expired_at=now)
-    prospects = {p.prospect_id: p for p in leads.get_many([o.prospect_id for o in offers])}
-    for offer in offers:
-        p = prospects.get(offer.prospect_id)
-        live = p is not None and p.status is LeadStatus.OFFERING and p.wave == offer.wave
-        if p is None or not live or agent.agent_id not in p.current_offers:
+    for p in leads.get_many(list(waves)):
+        live = p.status is LeadStatus.OFFERING and p.wave == waves[p.prospect_id] and (p.wave_expires_at or "") > now
+        if not live or (p.prospect_id in targeted and agent.agent_id not in p.current_offers):
             continue  # taken, or the wave moved on: the offer is closed
         if p.distribution_type is DistributionType.RING_ALL:
             continue  # taken by pressing 1 on the call, not in the app
         out.append({
-            "prospect_id": p.prospect_id, "wave": offer.wave, "expires_at": offer.expires_at,
+            "prospect_id": p.prospect_id, "wave": p.wave, "expires_at": p.wave_expires_at,
             "campaign_id": p.campaign_id, "campaign_name": p.campaign_name,
             "distribution_type": p.distribution_type.value, "first_name": p.first_name,
             "state": p.state, "loan_purpose": p.loan_purpose,
             "loan_amount": str(p.loan_amount) if p.loan_amount is not None else None,
             "phone": masked(p.phone), "channel": p.channel.value,
         })
-    return out
+    return sorted(out, key=lambda o: o["expires_at"] or "")
 
 
 def my_leads(agent: Agent) -> list[dict[str, Any]]:
+    """The agent's newest leads (a bounded page)."""
     return [{"prospect_id": p.prospect_id, "application_id": p.application_id, "campaign_name": p.campaign_name,
              "first_name": p.first_name, "last_name": p.last_name, "phone": p.phone, "email": p.email,
              "state": p.state, "loan_purpose": p.loan_purpose,
              "loan_amount": str(p.loan_amount) if p.loan_amount is not None else None,
              "app_status": p.app_status, "app_activity": p.app_activity, "assigned_at": p.assigned_at,
              "assigned_by": p.assigned_by}
-            for p in leads.list_for_agent(agent.org_id, agent.agent_id) if p.agent_id == agent.agent_id]
+            for p in leads.list_for_agent(agent.org_id, agent.agent_id)]

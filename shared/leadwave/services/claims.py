@@ -1,9 +1,11 @@
 """The first-claim race, settled by one conditional write on the prospect (DESIGN.md
 section 4): status is offering, the wave is the offer's wave, the caller is among the
-current wave's agents and the wave has not expired. The winner's application is created
-in that same write; the waiting execution is resumed with the wave's task token. The wave's
-other offers are then closed in one batch (an offer also counts as closed once its lead has
-moved on, so a crash between the two writes shows nobody a stale offer)."""
+current wave's agents (a Distribute All wave: eligible and not declined) and the wave has not
+expired. The winner's application is created in that same write; the waiting execution is
+resumed with the wave's task token, and the winner is answered: three DynamoDB calls (the
+caller's record, the lead, the write) at any floor size. Closing the wave's other offers and
+moving the agent's times follow from the leads table's stream (``services.bookkeeping``); an
+offer counts as closed as soon as its lead moved on, so nobody sees a stale one meanwhile."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from leadwave import clock
 from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferExpired
 from leadwave.models import Agent, DistributionType, LeadStatus, Prospect
 from leadwave.observability import count, logger
+from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.waves import wave_timeout
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import aws, directory, leads, phone
@@ -23,16 +26,35 @@ def _claimed_answer(p: Prospect) -> dict[str, Any]:
             "status": p.status.value}
 
 
+def is_broadcast(p: Prospect) -> bool:
+    return p.distribution_type is DistributionType.DISTRIBUTE_ALL
+
+
+def may_see_broadcast(agent: Agent, p: Any, *, require_available: bool = True) -> bool:
+    """A Distribute All wave is offered to every eligible agent: the campaign's group and the
+    agent's own filters, decided when the agent looks (settings from the cached Query)."""
+    s = directory.settings(agent.org_id)
+    campaign = s.campaign(p.campaign_id)
+    return campaign is not None and is_eligible(agent, p, campaign, s.group_of(campaign),
+                                                require_available=require_available)
+
+
 def _refuse(p: Prospect, agent: Agent) -> None:
     """Why this agent cannot claim ``p`` now (raises), unless it is already theirs (returns)."""
     if p.status is LeadStatus.ASSIGNED:
         if p.agent_id == agent.agent_id:
             return
         raise AlreadyClaimed("another agent took this lead")
-    if agent.agent_id not in p.offered:
-        raise Forbidden("this lead was not offered to you", code="not_offered")
-    if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers:
-        raise OfferExpired("this offer has ended")
+    if is_broadcast(p):
+        if not may_see_broadcast(agent, p, require_available=False):
+            raise Forbidden("this lead was not offered to you", code="not_offered")
+        if p.status is not LeadStatus.OFFERING or p.wave == 0:
+            raise OfferExpired("this offer has ended")
+    else:
+        if agent.agent_id not in p.offered:
+            raise Forbidden("this lead was not offered to you", code="not_offered")
+        if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers:
+            raise OfferExpired("this offer has ended")
     if p.wave_expires_at and p.wave_expires_at <= clock.iso(clock.now()):
         raise OfferExpired("this offer has expired")
 
@@ -51,23 +73,26 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
         return _claimed_answer(p)
     at = clock.iso(clock.now())
     fields = assignment_fields(agent, p, "claim", at)
+    ev = event("claimed", agent_id=agent.agent_id, wave=p.wave, application_id=fields["application_id"])
     try:
-        won = leads.update(p, fields, event("claimed", agent_id=agent.agent_id, wave=p.wave,
-                                            application_id=fields["application_id"]),
-                           condition=leads.claimable_by(agent.agent_id, p.wave, at))
+        if is_broadcast(p):
+            leads.claim_broadcast(p, agent.agent_id, fields, ev, at)
+        else:
+            leads.update(p, fields, ev, condition=leads.claimable_by(agent.agent_id, p.wave, at))
     except ConcurrentUpdate:
         now = leads.get(prospect_id)
         _refuse(now, agent)
         if now.status is LeadStatus.ASSIGNED:
             return _claimed_answer(now)
+        if is_broadcast(now) and agent.agent_id in leads.declined_by(agent.agent_id, [prospect_id]):
+            raise OfferExpired("you declined this offer") from None
         raise OfferExpired("this offer has ended") from None
+    won = p.model_copy(update={**fields, "status": LeadStatus.ASSIGNED})
     logger.info("offer claimed", extra={"agent_id": agent.agent_id, "wave": p.wave})
     count("OfferClaimed", distribution=p.distribution_type.value)
-    directory.mark_assigned(agent, at, claimed=True)
-    leads.close_offers(p.prospect_id, p.wave, winner=agent.agent_id)
     if p.wave_token:
         aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "done"})
-    if p.auto_dial and p.distribution_type is DistributionType.DISTRIBUTE_ALL and callback_base and phone.enabled():
+    if p.auto_dial and is_broadcast(p) and callback_base and phone.enabled():
         from leadwave.services import ringall
 
         ringall.auto_dial(won, agent, callback_base)
@@ -75,10 +100,20 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
 
 
 def decline_offer(agent: Agent, prospect_id: str) -> None:
-    """Ends this agent's offer. When every agent of the wave has declined, the next wave opens
-    at once: exactly one decliner (a conditional write on the token) resumes the execution."""
+    """Ends this agent's offer. When every agent of a targeted wave has declined, the next wave
+    opens at once: exactly one decliner (a conditional write on the token) resumes the
+    execution. A Distribute All wave runs to its claim or its timeout (its agents are not
+    counted)."""
     p = leads.get(prospect_id)
-    if p.org_id != agent.org_id or agent.agent_id not in p.offered:
+    if p.org_id != agent.org_id:
+        raise Forbidden("this lead was not offered to you", code="not_offered")
+    if is_broadcast(p):
+        if not may_see_broadcast(agent, p, require_available=False):
+            raise Forbidden("this lead was not offered to you", code="not_offered")
+        if p.status is LeadStatus.OFFERING:
+            leads.decline_broadcast(p, agent.agent_id, clock.iso(clock.now()))
+        return
+    if agent.agent_id not in p.offered:
         raise Forbidden("this lead was not offered to you", code="not_offered")
     if p.status is not LeadStatus.OFFERING or agent.agent_id not in p.current_offers:
         return  # nothing open to decline: declining twice is fine
@@ -99,5 +134,6 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
     except ConcurrentUpdate:
         return  # another decliner (or a claim, or the timeout) moved the lead on
     logger.info("every agent declined; opening the next wave", extra={"wave": p.wave})
+    s = directory.settings(p.org_id)
     aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "wave",
-                              "timeout_seconds": wave_timeout(directory.get_campaign_or_none(p.org_id, p.campaign_id))})
+                              "timeout_seconds": wave_timeout(s.campaign(p.campaign_id))})

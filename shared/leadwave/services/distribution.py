@@ -1,60 +1,114 @@
 """Immediate distribution (none, direct, round robin) and the outcome of any distribution:
-assigned, stored, fresh bucket or exception, each with its reason and event."""
+assigned, stored, fresh bucket or exception, each with its reason and event.
+
+Reads stay flat as the floor grows: the org's settings come from the cached settings Query,
+agents from the ready index (active, available agents, longest without a lead first) with a
+limit. Every write that gives an agent a lead is conditional on the agent being ready then."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from leadwave.errors import ConcurrentUpdate, ServiceBusy
-from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Prospect
+from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason
 from leadwave.observability import logger
-from leadwave.rules.direct import Decision, decide_direct, default_or_exception
-from leadwave.rules.eligibility import eligible_agents, round_robin_order
+from leadwave.rules.direct import Decision, direct_target
+from leadwave.rules.eligibility import is_eligible
+from leadwave.rules.roundrobin import spread_index
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory
-from leadwave.store.directory import OrgBundle
+from leadwave.store.directory import OrgSettings
 
-RR_ROUNDS = 5
+RR_ROUNDS = 3
+RR_CANDIDATES = 16  # the oldest eligible agents one request considers
+RR_RECENT = 8  # the newest agents read to see which recent tickets already landed
 
 
-def take_round_robin(bundle: OrgBundle, campaign: Campaign, lead: Any, at: str) -> Agent | None:
-    """The eligible available agent with the oldest ``last_assigned_at``, taken with a
-    conditional write on that agent; a lost race moves on to the next-oldest and, when every
-    candidate was taken concurrently, re-reads the agents."""
-    group = bundle.groups.get(campaign.group_id) if campaign.group_id else None
-    agents = bundle.agents
+def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Agent | None:
+    """The eligible ready agent longest without a lead. Requests arriving together hold
+    consecutive tickets of the org's counter; each skips as many of the oldest agents as
+    earlier tickets are still on their way, so they take different agents and the
+    conditional write (still ready, not assigned since read) rarely fails."""
+    group = s.group_of(campaign)
+    org_id = s.org.org_id
+    ticket = directory.next_ticket(org_id)
     for _ in range(RR_ROUNDS):
-        candidates = round_robin_order(eligible_agents(agents, lead, campaign, group))
-        if not candidates:
+        oldest: list[Agent] = []
+        for agent in directory.ready_agents(org_id):
+            if is_eligible(agent, lead, campaign, group):
+                oldest.append(agent)
+                if len(oldest) == RR_CANDIDATES:
+                    break
+        if not oldest:
             return None
-        for agent in candidates:
+        recent = [a.rr_ticket for a in directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True)
+                  if a.rr_ticket is not None][:RR_RECENT]
+        start = spread_index(ticket, recent, len(oldest))
+        for agent in oldest[start:] + oldest[:start]:
             try:
-                directory.take_round_robin_turn(agent, at)
+                directory.take_round_robin_turn(agent, at, ticket)
                 return agent
             except ConcurrentUpdate:
                 continue
-        agents = directory.load_org(bundle.org.org_id).agents
     raise ServiceBusy("every eligible agent was being assigned concurrently; retry the request", retry_after=1)
 
 
-def decide_immediate(bundle: OrgBundle, campaign: Campaign, lead: Any, at: str) -> Decision:
+def default_or_exception(org: Org, reason: str = Reason.NO_ELIGIBLE, at: str | None = None) -> Decision:
+    """No eligible or available agent: the org's default agent (active; availability is not
+    required), else the Lead Exception page. With ``at`` the default agent's last assignment
+    moves, conditional on the agent still being active."""
+    if org.default_agent_id:
+        try:
+            default = directory.get(Agent, org.org_id, org.default_agent_id, consistent=True)
+        except Exception:  # noqa: BLE001 - a dangling default agent is no default agent
+            default = None
+        if default is not None and default.active and (at is None or directory.take_agent(default, at,
+                                                                                           require_ready=False)):
+            return Decision(LeadStatus.ASSIGNED, default, reason, via_default_agent=True)
+    return Decision(LeadStatus.EXCEPTION, None, reason)
+
+
+def decide_direct(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Decision:
+    """The named agent (AssignToEmail / AssignToUserId) if eligible and ready at the write; no
+    name or no match: a plain prospect; otherwise the default agent or exception."""
+    email = (lead.assign_to_email or "").strip().casefold()
+    user_id = (lead.assign_to_user_id or "").strip()
+    if not email and not user_id:
+        return Decision(LeadStatus.STORED, reason=Reason.NO_DIRECT_TARGET)
+    target = None
+    if user_id:
+        target = _agent_or_none(s.org.org_id, user_id)
+    if target is None and email:
+        found = directory.find_agent_by_email(email)
+        target = found if found is not None and found.org_id == s.org.org_id else None
+    decision = direct_target(target, campaign, s.group_of(campaign), lead)
+    if decision.agent is not None:
+        if directory.take_agent(decision.agent, at, require_ready=True):
+            return decision
+        return default_or_exception(s.org, at=at)
+    if decision.status is LeadStatus.EXCEPTION:
+        return default_or_exception(s.org, at=at)
+    return decision
+
+
+def _agent_or_none(org_id: str, agent_id: str) -> Agent | None:
+    try:
+        return directory.get(Agent, org_id, agent_id, consistent=True)
+    except Exception:  # noqa: BLE001 - an unknown or malformed id matches nobody
+        return None
+
+
+def decide_immediate(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Decision:
     dtype = campaign.distribution_type
-    group = bundle.groups.get(campaign.group_id) if campaign.group_id else None
     if dtype is DistributionType.NONE:
         return Decision(LeadStatus.STORED)
     if dtype is DistributionType.DIRECT:
-        decision = decide_direct(bundle.org, bundle.agents, campaign, group, lead)
-        if decision.agent is not None:
-            directory.mark_assigned(decision.agent, at)
-        return decision
+        return decide_direct(s, campaign, lead, at)
     if dtype is DistributionType.ROUND_ROBIN:
-        agent = take_round_robin(bundle, campaign, lead, at)
+        agent = take_round_robin(s, campaign, lead, at)
         if agent is not None:
             return Decision(LeadStatus.ASSIGNED, agent)
-        decision = default_or_exception(bundle.org, bundle.agents)
-        if decision.agent is not None:
-            directory.mark_assigned(decision.agent, at)
-        return decision
+        return default_or_exception(s.org, at=at)
     raise ValueError(f"{dtype} is not an immediate distribution type")
 
 
@@ -71,3 +125,11 @@ def outcome(decision: Decision, p: Prospect, at: str, *, by: str = "distribution
               "current_offers": [], "updated_at": at}
     logger.info("lead not assigned", extra={"status": decision.status.value, "reason": decision.reason})
     return fields, event(decision.status.value, reason=decision.reason)
+
+
+def is_ready_and_eligible(agent: Agent, lead: Any, campaign: Campaign, s: OrgSettings) -> bool:
+    return directory.is_ready(agent) and is_eligible(agent, lead, campaign, s.group_of(campaign))
+
+
+__all__ = ["ConcurrentUpdate", "decide_immediate", "default_or_exception", "outcome", "take_round_robin",
+           "is_ready_and_eligible"]

@@ -9,48 +9,106 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, Conflict, InvalidRequest, NotFound
-from leadwave.models import Agent, LeadStatus, Prospect
+from leadwave.models import Agent, LeadStatus, Prospect, Reason
 from leadwave.observability import logger
 from leadwave.rules import grid
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory, leads
+from leadwave.store.directory import OrgSettings
+
+INDEXED_SORTS = {"create_date": "gsi1", "loan_amount": "gsi3"}
+READ_BUDGET_PAGES = 4  # a filtered page reads at most this many pages' worth of index entries
 
 
-def row(p: Prospect) -> dict[str, Any]:
+def row(x: Any, s: OrgSettings | None = None) -> dict[str, Any]:
+    """A row of the page, from what the status index holds and the campaign's settings."""
+    campaign = s.campaign(x.campaign_id) if s is not None else None
     return {
-        "prospect_id": p.prospect_id,
-        "prospect_name": f"{p.first_name} {p.last_name}",
-        "campaign": p.campaign_name,
-        "campaign_id": p.campaign_id,
-        "description": p.campaign_description,
-        "distribution": p.distribution_type.value,
-        "lead_provider": p.lead_provider,
-        "loan_purpose": p.loan_purpose,
-        "loan_amount": float(p.loan_amount) if p.loan_amount is not None else None,
-        "state": p.state,
-        "failure_reason": p.failure_reason,
-        "create_date": p.created_at,
-        "ignored": p.ignored,
+        "prospect_id": x.prospect_id,
+        "prospect_name": " ".join(n for n in (x.first_name, x.last_name) if n),
+        "campaign": campaign.name if campaign else getattr(x, "campaign_name", ""),
+        "campaign_id": x.campaign_id,
+        "description": campaign.description if campaign else getattr(x, "campaign_description", ""),
+        "distribution": campaign.distribution_type.value if campaign else None,
+        "lead_provider": campaign.lead_provider if campaign else getattr(x, "lead_provider", ""),
+        "loan_purpose": x.loan_purpose,
+        "loan_amount": float(x.loan_amount) if x.loan_amount is not None else None,
+        "state": x.state,
+        "failure_reason": x.failure_reason,
+        "create_date": x.created_at,
+        "ignored": x.ignored,
     }
 
 
 def list_exceptions(org_id: str, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """Filters apply to the visible rows; with ``show_ignored=true`` the ignored rows follow
-    them (filtered and sorted the same way)."""
+    """One page, read by key from the exceptions' index (newest first, or by loan amount):
+    reads are bounded by the page, whatever the list's size. Served by the index: the status,
+    Show Ignored (ignored rows are their own partition, listed after the others), the create
+    date range and sorting by create date or loan amount. Served by a bounded filtered read
+    (at most four pages of entries per request, then ``next_cursor``): the column filters and
+    searches. Sorting by another column orders the rows of the page."""
     q = grid.parse_query(params)
     show_ignored = (params.get("show_ignored") or ["false"])[-1].lower() == "true"
-    rows = [row(p) for p in leads.list_by_status(org_id, LeadStatus.EXCEPTION)]
-    visible = [r for r in rows if not r["ignored"]]
-    ignored = [r for r in rows if r["ignored"]] if show_ignored else []
-    everything = [*_sorted(visible, q), *_sorted(ignored, q)]
-    start = (q.page - 1) * q.page_size
-    return {"items": everything[start:start + q.page_size], "total": len(everything), "page": q.page,
-            "page_size": q.page_size, "facets": grid.facets(visible + ignored)}
+    cursor = (params.get("cursor") or [""])[-1] or None
+    s = directory.settings(org_id)
+    index = INDEXED_SORTS.get(q.sort, "gsi1")
+    part, _, inner = (cursor or "v:").partition(":")
+    rows: list[dict[str, Any]] = []
+    next_cursor = None
+    for partition in ("v", "i") if show_ignored else ("v",):
+        if part == "i" and partition == "v":
+            continue
+        page = _page(org_id, s, q, index, ignored=partition == "i", size=q.page_size - len(rows),
+                     cursor=inner or None if partition == part else None)
+        rows += [row(x, s) for x in page.items]
+        if page.cursor:
+            next_cursor = f"{partition}:{page.cursor}"
+            break
+        if partition == "v" and show_ignored and len(rows) >= q.page_size:
+            next_cursor = "i:"
+            break
+    if q.sort not in INDEXED_SORTS:
+        rows = grid.apply(rows, grid.GridQuery(**{**q.__dict__, "page": 1, "page_size": len(rows) or 1}))[0]
+    return {"items": rows, "next_cursor": next_cursor, "page_size": q.page_size,
+            "total": _total(org_id, q, show_ignored), "sorted_within_page": q.sort not in INDEXED_SORTS, "facets": _facets(s, rows)}
 
 
-def _sorted(rows: list[dict[str, Any]], q: grid.GridQuery) -> list[dict[str, Any]]:
-    everything_q = grid.GridQuery(**{**q.__dict__, "page": 1, "page_size": len(rows) or 1})
-    return grid.apply(rows, everything_q)[0]
+def _total(org_id: str, q: grid.GridQuery, show_ignored: bool) -> int | None:
+    """Rows in the list, from the org's counters; unknown (None) once a filter applies."""
+    if q.values or q.search or q.ranges:
+        return None
+    counts = directory.counters(org_id)
+    return counts["exceptions"] + (counts["exceptions_ignored"] if show_ignored else 0)
+
+
+def _page(org_id: str, s: OrgSettings, q: grid.GridQuery, index: str, *, ignored: bool, size: int,
+          cursor: str | None) -> leads.Page:
+    key = leads.status_key(org_id, LeadStatus.EXCEPTION, ignored)
+    lo, hi = q.ranges.get("create_date", (None, None))
+    by_date = index == "gsi1" and (lo or hi)
+    in_page = grid.GridQuery(**{**q.__dict__, "ranges": {k: v for k, v in q.ranges.items()
+                                                         if not (by_date and k == "create_date")}})
+    return leads.page(index, key, range_condition=leads.created_between(lo, hi) if by_date else None,
+                      newest_first=q.descending, size=max(1, size), read_budget=size * READ_BUDGET_PAGES,
+                      cursor=cursor, keep=lambda x: grid.keep(row(x, s), in_page))
+
+
+def _facets(s: OrgSettings, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Choices for the multi-select filters: every campaign's values, every failure reason,
+    and the states and purposes on this page."""
+    campaigns = list(s.campaigns.values())
+    found = grid.facets(rows)
+    found["campaign"] = sorted({c.name for c in campaigns} | set(found["campaign"]), key=str.casefold)
+    found["description"] = sorted({c.description for c in campaigns if c.description} | set(found["description"]),
+                                  key=str.casefold)
+    found["distribution"] = sorted({c.distribution_type.value for c in campaigns} | set(found["distribution"]))
+    found["lead_provider"] = sorted({c.lead_provider for c in campaigns if c.lead_provider}
+                                    | set(found["lead_provider"]), key=str.casefold)
+    found["failure_reason"] = sorted(set(REASONS) | set(found["failure_reason"]), key=str.casefold)
+    return found
+
+
+REASONS = [v for k, v in vars(Reason).items() if not k.startswith("_") and isinstance(v, str)]
 
 
 def _exception(manager: Agent, prospect_id: str) -> Prospect:
@@ -85,7 +143,7 @@ def assign(manager: Agent, prospect_id: str, agent_id: str) -> dict[str, Any]:
                            condition=leads.in_status(LeadStatus.EXCEPTION))
     except ConcurrentUpdate:
         raise Conflict("this lead was handled by someone else just now", code="not_an_exception") from None
-    directory.mark_assigned(target, at)  # manual assignment moves the round-robin time too (seed 002)
+    directory.mark_assigned(manager.org_id, target.agent_id, at)  # manual assignment counts for round robin
     logger.info("exception assigned", extra={"agent_id": target.agent_id, "by": manager.agent_id})
     return {"prospect_id": won.prospect_id, "application_id": won.application_id, "agent_id": won.agent_id}
 

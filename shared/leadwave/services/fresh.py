@@ -1,5 +1,7 @@
 """The fresh bucket (Unassigned): leads any eligible agent may claim, first claim wins,
-under the claim-rate limit of seed 004."""
+under the claim-rate limit of seed 004. Reads per request are bounded by the page: the bucket
+is read from the status index with a cursor, the limit's "fresh leads / active agents" from
+the org's counters (kept in the same transactions that move leads in and out)."""
 
 from __future__ import annotations
 
@@ -8,50 +10,55 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import AlreadyClaimed, Forbidden, RateLimited, ServiceBusy
-from leadwave.models import Agent, LeadStatus, Prospect, Role
+from leadwave.models import Agent, LeadStatus, Prospect
 from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.fresh import claim_limit, retry_after
-from leadwave.rules.phones import masked
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory, leads, transactions
-from leadwave.store.directory import OrgBundle
+from leadwave.store.directory import OrgSettings
 
 CAS_ROUNDS = 5
+PAGE_SIZE = 50
+READ_BUDGET = 200  # index entries one page request may read to find its eligible rows
 
 
-def _eligible(bundle: OrgBundle, agent: Agent, p: Prospect) -> bool:
-    campaign = bundle.campaigns.get(p.campaign_id)
+def _eligible(s: OrgSettings, agent: Agent, lead: Any) -> bool:
+    campaign = s.campaign(lead.campaign_id)
     if campaign is None:
         return False
-    group = bundle.groups.get(campaign.group_id) if campaign.group_id else None
     # the availability switch governs pushed offers; claiming from the bucket is the agent's own act
-    return is_eligible(agent, p, campaign, group, require_available=False)
+    return is_eligible(agent, lead, campaign, s.group_of(campaign), require_available=False)
 
 
-def _window(bundle: OrgBundle) -> timedelta:
-    return timedelta(minutes=bundle.org.fresh_window_minutes)
+def _window(s: OrgSettings) -> timedelta:
+    return timedelta(minutes=max(1, s.org.fresh_window_minutes))
 
 
-def _usage(bundle: OrgBundle, agent: Agent) -> dict[str, Any]:
+def _usage(s: OrgSettings, agent: Agent) -> dict[str, Any]:
     """The limit now, and the agent's claims inside the window (kept on the agent's record)."""
-    since = clock.iso(clock.now() - _window(bundle))
+    since = clock.iso(clock.now() - _window(s))
     claims = [t for t in agent.fresh_claims if t > since]
-    active = sum(1 for a in bundle.agents if a.active and Role.AGENT in a.roles)
-    limit = claim_limit(leads.count_by_status(agent.org_id, LeadStatus.UNASSIGNED), active)
-    return {"limit": limit, "claimed": len(claims), "window_minutes": bundle.org.fresh_window_minutes,
+    counts = directory.counters(agent.org_id)
+    limit = claim_limit(counts["fresh_leads"], counts["active_agents"])
+    return {"limit": limit, "claimed": len(claims), "window_minutes": s.org.fresh_window_minutes,
             "claim_times": claims}
 
 
-def list_fresh(agent: Agent) -> dict[str, Any]:
-    bundle = directory.load_org(agent.org_id)
-    items = [{"prospect_id": p.prospect_id, "campaign_name": p.campaign_name, "first_name": p.first_name,
-              "state": p.state, "loan_purpose": p.loan_purpose,
-              "loan_amount": str(p.loan_amount) if p.loan_amount is not None else None,
-              "phone": masked(p.phone), "created_at": p.created_at, "failure_reason": p.failure_reason}
-             for p in leads.list_by_status(agent.org_id, LeadStatus.UNASSIGNED) if _eligible(bundle, agent, p)]
-    usage = _usage(bundle, agent)
+def list_fresh(agent: Agent, cursor: str | None = None, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    s = directory.settings(agent.org_id)
+    page = leads.page("gsi1", leads.status_key(agent.org_id, LeadStatus.UNASSIGNED), size=page_size,
+                      read_budget=max(page_size, READ_BUDGET), cursor=cursor, keep=lambda x: _eligible(s, agent, x))
+    items = []
+    for x in page.items:
+        campaign = s.campaign(x.campaign_id)
+        items.append({"prospect_id": x.prospect_id, "campaign_name": campaign.name if campaign else "",
+                      "first_name": x.first_name, "state": x.state, "loan_purpose": x.loan_purpose,
+                      "loan_amount": str(x.loan_amount) if x.loan_amount is not None else None,
+                      "phone": "•" * 10 + (x.phone_tail or ""), "created_at": x.created_at,
+                      "failure_reason": x.failure_reason})
+    usage = _usage(s, agent)
     usage.pop("claim_times")
-    return {"items": items, **usage}
+    return {"items": items, "next_cursor": page.cursor, **usage}
 
 
 def claim_fresh(agent: Agent, prospect_id: str) -> dict[str, Any]:
@@ -64,15 +71,15 @@ def claim_fresh(agent: Agent, prospect_id: str) -> dict[str, Any]:
         raise AlreadyClaimed("another agent took this lead")
     if p.status is not LeadStatus.UNASSIGNED:
         raise AlreadyClaimed("this lead is no longer in the fresh bucket", code="not_in_fresh_bucket")
-    bundle = directory.load_org(agent.org_id)
-    if not _eligible(bundle, agent, p):
+    s = directory.settings(agent.org_id)
+    if not _eligible(s, agent, p):
         raise Forbidden("you are not eligible for this lead", code="not_eligible")
     for _ in range(CAS_ROUNDS):
         current = directory.get(Agent, agent.org_id, agent.agent_id, consistent=True)
-        usage = _usage(bundle, current)
+        usage = _usage(s, current)
         if usage["claimed"] >= usage["limit"]:
             raise RateLimited(f"you may claim {usage['limit']} fresh leads per {usage['window_minutes']} minutes",
-                              retry_after=retry_after(usage["claim_times"], clock.now(), _window(bundle)))
+                              retry_after=retry_after(usage["claim_times"], clock.now(), _window(s)))
         at = clock.iso(clock.now())
         fields = assignment_fields(agent, p, "fresh", at)
         try:
@@ -82,9 +89,13 @@ def claim_fresh(agent: Agent, prospect_id: str) -> dict[str, Any]:
         except transactions.AgentChanged:
             continue  # this agent claimed something else at the same moment: count again
         except transactions.LeadTaken:
-            now = leads.get(prospect_id)
-            if now.status is LeadStatus.ASSIGNED and now.agent_id == agent.agent_id:
-                return {"prospect_id": now.prospect_id, "application_id": now.application_id, "agent_id": now.agent_id}
-            raise AlreadyClaimed("another agent took this lead") from None
+            return _taken(prospect_id, agent)
         return {"prospect_id": p.prospect_id, "application_id": fields["application_id"], "agent_id": agent.agent_id}
     raise ServiceBusy("too many simultaneous claims; try again", retry_after=1)
+
+
+def _taken(prospect_id: str, agent: Agent) -> dict[str, Any]:
+    now: Prospect = leads.get(prospect_id)
+    if now.status is LeadStatus.ASSIGNED and now.agent_id == agent.agent_id:
+        return {"prospect_id": now.prospect_id, "application_id": now.application_id, "agent_id": now.agent_id}
+    raise AlreadyClaimed("another agent took this lead") from None

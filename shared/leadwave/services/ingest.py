@@ -16,6 +16,7 @@ from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Prospe
 from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
+from leadwave.rules.waves import wave_timeout
 from leadwave.services.assignment import apply_to_new, event
 from leadwave.services.distribution import decide_immediate, outcome
 from leadwave.services.leadin import LeadIn, parse_lead
@@ -63,7 +64,8 @@ def _idempotent_accept() -> tuple[Any, Any]:
 def _accept(request: dict[str, Any]) -> dict[str, Any]:
     lead = LeadIn.model_validate(request["lead"])
     org_id = request["org_id"]
-    org, campaign = directory.get_org_and_campaign(org_id, lead.campaign_id)
+    settings = directory.settings(org_id)
+    org, campaign = settings.org, settings.campaign(lead.campaign_id)
     if campaign is None or not campaign.active:
         raise InvalidRequest("unknown or inactive campaign", code="unknown_campaign",
                              details=[{"field": "campaign_id", "code": "unknown_campaign",
@@ -92,8 +94,7 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
     elif dtype is DistributionType.NONE:
         prospect = _with_outcome(prospect, Decision(LeadStatus.STORED), at)
     elif dtype.immediate:
-        bundle = directory.load_org(org_id)
-        prospect = _with_outcome(prospect, decide_immediate(bundle, campaign, prospect, at), at)
+        prospect = _with_outcome(prospect, decide_immediate(settings, campaign, prospect, at), at)
     if queue:
         prospect.events.append(event("queued"))
     logger.append_keys(prospect_id=prospect.prospect_id)
@@ -105,10 +106,10 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         # (a second start of its execution is a no-op)
         prospect = leads.get(prospect.prospect_id)
         if prospect.status is LeadStatus.OFFERING:
-            prospect = _enqueue(prospect)
+            prospect = _enqueue(prospect, wave_timeout(campaign))
         return answer(prospect)
     if queue:
-        prospect = _enqueue(prospect)
+        prospect = _enqueue(prospect, wave_timeout(campaign))
     count("LeadReceived", distribution=dtype.value, outcome=prospect.status.value)
     return answer(prospect)
 
@@ -126,9 +127,9 @@ def _with_outcome(prospect: Prospect, decision: Decision, at: str) -> Prospect:
     return new
 
 
-def _enqueue(prospect: Prospect) -> Prospect:
+def _enqueue(prospect: Prospect, timeout_seconds: int) -> Prospect:
     try:
-        aws.enqueue_distribution(prospect.prospect_id, prospect.org_id)
+        aws.enqueue_distribution(prospect.prospect_id, prospect.org_id, timeout_seconds)
     except Exception:  # the lead is stored; it must not be lost on the way to the queue
         logger.exception("could not queue the lead; moving it to exception")
         at = clock.iso(clock.now())

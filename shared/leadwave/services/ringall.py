@@ -87,7 +87,7 @@ def end_wave_if_over(prospect_id: str, wave: int) -> None:
                      & leads.token_is(p.wave_token))
     except ConcurrentUpdate:
         return
-    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    campaign = directory.campaign_or_none(p.org_id, p.campaign_id)
     aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "wave", "timeout_seconds": wave_timeout(campaign)})
 
 
@@ -172,7 +172,7 @@ def bridge(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], b
     """Dial the borrower's mobile with the agent's caller ID, recorded, unless the TCPA guard
     blocks it (the assignment stands; the reason is recorded on the lead)."""
     org = directory.get(Org, p.org_id)
-    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    campaign = directory.campaign_or_none(p.org_id, p.campaign_id)
     agent = directory.get(Agent, p.org_id, str(p.agent_id))
     reason = call_block_reason(tcpa=bool(campaign and campaign.tcpa), consent=p.consent, state=p.state,
                                phone=p.phone, do_not_call=org.do_not_call, now=clock.now())
@@ -224,7 +224,7 @@ def auto_dial(p: Prospect, agent: Agent, base: str) -> None:
     """Distribute All with Auto-Dial: after the claim, call the agent's phone; answering bridges
     to the borrower under the same TCPA guard (checked before dialling and when bridging)."""
     org = directory.get(Org, p.org_id)
-    campaign = directory.get_campaign_or_none(p.org_id, p.campaign_id)
+    campaign = directory.campaign_or_none(p.org_id, p.campaign_id)
     reason = call_block_reason(tcpa=bool(campaign and campaign.tcpa), consent=p.consent, state=p.state,
                                phone=p.phone, do_not_call=org.do_not_call, now=clock.now())
     if not reason and not org.caller_id:

@@ -1,40 +1,59 @@
 """The safety net behind "nothing is ever lost", run on a schedule: a lead still `offering`
-well after it was received must have a running distribution. If its queue message never
-became an execution (lost, or parked in the DLQ), it is queued again; if its execution ended
-without placing it, it goes to Lead Exception with the Rescue reason."""
+past its sweep time (5 minutes after it arrived or after its open wave should have ended)
+must have a running distribution. If its queue message never became an execution (lost, or
+parked in the DLQ), it is queued again; if its execution ended without placing it, it goes
+to Lead Exception with the Rescue reason. Reads: the orgs' index entries, then per org only
+the offering leads already due (the status index sorts offering leads by due time)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from leadwave import clock
 from leadwave.models import LeadStatus, Reason
 from leadwave.observability import count, logger
+from leadwave.rules.waves import wave_timeout
 from leadwave.services import waves
 from leadwave.store import aws, directory, leads
 
-STUCK_AFTER = timedelta(minutes=5)
+PAGE = 100
+MAX_PER_ORG = 1000  # one run's share per org; the rest are next run's
 
 
 def sweep(now: datetime | None = None, org_ids: list[str] | None = None) -> dict[str, int]:
-    cutoff = clock.iso((now or clock.now()) - STUCK_AFTER)
+    at = clock.iso(now or clock.now())
     tally: Counter[str] = Counter()
     for org_id in org_ids if org_ids is not None else directory.org_ids():
-        for p in leads.list_by_status(org_id, LeadStatus.OFFERING, newest_first=False):
-            if p.created_at > cutoff:
-                break  # oldest first: the rest are younger still
-            tally["checked"] += 1
-            status = aws.execution_status(p.prospect_id)
-            if status == "RUNNING":
-                continue
-            if status is None:
-                aws.enqueue_distribution(p.prospect_id, p.org_id)
-                tally["requeued"] += 1
-            else:
-                waves.fallback(p.prospect_id, Reason.DISTRIBUTION_FAILED)
-                tally["rescued"] += 1
-    if tally["requeued"] or tally["rescued"]:
-        logger.warning("stuck leads swept", extra=dict(tally))
+        cursor = None
+        while tally[f"org:{org_id}"] < MAX_PER_ORG:
+            page = leads.page("gsi1", leads.status_key(org_id, LeadStatus.OFFERING),
+                              range_condition=leads.due_before(at), newest_first=False, size=PAGE, cursor=cursor)
+            for listed in page.items:
+                tally[f"org:{org_id}"] += 1
+                _check(listed.prospect_id, org_id, tally)
+            cursor = page.cursor
+            if cursor is None:
+                break
+    out = {k: v for k, v in tally.items() if not k.startswith("org:")}
+    if out.get("requeued") or out.get("rescued"):
+        logger.warning("stuck leads swept", extra=out)
         count("StuckLeadSwept")
-    return dict(tally)
+    return out
+
+
+def _check(prospect_id: str, org_id: str, tally: Counter[str]) -> None:
+    tally["checked"] += 1
+    status = aws.execution_status(prospect_id)
+    if status == "RUNNING":
+        return
+    if status is None:
+        try:
+            campaign = directory.settings(org_id).campaign(leads.get(prospect_id).campaign_id)
+        except Exception:  # noqa: BLE001 - re-queue with the default wave time rather than not at all
+            campaign = None
+        aws.enqueue_distribution(prospect_id, org_id, wave_timeout(campaign))
+        tally["requeued"] += 1
+    else:
+        waves.fallback(prospect_id, Reason.DISTRIBUTION_FAILED)
+        tally["rescued"] += 1

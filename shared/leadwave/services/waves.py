@@ -1,7 +1,14 @@
-"""The wave workflow's tasks (infra/statemachines/distribution.asl.json): ``prepare``,
-``open_wave`` and ``fallback``. Each returns (or sends with the task token) the state the
-machine routes on: ``{"prospect_id", "next": wave|hold|fallback|done, ...}``. Every task is
-safe to run twice: it reads the lead and does nothing a second time."""
+"""The wave workflow's task (infra/statemachines/distribution.asl.json): ``open_wave`` does a
+whole step of a lead's distribution and answers through its task token: hold until business
+hours, open the next wave (the execution then waits for a claim, the last decline or the
+wave's timeout), or place the lead (default agent, fresh bucket, exception) when no wave can
+open. ``fallback`` is the Rescue state's and the sweeper's way to place a stranded lead.
+Every call is safe to repeat: it reads the lead and does nothing a second time.
+
+Reads stay flat: the org's settings come from the cached settings Query; a targeted wave (waves,
+Ring All) reads the ready index until it has a few times the wave's size in eligible agents
+and checks the picked ones with one consistent BatchGetItem; a Distribute All wave is one
+broadcast offer that each agent's poll matches against its own eligibility."""
 
 from __future__ import annotations
 
@@ -9,60 +16,38 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate
-from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Offer, Prospect, Reason
+from leadwave.models import AfterHoursRule, Agent, Campaign, DistributionType, LeadStatus, Offer, Prospect, Reason
 from leadwave.observability import count, logger
 from leadwave.rules import hours
-from leadwave.rules.direct import Decision, default_or_exception
-from leadwave.rules.eligibility import eligible_agents
+from leadwave.rules.direct import Decision
+from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.waves import (
     claimed_recently,
     fallback_status,
     max_waves,
     no_taker_reason,
     select_wave,
-    wave_size,
     wave_timeout,
 )
 from leadwave.services import ringall
 from leadwave.services.assignment import event
-from leadwave.services.distribution import decide_immediate, outcome
+from leadwave.services.distribution import decide_immediate, default_or_exception, outcome
 from leadwave.store import aws, directory, leads
+from leadwave.store.directory import OrgSettings
 from leadwave.webhooks import public_base
 
 MAX_HOLD_SECONDS = 7 * 24 * 3600
+POOL_FACTOR = 4  # a targeted wave draws its agents from this many times its size
 
 
 def _state(p: Prospect, next_: str, **extra: Any) -> dict[str, Any]:
     return {"prospect_id": p.prospect_id, "next": next_, **extra}
 
 
-def prepare(prospect_id: str) -> dict[str, Any]:
-    p = leads.get(prospect_id)
-    if p.status is not LeadStatus.OFFERING:
-        return _state(p, "done")
-    org, campaign = directory.get_org_and_campaign(p.org_id, p.campaign_id)
-    if campaign is None:
-        return _state(p, "fallback", reason=Reason.NO_ELIGIBLE)
-    now = clock.now()
-    if not hours.is_open(org, now):
-        if campaign.distribution_type is DistributionType.RING_ALL or campaign.after_hours is not AfterHoursRule.HOLD:
-            return _state(p, "fallback", reason=Reason.AFTER_HOURS)
-        opening = hours.next_opening(org, now)
-        wait = MAX_HOLD_SECONDS if opening is None else (opening - now).total_seconds()
-        logger.info("holding lead until business hours", extra={"wait_seconds": int(wait)})
-        return _state(p, "hold", wait_seconds=max(1, min(MAX_HOLD_SECONDS, int(wait) + 1)))
-    if campaign.distribution_type.immediate:  # held after hours, now open: distribute as at ingest
-        at = clock.iso(now)
-        bundle = directory.load_org(p.org_id)
-        _finish(p, decide_immediate(bundle, campaign, p, at))
-        return _state(p, "done")
-    return _state(p, "wave", timeout_seconds=wave_timeout(campaign))
-
-
 def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
-    """Open the next wave (which ends the previous one: its agents leave ``current_offers``)
-    and remember the token the claim will resume. When no wave can be opened, resume the
-    token at once with next=fallback."""
+    """One step of the lead's distribution; the token is resumed with ``next`` = ``hold``
+    (wait, then come back), ``done`` (placed, or taken meanwhile), or left waiting while a
+    wave is open."""
     p = leads.get(prospect_id)
     if p.status is not LeadStatus.OFFERING:
         aws.resume(token, _state(p, "done"))
@@ -70,82 +55,162 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
     if p.wave_token == token:  # a retried invoke of the same task: the wave is already open
         return
     if entered and p.wave_entered == entered and p.wave_token:
-        # Step Functions retried this very state entry with a new token after the wave was opened:
-        # point the open wave at the new token instead of opening another one
-        try:
-            leads.update(p, {"wave_token": token}, None, condition=leads.in_status(LeadStatus.OFFERING)
-                         & leads.wave_is(p.wave) & leads.token_is(p.wave_token))
-        except ConcurrentUpdate:
-            aws.resume(token, _state(leads.get(prospect_id), "done"))
+        _retarget(p, token)
         return
-    bundle = directory.load_org(p.org_id)
-    campaign = bundle.campaigns.get(p.campaign_id)
-    if campaign is None:
-        aws.resume(token, _state(p, "fallback", reason=Reason.NO_ELIGIBLE))
-        return
-    group = bundle.groups.get(campaign.group_id) if campaign.group_id else None
-    eligible = eligible_agents(bundle.agents, p, campaign, group)
-    ring_all = campaign.distribution_type is DistributionType.RING_ALL
-    if ring_all:
-        eligible = [a for a in eligible if a.work_phone]  # a phone to ring is part of eligibility
-        problem = ringall.cannot_ring(bundle.org, eligible)
-        if problem:
-            aws.resume(token, _state(p, "fallback", reason=problem))
-            return
-    if not eligible and p.wave == 0:
-        aws.resume(token, _state(p, "fallback", reason=Reason.NO_ELIGIBLE))
+    try:
+        s = directory.settings(p.org_id)
+    except Exception:  # noqa: BLE001 - an org that vanished cannot distribute
+        s = None
+    campaign = s.campaign(p.campaign_id) if s is not None else None
+    if s is None or campaign is None:
+        _place(p, Decision(LeadStatus.EXCEPTION, reason=Reason.NO_ELIGIBLE))
+        aws.resume(token, _state(p, "done"))
         return
     now = clock.now()
-    picked = []
-    if p.wave < max_waves(campaign):
-        skip = {a.agent_id for a in eligible if claimed_recently(a, p.channel, now, bundle.org.time_zone)}
-        picked = select_wave(eligible, set(p.offered), wave_size(campaign), skip)
-    if not picked:
-        aws.resume(token, _state(p, "fallback", reason=no_taker_reason(campaign)))
+    timeout = wave_timeout(campaign)
+    if p.wave == 0 and not hours.is_open(s.org, now):  # checked before the first wave, as it arrives
+        if campaign.distribution_type is DistributionType.RING_ALL or campaign.after_hours is not AfterHoursRule.HOLD:
+            _place(p, _fallback_decision(s, campaign, Reason.AFTER_HOURS))
+            aws.resume(token, _state(p, "done"))
+            return
+        aws.resume(token, _state(p, "hold", wait_seconds=_hold_seconds(s, now), timeout_seconds=timeout))
         return
+    if campaign.distribution_type.immediate:  # held after hours, now open: distribute as at ingest
+        _place(p, decide_immediate(s, campaign, p, clock.iso(now)))
+        aws.resume(token, _state(p, "done"))
+        return
+    reason = _open(p, s, campaign, token, entered)
+    if reason is not None:
+        _place(p, _fallback_decision(s, campaign, reason))
+        aws.resume(token, _state(p, "done"))
+
+
+def _hold_seconds(s: OrgSettings, now: Any) -> int:
+    opening = hours.next_opening(s.org, now)
+    wait = MAX_HOLD_SECONDS if opening is None else (opening - now).total_seconds()
+    logger.info("holding lead until business hours", extra={"wait_seconds": int(wait)})
+    return max(1, min(MAX_HOLD_SECONDS, int(wait) + 1))
+
+
+def _retarget(p: Prospect, token: str) -> None:
+    """Step Functions retried this very state entry with a new token after the wave was opened:
+    point the open wave at the new token instead of opening another one."""
+    try:
+        leads.update(p, {"wave_token": token}, None, condition=leads.in_status(LeadStatus.OFFERING)
+                     & leads.wave_is(p.wave) & leads.token_is(p.wave_token or ""))
+    except ConcurrentUpdate:
+        aws.resume(token, _state(leads.get(p.prospect_id), "done"))
+
+
+def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: str | None) -> str | None:
+    """Open the next wave; the reason the lead must be placed instead when none can open."""
+    if p.wave >= max_waves(campaign):
+        return no_taker_reason(campaign)
+    now = clock.now()
     expires = clock.iso(clock.later(now, wave_timeout(campaign)))
     wave = p.wave + 1
-    offers = [Offer(org_id=p.org_id, prospect_id=p.prospect_id, agent_id=a.agent_id, wave=wave, status="open",
-                    offered_at=clock.iso(now), expires_at=expires) for a in picked]
-    leads.write_offers(offers)
+    changes = {"wave": wave, "wave_token": token, "wave_expires_at": expires, "wave_entered": entered,
+               "updated_at": clock.iso(now)}
+    if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
+        if _first_eligible(p, s, campaign) is None:
+            return Reason.NO_ELIGIBLE
+        leads.write_broadcast(p, wave, expires)
+        _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True), expires)
+        return None
+    ring_all = campaign.distribution_type is DistributionType.RING_ALL
+    picked, problem = _pick(p, s, campaign, ring_all)
+    if problem:
+        return problem
+    if not picked:
+        return Reason.NO_ELIGIBLE if p.wave == 0 else no_taker_reason(campaign)
+    ids = [a.agent_id for a in picked]
+    leads.write_offers([Offer(org_id=p.org_id, prospect_id=p.prospect_id, agent_id=a, wave=wave, status="open",
+                              offered_at=clock.iso(now), expires_at=expires) for a in ids])
+    opened = _commit(p, token, {**changes, "current_offers": ids}, event("wave_opened", wave=wave, agents=ids),
+                     expires, add_offered=ids)
+    if opened is not None and ring_all:
+        ringall.ring(opened, picked, s.org, campaign, public_base())
+    return None
+
+
+def _commit(p: Prospect, token: str, changes: dict[str, Any], ev: Any, expires: str,
+            **kw: Any) -> Prospect | None:
+    """The lead's side of opening the wave; None when the lead changed meanwhile."""
     try:
-        p = leads.update(p, {"wave": wave, "wave_token": token, "wave_expires_at": expires,
-                             "wave_entered": entered, "updated_at": clock.iso(now),
-                         "current_offers": [a.agent_id for a in picked]},
-                     event("wave_opened", wave=wave, agents=[a.agent_id for a in picked]),
-                     condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave),
-                     add_offered=[a.agent_id for a in picked])
+        opened = leads.update(p, changes, ev, condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave),
+                     sweep_at=leads.sweep_due(expires), **kw)
     except ConcurrentUpdate:
         logger.info("lead changed while opening a wave")
-        current = leads.get(prospect_id)
+        current = leads.get(p.prospect_id)
         if current.status is not LeadStatus.OFFERING:
             aws.resume(token, _state(current, "done"))
-        return
-    logger.info("wave opened", extra={"wave": wave, "offers": len(offers)})
-    if ring_all:
-        ringall.ring(p, picked, bundle.org, campaign, public_base())
+        return None
+    logger.info("wave opened", extra={"wave": changes["wave"], "offers": len(changes.get("current_offers") or [])})
+    return opened
+
+
+def _first_eligible(p: Prospect, s: OrgSettings, campaign: Campaign) -> Agent | None:
+    group = s.group_of(campaign)
+    return next((a for a in directory.ready_agents(p.org_id) if is_eligible(a, p, campaign, group)), None)
+
+
+def _pick(p: Prospect, s: OrgSettings, campaign: Campaign, ring_all: bool) -> tuple[list[Agent], str | None]:
+    """The wave's agents: drawn (seed 004: at random, recent claimers last) from the first
+    eligible ready agents never offered this lead, longest without a lead first, then checked
+    ready with a consistent read (an index entry may be a moment old)."""
+    size = campaign.ring_batch if ring_all else campaign.wave_size
+    group = s.group_of(campaign)
+    offered = set(p.offered)
+    pool: list[Agent] = []
+    for agent in directory.ready_agents(p.org_id, page_size=max(25, size * POOL_FACTOR)):
+        if agent.agent_id in offered or not is_eligible(agent, p, campaign, group):
+            continue
+        if ring_all and not agent.work_phone:
+            continue  # a phone to ring is part of eligibility
+        pool.append(agent)
+        if len(pool) >= size * POOL_FACTOR:
+            break
+    if ring_all and pool:
+        problem = ringall.cannot_ring(s.org, pool)
+        if problem:
+            return [], problem
+    now = clock.now()
+    skip = {a.agent_id for a in pool if claimed_recently(a, p.channel, now, s.org.time_zone)}
+    picked = select_wave(pool, offered, size, skip)
+    current = {a.agent_id: a for a in directory.get_agents(p.org_id, [a.agent_id for a in picked])}
+    return [current[a.agent_id] for a in picked if a.agent_id in current and directory.is_ready(current[a.agent_id])
+            and is_eligible(current[a.agent_id], p, campaign, group)], None
 
 
 def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
+    """Place a lead nobody took (the Rescue state, the sweeper): safe to repeat."""
     p = leads.get(prospect_id)
     if p.status is not LeadStatus.OFFERING:
         return _state(p, "done")
-    bundle = directory.load_org(p.org_id)
-    campaign = bundle.campaigns.get(p.campaign_id)
-    if reason == Reason.NO_ELIGIBLE:
-        decision = default_or_exception(bundle.org, bundle.agents, reason)
-        if decision.agent is not None:
-            directory.mark_assigned(decision.agent, clock.iso(clock.now()))
-        elif campaign is not None and campaign.distribution_type is DistributionType.WAVES:
-            decision = Decision(LeadStatus.UNASSIGNED, reason=reason)
+    try:
+        s = directory.settings(p.org_id)
+        campaign = s.campaign(p.campaign_id)
+    except Exception:  # noqa: BLE001 - the lead must still land somewhere
+        s, campaign = None, None
+    if s is None or campaign is None:
+        decision = Decision(LeadStatus.EXCEPTION, reason=reason)
     else:
-        status = fallback_status(campaign, reason) if campaign else LeadStatus.EXCEPTION
-        decision = Decision(status, reason=reason)
-    _finish(p, decision)
+        decision = _fallback_decision(s, campaign, reason)
+    _place(p, decision)
     return _state(p, "done")
 
 
-def _finish(p: Prospect, decision: Decision) -> None:
+def _fallback_decision(s: OrgSettings, campaign: Campaign, reason: str) -> Decision:
+    at = clock.iso(clock.now())
+    if reason == Reason.NO_ELIGIBLE:
+        decision = default_or_exception(s.org, reason, at=at)
+        if decision.agent is None and campaign.distribution_type is DistributionType.WAVES:
+            return Decision(LeadStatus.UNASSIGNED, reason=reason)
+        return decision
+    return Decision(fallback_status(campaign, reason), reason=reason)
+
+
+def _place(p: Prospect, decision: Decision) -> None:
     fields, ev = outcome(decision, p, clock.iso(clock.now()))
     try:
         leads.update(p, fields, ev, condition=leads.in_status(LeadStatus.OFFERING))
@@ -153,4 +218,3 @@ def _finish(p: Prospect, decision: Decision) -> None:
         logger.info("lead was placed concurrently; fallback skipped")
         return
     count("LeadPlacedByWorkflow", distribution=p.distribution_type.value, outcome=decision.status.value)
-

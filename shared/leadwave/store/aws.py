@@ -22,20 +22,21 @@ def client(service: str) -> Any:
                                                connect_timeout=1, read_timeout=3))
 
 
-def enqueue_distribution(prospect_id: str, org_id: str) -> None:
+def enqueue_distribution(prospect_id: str, org_id: str, timeout_seconds: int = 60) -> None:
+    """``timeout_seconds``: how long each wave of this lead stays open (the campaign's)."""
     client("sqs").send_message(
         QueueUrl=get_settings().distribution_queue_url,
-        MessageBody=json.dumps({"prospect_id": prospect_id, "org_id": org_id}),
+        MessageBody=json.dumps({"prospect_id": prospect_id, "org_id": org_id, "timeout_seconds": timeout_seconds}),
     )
 
 
-def start_distribution(prospect_id: str) -> bool:
+def start_distribution(prospect_id: str, timeout_seconds: int = 60) -> bool:
     """Start the execution named after the prospect. A second start for the same prospect is
     a no-op (AWS answers ExecutionAlreadyExists for a closed or differently-started one)."""
     sfn = client("stepfunctions")
     try:
         sfn.start_execution(stateMachineArn=get_settings().state_machine_arn, name=prospect_id,
-                            input=json.dumps({"prospect_id": prospect_id}))
+                            input=json.dumps({"prospect_id": prospect_id, "timeout_seconds": timeout_seconds}))
     except sfn.exceptions.ExecutionAlreadyExists:
         return False
     return True

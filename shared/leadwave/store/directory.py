@@ -1,26 +1,58 @@
-"""Directory table access: orgs, agents, campaigns, groups, vendors."""
+"""Directory table access: orgs, agents, campaigns, groups, vendors and the org's counters.
+
+Reads that stay flat as the floor grows (DESIGN.md section 7): an org's settings (org,
+campaigns, groups) are one Query that reads no agent, kept in memory for a few seconds
+(``SETTINGS_SECONDS``); agents are read from the sparse ready index (active, available agents
+by last assignment) with a limit. A cache never decides: every write that gives an agent a
+lead is conditional on the agent being ready right then."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
-from leadwave.models import Agent, Campaign, Group, Org, Vendor
+from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor
 from leadwave.store.tables import DirectoryItem, bind
 
 E = TypeVar("E", bound=BaseModel)
 
 _KINDS: dict[type[BaseModel], str] = {Org: "ORG", Agent: "AGENT", Campaign: "CAMPAIGN", Group: "GROUP",
                                       Vendor: "VENDOR"}
-_HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fresh_version")
+_HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fresh_version", "rr_ticket")
+COUNTERS = "COUNTERS"
+SETTINGS_SECONDS = 5.0
+READY_PAGE = 25
 
 
 def _pk(org_id: str) -> str:
     return f"ORG#{org_id}"
+
+
+def ready_key(org_id: str) -> str:
+    return f"READY#{org_id}"
+
+
+def ready_sort(last_assigned_at: str | None, agent_id: str) -> str:
+    """Never-assigned agents ("0") sort before every assignment time."""
+    return f"{last_assigned_at or '0'}#{agent_id}"
+
+
+def is_ready(agent: Agent) -> bool:
+    """In the round-robin order and offered leads: an active, available agent."""
+    return agent.active and agent.available and Role.AGENT in agent.roles
+
+
+def counts_as_active(agent: Agent | None) -> bool:
+    """The fresh-bucket limit divides by active agents (seed 004)."""
+    return agent is not None and agent.active and Role.AGENT in agent.roles
 
 
 def _sk(entity: BaseModel) -> str:
@@ -42,9 +74,15 @@ def _to_item(entity: BaseModel) -> DirectoryItem:
     if isinstance(entity, Agent):
         for name in _HOT:
             setattr(item, name, doc.pop(name))
+        item.active = entity.active
         item.gsi1pk, item.gsi1sk = f"EMAIL#{entity.email.casefold()}", "AGENT"
+        if is_ready(entity):
+            item.gsi2pk = ready_key(entity.org_id)
+        item.gsi2sk = ready_sort(entity.last_assigned_at, entity.agent_id)
     elif isinstance(entity, Vendor):
         item.gsi1pk, item.gsi1sk = f"KEY#{entity.key_hash}", "VENDOR"
+    elif isinstance(entity, Org):
+        item.gsi1pk, item.gsi1sk = "ORGS", entity.org_id
     item.doc = doc
     return item
 
@@ -59,66 +97,106 @@ def _from_item(item: DirectoryItem) -> Any:
             doc["available"] = True
         doc["fresh_claims"] = list(doc["fresh_claims"] or [])
         doc["fresh_version"] = int(doc["fresh_version"] or 0)
+        doc["rr_ticket"] = int(doc["rr_ticket"]) if doc["rr_ticket"] is not None else None
     return cls.model_validate(doc)
 
 
+# ---------------------------------------------------------------- the org's settings, cached
+
 @dataclass
-class OrgBundle:
-    """Everything of one org a distribution decision reads, from one Query."""
+class OrgSettings:
+    """An org's settings as a distribution decision reads them: the org, its campaigns and
+    groups (no agents: their number is the floor's size)."""
 
     org: Org
-    agents: list[Agent] = field(default_factory=list)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
 
-    def agent(self, agent_id: str | None) -> Agent | None:
-        return next((a for a in self.agents if a.agent_id == agent_id), None) if agent_id else None
+    def campaign(self, campaign_id: str | None) -> Campaign | None:
+        return self.campaigns.get(campaign_id) if campaign_id else None
 
+    def group_of(self, campaign: Campaign | None) -> Group | None:
+        return self.groups.get(campaign.group_id) if campaign is not None and campaign.group_id else None
+
+
+_settings: dict[str, tuple[float, OrgSettings]] = {}
+
+
+def forget_settings(org_id: str | None = None) -> None:
+    """Drop the cached settings (this container's): after a save, or in tests."""
+    if org_id is None:
+        _settings.clear()
+    else:
+        _settings.pop(org_id, None)
+
+
+def settings(org_id: str, *, fresh: bool = False) -> OrgSettings:
+    """The org, its campaigns and groups: one Query (sort keys CAMPAIGN# .. ORG never reach
+    AGENT# or VENDOR#), then served from memory for ``SETTINGS_SECONDS``."""
+    now = time.monotonic()
+    hit = _settings.get(org_id)
+    if hit is not None and not fresh and now - hit[0] < SETTINGS_SECONDS:
+        return hit[1]
+    bind()
+    org, campaigns, groups = None, {}, {}
+    for item in DirectoryItem.query(_pk(org_id), DirectoryItem.sk.between("CAMPAIGN#", "ORG")):
+        if item.kind == "ORG":
+            org = _from_item(item)
+        elif item.kind == "CAMPAIGN":
+            c = _from_item(item)
+            campaigns[c.campaign_id] = c
+        elif item.kind == "GROUP":
+            g = _from_item(item)
+            groups[g.group_id] = g
+    if org is None:
+        raise NotFound("unknown org", code="org_not_found")
+    found = OrgSettings(org, campaigns, groups)
+    _settings[org_id] = (now, found)
+    return found
+
+
+# ---------------------------------------------------------------- plain access
 
 def save(entity: BaseModel, *, create_only: bool = False) -> None:
+    """Put the entity. An agent whose "active agent" standing changes moves the org's counter
+    in the same transaction."""
     bind()
     item = _to_item(entity)
+    org_id = entity.org_id  # type: ignore[attr-defined]
+    delta = 0
+    if isinstance(entity, Agent):
+        old = None if create_only else _get_or_none(Agent, org_id, entity.agent_id)
+        delta = int(counts_as_active(entity)) - int(counts_as_active(old))
     try:
-        if create_only:
+        if delta:
+            _put_counted(item, delta, create_only)
+        elif create_only:
             item.save(condition=DirectoryItem.pk.does_not_exist())
         else:
             item.save()
-    except PutError as exc:
-        if _conditional_failed(exc):
+    except (PutError, TransactWriteError) as exc:
+        if _conditional_failed(exc) or isinstance(exc, TransactWriteError):
             raise Conflict(f"{item.kind.lower()} already exists", code="already_exists") from exc
         raise
+    finally:
+        forget_settings(org_id)
 
 
-def load_org(org_id: str) -> OrgBundle:
-    bind()
-    bundle: OrgBundle | None = None
-    agents, campaigns, groups = [], {}, {}
-    for item in DirectoryItem.query(_pk(org_id)):
-        if item.kind == "VENDOR":
-            continue
-        entity = _from_item(item)
-        if isinstance(entity, Org):
-            bundle = OrgBundle(org=entity)
-        elif isinstance(entity, Agent):
-            agents.append(entity)
-        elif isinstance(entity, Campaign):
-            campaigns[entity.campaign_id] = entity
-        elif isinstance(entity, Group):
-            groups[entity.group_id] = entity
-    if bundle is None:
-        raise NotFound("unknown org", code="org_not_found")
-    bundle.agents, bundle.campaigns, bundle.groups = agents, campaigns, groups
-    return bundle
+def _put_counted(item: DirectoryItem, delta: int, create_only: bool) -> None:
+    with TransactWrite(connection=Connection(region=DirectoryItem.Meta.region)) as tx:
+        tx.save(item, condition=DirectoryItem.pk.does_not_exist() if create_only else None)
+        tx.update(counters_item(item.pk.removeprefix("ORG#")), actions=[DirectoryItem.active_agents.add(delta)])
 
 
-def get_org_and_campaign(org_id: str, campaign_id: str) -> tuple[Org, Campaign | None]:
-    """One BatchGetItem for the two items a wave-type ingest needs."""
-    bind()
-    keys = [(_pk(org_id), "ORG"), (_pk(org_id), f"CAMPAIGN#{campaign_id}")]
-    found = {item.sk: _from_item(item) for item in DirectoryItem.batch_get(keys)}
-    if "ORG" not in found:
-        raise NotFound("unknown org", code="org_not_found")
-    return found["ORG"], found.get(f"CAMPAIGN#{campaign_id}")
+def counters_item(org_id: str) -> DirectoryItem:
+    return DirectoryItem(_pk(org_id), COUNTERS)
+
+
+def _get_or_none(cls: type[E], org_id: str, item_id: str) -> E | None:
+    try:
+        return get(cls, org_id, item_id, consistent=True)
+    except NotFound:
+        return None
 
 
 def get(cls: type[E], org_id: str, item_id: str | None = None, *, consistent: bool = False) -> E:
@@ -130,20 +208,29 @@ def get(cls: type[E], org_id: str, item_id: str | None = None, *, consistent: bo
         raise NotFound(f"unknown {_KINDS[cls].lower()}", code=f"{_KINDS[cls].lower()}_not_found") from exc
 
 
-def get_campaign_or_none(org_id: str, campaign_id: str) -> Campaign | None:
+def campaign_or_none(org_id: str, campaign_id: str) -> Campaign | None:
+    """A campaign from the cached settings (None if unknown)."""
     try:
-        return get(Campaign, org_id, campaign_id)
+        return settings(org_id).campaign(campaign_id)
     except NotFound:
         return None
 
 
-def org_ids() -> list[str]:
-    """Every org (a Scan of the directory's org items: for scheduled jobs, never request paths)."""
+def get_agents(org_id: str, agent_ids: list[str]) -> list[Agent]:
+    """A few agents by id, strongly consistent (BatchGetItem)."""
     bind()
-    return [item.pk.removeprefix("ORG#") for item in DirectoryItem.scan(DirectoryItem.kind == "ORG")]
+    keys = [(_pk(org_id), f"AGENT#{a}") for a in dict.fromkeys(agent_ids)]
+    return [_from_item(i) for i in DirectoryItem.batch_get(keys, consistent_read=True)] if keys else []
+
+
+def org_ids() -> list[str]:
+    """Every org, from the orgs' index entries (scheduled jobs, never request paths)."""
+    bind()
+    return [item.gsi1sk for item in DirectoryItem.by_gsi1.query("ORGS")]
 
 
 def list_kind(cls: type[E], org_id: str) -> list[E]:
+    """Every item of one kind (settings screens; never on a per-lead path)."""
     bind()
     items = DirectoryItem.query(_pk(org_id), DirectoryItem.sk.startswith(f"{_KINDS[cls]}#"))
     return [_from_item(item) for item in items]
@@ -152,6 +239,7 @@ def list_kind(cls: type[E], org_id: str) -> list[E]:
 def delete(cls: type[E], org_id: str, item_id: str) -> None:
     bind()
     DirectoryItem(_pk(org_id), f"{_KINDS[cls]}#{item_id}").delete()
+    forget_settings(org_id)
 
 
 def find_agent_by_email(email: str) -> Agent | None:
@@ -168,44 +256,125 @@ def find_vendor_by_key_hash(key_hash: str) -> Vendor | None:
     return None
 
 
-def take_round_robin_turn(agent: Agent, at: str) -> None:
-    """Move the agent's ``last_assigned_at`` only if nobody moved it since we read it: two
-    leads arriving together cannot both pick the same agent on a stale read."""
+# ---------------------------------------------------------------- the ready index
+
+def ready_agents(org_id: str, *, page_size: int = READY_PAGE, newest_first: bool = False) -> Iterator[Agent]:
+    """Active, available agents, longest without an assignment first, read page by page with a
+    limit: a caller that stops early reads only what it used. Eventually consistent: the
+    conditional write that gives an agent a lead checks readiness again."""
     bind()
-    item = DirectoryItem(_pk(agent.org_id), f"AGENT#{agent.agent_id}")
-    seen = agent.last_assigned_at
-    condition = DirectoryItem.pk.exists() & (
-        DirectoryItem.last_assigned_at.does_not_exist() if seen is None else DirectoryItem.last_assigned_at == seen
-    )
-    try:
-        item.update(actions=[DirectoryItem.last_assigned_at.set(at)], condition=condition)
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            raise ConcurrentUpdate("agent was assigned concurrently") from exc
-        raise
-    agent.last_assigned_at = at
+    for item in DirectoryItem.by_gsi2.query(ready_key(org_id), scan_index_forward=not newest_first,
+                                            page_size=page_size):
+        yield _from_item(item)
 
 
-def mark_assigned(agent: Agent, at: str, *, claimed: bool = False) -> None:
-    """Unconditional bookkeeping for direct, manual and claimed assignments."""
-    bind()
-    actions = [DirectoryItem.last_assigned_at.set(at)]
-    if claimed:
-        actions.append(DirectoryItem.last_claimed_at.set(at))
-    DirectoryItem(_pk(agent.org_id), f"AGENT#{agent.agent_id}").update(
-        actions=actions, condition=DirectoryItem.pk.exists())
+def still_ready(org_id: str) -> Any:
+    return DirectoryItem.gsi2pk == ready_key(org_id)
 
 
 def agent_item(agent: Agent) -> DirectoryItem:
     return DirectoryItem(_pk(agent.org_id), f"AGENT#{agent.agent_id}")
 
 
-def set_availability(org_id: str, agent_id: str, available: bool) -> None:
+def assigned_actions(agent_id: str, at: str, *, claimed: bool = False) -> list[Any]:
+    actions = [DirectoryItem.last_assigned_at.set(at), DirectoryItem.gsi2sk.set(ready_sort(at, agent_id))]
+    if claimed:
+        actions.append(DirectoryItem.last_claimed_at.set(at))
+    return actions
+
+
+def take_round_robin_turn(agent: Agent, at: str, ticket: int | None = None) -> None:
+    """Give the agent the next turn only while they are ready (active, available, an agent:
+    whatever an earlier read said) and nobody moved their ``last_assigned_at`` since we read it."""
     bind()
+    seen = agent.last_assigned_at
+    condition = still_ready(agent.org_id) & (
+        DirectoryItem.last_assigned_at.does_not_exist() if seen is None else DirectoryItem.last_assigned_at == seen)
+    actions = assigned_actions(agent.agent_id, at)
+    if ticket is not None:
+        actions.append(DirectoryItem.rr_ticket.set(ticket))
     try:
-        DirectoryItem(_pk(org_id), f"AGENT#{agent_id}").update(
-            actions=[DirectoryItem.available.set(available)], condition=DirectoryItem.pk.exists())
+        agent_item(agent).update(actions=actions, condition=condition)
     except UpdateError as exc:
         if _conditional_failed(exc):
-            raise NotFound("unknown agent", code="agent_not_found") from exc
+            raise ConcurrentUpdate("agent was assigned concurrently or is no longer ready") from exc
         raise
+    agent.last_assigned_at = at
+
+
+def take_agent(agent: Agent, at: str, *, require_ready: bool) -> bool:
+    """Direct and default-agent assignment: move the agent's last assignment, only while they
+    are ready (``require_ready``) or at least active. False when that no longer holds."""
+    bind()
+    condition = still_ready(agent.org_id) if require_ready else (DirectoryItem.active == True)  # noqa: E712
+    try:
+        agent_item(agent).update(actions=assigned_actions(agent.agent_id, at), condition=condition)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    agent.last_assigned_at = at
+    return True
+
+
+def mark_assigned(org_id: str, agent_id: str, at: str, *, claimed: bool = False) -> bool:
+    """Bookkeeping after a claim or a manual assignment: the times only move forward, so a
+    replayed or late call changes nothing. False when nothing moved."""
+    bind()
+    condition = DirectoryItem.pk.exists() & (DirectoryItem.last_assigned_at.does_not_exist()
+                                             | (DirectoryItem.last_assigned_at < at))
+    try:
+        DirectoryItem(_pk(org_id), f"AGENT#{agent_id}").update(
+            actions=assigned_actions(agent_id, at, claimed=claimed), condition=condition)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
+def set_availability(agent: Agent, available: bool) -> None:
+    """The switch; the agent enters or leaves the ready index with it (entering only while
+    still active)."""
+    bind()
+    actions = [DirectoryItem.available.set(available)]
+    condition = DirectoryItem.pk.exists()
+    if available and is_ready(agent.model_copy(update={"available": True})):
+        actions.append(DirectoryItem.gsi2pk.set(ready_key(agent.org_id)))
+        condition = condition & (DirectoryItem.active == True)  # noqa: E712
+    else:
+        actions.append(DirectoryItem.gsi2pk.remove())
+    try:
+        agent_item(agent).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            raise NotFound("unknown or inactive agent", code="agent_not_found") from exc
+        raise
+
+
+# ---------------------------------------------------------------- counters
+
+def next_ticket(org_id: str) -> int:
+    """The org's round-robin ticket: one ADD that never fails; requests arriving together get
+    consecutive tickets, which spreads them over the oldest agents."""
+    bind()
+    item = counters_item(org_id)
+    item.update(actions=[DirectoryItem.rr_ticket.add(1)])
+    return int(item.rr_ticket or 0)
+
+
+COUNTED = ("fresh_leads", "exceptions", "exceptions_ignored", "active_agents")
+
+
+def counters(org_id: str) -> dict[str, int]:
+    """The org's counts: leads in the fresh bucket, exceptions (visible, ignored), active agents."""
+    bind()
+    try:
+        item = DirectoryItem.get(_pk(org_id), COUNTERS)
+    except DoesNotExist:
+        return dict.fromkeys(COUNTED, 0)
+    return {name: max(0, int(getattr(item, name) or 0)) for name in COUNTED}
+
+
+def counter_actions(deltas: dict[str, int]) -> list[Any]:
+    return [getattr(DirectoryItem, name).add(delta) for name, delta in deltas.items() if delta]

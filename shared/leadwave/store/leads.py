@@ -5,22 +5,33 @@ retried or racing writer lands on the same outcome (DESIGN.md section 4)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from leadwave import clock
-from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
+from leadwave.errors import ConcurrentUpdate, Conflict, InvalidRequest, NotFound
 from leadwave.models import CallLeg, LeadEvent, LeadStatus, Offer, Prospect
+from leadwave.store import directory
 from leadwave.store.tables import LeadItem, bind
 
 LEAD_SK = "LEAD"
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
         "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at")
+# what the lists read from the status indexes, kept top level (and out of ``doc``)
+_LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at")
 _SETS = ("offered", "current_offers")
+SWEEP_GRACE_SECONDS = 300
+AMOUNT_DIGITS = 15
 
 
 def _pk(prospect_id: str) -> str:
@@ -31,39 +42,104 @@ def _conditional_failed(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-def status_key(org_id: str, status: LeadStatus | str) -> str:
-    return f"{org_id}#{LeadStatus(status).value}"
+def status_key(org_id: str, status: LeadStatus | str, ignored: bool = False) -> str:
+    key = f"{org_id}#{LeadStatus(status).value}"
+    return f"{key}#ignored" if ignored and LeadStatus(status) is LeadStatus.EXCEPTION else key
 
 
 def agent_key(org_id: str, agent_id: str) -> str:
     return f"AGENT#{org_id}#{agent_id}"
 
 
+def sweep_due(after: str) -> str:
+    """When the sweeper should look at an offering lead: a grace period after ``after`` (its
+    arrival, or the end of its open wave)."""
+    return clock.iso(clock.later(clock.parse(after), SWEEP_GRACE_SECONDS))
+
+
+def _status_sort(status: str, created_at: str, prospect_id: str, due: str | None = None) -> str:
+    """Offering leads sort by when the sweeper should look at them; the others by arrival."""
+    when = (due or sweep_due(created_at)) if status == LeadStatus.OFFERING.value else created_at
+    return f"{when}#{prospect_id}"
+
+
+def amount_sort(amount: Decimal | None, prospect_id: str) -> str:
+    whole = int(amount or 0)
+    return f"{max(0, min(whole, 10 ** AMOUNT_DIGITS - 1)):0{AMOUNT_DIGITS}d}#{prospect_id}"
+
+
+def _exception_keys(org_id: str, status: str, ignored: bool, amount: Any, prospect_id: str) -> tuple[Any, Any]:
+    """gsi3 (the Lead Exception page sorted by loan amount) holds exceptions only."""
+    if status != LeadStatus.EXCEPTION.value:
+        return None, None
+    return status_key(org_id, status, ignored), amount_sort(amount, prospect_id)
+
+
 def _to_item(p: Prospect) -> LeadItem:
-    doc = p.model_dump(mode="json", exclude={"events", *_SETS, *_TOP}, exclude_none=True)  # smaller items: fewer WRU
+    doc = p.model_dump(mode="json", exclude={"events", *_SETS, *_TOP, *_LISTED}, exclude_none=True)
     item = LeadItem(_pk(p.prospect_id), LEAD_SK, kind="lead", org_id=p.org_id, doc=doc)
-    data = p.model_dump(mode="json", include=set(_TOP))
-    for name in _TOP:
+    data = p.model_dump(mode="json", include=set(_TOP) | set(_LISTED))
+    for name in (*_TOP, *_LISTED):
         setattr(item, name, data[name])
+    item.loan_amount = float(p.loan_amount) if p.loan_amount is not None else None
+    item.ignored = p.ignored or None
+    item.phone_tail = p.phone[-2:]
     for name in _SETS:
         setattr(item, name, set(getattr(p, name)) or None)
-    item.events = [e.model_dump(mode="json") for e in p.events]
-    item.gsi1pk, item.gsi1sk = status_key(p.org_id, p.status), f"{p.created_at}#{p.prospect_id}"
+    item.events = [e.model_dump(mode="json", exclude_defaults=True) for e in p.events]
+    item.gsi1pk = status_key(p.org_id, p.status, p.ignored)
+    item.gsi1sk = _status_sort(p.status.value, p.created_at, p.prospect_id)
     if p.agent_id and p.assigned_at:
         item.gsi2pk, item.gsi2sk = agent_key(p.org_id, p.agent_id), p.assigned_at
+    item.gsi3pk, item.gsi3sk = _exception_keys(p.org_id, p.status.value, p.ignored, p.loan_amount, p.prospect_id)
     return item
 
 
 def _from_item(item: LeadItem) -> Prospect:
     doc: dict[str, Any] = dict(item.doc)
-    for name in _TOP:
-        doc[name] = getattr(item, name)
+    for name in (*_TOP, *_LISTED):
+        value = getattr(item, name)
+        if value is not None or name not in doc:  # items written before a field moved to the top
+            doc[name] = value
+    if isinstance(doc.get("loan_amount"), float):
+        doc["loan_amount"] = _decimal(doc["loan_amount"])
     doc["ignored"] = bool(doc["ignored"])
     doc["wave"] = int(doc["wave"] or 0)
     for name in _SETS:
         doc[name] = sorted(getattr(item, name) or [])
     doc["events"] = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (item.events or [])]
     return Prospect.model_validate(doc)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    d = Decimal(str(value))
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
+def _tx() -> TransactWrite:
+    return TransactWrite(connection=Connection(region=LeadItem.Meta.region))
+
+
+def _counter(status: LeadStatus | str | None, ignored: bool) -> str | None:
+    """Which of the org's counters a lead in this place counts in."""
+    if status is None:
+        return None
+    status = LeadStatus(status)
+    if status is LeadStatus.UNASSIGNED:
+        return "fresh_leads"
+    if status is LeadStatus.EXCEPTION:
+        return "exceptions_ignored" if ignored else "exceptions"
+    return None
+
+
+def _deltas(old: tuple[Any, bool] | None, new: tuple[Any, bool]) -> dict[str, int]:
+    """How a lead's move changes the org's counters (empty when none)."""
+    before, after = (_counter(*old) if old else None), _counter(*new)
+    if before == after:
+        return {}
+    return {name: delta for name, delta in ((before, -1), (after, 1)) if name}
 
 
 def _save_new(item: LeadItem) -> bool:
@@ -79,8 +155,27 @@ def _save_new(item: LeadItem) -> bool:
 
 
 def create(p: Prospect) -> None:
-    if not _save_new(_to_item(p)):
-        raise Conflict("prospect already exists", code="already_exists")
+    """Store a new prospect (a lead stored straight into the fresh bucket also counts)."""
+    item = _to_item(p)
+    deltas = _deltas(None, (p.status, p.ignored))
+    if not deltas:
+        if not _save_new(item):
+            raise Conflict("prospect already exists", code="already_exists")
+        return
+    bind()
+    try:
+        with _tx() as tx:
+            tx.save(item, condition=LeadItem.pk.does_not_exist())
+            tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions(deltas))
+    except TransactWriteError as exc:
+        if _cancelled(exc, 0):
+            raise Conflict("prospect already exists", code="already_exists") from exc
+        raise
+
+
+def _cancelled(exc: TransactWriteError, index: int) -> bool:
+    reasons = list(exc.cancellation_reasons or [])
+    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
 
 
 def get(prospect_id: str, *, consistent: bool = True) -> Prospect:
@@ -93,16 +188,24 @@ def get(prospect_id: str, *, consistent: bool = True) -> Prospect:
 
 def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
            condition: Condition | None = None, add_offered: list[str] | None = None,
-           drop_current: list[str] | None = None) -> Prospect:
+           drop_current: list[str] | None = None, sweep_at: str | None = None) -> Prospect:
     """Apply ``changes`` (top-level fields of Prospect) and append ``event`` in one conditional
-    UpdateItem; ``ConcurrentUpdate`` when the condition no longer holds. Returns the new state."""
+    UpdateItem; ``ConcurrentUpdate`` when the condition no longer holds. Returns the new state.
+    A move into or out of the fresh bucket or Lead Exception also moves the org's counters, in
+    one transaction (conditional on the lead being where it was read)."""
     bind()
-    actions = update_actions(p, changes, event, add_offered=add_offered)
+    actions = update_actions(p, changes, event, add_offered=add_offered, sweep_at=sweep_at)
     if drop_current:
         actions.append(LeadItem.current_offers.delete(set(drop_current)))
     cond = LeadItem.pk.exists()
     if condition is not None:
         cond = cond & condition
+    deltas = _deltas((p.status, p.ignored), (changes.get("status", p.status), bool(changes.get("ignored", p.ignored))))
+    if deltas:
+        same = (LeadItem.status == p.status.value) & (
+            (LeadItem.ignored == True) if p.ignored else (LeadItem.ignored.does_not_exist()  # noqa: E712
+                                                           | (LeadItem.ignored == False)))  # noqa: E712
+        return _update_counted(p, actions, cond & same, deltas)
     item = LeadItem(_pk(p.prospect_id), LEAD_SK)
     try:
         item.update(actions=actions, condition=cond)
@@ -113,13 +216,27 @@ def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
     return _from_item(item)
 
 
+def _update_counted(p: Prospect, actions: list[Any], cond: Condition, deltas: dict[str, int]) -> Prospect:
+    try:
+        with _tx() as tx:
+            tx.update(lead_key(p), actions=actions, condition=cond)
+            tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions(deltas))
+    except TransactWriteError as exc:
+        if _cancelled(exc, 0):
+            raise ConcurrentUpdate("the lead changed concurrently") from exc
+        raise
+    return get(p.prospect_id)
+
+
 def lead_key(p: Prospect) -> LeadItem:
     return LeadItem(_pk(p.prospect_id), LEAD_SK)
 
 
 def update_actions(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
-                   add_offered: list[str] | None = None) -> list[Any]:
-    """The UpdateItem actions for ``changes`` and ``event`` (also used inside transactions)."""
+                   add_offered: list[str] | None = None, sweep_at: str | None = None) -> list[Any]:
+    """The UpdateItem actions for ``changes`` and ``event`` (also used inside transactions).
+    Index keys follow: the status index (ignored exceptions apart; offering leads by the
+    sweep's due time ``sweep_at``), the agent's leads, the exceptions by amount."""
     actions = []
     for name, value in changes.items():
         if name not in _TOP and name not in _SETS:
@@ -127,17 +244,25 @@ def update_actions(p: Prospect, changes: dict[str, Any], event: LeadEvent | None
         attr = getattr(LeadItem, name)
         if name in _SETS:
             value = set(value or []) or None
+        if name == "ignored":
+            value = value or None
         actions.append(attr.remove() if value is None else attr.set(value))
-    status = changes.get("status")
-    if status is not None:
-        actions.append(LeadItem.gsi1pk.set(status_key(p.org_id, status)))
+    status = LeadStatus(changes.get("status", p.status)).value
+    ignored = bool(changes.get("ignored", p.ignored))
+    if "status" in changes or "ignored" in changes or sweep_at:
+        actions += [LeadItem.gsi1pk.set(status_key(p.org_id, status, ignored)),
+                    LeadItem.gsi1sk.set(_status_sort(status, p.created_at, p.prospect_id, sweep_at))]
+        gsi3pk, gsi3sk = _exception_keys(p.org_id, status, ignored, p.loan_amount, p.prospect_id)
+        actions += ([LeadItem.gsi3pk.set(gsi3pk), LeadItem.gsi3sk.set(gsi3sk)] if gsi3pk
+                    else [LeadItem.gsi3pk.remove(), LeadItem.gsi3sk.remove()])
     agent_id, assigned_at = changes.get("agent_id"), changes.get("assigned_at")
     if agent_id and assigned_at:
         actions += [LeadItem.gsi2pk.set(agent_key(p.org_id, agent_id)), LeadItem.gsi2sk.set(assigned_at)]
     if add_offered:
         actions.append(LeadItem.offered.add(set(add_offered)))
     if event is not None:
-        actions.append(LeadItem.events.set(LeadItem.events.append([event.model_dump(mode="json")])))
+        actions.append(LeadItem.events.set(LeadItem.events.append([event.model_dump(mode="json",
+                                                                                    exclude_defaults=True)])))
     return actions
 
 
@@ -150,26 +275,6 @@ def in_status(*statuses: LeadStatus) -> Condition:
     return cond
 
 
-def list_by_status(org_id: str, status: LeadStatus, *, newest_first: bool = True) -> Iterator[Prospect]:
-    bind()
-    for item in LeadItem.by_gsi1.query(status_key(org_id, status), scan_index_forward=not newest_first):
-        yield _from_item(item)
-
-
-def count_by_status(org_id: str, status: LeadStatus) -> int:
-    bind()
-    return int(LeadItem.by_gsi1.count(status_key(org_id, status)))
-
-
-def list_for_agent(org_id: str, agent_id: str, *, since: str | None = None) -> Iterator[Prospect]:
-    """The agent's leads, newest assignment first (``since``: assigned at or after)."""
-    bind()
-    cond = LeadItem.gsi2sk >= since if since else None
-    for item in LeadItem.by_gsi2.query(agent_key(org_id, agent_id), cond, scan_index_forward=False):
-        if item.kind == "lead":
-            yield _from_item(item)
-
-
 def scan_all() -> Iterator[Prospect]:
     """Every prospect (the audit; not for request paths)."""
     bind()
@@ -177,20 +282,162 @@ def scan_all() -> Iterator[Prospect]:
         yield _from_item(item)
 
 
+# ---------------------------------------------------------------- lists, paged by key
+
+@dataclass
+class Listed:
+    """A lead as the status indexes hold it: what lists show, without ``doc``."""
+
+    prospect_id: str
+    org_id: str
+    status: str
+    campaign_id: str | None
+    first_name: str | None
+    last_name: str | None
+    state: str | None
+    loan_purpose: str | None
+    loan_amount: Decimal | None
+    phone_tail: str | None
+    created_at: str | None
+    failure_reason: str | None
+    ignored: bool
+
+    @classmethod
+    def of(cls, item: LeadItem) -> Listed:
+        return cls(prospect_id=item.pk.removeprefix("LEAD#"), org_id=item.org_id, status=item.status,
+                   campaign_id=item.campaign_id, first_name=item.first_name, last_name=item.last_name,
+                   state=item.state, loan_purpose=item.loan_purpose,
+                   loan_amount=_decimal(item.loan_amount),
+                   phone_tail=item.phone_tail, created_at=item.created_at, failure_reason=item.failure_reason,
+                   ignored=bool(item.ignored))
+
+
+@dataclass
+class Page:
+    items: list[Listed]
+    cursor: str | None  # opaque: pass back to read on from here
+    read: int  # items DynamoDB evaluated for this page
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    plain = {name: value["S"] for name, value in key.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, names: tuple[str, ...]) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(plain, dict) or set(plain) != set(names) or not all(isinstance(v, str)
+                                                                               for v in plain.values()):
+            raise ValueError("cursor fields")
+    except ValueError:
+        raise InvalidRequest("cursor is not one this list gave out", code="invalid_cursor",
+                             details=[{"field": "cursor", "code": "invalid", "message": "unknown cursor"}]) from None
+    return {name: {"S": value} for name, value in plain.items()}
+
+
+_INDEXES = {"gsi1": LeadItem.by_gsi1, "gsi2": LeadItem.by_gsi2, "gsi3": LeadItem.by_gsi3}
+
+
+def page(index: str, hash_key: str, *, range_condition: Condition | None = None,
+         filter_condition: Condition | None = None, newest_first: bool = True, size: int = 50,
+         read_budget: int | None = None, cursor: str | None = None,
+         keep: Callable[[Listed], bool] | None = None) -> Page:
+    """Up to ``size`` matching items of one index partition, reading at most ``read_budget``
+    items (a filtered read may return fewer than ``size``: follow ``cursor``). ``keep``: a
+    further test in memory on what the index holds. Cost is bounded by the budget, never by
+    the partition's size."""
+    bind()
+    budget = max(size, read_budget or size)
+    names = ("pk", "sk", f"{index}pk", f"{index}sk")
+    start = decode_cursor(cursor, names=names)
+    if start is not None and not start[f"{index}pk"]["S"] == hash_key:
+        raise InvalidRequest("cursor belongs to another list", code="invalid_cursor")
+    results = _INDEXES[index].query(hash_key, range_condition, filter_condition=filter_condition,
+                                    scan_index_forward=not newest_first, last_evaluated_key=start,
+                                    page_size=min(budget, 1000))
+    found: list[Listed] = []
+    read = 0
+    last: dict[str, Any] | None = start
+    pages = results.page_iter
+    while read < budget:
+        try:
+            raw = next(pages)
+        except StopIteration:
+            last = None
+            break
+        read += raw.get("ScannedCount", 0)
+        for data in raw.get("Items", []):
+            listed = Listed.of(LeadItem.from_raw_data(data))
+            if keep is not None and not keep(listed):
+                continue
+            found.append(listed)
+            if len(found) == size:
+                return Page(found, encode_cursor({n: data[n] for n in names}) if _more(raw, data) else None, read)
+        last = pages.last_evaluated_key
+        if last is None:
+            break
+        pages.page_size = min(budget - read, 1000) or 1
+    return Page(found, encode_cursor(last), read)
+
+
+def _more(raw: dict[str, Any], data: dict[str, Any]) -> bool:
+    items = raw.get("Items", [])
+    return bool(raw.get("LastEvaluatedKey")) or (bool(items) and data is not items[-1])
+
+
+def created_between(lo: str | None, hi: str | None) -> Condition | None:
+    """A range on the status index's sort key (``<created_at>#<id>``), for every status but
+    offering (whose sort key is the sweep's due time)."""
+    if lo and hi:
+        return LeadItem.gsi1sk.between(lo, hi + "\uffff")
+    if lo:
+        return LeadItem.gsi1sk >= lo
+    if hi:
+        return LeadItem.gsi1sk <= hi + "\uffff"
+    return None
+
+
+def due_before(at: str) -> Condition:
+    return LeadItem.gsi1sk < at
+
+
+def get_many(prospect_ids: list[str]) -> list[Prospect]:
+    """Several prospects in BatchGetItem calls (eventually consistent)."""
+    bind()
+    keys = [(_pk(pid), LEAD_SK) for pid in dict.fromkeys(prospect_ids)]
+    return [_from_item(item) for item in LeadItem.batch_get(keys)] if keys else []
+
+
+def list_for_agent(org_id: str, agent_id: str, *, limit: int = 100) -> list[Prospect]:
+    """The agent's newest ``limit`` leads (the index holds keys and status only: one
+    BatchGetItem per 100 for the documents)."""
+    bind()
+    ids = [i.pk.removeprefix("LEAD#") for i in LeadItem.by_gsi2.query(
+        agent_key(org_id, agent_id), scan_index_forward=False, limit=limit, page_size=limit) if i.sk == LEAD_SK]
+    found = {p.prospect_id: p for p in get_many(ids)}
+    return [found[i] for i in ids if i in found and found[i].agent_id == agent_id]
+
+
 # ---------------------------------------------------------------- offers
 
 def _offer_item(o: Offer) -> LeadItem:
     item = LeadItem(_pk(o.prospect_id), f"OFFER#{o.agent_id}", kind="offer", org_id=o.org_id,
-                    doc=o.model_dump(mode="json"), status=o.status, wave=o.wave, expires_at=o.expires_at)
-    item.gsi2pk, item.gsi2sk = f"OFFER#{o.org_id}#{o.agent_id}", o.expires_at
+                    doc={"offered_at": o.offered_at}, status=o.status, wave=o.wave, expires_at=o.expires_at)
+    if o.status == "open":  # declined and closed offers leave the agent's index: their polls skip them
+        item.gsi2pk, item.gsi2sk = f"OFFER#{o.org_id}#{o.agent_id}", o.expires_at
     item.expires_ttl = int(clock.parse(o.expires_at).timestamp()) + 7 * 24 * 3600
     return item
 
 
 def _offer_from_item(item: LeadItem) -> Offer:
-    doc = dict(item.doc)
-    doc["status"] = item.status
-    return Offer.model_validate(doc)
+    return Offer(org_id=item.org_id, prospect_id=item.pk.removeprefix("LEAD#"), agent_id=item.sk.split("#", 1)[1],
+                 wave=int(item.wave or 0), status=item.status, offered_at=(item.doc or {}).get("offered_at", ""),
+                 expires_at=item.expires_at or "")
 
 
 def write_offers(offers: list[Offer]) -> None:
@@ -206,11 +453,20 @@ def offers_of(prospect_id: str) -> list[Offer]:
                                                         consistent_read=True)]
 
 
+def get_offer(prospect_id: str, agent_id: str) -> Offer | None:
+    bind()
+    try:
+        return _offer_from_item(LeadItem.get(_pk(prospect_id), f"OFFER#{agent_id}", consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
 def set_offer_status_by_key(prospect_id: str, agent_id: str, status: str) -> bool:
     bind()
     item = LeadItem(_pk(prospect_id), f"OFFER#{agent_id}")
     try:
-        item.update(actions=[LeadItem.status.set(status)], condition=LeadItem.status == "open")
+        item.update(actions=[LeadItem.status.set(status), LeadItem.gsi2pk.remove(), LeadItem.gsi2sk.remove()],
+                    condition=LeadItem.status == "open")
     except UpdateError as exc:
         if _conditional_failed(exc):
             return False
@@ -218,36 +474,112 @@ def set_offer_status_by_key(prospect_id: str, agent_id: str, status: str) -> boo
     return True
 
 
-def close_offers(prospect_id: str, wave: int, *, winner: str) -> None:
-    """After a claim: the winner's offer is claimed, every other open offer of the wave closed,
-    in one Query and one BatchWriteItem. Agents poll their offers every second or two; a closed
-    offer costs their poll nothing, which outweighs these writes once per claim."""
+def close_offers(prospect_id: str, *, winner: str | None) -> int:
+    """After a lead moved on: the winner's offer is claimed, every other open offer closed (one
+    Query of the lead's offers, bounded by waves x wave size, and one BatchWriteItem); the
+    broadcast of a Distribute All wave is closed too. Idempotent. Returns the offers closed."""
     bind()
+    closed = 0
     with LeadItem.batch_write() as batch:
-        for offer in offers_of(prospect_id):
-            if offer.wave == wave and offer.status == "open":
-                status = "claimed" if offer.agent_id == winner else "closed"
-                batch.save(_offer_item(offer.model_copy(update={"status": status})))
+        for item in LeadItem.query(_pk(prospect_id), LeadItem.sk.between("BCAST#", "OFFER#\uffff"),
+                                   consistent_read=True):
+            if item.status != "open":
+                continue
+            if item.kind == "broadcast":
+                item.status, item.gsi2pk, item.gsi2sk = "closed", None, None
+                batch.save(item)
+            elif item.kind == "offer":
+                offer = _offer_from_item(item)
+                batch.save(_offer_item(offer.model_copy(
+                    update={"status": "claimed" if offer.agent_id == winner else "closed"})))
+            closed += 1
+    return closed
 
 
-def open_offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str) -> list[Offer]:
-    """The agent's open offers whose expiry is still ahead (gsi2 sort key, status filter)."""
+def open_offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str, limit: int = 50) -> list[Offer]:
+    """The agent's open offers whose expiry is still ahead (gsi2 holds only open ones)."""
     bind()
     items = LeadItem.by_gsi2.query(f"OFFER#{org_id}#{agent_id}", LeadItem.gsi2sk > not_expired_at,
-                                   filter_condition=LeadItem.status == "open")
+                                   filter_condition=LeadItem.status == "open", limit=limit, page_size=limit)
     return [_offer_from_item(i) for i in items]
 
 
-def get_many(prospect_ids: list[str]) -> list[Prospect]:
-    """Several prospects in BatchGetItem calls (eventually consistent)."""
+# ---------------------------------------------------------------- Distribute All: one broadcast per wave
+
+def broadcast_key(org_id: str) -> str:
+    return f"BCAST#{org_id}"
+
+
+def write_broadcast(p: Prospect, wave: int, expires_at: str) -> None:
+    """The wave's one offer to every eligible agent: agents find it by the org's open
+    broadcasts and decide their eligibility from its listed fields."""
     bind()
-    keys = [(_pk(pid), LEAD_SK) for pid in dict.fromkeys(prospect_ids)]
-    return [_from_item(item) for item in LeadItem.batch_get(keys)] if keys else []
+    item = LeadItem(_pk(p.prospect_id), f"BCAST#{wave}", kind="broadcast", org_id=p.org_id, doc={},
+                    status="open", wave=wave, expires_at=expires_at, campaign_id=p.campaign_id,
+                    state=p.state, loan_purpose=p.loan_purpose,
+                    loan_amount=float(p.loan_amount) if p.loan_amount is not None else None)
+    item.gsi2pk, item.gsi2sk = broadcast_key(p.org_id), f"{expires_at}#{p.prospect_id}"
+    item.expires_ttl = int(clock.parse(expires_at).timestamp()) + 7 * 24 * 3600
+    item.save()
+
+
+@dataclass
+class Broadcast:
+    prospect_id: str
+    wave: int
+    expires_at: str
+    campaign_id: str | None
+    state: str | None
+    loan_purpose: str | None
+    loan_amount: Decimal | None
+
+
+def open_broadcasts(org_id: str, *, not_expired_at: str, limit: int = 50) -> list[Broadcast]:
+    bind()
+    items = LeadItem.by_gsi2.query(broadcast_key(org_id), LeadItem.gsi2sk > not_expired_at,
+                                   filter_condition=LeadItem.status == "open", limit=limit, page_size=limit)
+    return [Broadcast(i.pk.removeprefix("LEAD#"), int(i.wave or 0), i.expires_at or "", i.campaign_id, i.state,
+                      i.loan_purpose, _decimal(i.loan_amount))
+            for i in items]
+
+
+def declined_by(agent_id: str, prospect_ids: list[str]) -> set[str]:
+    """Which of these leads the agent declined (their offer items; one BatchGetItem)."""
+    bind()
+    keys = [(_pk(pid), f"OFFER#{agent_id}") for pid in dict.fromkeys(prospect_ids)]
+    if not keys:
+        return set()
+    return {i.pk.removeprefix("LEAD#") for i in LeadItem.batch_get(keys) if i.status == "declined"}
+
+
+def claim_broadcast(p: Prospect, agent_id: str, changes: dict[str, Any], event: LeadEvent, at: str) -> None:
+    """The first-claim race of a Distribute All wave: the lead is still offering in this wave
+    and the wave has not expired, and this agent has not declined it, or nothing is written."""
+    bind()
+    try:
+        with _tx() as tx:
+            tx.condition_check(LeadItem, _pk(p.prospect_id), f"OFFER#{agent_id}",
+                               condition=LeadItem.status.does_not_exist() | (LeadItem.status != "declined"))
+            tx.update(lead_key(p), actions=update_actions(p, changes, event),
+                      condition=LeadItem.pk.exists() & (LeadItem.status == LeadStatus.OFFERING.value)
+                      & (LeadItem.wave == p.wave) & (LeadItem.wave_expires_at > at))
+    except TransactWriteError as exc:
+        if _cancelled(exc, 0) or _cancelled(exc, 1):
+            raise ConcurrentUpdate("the lead changed concurrently") from exc
+        raise
+
+
+def decline_broadcast(p: Prospect, agent_id: str, at: str) -> None:
+    """The agent's declined offer item: hides the wave from them and refuses their claim."""
+    bind()
+    item = LeadItem(_pk(p.prospect_id), f"OFFER#{agent_id}", kind="offer", org_id=p.org_id,
+                    doc={"offered_at": at}, status="declined", wave=p.wave, expires_at=p.wave_expires_at or at)
+    item.expires_ttl = int(clock.parse(item.expires_at).timestamp()) + 7 * 24 * 3600
+    item.save()
 
 
 def wave_is(wave: int) -> Condition:
     return LeadItem.wave == wave if wave else (LeadItem.wave.does_not_exist() | (LeadItem.wave == 0))
-
 
 
 def claimable_by(agent_id: str, wave: int, at: str) -> Condition:

@@ -4,12 +4,18 @@ Table names come from the environment (``leadwave.config``) and are bound on fir
 the same code runs against DynamoDB in AWS and DynamoDB Local on one machine; the endpoint
 comes from botocore's standard ``AWS_ENDPOINT_URL_DYNAMODB``.
 
-Directory items (pk ``ORG#<org>``): ``ORG``, ``AGENT#<id>`` (gsi1: ``EMAIL#<email>``),
-``CAMPAIGN#<id>``, ``GROUP#<id>``, ``VENDOR#<id>`` (gsi1: ``KEY#<hash>``). One Query on the
-org's partition loads everything a distribution needs.
-Lead items (pk ``LEAD#<id>``): ``LEAD`` (gsi1: ``<org>#<status>`` / created_at, gsi2:
-``AGENT#<org>#<agent>`` / assigned_at), ``OFFER#<agent>`` (gsi2: ``OFFER#<org>#<agent>`` /
-expires_at).
+Directory items (pk ``ORG#<org>``): ``ORG`` (gsi1: ``ORGS`` / org id), ``COUNTERS`` (the
+round-robin ticket, fresh leads and active agents, kept by conditional updates),
+``AGENT#<id>`` (gsi1: ``EMAIL#<email>``; gsi2, only while active, available and an agent:
+``READY#<org>`` / last assignment, the round-robin order), ``CAMPAIGN#<id>``, ``GROUP#<id>``,
+``VENDOR#<id>`` (gsi1: ``KEY#<hash>``). The org's settings (org, campaigns, groups) are one
+Query that reads no agent; agents are read from the ready index with a limit.
+Lead items (pk ``LEAD#<id>``): ``LEAD`` (gsi1: ``<org>#<status>`` / created_at, or the sweep's
+due time while offering; gsi2: ``AGENT#<org>#<agent>`` / assigned_at; gsi3 while an exception:
+``<org>#exception`` / amount), ``OFFER#<agent>`` (gsi2: ``OFFER#<org>#<agent>`` / expires_at),
+``BCAST#<wave>`` (a Distribute All wave's one offer to every eligible agent; gsi2:
+``BCAST#<org>`` / expires_at), ``CALL#<sid>``. Index projections carry only what their readers
+use (template.yaml), so a write costs few units.
 """
 
 from __future__ import annotations
@@ -57,6 +63,15 @@ class Gsi2(GlobalSecondaryIndex["Any"]):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi3(GlobalSecondaryIndex["Any"]):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class DirectoryItem(Model):
     """An org, agent, campaign, group or vendor. ``doc`` holds the entity; the attributes that
     conditions or indexes need live at the top level."""
@@ -68,15 +83,25 @@ class DirectoryItem(Model):
     sk = UnicodeAttribute(range_key=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     kind = UnicodeAttribute()
-    doc = JSONAttribute()
+    doc = JSONAttribute(null=True)
     # agents: round-robin / claim bookkeeping and the availability switch
+    active = BooleanAttribute(null=True)
     last_assigned_at = UnicodeAttribute(null=True)
     last_claimed_at = UnicodeAttribute(null=True)
     available = BooleanAttribute(null=True)
     fresh_claims = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     fresh_version = NumberAttribute(null=True)
+    # the org's counters
+    rr_ticket = NumberAttribute(null=True)
+    fresh_leads = NumberAttribute(null=True)
+    exceptions = NumberAttribute(null=True)
+    exceptions_ignored = NumberAttribute(null=True)
+    active_agents = NumberAttribute(null=True)
     by_gsi1 = Gsi1()
+    by_gsi2 = Gsi2()
 
 
 class LeadItem(Model):
@@ -91,10 +116,21 @@ class LeadItem(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     kind = UnicodeAttribute()
     org_id = UnicodeAttribute()
     doc = JSONAttribute()
     status = UnicodeAttribute()
+    # what the lists read from the indexes (Lead Exception page, fresh bucket, sweep)
+    campaign_id = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    loan_purpose = UnicodeAttribute(null=True)
+    loan_amount = NumberAttribute(null=True)
+    phone_tail = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
     ignored = BooleanAttribute(null=True)
     agent_id = UnicodeAttribute(null=True)
     application_id = UnicodeAttribute(null=True)
@@ -121,6 +157,7 @@ class LeadItem(Model):
     events = ListAttribute(of=MapAttribute, null=True)  # type: ignore[arg-type]
     by_gsi1 = Gsi1()
     by_gsi2 = Gsi2()
+    by_gsi3 = Gsi3()
 
 
 _MODELS: tuple[type[Model], ...] = (DirectoryItem, LeadItem)

@@ -39,7 +39,9 @@ def claim_fresh(p: Prospect, changes: dict[str, Any], event: LeadEvent, agent: A
                       condition=LeadItem.pk.exists() & (LeadItem.status == LeadStatus.UNASSIGNED.value))
             tx.update(directory.agent_item(agent), condition=agent_condition, actions=[
                 DirectoryItem.fresh_claims.set(window), DirectoryItem.fresh_version.set(version + 1),
-                DirectoryItem.last_assigned_at.set(at), DirectoryItem.last_claimed_at.set(at)])
+                DirectoryItem.last_assigned_at.set(at), DirectoryItem.last_claimed_at.set(at),
+                DirectoryItem.gsi2sk.set(directory.ready_sort(at, agent.agent_id))])
+            tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions({"fresh_leads": -1}))
     except TransactWriteError as exc:
         reasons = list(exc.cancellation_reasons or [])
         if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":

@@ -1,0 +1,35 @@
+"""What follows a lead's change, off the request path (the leads table's stream): once a lead
+leaves distribution, its open offers are closed (the winner's marked claimed); once it is
+assigned, the agent's round-robin time (and, for a claim, claim time) moves forward.
+Idempotent: a replayed record changes nothing further (both writes only move forward)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadwave.models import LeadStatus
+from leadwave.observability import logger
+from leadwave.store import directory, leads
+
+
+def _s(image: dict[str, Any], name: str) -> str | None:
+    value = image.get(name) or {}
+    return value.get("S") if isinstance(value, dict) else None
+
+
+def on_lead_change(change: dict[str, Any]) -> None:
+    """``change``: a stream record's ``dynamodb`` part (Keys, OldImage, NewImage)."""
+    new, old = change.get("NewImage") or {}, change.get("OldImage") or {}
+    if _s(new, "sk") != leads.LEAD_SK:
+        return
+    prospect_id = (_s(new, "pk") or "").removeprefix("LEAD#")
+    status, was = _s(new, "status"), _s(old, "status")
+    agent_id, org_id = _s(new, "agent_id"), _s(new, "org_id")
+    if was == LeadStatus.OFFERING.value and status != LeadStatus.OFFERING.value:
+        closed = leads.close_offers(prospect_id, winner=agent_id if status == LeadStatus.ASSIGNED.value else None)
+        logger.info("offers closed after the lead moved on", extra={"prospect_id": prospect_id, "closed": closed})
+    assigned_at = _s(new, "assigned_at")
+    newly = status == LeadStatus.ASSIGNED.value and (was != status or _s(old, "agent_id") != agent_id)
+    if newly and agent_id and org_id and assigned_at:
+        by = _s(new, "assigned_by") or ""
+        directory.mark_assigned(org_id, agent_id, assigned_at, claimed=by == "claim")
