@@ -28,9 +28,9 @@ test: setup lint web browser-deps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
 
-## bench: cost and speed as counts (DynamoDB capacity and calls, state transitions, API calls per lead)
+## bench: cost and speed per lead, issue 8's targets with PASS/FAIL (ARGS="--only scale", ARGS="--quick")
 bench: setup
-	$(BIN)/python -m infra.bench
+	$(BIN)/python -m infra.bench $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,10 @@ from typing import Any
 
 TAG_HEADER = "x-bench-tag"
 PROBE = "probe"  # the benchmark's own reads (polling); never counted as product cost
+AUTHORIZER = "authorizer"
+STREAM = "stream"
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
+LEAD_KEY_PREFIX = "LEAD#"
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -26,16 +30,26 @@ def is_http(event: Any) -> bool:
     return isinstance(event, Mapping) and "requestContext" in event and "headers" in event
 
 
+def is_http_kind(kind: str) -> bool:
+    """An API Gateway request (``POST /v1/leads``), as ``kind_of`` names them."""
+    return kind.partition(" ")[0] in HTTP_METHODS
+
+
+def _is_stream(event: Mapping[str, Any]) -> bool:
+    records = event.get("Records") or []
+    return bool(records) and all(isinstance(r, Mapping) and "dynamodb" in r for r in records)
+
+
 def kind_of(event: Any) -> str:
-    """``authorizer``, ``POST /v1/leads``, ``sqs``, ``task:open_wave``, or ``other``."""
+    """``authorizer``, ``POST /v1/leads``, ``sqs``, ``stream``, ``task:open_wave``, or ``other``."""
     if not isinstance(event, Mapping):
         return "other"
     if event.get("type") in ("REQUEST", "TOKEN") and "methodArn" in event:
-        return "authorizer"
+        return AUTHORIZER
     if is_http(event):
         return f"{event.get('httpMethod', '?')} {event.get('resource', '?')}"
     if isinstance(event.get("Records"), list):
-        return "sqs"
+        return STREAM if _is_stream(event) else "sqs"
     if "action" in event:
         return f"task:{event['action']}"
     return "other"
@@ -51,6 +65,8 @@ def labels_of(event: Any) -> tuple[str, ...]:
             return (tag,)
         pid = (event.get("pathParameters") or {}).get("prospect_id")
         return (str(pid),) if pid else ()
+    if isinstance(event.get("Records"), list) and _is_stream(event):
+        return _stream_labels(event["Records"])
     if isinstance(event.get("Records"), list):
         out = []
         for record in event["Records"]:
@@ -74,3 +90,14 @@ def outcome_of(result: Any) -> str:
             statements = result["policyDocument"].get("Statement") or []
             return "allow" if any(s.get("Effect") == "Allow" for s in statements) else "deny"
     return "ok"
+
+
+def _stream_labels(records: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The prospect ids of a DynamoDB stream batch: record keys ``pk = LEAD#<prospect_id>``."""
+    out: list[str] = []
+    for record in records:
+        pk = ((record.get("dynamodb") or {}).get("Keys") or {}).get("pk") or {}
+        value = str(pk.get("S", "")) if isinstance(pk, Mapping) else ""
+        if value.startswith(LEAD_KEY_PREFIX) and value[len(LEAD_KEY_PREFIX):] not in out:
+            out.append(value[len(LEAD_KEY_PREFIX):])
+    return tuple(out)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.bench.attribution import AUTHORIZER, is_http_kind
 from infra.bench.client import Api
-from infra.bench.counting import (
-    Tally,
-    dynamodb_cost_per_1000_leads,
-    percentile,
-    rnd,
-    sfn_cost_per_1000_leads,
-)
+from infra.bench.counting import moto_extra_transitions, percentile, rnd
+from infra.bench.handlers import memory_of
 from infra.bench.instrument import Invocation, Recorder
+from infra.bench.pricing import Usage, cost, sqs_requests
+from infra.local.probes import entered_states, state_transitions
+
+POST_LEAD = "POST /v1/leads"
+CLAIM = "POST /v1/offers/{prospect_id}/claim"
+FRESH_CLAIM = "POST /v1/fresh/{prospect_id}/claim"
 
 
 @dataclass
@@ -23,6 +26,9 @@ class Context:
     recorder: Recorder
     leads: int
     prospects: dict[str, set[str]] = field(default_factory=dict)  # case tag -> its prospect ids
+    orgs: dict[str, Any] = field(default_factory=dict)  # the benchmark's own orgs, seeded once per run
+    drain: Callable[[], Any] = lambda: None  # waits for the stack's stream consumers to catch up
+    invoke: Callable[[str, Any], Any] | None = None  # runs a handler as its event source would
 
     def labels(self, tag: str) -> set[str]:
         """The tag itself (HTTP requests) and the prospects posted under it (async work)."""
@@ -37,6 +43,21 @@ class Context:
 
     def invocations(self, tag: str, **filters: Any) -> list[Invocation]:
         return self.recorder.select(self.labels(tag), **filters)
+
+    def settle(self, tag: str, quiet: float = 0.6, timeout: float = 30.0) -> None:
+        """Wait for the case's asynchronous work (queue, stream and state machine handlers) to
+        end: the stream consumers drained, then no new invocation for ``quiet`` seconds."""
+        self.drain()
+        labels = self.labels(tag)
+        last, since = self.recorder.count(labels), time.monotonic()
+        deadline = since + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self.recorder.count(labels)
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
 
 
 FLOW_ORDER = ("VendorAuthorizerFunction", "IngestFunction", "DistributeFunction", "WaveTaskFunction", "ClaimFunction")
@@ -63,15 +84,39 @@ def per_call(invocations: list[Invocation]) -> dict[str, Any]:
     """The average of a group of invocations (claims): figures and cost per 1,000 of them."""
     n = max(1, len(invocations))
     tally = Recorder.tally(invocations)
-    return {"invocations": len(invocations), **tally.as_dict(n), "costs": costs(tally, n)}
+    return {"invocations": len(invocations), **tally.as_dict(n), "handler_ms": handler_ms(invocations),
+            "costs": costs(invocations, n)}
 
 
-def costs(tally: Tally, per: float, transitions: float = 0.0) -> dict[str, float]:
-    """USD per 1,000 leads (or claims) at the stated prices."""
-    ddb = dynamodb_cost_per_1000_leads(tally.read_units / per, tally.billed_write_units / per)
-    sfn = sfn_cost_per_1000_leads(transitions)
-    return {"dynamodb_usd_per_1000": rnd(ddb, 4), "step_functions_usd_per_1000": rnd(sfn, 4),
-            "total_usd_per_1000": rnd(ddb + sfn, 4)}
+def billable(invocations: Iterable[Invocation]) -> list[Invocation]:
+    """Without the vendor key authorizer: API Gateway caches its answer 300 s per key
+    (ReauthorizeEvery), so on AWS it runs about once per vendor per 5 minutes, not per lead."""
+    return [i for i in invocations if i.kind != AUTHORIZER]
+
+
+def usage_of(invocations: Iterable[Invocation], transitions: float = 0.0) -> Usage:
+    """Everything billable the invocations used (``transitions``: their state transitions)."""
+    counted = billable(invocations)
+    tally = Recorder.tally(counted)
+    usage = Usage(read_units=tally.read_units, write_units=tally.billed_write_units,
+                  sqs_requests=sqs_requests(tally.other_calls()), transitions=transitions)
+    for inv in counted:
+        usage.add_invocation(memory_of(inv.function), inv.seconds)
+        usage.api_requests += is_http_kind(inv.kind)
+    return usage
+
+
+def costs(invocations: Iterable[Invocation], per: float, transitions_per_lead: float = 0.0) -> dict[str, float]:
+    """USD per 1,000 leads (or requests) at the stated prices, by service and in total."""
+    found = cost(usage_of(invocations, transitions_per_lead * per), per)
+    return {f"{name}_usd_per_1000": rnd(value, 6) for name, value in found.items()}
+
+
+def handler_ms(invocations: Iterable[Invocation]) -> dict[str, float]:
+    """In-handler time (machine-dependent): p50 / p99 / max in ms."""
+    found = [i.seconds for i in invocations]
+    return {"n": len(found), "p50": rnd(percentile(found, 50) * 1000, 1),
+            "p99": rnd(percentile(found, 99) * 1000, 1), "max": rnd(max(found, default=0.0) * 1000, 1)}
 
 
 def seconds(values: Iterable[float]) -> dict[str, float]:
@@ -79,3 +124,18 @@ def seconds(values: Iterable[float]) -> dict[str, float]:
     found = list(values)
     return {"n": len(found), "p50_ms": rnd(percentile(found, 50) * 1000, 1),
             "p95_ms": rnd(percentile(found, 95) * 1000, 1), "max_ms": rnd(max(found, default=0.0) * 1000, 1)}
+
+
+def transitions_of(ctx: Context, pids: list[str]) -> dict[str, Any]:
+    """State transitions per lead from the executions' histories: as moto ran them, and as AWS
+    bills them (moto's extra Choice after a timed-out task taken out)."""
+    measured = aws = 0
+    paths: dict[str, int] = {}
+    for pid in pids:
+        events = ctx.api.history(pid)
+        measured += state_transitions(events)
+        aws += state_transitions(events) - moto_extra_transitions(events)
+        path = " > ".join(entered_states(events))
+        paths[path] = paths.get(path, 0) + 1
+    n = max(1, len(pids))
+    return {"measured_moto_per_lead": rnd(measured / n), "aws_per_lead": rnd(aws / n), "paths_moto": paths}

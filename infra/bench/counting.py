@@ -22,10 +22,7 @@ CAPACITY_OPS = READ_OPS | WRITE_OPS | PARTIQL_OPS  # the operations that accept 
 CONDITIONAL_OPS = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
-# Prices (assumptions, stated in the output): us-east-1 list prices.
-SFN_PER_1000_TRANSITIONS = 0.025
-DDB_PER_MILLION_WRU = 1.25
-DDB_PER_MILLION_RRU = 0.25
+LEAD_ITEM = "LEAD#/LEAD"  # the prospect item (pk LEAD#<id>, sk LEAD) as ``item_label`` names it
 
 
 def with_capacity(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -40,21 +37,36 @@ def with_capacity(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _entries(consumed: Any) -> list[Mapping[str, Any]]:
+    return consumed if isinstance(consumed, list) else [consumed] if isinstance(consumed, dict) else []
+
+
+def _entry_units(operation: str, entry: Mapping[str, Any]) -> tuple[float, float]:
+    if "ReadCapacityUnits" in entry or "WriteCapacityUnits" in entry:
+        return float(entry.get("ReadCapacityUnits") or 0), float(entry.get("WriteCapacityUnits") or 0)
+    units = float(entry.get("CapacityUnits") or 0)
+    return (0.0, units) if operation in WRITE_OPS else (units, 0.0)
+
+
 def capacity_units(operation: str, consumed: Any) -> tuple[float, float]:
     """(read units, write units) from a response's ``ConsumedCapacity``: one dict, or a list of
     dicts (BatchGetItem, BatchWriteItem, transactions). Read/WriteCapacityUnits are used when
     present; otherwise ``CapacityUnits`` counts as reads or writes by the operation."""
-    entries = consumed if isinstance(consumed, list) else [consumed] if isinstance(consumed, dict) else []
     read = write = 0.0
-    for entry in entries:
-        if "ReadCapacityUnits" in entry or "WriteCapacityUnits" in entry:
-            read += float(entry.get("ReadCapacityUnits") or 0)
-            write += float(entry.get("WriteCapacityUnits") or 0)
-        elif operation in WRITE_OPS:
-            write += float(entry.get("CapacityUnits") or 0)
-        else:
-            read += float(entry.get("CapacityUnits") or 0)
+    for entry in _entries(consumed):
+        r, w = _entry_units(operation, entry)
+        read, write = read + r, write + w
     return read, write
+
+
+def reads_by_table(operation: str, consumed: Any) -> tuple[tuple[str, float], ...]:
+    """Read units per ``TableName`` of the ``ConsumedCapacity`` entries (indexes included)."""
+    out: Counter[str] = Counter()
+    for entry in _entries(consumed):
+        read, _ = _entry_units(operation, entry)
+        if read:
+            out[str(entry.get("TableName", "?"))] += read
+    return tuple(sorted(out.items()))
 
 
 def _number_size(text: str) -> int:
@@ -106,21 +118,78 @@ class Call:
     write_units: float = 0.0
     error: str | None = None
     failed_write_units: float = 0.0  # estimated: AWS bills a failed conditional write, Local reports 0
+    item: str | None = None  # which item a write wrote (``item_label``), None for reads
+    table_reads: tuple[tuple[str, float], ...] = ()  # read units per table
 
     @property
     def failed_conditional(self) -> bool:
         return self.error == CONDITION_FAILED and self.operation in CONDITIONAL_OPS
 
 
-def dynamodb_call(operation: str, response: Mapping[str, Any] | None, error: str | None = None) -> Call:
-    """A DynamoDB call from its (success or error) response."""
+def dynamodb_call(operation: str, response: Mapping[str, Any] | None, error: str | None = None,
+                  item: str | None = None) -> Call:
+    """A DynamoDB call from its (success or error) response; ``item``: ``item_label`` of a write."""
     response = response or {}
     read, write = capacity_units(operation, response.get("ConsumedCapacity"))
     failed = 0.0
     if error == CONDITION_FAILED and operation in CONDITIONAL_OPS:
         old = response.get("Item")
         failed = float(write_units(item_size(old)) if old else 1)
-    return Call("dynamodb", operation, read, write, error, failed)
+    return Call("dynamodb", operation, read, write, error, failed, item,
+                reads_by_table(operation, response.get("ConsumedCapacity")))
+
+
+def _kind(value: Any) -> str:
+    """``LEAD#pr_1`` -> ``LEAD#``; a value without ``#`` is its own kind (``LEAD``, ``ORG``)."""
+    text = str(value)
+    return text[: text.index("#") + 1] if "#" in text else text
+
+
+def key_label(key: Mapping[str, Any], table: str = "") -> str:
+    """``LEAD#/LEAD`` for ``{"pk": {"S": "LEAD#pr_1"}, "sk": {"S": "LEAD"}}``; tables keyed
+    otherwise (powertools' idempotency table) are named by table."""
+    if "pk" not in key:
+        return f"table:{table}"
+    pk = next(iter(key["pk"].values()), "")
+    sk = next(iter((key.get("sk") or {"S": ""}).values()), "")
+    return f"{_kind(pk)}/{_kind(sk)}"
+
+
+def _entry_key(entry: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    for action in ("Put", "Update", "Delete", "ConditionCheck"):
+        if action in entry:
+            body = entry[action]
+            return str(body.get("TableName", "")), body.get("Item") or body.get("Key") or {}
+    for action in ("PutRequest", "DeleteRequest"):
+        if action in entry:
+            body = entry[action]
+            return "", body.get("Item") or body.get("Key") or {}
+    return "", {}
+
+
+def item_label(operation: str, params: Mapping[str, Any]) -> str | None:
+    """Which item(s) a write writes, by key kind: ``LEAD#/LEAD``; ``tx:A+B`` for a transaction
+    and ``batch:A+B`` for a batch (their units are reported per table, not per item)."""
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        return key_label(params.get("Item") or params.get("Key") or {}, str(params.get("TableName", "")))
+    labels: set[str] = set()
+    if operation == "TransactWriteItems":
+        for entry in params.get("TransactItems") or []:
+            table, key = _entry_key(entry)
+            labels.add(key_label(key, table))
+        return "tx:" + "+".join(sorted(labels))
+    if operation == "BatchWriteItem":
+        for table, entries in (params.get("RequestItems") or {}).items():
+            labels.update(key_label(_entry_key(e)[1], table) for e in entries)
+        return "batch:" + "+".join(sorted(labels))
+    return None
+
+
+def lead_item_write_units(by_item: Mapping[str, float]) -> float:
+    """Write units spent on the prospect item: its own writes, plus whole transactions that
+    include it (an upper bound: a transaction's units are reported per table)."""
+    return sum(units for label, units in by_item.items()
+               if label == LEAD_ITEM or (label.startswith("tx:") and LEAD_ITEM in label[3:].split("+")))
 
 
 @dataclass
@@ -133,6 +202,8 @@ class Tally:
     write_units: float = 0.0
     failed_writes: int = 0
     failed_write_units: float = 0.0
+    write_units_by_item: Counter[str] = field(default_factory=Counter)  # billed, by ``item_label``
+    read_units_by_table: Counter[str] = field(default_factory=Counter)
 
     def add(self, call: Call) -> None:
         self.calls[(call.service, call.operation)] += 1
@@ -143,6 +214,10 @@ class Tally:
         if call.failed_conditional:
             self.failed_writes += 1
             self.failed_write_units += call.failed_write_units
+        if call.item is not None:
+            self.write_units_by_item[call.item] += call.write_units + call.failed_write_units
+        for table, units in call.table_reads:
+            self.read_units_by_table[table] += units
 
     def merge(self, other: Tally) -> Tally:
         self.calls.update(other.calls)
@@ -151,6 +226,8 @@ class Tally:
         self.write_units += other.write_units
         self.failed_writes += other.failed_writes
         self.failed_write_units += other.failed_write_units
+        self.write_units_by_item.update(other.write_units_by_item)
+        self.read_units_by_table.update(other.read_units_by_table)
         return self
 
     @property
@@ -177,6 +254,8 @@ class Tally:
             "failed_write_units_estimated": rnd(self.failed_write_units / per),
             "other_calls": {k: rnd(n / per) for k, n in self.other_calls().items()},
             "errors": {":".join(k): rnd(n / per) for k, n in sorted(self.errors.items())},
+            "write_units_by_item": {k: rnd(n / per) for k, n in sorted(self.write_units_by_item.items())},
+            "lead_item_write_units": rnd(lead_item_write_units(self.write_units_by_item) / per),
         }
 
 
@@ -214,15 +293,7 @@ def _name(event: Mapping[str, Any]) -> str:
     return str(event.get("stateEnteredEventDetails", {}).get("name", ""))
 
 
-# ------------------------------------------------------------------ prices and stats
-
-def sfn_cost_per_1000_leads(transitions_per_lead: float) -> float:
-    return transitions_per_lead * SFN_PER_1000_TRANSITIONS
-
-
-def dynamodb_cost_per_1000_leads(read_units_per_lead: float, write_units_per_lead: float) -> float:
-    return 1000 * (write_units_per_lead * DDB_PER_MILLION_WRU + read_units_per_lead * DDB_PER_MILLION_RRU) / 1e6
-
+# ------------------------------------------------------------------ stats
 
 def percentile(values: Iterable[float], pct: float) -> float:
     """Nearest-rank percentile (0 < pct <= 100); 0.0 for no values."""

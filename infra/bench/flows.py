@@ -10,33 +10,55 @@ from typing import Any
 
 import requests
 
-from infra.bench.cases import Context, breakdown, costs, per_call, seconds
+from infra.bench.cases import (
+    CLAIM,
+    FRESH_CLAIM,
+    Context,
+    breakdown,
+    costs,
+    handler_ms,
+    per_call,
+    seconds,
+    transitions_of,
+)
 from infra.bench.client import E2E_KEY, expect, lead_body, wait_for
-from infra.bench.counting import moto_extra_transitions, rnd
-from infra.local.probes import entered_states, state_transitions
+from infra.bench.counting import rnd
 
 AGENTS = [f"e{n:02d}@e2e.test" for n in range(1, 51)]
 WAVE_AGENTS = AGENTS[:7]  # the e2e-waves campaign's group "seven"
-CLAIM = "POST /v1/offers/{prospect_id}/claim"
-FRESH_CLAIM = "POST /v1/fresh/{prospect_id}/claim"
-
-
-def _transitions(ctx: Context, pids: list[str]) -> dict[str, Any]:
-    measured = aws = 0
-    paths: dict[str, int] = {}
-    for pid in pids:
-        events = ctx.api.history(pid)
-        measured += state_transitions(events)
-        aws += state_transitions(events) - moto_extra_transitions(events)
-        path = " > ".join(entered_states(events))
-        paths[path] = paths.get(path, 0) + 1
-    n = len(pids)
-    return {"measured_moto_per_lead": rnd(measured / n), "aws_per_lead": rnd(aws / n), "paths_moto": paths}
+ME_CALLERS, ME_CALLS = 10, 3  # GET /v1/me readers during each race burst, and calls each
+ME_TAG = "race:me"
 
 
 # ---------------------------------------------------------------- 2. distribute_all race
 
-def _race_one(ctx: Context, pool: ThreadPoolExecutor, sessions: dict[str, requests.Session]) -> tuple[float, float]:
+def _burst(ctx: Context, pool: ThreadPoolExecutor, pid: str, sessions: dict[str, requests.Session],
+           me_sessions: list[requests.Session]) -> list[tuple[int, str, float]]:
+    """50 agents claim at once while ``ME_CALLERS`` threads read ``GET /v1/me`` in the same burst."""
+    api = ctx.api
+    barrier = threading.Barrier(len(AGENTS) + len(me_sessions))
+
+    def claim(agent: str) -> tuple[int, str, float]:
+        barrier.wait()
+        began = time.perf_counter()
+        r = api.as_agent(agent, "POST", f"/v1/offers/{pid}/claim", "race", session=sessions[agent])
+        return r.status_code, r.json().get("code", ""), time.perf_counter() - began
+
+    def me(i: int) -> None:
+        barrier.wait()
+        for _ in range(ME_CALLS):
+            r = api.as_agent(AGENTS[i], "GET", "/v1/me", ME_TAG, session=me_sessions[i])
+            expect(r.status_code == 200, f"GET /v1/me answered {r.status_code} during the race")
+
+    readers = [pool.submit(me, i) for i in range(len(me_sessions))]
+    claims = [pool.submit(claim, agent) for agent in AGENTS]
+    for reader in readers:
+        reader.result()
+    return [c.result() for c in claims]
+
+
+def _race_one(ctx: Context, pool: ThreadPoolExecutor, sessions: dict[str, requests.Session],
+              me_sessions: list[requests.Session]) -> tuple[float, float]:
     api = ctx.api
     started = time.perf_counter()
     status, body, _ = api.post_lead("race", E2E_KEY, lead_body("e2e-race"))
@@ -46,15 +68,7 @@ def _race_one(ctx: Context, pool: ThreadPoolExecutor, sessions: dict[str, reques
     wait_for(lambda: api.offered(AGENTS[-1], pid), 30, "the offer to reach an agent", every=0.02)
     visible = time.perf_counter() - started
     wait_for(lambda: any(e["type"] == "wave_opened" for e in api.lead(pid, E2E_KEY)["events"]), 30, "wave_opened")
-    barrier = threading.Barrier(len(AGENTS))
-
-    def claim(agent: str) -> tuple[int, str, float]:
-        barrier.wait()
-        began = time.perf_counter()
-        r = api.as_agent(agent, "POST", f"/v1/offers/{pid}/claim", "race", session=sessions[agent])
-        return r.status_code, r.json().get("code", ""), time.perf_counter() - began
-
-    results = list(pool.map(claim, AGENTS))
+    results = _burst(ctx, pool, pid, sessions, me_sessions)
     winners = [r for r in results if r[0] == 200]
     expect(len(winners) == 1, f"{len(winners)} winners for one distribute_all lead")
     expect({(s, c) for s, c, _ in results if s != 200} == {(409, "already_claimed")}, "a loser did not get 409")
@@ -63,29 +77,41 @@ def _race_one(ctx: Context, pool: ThreadPoolExecutor, sessions: dict[str, reques
     return visible, winners[0][2]
 
 
+def _handler_times(ctx: Context) -> dict[str, Any]:
+    """In-handler times of the claims and of ``GET /v1/me`` in the same bursts (machine-dependent)."""
+    claims = handler_ms(ctx.invocations("race", kind=CLAIM))
+    me = handler_ms(ctx.recorder.select([ME_TAG], kind="GET /v1/me"))
+    return {"claim": claims, "get_me_same_burst": me,
+            "winning_claim": handler_ms(ctx.invocations("race", kind=CLAIM, outcome="200")),
+            "claim_p99_over_get_me_p99": rnd(claims["p99"] / me["p99"]) if me["p99"] else None}
+
+
 def race(ctx: Context) -> dict[str, Any]:
     sessions = {a: requests.Session() for a in AGENTS}
+    me_sessions = [requests.Session() for _ in range(ME_CALLERS)]
     visible, won = [], []
-    with ThreadPoolExecutor(len(AGENTS)) as pool:
+    with ThreadPoolExecutor(len(AGENTS) + ME_CALLERS) as pool:
         for _ in range(ctx.leads):
-            v, w = _race_one(ctx, pool, sessions)
+            v, w = _race_one(ctx, pool, sessions, me_sessions)
             visible.append(v)
             won.append(w)
+    ctx.settle("race")
     pids = sorted(ctx.prospects["race"])
     n = len(pids)
     everything = ctx.invocations("race")
-    transitions = _transitions(ctx, pids)
+    transitions = transitions_of(ctx, pids)
     winners = ctx.invocations("race", kind=CLAIM, outcome="200")
     losers = ctx.invocations("race", kind=CLAIM, outcome="409")
     wrote = [i for i in losers if i.tally.failed_writes]
-    tally = ctx.recorder.tally(everything)
     return {
         "title": "distribute_all lead, 50 agents claim at once (e2e-race)", "leads": n,
         "per_lead": breakdown(everything, n), "transitions": transitions,
-        "costs_per_1000_leads": costs(tally, n, transitions["aws_per_lead"]),
+        "costs_per_1000_leads": costs(everything, n, transitions["aws_per_lead"]),
         "winning_claim": per_call(winners), "losing_claim": per_call(losers),
         "losing_claim_that_tried_the_write": per_call(wrote),
         "losing_claim_refused_on_read": per_call([i for i in losers if not i.tally.failed_writes]),
+        "handler_ms_machine_dependent": _handler_times(ctx),
+        "get_me_readers": {"threads": ME_CALLERS, "calls_each_per_burst": ME_CALLS},
         "wall_clock_machine_dependent": {"post_to_offer_visible": seconds(visible), "winning_claim": seconds(won)},
     }
 
@@ -117,9 +143,10 @@ def waves(ctx: Context) -> dict[str, Any]:
     pids = sorted(started)
     wait_for(lambda: all(api.execution_status(p) == "SUCCEEDED" for p in pids), 30, "the waves executions to end",
              every=0.2)
+    ctx.settle("waves")
     n = len(pids)
     everything = ctx.invocations("waves")
-    transitions = _transitions(ctx, pids)
+    transitions = transitions_of(ctx, pids)
     tasks: dict[str, float] = {}
     for inv in everything:
         if inv.kind.startswith("task:"):
@@ -128,7 +155,7 @@ def waves(ctx: Context) -> dict[str, Any]:
         "title": "waves lead nobody claims: 2 waves of 2 s, then the fresh bucket (e2e-waves)", "leads": n,
         "per_lead": breakdown(everything, n), "transitions": transitions,
         "lambda_task_invocations_per_lead": {k: rnd(v) for k, v in sorted(tasks.items())},
-        "costs_per_1000_leads": costs(ctx.recorder.tally(everything), n, transitions["aws_per_lead"]),
+        "costs_per_1000_leads": costs(everything, n, transitions["aws_per_lead"]),
         "wall_clock_machine_dependent": {"post_to_fresh_bucket": seconds(took.values())},
     }
 
@@ -146,6 +173,7 @@ def fresh(ctx: Context) -> dict[str, Any]:
         times.append(time.perf_counter() - began)
         expect(r.status_code == 200, f"fresh claim answered {r.status_code} {r.json().get('code')}")
         expect(ctx.api.lead(pid, E2E_KEY)["status"] == "assigned", "a claimed fresh lead is not assigned")
+    ctx.settle("fresh")
     invocations = ctx.invocations("fresh", kind=FRESH_CLAIM)
     return {"title": "fresh-bucket claim (POST /v1/fresh/{id}/claim)", "claims": len(claims),
             "bucket_size_before": len(pids), "per_claim": per_call(invocations),

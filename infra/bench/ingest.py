@@ -52,10 +52,10 @@ def _post_case(ctx: Context, case: Case) -> tuple[list[dict[str, Any]], list[flo
 
 
 def _row(ctx: Context, tag: str, title: str, status: int, times: list[float]) -> dict[str, Any]:
+    ctx.settle(tag, quiet=0.3)
     invocations = ctx.invocations(tag)
-    tally = ctx.recorder.tally(invocations)
     return {"tag": tag, "case": title, "http_status": status, "requests": ctx.leads,
-            "per_request": breakdown(invocations, ctx.leads), "costs": costs(tally, ctx.leads),
+            "per_request": breakdown(invocations, ctx.leads), "costs": costs(invocations, ctx.leads),
             "wall_clock_machine_dependent": seconds(times)}
 
 

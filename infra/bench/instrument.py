@@ -11,8 +11,10 @@ Two wraps, both undone by ``uninstall()``:
   kept in a context variable, so a call lands on the invocation of its own thread.
 
 Calls made outside any invocation are the stack's own plumbing: the SQS pollers' receive and
-delete (an event source mapping, free on AWS), moto's internal Lambda invocations, and the
-benchmark's own reads (run inside ``recorder.bench()``).
+delete (an event source mapping: billed on AWS, priced per message in the costs instead of
+counted here, as local polling runs idle), the DynamoDB stream pollers' reads (free for a Lambda
+trigger), moto's internal Lambda invocations, and the benchmark's own reads (run inside
+``recorder.bench()``).
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.bench.attribution import kind_of, labels_of, outcome_of
-from infra.bench.counting import Call, Tally, dynamodb_call, total, with_capacity
+from infra.bench.counting import WRITE_OPS, Call, Tally, dynamodb_call, item_label, total, with_capacity
 
-ESM = "event source mapping (SQS pollers; free on AWS)"
+ESM = "event source mapping (SQS pollers; billed on AWS, priced per message in the costs)"
+STREAM_ESM = "event source mapping (DynamoDB stream pollers; free for a Lambda trigger)"
 PLUMBING = "local stack plumbing (moto's Step Functions -> Lambda, other)"
-BENCH = "benchmark's own reads"
+BENCH = "benchmark's own calls (seeding, waiting, sizes)"
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Invocation:
 
 
 _CURRENT: ContextVar[Invocation | str | None] = ContextVar("leadwave_bench_invocation", default=None)
+_EXTRA: ContextVar[tuple[str, ...]] = ContextVar("leadwave_bench_labels", default=())
 
 
 def _error_code(exc: BaseException) -> str | None:
@@ -56,7 +60,7 @@ def _error_code(exc: BaseException) -> str | None:
 class Recorder:
     def __init__(self) -> None:
         self.invocations: list[Invocation] = []
-        self.outside: dict[str, Tally] = {ESM: Tally(), PLUMBING: Tally(), BENCH: Tally()}
+        self.outside: dict[str, Tally] = {ESM: Tally(), STREAM_ESM: Tally(), PLUMBING: Tally(), BENCH: Tally()}
         self._lock = threading.Lock()
         self._undo: list[Callable[[], None]] = []
 
@@ -68,7 +72,8 @@ class Recorder:
             return
         if current is None:
             name = threading.current_thread().name
-            current = ESM if name.startswith("sqs-poller-") else PLUMBING
+            current = ESM if name.startswith("sqs-poller-") else STREAM_ESM if name.startswith(
+                "stream-poller-") else PLUMBING
         with self._lock:
             self.outside.setdefault(current, Tally()).add(call)
 
@@ -90,7 +95,20 @@ class Recorder:
         finally:
             _CURRENT.reset(token)
 
+    @contextlib.contextmanager
+    def labelled(self, *labels: str) -> Iterator[None]:
+        """Invocations started inside (in this thread) also carry ``labels`` (a scheduled
+        handler the benchmark invokes itself: its event names no lead)."""
+        token = _EXTRA.set(_EXTRA.get() + labels)
+        try:
+            yield
+        finally:
+            _EXTRA.reset(token)
+
     # ------------------------------------------------------------- queries
+    def count(self, labels: Iterable[str]) -> int:
+        return len(self.select(labels))
+
     def select(self, labels: Iterable[str], *, function: str | None = None,
                kind: str | None = None, outcome: str | None = None) -> list[Invocation]:
         wanted = set(labels)
@@ -115,22 +133,25 @@ class Recorder:
 
         def make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
             service = client.meta.service_model.service_name
+            item = None
             if service == "dynamodb":
                 params = with_capacity(operation, params)
+                item = item_label(operation, params) if operation in WRITE_OPS else None
             try:
                 response = original_call(client, operation, params)
             except Exception as exc:
                 code = _error_code(exc)
                 if code is not None:
                     raw = getattr(exc, "response", None)
-                    recorder.record(dynamodb_call(operation, raw, code) if service == "dynamodb"
+                    recorder.record(dynamodb_call(operation, raw, code, item) if service == "dynamodb"
                                     else Call(service, operation, error=code))
                 raise
-            recorder.record(dynamodb_call(operation, response) if service == "dynamodb" else Call(service, operation))
+            recorder.record(dynamodb_call(operation, response, item=item) if service == "dynamodb"
+                            else Call(service, operation))
             return response
 
         def invoke(runtime: Any, logical_id: str, event: Any) -> Any:
-            invocation = Invocation(logical_id, kind_of(event), labels_of(event))
+            invocation = Invocation(logical_id, kind_of(event), labels_of(event) + _EXTRA.get())
             token = _CURRENT.set(invocation)
             started = time.perf_counter()
             try:

@@ -45,3 +45,15 @@ def item_sizes(recorder: Recorder, race_pid: str | None, rr_pid: str | None, wav
                 out.append(_describe(label, get(table, f"LEAD#{pid}", sk)))
         out.append(_describe("agent (directory)", get(directory, org_pk, agent_sk)))
     return [row for row in out if row]
+
+
+def lead_item_bytes(recorder: Recorder, pid: str) -> int | None:
+    """DynamoDB's size of the prospect item now (attribute names plus values), read with the
+    raw client so the figure is the stored item's, whatever the store's model."""
+    import boto3
+
+    with recorder.bench():
+        item = boto3.client("dynamodb").get_item(
+            TableName=os.environ["LEADS_TABLE"], Key={"pk": {"S": f"LEAD#{pid}"}, "sk": {"S": "LEAD"}},
+            ConsistentRead=True).get("Item")
+    return item_size(item) if item else None

@@ -19,20 +19,22 @@ def num(value: Any) -> str:
 
 
 def usd(value: float) -> str:
-    return f"${value:.4f}"
+    """Dollars with 4 decimals; amounts under $0.001 with 6 (a cent per 1,000 leads matters)."""
+    return f"${value:.6f}" if 0 < abs(value) < 0.001 else f"${value:.4f}"
 
 
 def _right(text: str) -> bool:
     return text[:1].isdigit() or text[:1] == "$" and text[1:2].isdigit()
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "   ") -> str:
-    """Columns padded to their widest cell; numbers right-aligned."""
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "   ",
+          left: Sequence[int] = ()) -> str:
+    """Columns padded to their widest cell; numbers right-aligned (except in ``left`` columns)."""
     cells = [[num(c) for c in row] for row in [headers, *rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
 
     def line(row: list[str]) -> str:
-        return indent + "  ".join(c.rjust(w) if _right(c) and i else c.ljust(w)
+        return indent + "  ".join(c.rjust(w) if _right(c) and i and i not in left else c.ljust(w)
                                   for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
 
     return "\n".join([line(cells[0]), indent + "  ".join("-" * w for w in widths), *(line(r) for r in cells[1:])])
@@ -65,6 +67,12 @@ def call_row(label: str, f: dict[str, Any]) -> list[Any]:
             ops(f), other(f)]
 
 
+SERVICE_NAMES = {"dynamodb": "DynamoDB", "lambda": "Lambda", "api_gateway": "API Gateway", "sqs": "SQS",
+                 "step_functions": "Step Functions"}
+
+
 def money(c: dict[str, float]) -> str:
-    return (f"{usd(c['total_usd_per_1000'])} (DynamoDB {usd(c['dynamodb_usd_per_1000'])}, "
-            f"Step Functions {usd(c['step_functions_usd_per_1000'])})")
+    """``$0.0123 (DynamoDB $0.0100, Lambda ...)``: the total and its non-zero parts."""
+    parts = ", ".join(f"{label} {usd(c[f'{key}_usd_per_1000'])}" for key, label in SERVICE_NAMES.items()
+                      if c.get(f"{key}_usd_per_1000"))
+    return f"{usd(c['total_usd_per_1000'])} ({parts or 'nothing billed'})"

@@ -16,11 +16,9 @@ from infra.bench.counting import (
     Tally,
     capacity_units,
     dynamodb_call,
-    dynamodb_cost_per_1000_leads,
     item_size,
     moto_extra_transitions,
     percentile,
-    sfn_cost_per_1000_leads,
     with_capacity,
     write_units,
 )
@@ -128,11 +126,6 @@ def test_a_claimed_lead_has_no_moto_extra_transitions():
     assert (state_transitions(events), moto_extra_transitions(events)) == (5, 0)
 
 
-def test_prices_per_thousand_leads():
-    assert sfn_cost_per_1000_leads(8) == pytest.approx(0.2)
-    assert dynamodb_cost_per_1000_leads(read_units_per_lead=4, write_units_per_lead=10) == pytest.approx(0.0135)
-
-
 def test_percentile_is_nearest_rank():
     values = [5, 1, 4, 2, 3]
     assert (percentile(values, 50), percentile(values, 95), percentile(values, 100), percentile([], 50)) == (
@@ -197,7 +190,7 @@ def test_selection_and_breakdown_per_handler_in_flow_order():
     assert list(figures) == ["IngestFunction", "ClaimFunction", "total"]
     assert figures["ClaimFunction"]["invocations"] == 2 and figures["total"]["write_units"] == 114
     losing = per_call(recorder.select({"race"}, outcome="409"))
-    assert losing["invocations"] == 1 and losing["costs"]["dynamodb_usd_per_1000"] == pytest.approx(0.0025)
+    assert losing["invocations"] == 1 and losing["costs"]["dynamodb_usd_per_1000"] == pytest.approx(0.00125)
 
 
 def test_numbers_and_tables_are_formatted_for_reading():

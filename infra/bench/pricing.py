@@ -1,0 +1,99 @@
+"""AWS list prices (us-east-1) and what a lead costs at them. Pure: no I/O, unit-tested.
+
+A lead's bill has five parts: DynamoDB on-demand request units, Lambda (requests and
+GB-seconds at each function's memory), API Gateway REST requests, SQS requests and Step
+Functions Standard state transitions. DynamoDB Streams reads made by a Lambda trigger are free.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+PRICES_AS_OF = "on-demand list prices, us-east-1, as of November 2024"
+DDB_PER_MILLION_WRU = 0.625  # since 1 November 2024 (was 1.25)
+DDB_PER_MILLION_RRU = 0.125  # since 1 November 2024 (was 0.25)
+LAMBDA_PER_GB_SECOND_ARM = 0.0000133334  # arm64, first 6 billion GB-s a month
+LAMBDA_PER_MILLION_REQUESTS = 0.20
+APIGW_REST_PER_MILLION = 3.50  # REST API, first 333 million requests a month
+SQS_PER_MILLION = 0.40  # standard queue, after the free tier
+SFN_PER_1000_TRANSITIONS = 0.025  # Standard workflows
+SQS_REQUESTS_PER_MESSAGE = 3  # SendMessage, then the event source mapping's ReceiveMessage and DeleteMessage
+
+PRICES = {
+    "as_of": PRICES_AS_OF,
+    "dynamodb_per_million_wru": DDB_PER_MILLION_WRU,
+    "dynamodb_per_million_rru": DDB_PER_MILLION_RRU,
+    "lambda_per_gb_second_arm64": LAMBDA_PER_GB_SECOND_ARM,
+    "lambda_per_million_requests": LAMBDA_PER_MILLION_REQUESTS,
+    "api_gateway_rest_per_million_requests": APIGW_REST_PER_MILLION,
+    "sqs_per_million_requests": SQS_PER_MILLION,
+    "step_functions_per_1000_transitions": SFN_PER_1000_TRANSITIONS,
+}
+COMPONENTS = ("dynamodb", "lambda", "api_gateway", "sqs", "step_functions")
+
+
+def billed_ms(seconds: float) -> int:
+    """Lambda bills duration rounded up to the next millisecond (at least 1 ms)."""
+    return max(1, math.ceil(round(seconds * 1000, 6)))
+
+
+def gb_seconds(memory_mb: int, seconds: float) -> float:
+    return memory_mb / 1024 * billed_ms(seconds) / 1000
+
+
+@dataclass
+class Usage:
+    """What some leads used, summed (divide with ``per`` when pricing)."""
+
+    read_units: float = 0.0
+    write_units: float = 0.0
+    lambda_requests: float = 0.0
+    lambda_gb_seconds: float = 0.0
+    api_requests: float = 0.0
+    sqs_requests: float = 0.0
+    transitions: float = 0.0
+
+    def add_invocation(self, memory_mb: int, seconds: float) -> None:
+        self.lambda_requests += 1
+        self.lambda_gb_seconds += gb_seconds(memory_mb, seconds)
+
+
+def sqs_requests(calls: Mapping[str, float]) -> float:
+    """Billed SQS requests from the ``sqs:Operation -> count`` calls the handlers made: each
+    message sent is also received and deleted by the event source mapping (billed to the
+    account, as AWS bills an event source mapping's polling per request)."""
+    total = 0.0
+    for name, n in calls.items():
+        service, _, op = name.partition(":")
+        if service != "sqs":
+            continue
+        total += n * (SQS_REQUESTS_PER_MESSAGE if op in ("SendMessage", "SendMessageBatch") else 1)
+    return total
+
+
+def cost(usage: Usage, per: float = 1.0) -> dict[str, float]:
+    """USD per 1,000 leads (or requests) when ``usage`` was spent by ``per`` of them."""
+    k = 1000 / per
+    parts = {
+        "dynamodb": k * (usage.read_units * DDB_PER_MILLION_RRU + usage.write_units * DDB_PER_MILLION_WRU) / 1e6,
+        "lambda": k * (usage.lambda_requests * LAMBDA_PER_MILLION_REQUESTS / 1e6
+                       + usage.lambda_gb_seconds * LAMBDA_PER_GB_SECOND_ARM),
+        "api_gateway": k * usage.api_requests * APIGW_REST_PER_MILLION / 1e6,
+        "sqs": k * usage.sqs_requests * SQS_PER_MILLION / 1e6,
+        "step_functions": k * usage.transitions * SFN_PER_1000_TRANSITIONS / 1000,
+    }
+    return {**parts, "total": sum(parts.values())}
+
+
+def per_lead(usage: Usage, per: float) -> dict[str, float]:
+    return {k: v / per for k, v in asdict(usage).items()}
+
+
+def total_usage(parts: Iterable[Usage]) -> Usage:
+    out = Usage()
+    for part in parts:
+        for name, value in asdict(part).items():
+            setattr(out, name, getattr(out, name) + value)
+    return out

@@ -1,0 +1,196 @@
+"""Issue 8's targets, checked against the benchmark's results (the JSON dict). Pure: every
+row is a figure, its target and PASS / FAIL (NOT RUN when its section did not run)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from infra.bench import pricing
+
+PASS, FAIL, NOT_RUN = "PASS", "FAIL", "NOT RUN"
+FLAT_KINDS = ("round_robin", "direct", "waves", "distribute_all")
+IMMEDIATE_KINDS = ("none", "direct", "round_robin")
+
+
+@dataclass(frozen=True)
+class Row:
+    item: int
+    figure: str
+    measured: str
+    target: str
+    status: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _n(size: Any) -> str:
+    """``10000`` -> ``10,000`` (sizes are JSON keys, so strings)."""
+    return f"{int(size):,}" if str(size).isdigit() else str(size)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+def at_most(item: int, figure: str, value: float | None, limit: float, *, unit: str = "",
+            shown: str | None = None) -> Row:
+    """``value <= limit``; NOT RUN when there is no value."""
+    target = f"<= {_fmt(limit)}{unit}"
+    if value is None:
+        return Row(item, figure, "-", target, NOT_RUN)
+    return Row(item, figure, shown or f"{_fmt(value)}{unit}", target, PASS if value <= limit else FAIL)
+
+
+def dollars(item: int, figure: str, value: float | None, limit: float) -> Row:
+    row = at_most(item, figure, value, limit)
+    measured = "-" if value is None else f"${value:.4f}"
+    return Row(item, figure, measured, f"<= ${limit:.2f}", row.status)
+
+
+def _get(d: Any, *path: Any) -> Any:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _worst(values: Iterable[Any]) -> float | None:
+    found = [v for v in values if isinstance(v, int | float)]
+    return max(found) if found else None
+
+
+def _sizes(results: dict[str, Any]) -> dict[str, Any]:
+    return _get(results, "scale", "sizes") or {}
+
+
+def _per_size(results: dict[str, Any], kind: str, *path: str) -> list[Any]:
+    return [_get(by_kind, kind, *path) for by_kind in _sizes(results).values()]
+
+
+# ---------------------------------------------------------------- items
+
+def reads_flat(results: dict[str, Any]) -> list[Row]:
+    scale = results.get("scale") or {}
+    small, large = scale.get("smallest", "10"), scale.get("largest", "1000")
+    rows = []
+    for kind in FLAT_KINDS:
+        ratio = _get(scale, "read_ratio_largest_over_smallest", kind)
+        a, b = _get(scale, "sizes", small, kind, "read_units_per_lead"), _get(scale, "sizes", large, kind,
+                                                                               "read_units_per_lead")
+        shown = f"{_fmt(ratio)}x ({_fmt(a)} -> {_fmt(b)} RRU)" if ratio is not None else None
+        rows.append(at_most(1, f"reads per {kind} lead, {_n(large)} / {_n(small)} agents", ratio, 2, unit="x",
+                            shown=shown))
+    return rows
+
+
+def round_robin_contention(results: dict[str, Any]) -> list[Row]:
+    c = results.get("contention") or {}
+    ms = c.get("ingest_handler_ms_machine_dependent") or {}
+    spread = ms["p99"] / ms["p50"] if ms.get("p50") else None
+    shown = f"{_fmt(round(spread, 2))}x (p50 {ms['p50']} ms, p99 {ms['p99']} ms)" if spread is not None else None
+    n = f"{c.get('leads', 2000):,}"
+    return [at_most(2, f"failed conditional writes per round-robin lead, 8 vendors, {n} leads",
+                    c.get("failed_conditional_writes_per_lead"), 0.2),
+            at_most(2, "ingest handler p99 / p50 under 8 vendors", spread, 3, unit="x", shown=shown),
+            at_most(2, f"503 answers in {n} leads", c.get("refused_503"), 0)]
+
+
+def three_call_claim(results: dict[str, Any]) -> list[Row]:
+    calls = _per_size(results, "distribute_all", "winning_claim", "dynamodb_calls")
+    calls.append(_get(results, "race", "winning_claim", "dynamodb_calls"))
+    timing = _get(results, "race", "handler_ms_machine_dependent") or {}
+    ratio = timing.get("claim_p99_over_get_me_p99")
+    shown = (f"{_fmt(ratio)}x (claim p99 {timing['claim']['p99']} ms, GET /v1/me p99 "
+             f"{timing['get_me_same_burst']['p99']} ms)") if ratio is not None else None
+    return [at_most(3, "DynamoDB calls of the winning claim, worst org size", _worst(calls), 3),
+            at_most(3, "claim p99 / GET /v1/me p99, 50-agent race (handler time)", ratio, 2, unit="x",
+                    shown=shown)]
+
+
+def item_size(results: dict[str, Any]) -> list[Row]:
+    large = _get(results, "scale", "largest") or "1000"
+    size = _get(results, "scale", "sizes", large, "distribute_all", "item_bytes", "max")
+    return [at_most(4, f"Distribute All prospect item offered to {_n(large)} agents", size, 4096, unit=" bytes")]
+
+
+def pages(results: dict[str, Any]) -> list[Row]:
+    p = results.get("pages") or {}
+    small, large = p.get("smallest", "100"), p.get("largest", "10000")
+    rows = []
+    for what, label in (("exceptions", "GET /v1/exceptions"), ("fresh", "GET /v1/fresh"),
+                        ("sweep", "sweep run (leads table)")):
+        ratio = _get(p, "ratio_largest_over_smallest", what)
+        unit_key = "read_units_leads_table" if what == "sweep" else "read_units_per_request"
+        a, b = _get(p, "sizes", small, what, unit_key), _get(p, "sizes", large, what, unit_key)
+        shown = f"{_fmt(ratio)}x ({_fmt(a)} -> {_fmt(b)} RRU)" if ratio is not None else None
+        row = at_most(5, f"reads per {label}, {_n(large)} / {_n(small)} leads", ratio, 2, unit="x", shown=shown)
+        failed = sorted({s for size in (p.get("sizes") or {}).values()
+                         for s in (_get(size, what, "statuses") or []) if s != 200})
+        if failed and row.status != NOT_RUN:  # reads counted, but the request did not answer
+            row = Row(5, row.figure, f"{row.measured}; answered {', '.join(map(str, failed))}", row.target, FAIL)
+        rows.append(row)
+    return rows
+
+
+def cheaper_waves(results: dict[str, Any]) -> list[Row]:
+    transitions = _per_size(results, "waves", "transitions", "aws_per_lead")
+    rows = [at_most(6, "state transitions, two-wave lead to the fresh bucket", _worst(transitions), 5),
+            dollars(6, "two-wave lead, all services, per 1,000 (worst org size)",
+                    _worst(_per_size(results, "waves", "costs_per_1000_leads", "total_usd_per_1000")), 0.15)]
+    for kind in IMMEDIATE_KINDS:
+        rows.append(dollars(6, f"{kind} lead, all services, per 1,000 (worst org size)",
+                            _worst(_per_size(results, kind, "costs_per_1000_leads", "total_usd_per_1000")), 0.01))
+    for kind in IMMEDIATE_KINDS:
+        rows.append(at_most(6, f"{kind}: write units of the prospect item in the ingest",
+                            _worst(_per_size(results, kind, "lead_item_write_units_in_ingest")), 3))
+    return rows
+
+
+def cold_start(results: dict[str, Any]) -> list[Row]:
+    c = results.get("coldstart") or {}
+    base = _get(c, "baseline", "median_ms")
+    rows = []
+    for h in c.get("handlers") or []:
+        shown = f"{_fmt(h['ratio_to_boto3'])}x ({h['median_ms']} / {base} ms)" if h.get("ratio_to_boto3") else None
+        row = at_most(7, f"import {h['module']}", h.get("ratio_to_boto3"), 1.3, unit="x", shown=shown)
+        if h.get("error"):
+            row = Row(7, row.figure, f"import failed: {h['error'][:60]}", row.target, FAIL)
+        rows.append(row)
+    return rows or [at_most(7, "handler imports vs import boto3", None, 1.3, unit="x")]
+
+
+def _costs_include(results: dict[str, Any], service: str) -> bool:
+    return any((_get(by_kind, kind, "costs_per_1000_leads", f"{service}_usd_per_1000") or 0) > 0
+               for by_kind in _sizes(results).values() for kind in by_kind)
+
+
+def bench_is_right(results: dict[str, Any]) -> list[Row]:
+    prices = results.get("prices_usd") or {}
+    ddb = (prices.get("dynamodb_per_million_wru"), prices.get("dynamodb_per_million_rru"))
+    rows = [Row(8, f"DynamoDB on-demand prices ({pricing.PRICES_AS_OF})", f"${ddb[0]} WRU / ${ddb[1]} RRU per M",
+                "$0.625 / $0.125 per M", PASS if ddb == (0.625, 0.125) else FAIL)]
+    if not _sizes(results):
+        return [*rows, Row(8, "Lambda, API Gateway REST, SQS in the lead costs", "-", "all priced", NOT_RUN)]
+    included = {s: _costs_include(results, s) for s in ("lambda", "api_gateway", "sqs", "step_functions")}
+    rows.append(Row(8, "Lambda (template memory), API Gateway REST, SQS, Step Functions in the lead costs",
+                    ", ".join(k for k, v in included.items() if v) or "none", "all priced",
+                    PASS if all(included.values()) else FAIL))
+    return rows
+
+
+ITEMS: tuple[Callable[[dict[str, Any]], list[Row]], ...] = (
+    reads_flat, round_robin_contention, three_call_claim, item_size, pages, cheaper_waves, cold_start, bench_is_right)
+
+
+def evaluate(results: dict[str, Any]) -> list[Row]:
+    return [row for item in ITEMS for row in item(results)]
+
+
+def counts(rows: list[Row]) -> dict[str, int]:
+    return {s: sum(1 for r in rows if r.status == s) for s in (PASS, FAIL, NOT_RUN)}
