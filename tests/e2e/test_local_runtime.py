@@ -290,15 +290,13 @@ WAVES = {}
 
 def handler(event, context):
     action, pid = event["action"], event.get("prospect_id")
-    if action == "prepare":
-        return {"next": "boom" if pid == "boom" else "wave", "prospect_id": pid, "timeout_seconds": 1}
     if action == "open_wave":
         if pid.startswith("crash"):
             raise RuntimeError("the wave could not be opened")
         WAVES[pid] = WAVES.get(pid, 0) + 1
-        if WAVES[pid] >= 2:  # no further wave: the task resumes its own token
+        if WAVES[pid] >= 2:  # no further wave: the task places the lead and resumes its own token
             sfn.send_task_success(taskToken=event["token"], output=json.dumps(
-                {"next": "fallback", "prospect_id": pid, "reason": f"after {WAVES[pid]} waves"}))
+                {"next": "done", "prospect_id": pid, "placed": "fresh", "reason": f"after {WAVES[pid]} waves"}))
         return {"opened": WAVES[pid]}
     if action == "fallback":
         return {"placed": "fresh", "reason": event["reason"]}
@@ -388,11 +386,12 @@ def test_real_asl_times_out_a_wave_reenters_it_and_resumes_its_own_token(moto_sf
     assert resources.env["STATE_MACHINE_ARN"] == machine
     started = time.monotonic()
     # When a prospect runs through it: wave 1 gets no claim, wave 2 finds no agents left
-    out = _run(sfn, machine, "pr_wave", {"prospect_id": "pr_wave"})
+    out = _run(sfn, machine, "pr_wave", {"prospect_id": "pr_wave", "timeout_seconds": 1})
     # Then TimeoutSecondsPath (1 s) timed wave 1 out, Catch re-entered OpenWave, and the
-    # SendTaskSuccess sent from inside the task's own invocation resumed it into Fallback
+    # SendTaskSuccess sent from inside the task's own invocation resumed it into Done
     assert out["status"] == "SUCCEEDED", out
-    assert json.loads(out["output"]) == {"placed": "fresh", "reason": "after 2 waves"}  # OutputPath $.Payload
+    assert json.loads(out["output"]) == {"next": "done", "prospect_id": "pr_wave", "placed": "fresh",
+                                         "reason": "after 2 waves"}
     types = [e["type"] for e in out["events"]]
     assert types.count("TaskTimedOut") == 1 and types.count("TaskSubmitted") == 2
     assert time.monotonic() - started >= 1.0
@@ -413,7 +412,7 @@ def test_a_task_failing_for_good_sends_the_lead_to_rescue_not_into_limbo(moto_sf
     from leadwave.models import Reason
 
     sfn, resources = moto_sfn
-    out = _run(sfn, resources.attr("Distribution"), "crash_1", {"prospect_id": "crash_1"})
+    out = _run(sfn, resources.attr("Distribution"), "crash_1", {"prospect_id": "crash_1", "timeout_seconds": 1})
     assert out["status"] == "SUCCEEDED", out
     assert json.loads(out["output"]) == {"placed": "fresh", "reason": Reason.DISTRIBUTION_FAILED}
     entered = [e["stateEnteredEventDetails"]["name"] for e in out["events"] if e["type"].endswith("StateEntered")]

@@ -7,12 +7,11 @@ def spread_index(ticket: int, recent_tickets: list[int], candidates: int) -> int
     """Which of the ``candidates`` oldest agents (oldest first) the request holding ``ticket``
     should try first. Tickets are handed out in arrival order; ``recent_tickets`` are the
     tickets carried by the agents assigned most recently (the newest entries of the ready
-    index). Every earlier ticket of the last ``len(recent_tickets)`` that has not landed yet is
-    a request still choosing among the same oldest agents, ahead of this one: skip one agent
-    for each. Alone (every earlier ticket landed), the oldest agent."""
+    index). Every ticket between the newest one that landed and this one belongs to a request
+    still choosing among the same oldest agents, ahead of this one: skip one agent for each.
+    Alone (every earlier ticket landed), the oldest agent."""
     if candidates <= 1:
         return 0
-    window = len(recent_tickets)
-    landed = set(recent_tickets)
-    ahead = sum(1 for t in range(max(0, ticket - window), ticket) if t not in landed)
+    landed = max(recent_tickets, default=0)
+    ahead = max(0, ticket - landed - 1)
     return min(ahead, candidates - 1)

@@ -1,11 +1,12 @@
 """The first-claim race, settled by one conditional write on the prospect (DESIGN.md
 section 4): status is offering, the wave is the offer's wave, the caller is among the
-current wave's agents (a Distribute All wave: eligible and not declined) and the wave has not
-expired. The winner's application is created in that same write; the waiting execution is
-resumed with the wave's task token, and the winner is answered: three DynamoDB calls (the
-caller's record, the lead, the write) at any floor size. Closing the wave's other offers and
-moving the agent's times follow from the leads table's stream (``services.bookkeeping``); an
-offer counts as closed as soon as its lead moved on, so nobody sees a stale one meanwhile."""
+current wave's agents (a Distribute All wave: eligible, checked against the campaign, and not
+declined, read with the lead) and the wave has not expired. The winner's application is
+created in that same write; the waiting execution is resumed with the wave's task token, and
+the winner is answered: three DynamoDB calls (the caller's record, the lead with the caller's
+offer, the write) at any floor size. Closing the wave's other offers and moving the agent's
+times follow from the leads table's stream (``services.bookkeeping``); an offer counts as
+closed as soon as its lead moved on, so nobody sees a stale one meanwhile."""
 
 from __future__ import annotations
 
@@ -63,29 +64,28 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
                 callback_base: str | None = None) -> dict[str, Any]:
     """``by_phone``: the press-1 of a Ring All call (the only way to take a Ring All lead).
     ``callback_base``: where Twilio reaches our webhooks, for the Auto-Dial call."""
-    p = leads.get(prospect_id)
+    p, offer = leads.get_with_offer(prospect_id, agent.agent_id)
     if p.org_id != agent.org_id:
         raise Forbidden("this lead was not offered to you", code="not_offered")
     if p.distribution_type is DistributionType.RING_ALL and not by_phone and p.status is LeadStatus.OFFERING:
         raise Forbidden("Ring All leads are taken by pressing 1 on the call", code="claim_by_phone")
     _refuse(p, agent)
+    if is_broadcast(p) and p.status is LeadStatus.OFFERING and offer is not None and offer.status == "declined":
+        raise OfferExpired("you declined this offer")
     if p.status is LeadStatus.ASSIGNED:  # a retried successful claim: same answer
         return _claimed_answer(p)
     at = clock.iso(clock.now())
     fields = assignment_fields(agent, p, "claim", at)
     ev = event("claimed", agent_id=agent.agent_id, wave=p.wave, application_id=fields["application_id"])
     try:
-        if is_broadcast(p):
-            leads.claim_broadcast(p, agent.agent_id, fields, ev, at)
-        else:
-            leads.update(p, fields, ev, condition=leads.claimable_by(agent.agent_id, p.wave, at))
+        condition = (leads.broadcast_claimable(p.wave, at) if is_broadcast(p)
+                     else leads.claimable_by(agent.agent_id, p.wave, at))
+        leads.update(p, fields, ev, condition=condition)
     except ConcurrentUpdate:
         now = leads.get(prospect_id)
         _refuse(now, agent)
         if now.status is LeadStatus.ASSIGNED:
             return _claimed_answer(now)
-        if is_broadcast(now) and agent.agent_id in leads.declined_by(agent.agent_id, [prospect_id]):
-            raise OfferExpired("you declined this offer") from None
         raise OfferExpired("this offer has ended") from None
     won = p.model_copy(update={**fields, "status": LeadStatus.ASSIGNED})
     logger.info("offer claimed", extra={"agent_id": agent.agent_id, "wave": p.wave})

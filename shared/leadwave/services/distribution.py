@@ -7,6 +7,7 @@ limit. Every write that gives an agent a lead is conditional on the agent being 
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from leadwave.errors import ConcurrentUpdate, ServiceBusy
@@ -19,7 +20,7 @@ from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory
 from leadwave.store.directory import OrgSettings
 
-RR_ROUNDS = 3
+RR_ROUNDS = 6
 RR_CANDIDATES = 16  # the oldest eligible agents one request considers
 RR_RECENT = 8  # the newest agents read to see which recent tickets already landed
 
@@ -28,7 +29,9 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
     """The eligible ready agent longest without a lead. Requests arriving together hold
     consecutive tickets of the org's counter; each skips as many of the oldest agents as
     earlier tickets are still on their way, so they take different agents and the
-    conditional write (still ready, not assigned since read) rarely fails."""
+    conditional write (still ready, not assigned since read) rarely fails. When it does, the
+    read was stale (another lead, a claim or a switch moved that agent): read again rather than
+    trust the rest of it."""
     group = s.group_of(campaign)
     org_id = s.org.org_id
     ticket = directory.next_ticket(org_id)
@@ -41,15 +44,14 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
                     break
         if not oldest:
             return None
-        recent = [a.rr_ticket for a in directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True)
-                  if a.rr_ticket is not None][:RR_RECENT]
-        start = spread_index(ticket, recent, len(oldest))
-        for agent in oldest[start:] + oldest[:start]:
-            try:
-                directory.take_round_robin_turn(agent, at, ticket)
-                return agent
-            except ConcurrentUpdate:
-                continue
+        newest = islice(directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True), RR_RECENT)
+        recent = [a.rr_ticket for a in newest if a.rr_ticket is not None]
+        agent = oldest[spread_index(ticket, recent, len(oldest))]
+        try:
+            directory.take_round_robin_turn(agent, at, ticket)
+            return agent
+        except ConcurrentUpdate:
+            continue
     raise ServiceBusy("every eligible agent was being assigned concurrently; retry the request", retry_after=1)
 
 

@@ -70,7 +70,8 @@ def list_exceptions(org_id: str, params: Mapping[str, Sequence[str]]) -> dict[st
     if q.sort not in INDEXED_SORTS:
         rows = grid.apply(rows, grid.GridQuery(**{**q.__dict__, "page": 1, "page_size": len(rows) or 1}))[0]
     return {"items": rows, "next_cursor": next_cursor, "page_size": q.page_size,
-            "total": _total(org_id, q, show_ignored), "sorted_within_page": q.sort not in INDEXED_SORTS, "facets": _facets(s, rows)}
+            "total": _total(org_id, q, show_ignored), "sorted_within_page": q.sort not in INDEXED_SORTS,
+            "facets": _facets(s, rows)}
 
 
 def _total(org_id: str, q: grid.GridQuery, show_ignored: bool) -> int | None:

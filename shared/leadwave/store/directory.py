@@ -185,7 +185,7 @@ def save(entity: BaseModel, *, create_only: bool = False) -> None:
 def _put_counted(item: DirectoryItem, delta: int, create_only: bool) -> None:
     with TransactWrite(connection=Connection(region=DirectoryItem.Meta.region)) as tx:
         tx.save(item, condition=DirectoryItem.pk.does_not_exist() if create_only else None)
-        tx.update(counters_item(item.pk.removeprefix("ORG#")), actions=[DirectoryItem.active_agents.add(delta)])
+        tx.update(counters_item(item.pk.removeprefix("ORG#")), actions=counter_actions({"active_agents": delta}))
 
 
 def counters_item(org_id: str) -> DirectoryItem:

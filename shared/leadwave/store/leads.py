@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
+import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -163,19 +165,41 @@ def create(p: Prospect) -> None:
             raise Conflict("prospect already exists", code="already_exists")
         return
     bind()
+
+    def write(tx: TransactWrite) -> None:
+        tx.save(item, condition=LeadItem.pk.does_not_exist())
+        tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions(deltas))
+
     try:
-        with _tx() as tx:
-            tx.save(item, condition=LeadItem.pk.does_not_exist())
-            tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions(deltas))
+        transact(write)
     except TransactWriteError as exc:
         if _cancelled(exc, 0):
             raise Conflict("prospect already exists", code="already_exists") from exc
         raise
 
 
-def _cancelled(exc: TransactWriteError, index: int) -> bool:
+def _cancelled(exc: TransactWriteError, index: int, code: str = "ConditionalCheckFailed") -> bool:
     reasons = list(exc.cancellation_reasons or [])
-    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
+    return len(reasons) > index and reasons[index] is not None and reasons[index].code == code
+
+
+TX_ATTEMPTS = 6
+
+
+def transact(write: Callable[[TransactWrite], None]) -> None:
+    """One TransactWriteItems, tried again while it is cancelled only because another
+    transaction held one of its items (the org's counters are shared by its leads' moves)."""
+    for attempt in range(TX_ATTEMPTS):
+        try:
+            with _tx() as tx:
+                write(tx)
+            return
+        except TransactWriteError as exc:
+            reasons = [r.code for r in (exc.cancellation_reasons or []) if r is not None]
+            conflict = "TransactionConflict" in reasons and "ConditionalCheckFailed" not in reasons
+            if not conflict or attempt == TX_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * (2 ** attempt))  # noqa: S311 - jitter, not crypto
 
 
 def get(prospect_id: str, *, consistent: bool = True) -> Prospect:
@@ -200,7 +224,8 @@ def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
     cond = LeadItem.pk.exists()
     if condition is not None:
         cond = cond & condition
-    deltas = _deltas((p.status, p.ignored), (changes.get("status", p.status), bool(changes.get("ignored", p.ignored))))
+    moved = (changes.get("status", p.status), bool(changes.get("ignored", p.ignored)))
+    deltas = _deltas((p.status, p.ignored), moved)
     if deltas:
         same = (LeadItem.status == p.status.value) & (
             (LeadItem.ignored == True) if p.ignored else (LeadItem.ignored.does_not_exist()  # noqa: E712
@@ -217,10 +242,12 @@ def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
 
 
 def _update_counted(p: Prospect, actions: list[Any], cond: Condition, deltas: dict[str, int]) -> Prospect:
+    def write(tx: TransactWrite) -> None:
+        tx.update(lead_key(p), actions=actions, condition=cond)
+        tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions(deltas))
+
     try:
-        with _tx() as tx:
-            tx.update(lead_key(p), actions=actions, condition=cond)
-            tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions(deltas))
+        transact(write)
     except TransactWriteError as exc:
         if _cancelled(exc, 0):
             raise ConcurrentUpdate("the lead changed concurrently") from exc
@@ -552,21 +579,25 @@ def declined_by(agent_id: str, prospect_ids: list[str]) -> set[str]:
     return {i.pk.removeprefix("LEAD#") for i in LeadItem.batch_get(keys) if i.status == "declined"}
 
 
-def claim_broadcast(p: Prospect, agent_id: str, changes: dict[str, Any], event: LeadEvent, at: str) -> None:
-    """The first-claim race of a Distribute All wave: the lead is still offering in this wave
-    and the wave has not expired, and this agent has not declined it, or nothing is written."""
+def get_with_offer(prospect_id: str, agent_id: str) -> tuple[Prospect, Offer | None]:
+    """The lead and this agent's offer item (or decline), strongly consistent, in one
+    BatchGetItem."""
     bind()
-    try:
-        with _tx() as tx:
-            tx.condition_check(LeadItem, _pk(p.prospect_id), f"OFFER#{agent_id}",
-                               condition=LeadItem.status.does_not_exist() | (LeadItem.status != "declined"))
-            tx.update(lead_key(p), actions=update_actions(p, changes, event),
-                      condition=LeadItem.pk.exists() & (LeadItem.status == LeadStatus.OFFERING.value)
-                      & (LeadItem.wave == p.wave) & (LeadItem.wave_expires_at > at))
-    except TransactWriteError as exc:
-        if _cancelled(exc, 0) or _cancelled(exc, 1):
-            raise ConcurrentUpdate("the lead changed concurrently") from exc
-        raise
+    lead, offer = None, None
+    for item in LeadItem.batch_get([(_pk(prospect_id), LEAD_SK), (_pk(prospect_id), f"OFFER#{agent_id}")],
+                                   consistent_read=True):
+        if item.sk == LEAD_SK:
+            lead = _from_item(item)
+        else:
+            offer = _offer_from_item(item)
+    if lead is None:
+        raise NotFound("unknown prospect", code="prospect_not_found")
+    return lead, offer
+
+
+def broadcast_claimable(wave: int, at: str) -> Condition:
+    """A Distribute All wave's first-claim race: still offering in this wave, not expired."""
+    return (LeadItem.status == LeadStatus.OFFERING.value) & (LeadItem.wave == wave) & (LeadItem.wave_expires_at > at)
 
 
 def decline_broadcast(p: Prospect, agent_id: str, at: str) -> None:

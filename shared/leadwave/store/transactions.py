@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -33,15 +32,17 @@ def claim_fresh(p: Prospect, changes: dict[str, Any], event: LeadEvent, agent: A
     if version == 0:
         unchanged = unchanged | DirectoryItem.fresh_version.does_not_exist()
     agent_condition = DirectoryItem.pk.exists() & unchanged
+    def write(tx: TransactWrite) -> None:
+        tx.update(leads.lead_key(p), actions=leads.update_actions(p, changes, event),
+                  condition=LeadItem.pk.exists() & (LeadItem.status == LeadStatus.UNASSIGNED.value))
+        tx.update(directory.agent_item(agent), condition=agent_condition, actions=[
+            DirectoryItem.fresh_claims.set(window), DirectoryItem.fresh_version.set(version + 1),
+            DirectoryItem.last_assigned_at.set(at), DirectoryItem.last_claimed_at.set(at),
+            DirectoryItem.gsi2sk.set(directory.ready_sort(at, agent.agent_id))])
+        tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions({"fresh_leads": -1}))
+
     try:
-        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as tx:
-            tx.update(leads.lead_key(p), actions=leads.update_actions(p, changes, event),
-                      condition=LeadItem.pk.exists() & (LeadItem.status == LeadStatus.UNASSIGNED.value))
-            tx.update(directory.agent_item(agent), condition=agent_condition, actions=[
-                DirectoryItem.fresh_claims.set(window), DirectoryItem.fresh_version.set(version + 1),
-                DirectoryItem.last_assigned_at.set(at), DirectoryItem.last_claimed_at.set(at),
-                DirectoryItem.gsi2sk.set(directory.ready_sort(at, agent.agent_id))])
-            tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions({"fresh_leads": -1}))
+        leads.transact(write)
     except TransactWriteError as exc:
         reasons = list(exc.cancellation_reasons or [])
         if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
