@@ -54,3 +54,23 @@ def test_the_sweep_handler_runs_over_every_org(aws_env):
     handler = load_handler("functions/distribute/sweep.py")
     tally = handler.handler({"source": "aws.events", "detail-type": "Scheduled Event"}, Context("sweep"))
     assert set(tally) <= {"checked", "requeued", "rescued"}
+
+
+def test_the_sweep_reads_only_leads_already_due_and_skips_a_lead_held_for_business_hours(ingest, new_org, aws_env,
+                                                                                       monkeypatch):
+    from leadwave import clock
+    from leadwave.services.sweep import sweep
+    from leadwave.store import aws, leads
+
+    monkeypatch.setattr(aws, "resume", lambda token, output: True)
+    org = new_org(2, org={"business_hours": {"mon": [{"open": "09:00", "close": "09:01"}]}}, after_hours="hold")
+    held = queued_lead(ingest, org)
+    tasks = load_handler("functions/distribute/tasks.py")
+    tasks.handler({"action": "open_wave", "prospect_id": held, "token": "t"}, Context())  # held until Monday
+    aws_env.queue_messages()
+    checked: list[str] = []
+    monkeypatch.setattr(aws, "execution_status", lambda pid: checked.append(pid) or "RUNNING")
+    sweep(now=clock.now() + timedelta(minutes=6), org_ids=[org])
+    assert checked == [] and leads.get(held).status.value == "offering"
+    sweep(now=clock.now() + timedelta(days=8), org_ids=[org])
+    assert checked == [held]

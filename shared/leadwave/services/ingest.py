@@ -76,12 +76,11 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
     prospect = Prospect(
         org_id=org_id, prospect_id=prospect_id_for(key) if key else new_id("pr"), campaign_id=campaign.campaign_id,
         vendor_id=request["vendor_id"], **lead.model_dump(exclude={"campaign_id"}),
-        campaign_name=campaign.name, campaign_description=campaign.description,
-        distribution_type=campaign.distribution_type, lead_provider=campaign.lead_provider,
+        campaign_name=campaign.name, distribution_type=campaign.distribution_type,
         initial_status=campaign.initial_status, initial_activity=campaign.initial_activity,
         auto_dial=campaign.auto_dial,
         status=LeadStatus.OFFERING, created_at=at, updated_at=at,
-        events=[event("received", campaign_id=campaign.campaign_id, vendor_id=request["vendor_id"])],
+        events=[event("received")],  # the campaign and the vendor are the lead's own fields
     )
     dtype = campaign.distribution_type
     queue = not dtype.immediate

@@ -73,7 +73,13 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
             _place(p, _fallback_decision(s, campaign, Reason.AFTER_HOURS))
             aws.resume(token, _state(p, "done"))
             return
-        aws.resume(token, _state(p, "hold", wait_seconds=_hold_seconds(s, now), timeout_seconds=timeout))
+        wait = _hold_seconds(s, now)
+        try:  # the sweeper has nothing to check before the lead's wait is over
+            leads.update(p, {"updated_at": clock.iso(now)}, None, condition=leads.in_status(LeadStatus.OFFERING),
+                         sweep_at=leads.sweep_due(clock.iso(clock.later(now, wait))))
+        except ConcurrentUpdate:
+            pass
+        aws.resume(token, _state(p, "hold", wait_seconds=wait, timeout_seconds=timeout))
         return
     if campaign.distribution_type.immediate:  # held after hours, now open: distribute as at ingest
         _place(p, decide_immediate(s, campaign, p, clock.iso(now)))

@@ -78,7 +78,9 @@ def _exception_keys(org_id: str, status: str, ignored: bool, amount: Any, prospe
 
 
 def _to_item(p: Prospect) -> LeadItem:
-    doc = p.model_dump(mode="json", exclude={"events", *_SETS, *_TOP, *_LISTED}, exclude_none=True)
+    # smaller items, fewer write units: what the keys and top-level attributes say, and defaults, stay out
+    doc = p.model_dump(mode="json", exclude={"events", "prospect_id", "org_id", *_SETS, *_TOP, *_LISTED},
+                       exclude_none=True, exclude_defaults=True)
     item = LeadItem(_pk(p.prospect_id), LEAD_SK, kind="lead", org_id=p.org_id, doc=doc)
     data = p.model_dump(mode="json", include=set(_TOP) | set(_LISTED))
     for name in (*_TOP, *_LISTED):
@@ -98,7 +100,7 @@ def _to_item(p: Prospect) -> LeadItem:
 
 
 def _from_item(item: LeadItem) -> Prospect:
-    doc: dict[str, Any] = dict(item.doc)
+    doc: dict[str, Any] = {"prospect_id": item.pk.removeprefix("LEAD#"), "org_id": item.org_id, **dict(item.doc)}
     for name in (*_TOP, *_LISTED):
         value = getattr(item, name)
         if value is not None or name not in doc:  # items written before a field moved to the top
