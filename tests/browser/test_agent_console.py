@@ -1,9 +1,11 @@
 """An agent's shift in the SPA: sign in, an offer arrives with a sound and a countdown, claim it,
-find it in My leads with its calls; decline; the Lead Availability switch."""
+find it in My leads with its calls; decline; the Lead Availability switch; the fresh bucket's
+claim limit and its pages (50 rows, Next page / Previous page by cursor)."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -108,3 +110,55 @@ def test_fresh_bucket_shows_the_limit_and_when_the_agent_may_claim_again(app, ap
     expect(row(page, pids[-1]).get_by_role("button", name=re.compile("^Claim"))).to_be_disabled()
     app.shot(page, "agent-fresh-bucket")
     assert api.lead(pids[-1], E2E_KEY)["status"] == "unassigned"
+
+
+FRESH_PAGE = 50  # rows per page of GET /v1/fresh
+SHOWN = re.compile(r"^(Showing \d+–\d+|No (matching|more) rows|No rows)")
+
+
+def _fresh_at_page(page, number: int) -> list[str]:
+    pager = page.get_by_role("navigation", name="Fresh bucket pages")
+    expect(pager.locator(".pager-page")).to_have_text(f"Page {number}")
+    expect(pager.locator(".pager-status")).to_have_text(SHOWN)
+    return [r.get_attribute("data-prospect-id") for r in page.locator("tbody tr").all()]
+
+
+def test_fresh_bucket_pages_forward_and_back(app, api):
+    """More than a page of fresh leads: Next page (the API's next_cursor) shows the rows after the
+    first 50, and Previous page the first 50 again; at a desktop's size and a phone's."""
+    email = "e39@e2e.test"  # claims nothing: only reads the bucket
+    fresh = api.as_agent(email, "GET", "/v1/fresh").json()
+    assert "next_cursor" in fresh, fresh
+    pids = []
+    if fresh["next_cursor"] is None:
+        pids = [post_lead(api, "e2e-browser-fresh", first_name=unique("Pgf"), last_name="Bucket")
+                for _ in range(FRESH_PAGE + 1 - len(fresh["items"]))]
+    for pid in pids:  # one wave of one agent, one second: then the fresh bucket
+        for _ in range(300):
+            if api.lead(pid, E2E_KEY)["status"] == "unassigned":
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"{pid} never reached the fresh bucket")
+    fresh = api.as_agent(email, "GET", "/v1/fresh").json()
+    assert len(fresh["items"]) == FRESH_PAGE and fresh["next_cursor"], {k: v for k, v in fresh.items() if k != "items"}
+    following = api.as_agent(email, "GET", "/v1/fresh", params={"cursor": fresh["next_cursor"]}).json()
+    on_first = {i["prospect_id"] for i in fresh["items"]}
+    assert following["items"] and not {i["prospect_id"] for i in following["items"]} & on_first
+
+    for width, height in ((1440, 900), (390, 844)):
+        page = app.page(email, width=width, height=height)
+        go(page, "Fresh bucket")
+        pager = page.get_by_role("navigation", name="Fresh bucket pages")
+        first = _fresh_at_page(page, 1)
+        assert len(first) == FRESH_PAGE
+        expect(pager.locator(".pager-status")).to_have_text(f"Showing 1–{FRESH_PAGE} · more follow")
+        expect(pager.get_by_role("button", name="Previous page")).to_be_disabled()
+        pager.get_by_role("button", name="Next page").click()
+        second = _fresh_at_page(page, 2)
+        assert second and not set(second) & set(first)
+        expect(pager.locator(".pager-status")).to_have_text(re.compile(rf"^Showing {FRESH_PAGE + 1}–\d+ · "))
+        pager.scroll_into_view_if_needed()
+        app.shot(page, f"agent-fresh-page-2-{width}")
+        pager.get_by_role("button", name="Previous page").click()
+        assert _fresh_at_page(page, 1) == first

@@ -1,6 +1,6 @@
 """A manager on the Lead Exception page (seed 000): filters by column, ignores a lead after
 "Do you really want to ignore this lead?", shows ignored leads (listed last) and assigns one,
-each confirmed by a green notification."""
+each confirmed by a green notification; pages forward and back by cursor (Previous / Next)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import E2E_KEY, green_notification, post_lead, row, unique
+
+# What the pager says once the page asked for has arrived (while it loads: "Loading…").
+SHOWN = re.compile(r"^(Showing \d+–\d+|No (matching|more) rows|No rows)")
 
 pytestmark = pytest.mark.browser
 QUESTION = "Do you really want to ignore this lead?"
@@ -32,6 +35,35 @@ def _rows(page):
     return page.locator("table.exceptions tbody tr")
 
 
+def _pager(page):
+    return page.get_by_role("navigation", name="Lead exception pages")
+
+
+def _count(page):
+    return page.locator("#exc-count")
+
+
+def _ids(page) -> list[str]:
+    return [r.get_attribute("data-prospect-id") for r in _rows(page).all()]
+
+
+def _at_page(page, number: int) -> list[str]:
+    """Waits for page ``number`` to have arrived; its rows' prospect ids."""
+    expect(_pager(page).locator(".pager-page")).to_have_text(f"Page {number}")
+    expect(_count(page)).to_have_text(SHOWN)
+    return _ids(page)
+
+
+def _small_pages(page, size: int, urls: list[str]) -> None:
+    """The Rows per page picker starts at 25: list requests ask the API for ``size`` rows instead."""
+    def rewrite(route):
+        url = re.sub(r"([?&])page_size=\d+", rf"\g<1>page_size={size}", route.request.url)
+        urls.append(url)
+        route.continue_(url=url)
+
+    page.route(re.compile(r"/v1/exceptions\?"), rewrite)
+
+
 def test_manager_filters_ignores_shows_ignored_and_assigns(app, api):
     last = unique("Zed")
     wa = _exception(api, last, "WA", 250_000)
@@ -44,6 +76,8 @@ def test_manager_filters_ignores_shows_ignored_and_assigns(app, api):
     panel.get_by_label("Prospect Name contains").fill(last)
     panel.get_by_role("button", name="Done").click()
     expect(_rows(page)).to_have_count(2)
+    # filtered: the API knows no total, and the pager claims none
+    expect(_count(page)).to_have_text(re.compile(r"^Showing 1–2 · (end of list|more follow)$"))
     expect(row(page, wa)).to_contain_text("No available or eligible agents were found.")
     panel = _filter(page, "State")
     panel.get_by_label("WA", exact=True).check()
@@ -126,3 +160,82 @@ def test_loan_amount_range_and_sorting(app, api):
     panel.get_by_role("button", name="Done").click()
     expect(_rows(page)).to_have_count(1)
     expect(row(page, mid)).to_be_visible()
+
+
+def test_pages_forward_and_back_by_cursor(app, api):
+    """Five exception leads, two rows a page: Next follows the API's cursor and shows each lead
+    once; Previous walks the pages visited back to the first; a new sort or filter starts again at
+    page 1."""
+    last = unique("Pag")
+    mine = {_exception(api, last, state, 100_000 + i) for i, state in enumerate(("WA", "OR", "NM", "ID", "UT"))}
+    page = app.page(width=1440, height=900)
+    urls: list[str] = []
+    _small_pages(page, 2, urls)
+    app.sign_in(page, "boss@e2e.test")
+    pager = _pager(page)
+    previous = pager.get_by_role("button", name="Previous", exact=True)
+    following = pager.get_by_role("button", name="Next", exact=True)
+
+    # the whole list (no filter): the API counts it, and these five are its newest rows
+    first = _at_page(page, 1)
+    assert first and set(first) <= mine, first
+    expect(_count(page)).to_have_text(re.compile(r"^Showing 1–2 of \d+$"))
+    expect(previous).to_be_disabled()
+    following.click()
+    assert set(_at_page(page, 2)) <= mine
+    expect(_count(page)).to_have_text(re.compile(r"^Showing 3–4 of \d+$"))
+    assert "cursor=" in urls[-1]
+
+    # a filter starts again at page 1; Next until the end shows each of the five exactly once
+    panel = _filter(page, "Prospect Name")
+    panel.get_by_label("Prospect Name contains").fill(last)
+    panel.get_by_role("button", name="Done").click()
+    expect(_count(page)).to_have_text("Showing 1–2 · more follow")  # filtered: no total
+    pages = [_at_page(page, 1)]
+    expect(previous).to_be_disabled()
+    app.shot(page, "manager-exceptions-pager-1440")
+    while following.is_enabled():
+        assert len(pages) < 60, "Next never ended"
+        following.click()
+        pages.append(_at_page(page, len(pages) + 1))
+        request = urls[-1]
+        assert "cursor=" in request and f"prospect_name_search={last}" in request and "page_size=2" in request
+        expect(_count(page)).not_to_have_text(re.compile(r" of \d"))
+    seen = [pid for rows in pages for pid in rows]
+    assert sorted(seen) == sorted(mine), pages  # every lead, none twice
+    assert all(len(rows) <= 2 for rows in pages)
+    expect(_count(page)).to_have_text(re.compile(r"(end of list|No more rows)$"))
+
+    # Previous goes back through the pages visited, to the first
+    for number in range(len(pages) - 1, 0, -1):
+        previous.click()
+        assert _at_page(page, number) == pages[number - 1]
+    expect(previous).to_be_disabled()
+    assert _ids(page) == pages[0]
+    expect(_count(page)).to_have_text(re.compile(r"^Showing 1–2 · more follow$"))
+
+    # a sort the index does not serve: the first page again, ordered within the page, and said so
+    following.click()
+    _at_page(page, 2)
+    page.get_by_role("button", name="State", exact=True).click()
+    states = [row(page, pid).locator("td").nth(7).inner_text() for pid in _at_page(page, 1)]
+    assert states == sorted(states), states
+    expect(pager).to_contain_text("sorted by State within this page")
+    expect(page.locator('th[aria-sort="ascending"]')).to_contain_text("State")
+    app.shot(page, "manager-exceptions-sorted-within-page-1440")
+
+    # a phone's screen: the pager wraps under the table and stays usable
+    small = app.page(width=390, height=844)
+    _small_pages(small, 2, [])
+    app.sign_in(small, "boss@e2e.test")
+    panel = _filter(small, "Prospect Name")
+    panel.get_by_label("Prospect Name contains").fill(last)
+    panel.get_by_role("button", name="Done").click()
+    expect(_count(small)).to_have_text("Showing 1–2 · more follow")  # the filter has reached the list
+    assert _at_page(small, 1) == pages[0]
+    _pager(small).get_by_role("button", name="Next", exact=True).click()
+    small_second = _at_page(small, 2)
+    assert small_second == pages[1], (small_second, pages)
+    _pager(small).scroll_into_view_if_needed()
+    app.shot(small, "manager-exceptions-pager-390")
+    app.shot(small, "manager-exceptions-pager-390-full", full_page=True)

@@ -74,3 +74,41 @@ export function useDebounced<T>(value: T, ms = 300): T {
   }, [value, ms]);
   return v;
 }
+
+/** A page of a list read by key, as visited: the cursor it was read with (null: the first page) and how many rows came before it. */
+export interface Visited {
+  cursor: string | null;
+  offset: number;
+}
+
+export interface CursorPages {
+  /** The page to read now. */
+  here: Visited;
+  /** 1 for the first page. */
+  number: number;
+  /** To the page after the one shown, which held ``rows`` rows and answered ``cursor`` as its next_cursor. */
+  next: (cursor: string, rows: number) => void;
+  previous: () => void;
+}
+
+const FIRST_PAGE: Visited = { cursor: null, offset: 0 };
+
+/** Previous / Next over a list read with cursors: a stack of the pages visited (so Previous needs no
+ * cursor of its own), back to the first page whenever ``base`` (the query without its cursor:
+ * filters, sort, order, page size...) changes. */
+export function useCursorPages(base: string): CursorPages {
+  const [trail, setTrail] = useState<{ base: string; pages: Visited[] }>({ base, pages: [FIRST_PAGE] });
+  useEffect(() => {
+    setTrail((t) => (t.base === base ? t : { base, pages: [FIRST_PAGE] }));
+  }, [base]);
+  const pages = trail.base === base ? trail.pages : [FIRST_PAGE];
+  const here = pages[pages.length - 1];
+  return {
+    here,
+    number: pages.length,
+    next: (cursor, rows) => setTrail({ base, pages: [...pages, { cursor, offset: here.offset + rows }] }),
+    previous: () => {
+      if (pages.length > 1) setTrail({ base, pages: pages.slice(0, -1) });
+    },
+  };
+}

@@ -50,6 +50,8 @@ export interface FreshItem {
 
 export interface FreshList {
   items: FreshItem[];
+  /** Pass as ``?cursor=`` for the next page (50 rows); null at the end of the bucket. */
+  next_cursor: string | null;
   limit: number;
   claimed: number;
   window_minutes: number;
@@ -111,11 +113,17 @@ export interface ExceptionRow {
   ignored: boolean;
 }
 
+/** One page of Lead Exception, read by key: follow ``next_cursor`` (with the same filters, sort,
+ * order, page_size and show_ignored) for the next one. */
 export interface ExceptionList {
   items: ExceptionRow[];
-  total: number;
-  page: number;
+  /** Opaque; null at the end of the list. A filtered page may hold fewer than page_size rows and still have one. */
+  next_cursor: string | null;
   page_size: number;
+  /** Rows in the whole list when no column filter, search or range applies; null otherwise. */
+  total: number | null;
+  /** Sorted by a column the index does not serve: only the rows of this page are in order. */
+  sorted_within_page: boolean;
   facets: Partial<Record<TextColumn, string[]>>;
 }
 

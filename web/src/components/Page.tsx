@@ -86,3 +86,50 @@ export function Fact({ term, children }: { term: string; children: ComponentChil
     </div>
   );
 }
+
+/** What a page of a list read with cursors shows: "Showing a–b of N" when the list's size is known,
+ * else "Showing a–b" and whether more follow (a filtered page may even be empty and have more after it). */
+export function showing(offset: number, count: number, total: number | null | undefined, more: boolean): string {
+  if (count === 0) return more ? "No matching rows on this page; more follow" : offset > 0 ? "No more rows" : "No rows";
+  const range = `Showing ${offset + 1}–${offset + count}`;
+  if (total !== null && total !== undefined) return `${range} of ${total}`;
+  return `${range} · ${more ? "more follow" : "end of list"}`;
+}
+
+/** Previous / Next over a list read with cursors (``useCursorPages``), after ``status`` (``showing``) and ``note``;
+ * ``children`` (a page-size picker) sit before the buttons. */
+export function Pager({ label, statusId, status, note, number, canPrevious, canNext, onPrevious, onNext, previousLabel = "Previous", nextLabel = "Next", children }: {
+  label: string;
+  statusId?: string;
+  status: ComponentChildren;
+  note?: ComponentChildren;
+  number: number;
+  canPrevious: boolean;
+  canNext: boolean;
+  onPrevious: () => void;
+  onNext: () => void;
+  previousLabel?: string;
+  nextLabel?: string;
+  children?: ComponentChildren;
+}) {
+  return (
+    <nav class="pager" aria-label={label}>
+      <span class="pager-status">
+        <span id={statusId} aria-live="polite">
+          {status}
+        </span>
+        {note && <span class="pager-note">{note}</span>}
+      </span>
+      {children}
+      <span class="pager-buttons">
+        <button type="button" class="btn btn-small" disabled={!canPrevious} onClick={onPrevious}>
+          {previousLabel}
+        </button>
+        <span class="pager-page">Page {number}</span>
+        <button type="button" class="btn btn-small" disabled={!canNext} onClick={onNext}>
+          {nextLabel}
+        </button>
+      </span>
+    </nav>
+  );
+}

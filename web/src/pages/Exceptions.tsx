@@ -1,12 +1,13 @@
 // The Lead Exception page (seed 000): multi-select + search filters on the text columns, a
-// range on Loan Amount and Create Date, sorting, paging, Assign, Ignore and Show Ignored.
+// range on Loan Amount and Create Date, sorting, paging (Previous / Next by cursor: the list is read
+// by key, so a page costs the same however long the list is), Assign, Ignore and Show Ignored.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
-import { Page, RefreshButton } from "../components/Page";
+import { Page, Pager, RefreshButton, showing } from "../components/Page";
 import { amount, distribution, personName, text, when } from "../format";
-import { useDebounced, useLoad } from "../hooks";
+import { useCursorPages, useDebounced, useLoad } from "../hooks";
 import { notify } from "../notify";
 import { type Agent, type ExceptionList, type ExceptionRow, type SortColumn, TEXT_COLUMNS, type TextColumn } from "../types";
 
@@ -24,6 +25,8 @@ const LABELS: Record<SortColumn, string> = {
 };
 /** The table's columns, in LABELS' order. */
 const COLUMNS = Object.keys(LABELS) as SortColumn[];
+/** Sorts the index serves over the whole list; any other column orders the rows of each page. */
+const INDEXED_SORTS: SortColumn[] = ["create_date", "loan_amount"];
 const PAGE_SIZES = [25, 50, 100, 200];
 
 interface Filters {
@@ -43,7 +46,8 @@ function isoFromLocal(value: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-export function exceptionQuery(f: Filters, sort: SortColumn, order: "asc" | "desc", page: number, pageSize: number, showIgnored: boolean): URLSearchParams {
+/** The list's query without its cursor: what a cursor stays valid for (any change starts again at the first page). */
+export function exceptionQuery(f: Filters, sort: SortColumn, order: "asc" | "desc", pageSize: number, showIgnored: boolean): URLSearchParams {
   const q = new URLSearchParams();
   for (const col of TEXT_COLUMNS) {
     for (const v of f.values[col] ?? []) q.append(col, v);
@@ -58,7 +62,6 @@ export function exceptionQuery(f: Filters, sort: SortColumn, order: "asc" | "des
   if (to) q.set("create_date_to", to);
   q.set("sort", sort);
   q.set("order", order);
-  q.set("page", String(page));
   q.set("page_size", String(pageSize));
   if (showIgnored) q.set("show_ignored", "true");
   return q;
@@ -267,10 +270,9 @@ function AssignDialog({ row, onClose, onAssigned }: { row: ExceptionRow | null; 
 }
 
 export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
-  const [filters, setFiltersState] = useState<Filters>(NO_FILTERS);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS); // the first page again once the debounced filters reach the query
   const [sort, setSort] = useState<SortColumn>("create_date");
   const [order, setOrder] = useState<"asc" | "desc">("desc");
-  const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(50);
   const [showIgnored, setShowIgnored] = useState(false);
   const [openFilter, setOpenFilter] = useState<SortColumn | null>(null);
@@ -279,15 +281,19 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
   const [ignoreBusy, setIgnoreBusy] = useState(false);
   const filterButtons = useRef<Partial<Record<SortColumn, HTMLButtonElement | null>>>({});
 
-  const setFilters = (f: Filters) => {
-    setFiltersState(f);
-    setPage(1);
-  };
   const debounced = useDebounced(filters, 300);
-  const query = useMemo(() => exceptionQuery(debounced, sort, order, page, pageSize, showIgnored), [debounced, sort, order, page, pageSize, showIgnored]);
-  const key = query.toString();
-  const list = useLoad(() => get<ExceptionList>("/v1/exceptions", query), [key], 30_000);
+  const base = useMemo(() => exceptionQuery(debounced, sort, order, pageSize, showIgnored).toString(), [debounced, sort, order, pageSize, showIgnored]);
+  const pages = useCursorPages(base);
+  const { here } = pages;
+  const key = here.cursor === null ? base : `${base}&${new URLSearchParams({ cursor: here.cursor }).toString()}`;
+  const list = useLoad(
+    () => get<ExceptionList>("/v1/exceptions", new URLSearchParams(key)).then((answer) => ({ ...answer, key, offset: here.offset })),
+    [key],
+    30_000,
+  );
   const data = list.data;
+  /** The answer shown is the page asked for (not the previous one, still shown while the next loads). */
+  const current = data !== undefined && data.key === key;
   const facets = data?.facets ?? {};
 
   const closeFilter = () => {
@@ -302,7 +308,6 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
       setSort(col);
       setOrder(col === "create_date" || col === "loan_amount" ? "desc" : "asc");
     }
-    setPage(1);
   };
 
   const ignore = async () => {
@@ -322,11 +327,14 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
     }
   };
 
-  const total = data?.total ?? 0;
-  const first = total ? (page - 1) * pageSize + 1 : 0;
-  const last = Math.min(total, page * pageSize);
-  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const withinPage = current ? data.sorted_within_page : !INDEXED_SORTS.includes(sort);
   const activeChips = chips(filters);
+  let empty: string | null = null;
+  if (data && data.items.length === 0) {
+    if (data.next_cursor) empty = "No lead exceptions on this page match these filters. Next reads further into the list.";
+    else if (data.offset > 0) empty = "No more lead exceptions. Previous goes back.";
+    else empty = "No lead exceptions match these filters.";
+  }
 
   return (
     <Page
@@ -334,7 +342,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
       title="Lead Exception"
       tools={
         <div class="toolbar">
-          <CheckboxField label="Show Ignored" checked={showIgnored} onChange={(on) => { setShowIgnored(on); setPage(1); }} />
+          <CheckboxField label="Show Ignored" checked={showIgnored} onChange={setShowIgnored} />
           <RefreshButton onClick={() => void list.reload()} />
         </div>
       }
@@ -367,11 +375,12 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                 return (
                   <th key={col} scope="col" aria-sort={sort === col ? (order === "asc" ? "ascending" : "descending") : undefined} class={col === "loan_amount" ? "num" : undefined}>
                     <div class="th">
-                      <button type="button" class="th-sort" onClick={() => sortBy(col)}>
+                      <button type="button" class="th-sort" onClick={() => sortBy(col)} title={sort === col && withinPage ? "Sorted within this page" : undefined}>
                         {LABELS[col]}
                         <span class="sort-mark" aria-hidden="true">
                           {sort === col ? (order === "asc" ? "▲" : "▼") : ""}
                         </span>
+                        {sort === col && withinPage && <span class="sr-only">(sorted within this page)</span>}
                       </button>
                       <button
                         type="button"
@@ -427,22 +436,22 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
           </tbody>
         </table>
       </div>
-      {data && data.items.length === 0 && <p class="empty">No lead exceptions match these filters.</p>}
-      <div class="pager">
-        <span id="exc-count" aria-live="polite">
-          {data ? (total ? `Showing ${first}–${last} of ${total}` : "No rows") : list.loading ? "Loading…" : ""}
-        </span>
-        <SelectField label="Rows per page" value={String(pageSize)} onChange={(v) => { setPageSize(Number(v)); setPage(1); }} options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))} />
-        <button type="button" class="btn btn-small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Previous
-        </button>
-        <span>
-          Page {page} of {pages}
-        </span>
-        <button type="button" class="btn btn-small" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-          Next
-        </button>
-      </div>
+      {empty && <p class="empty">{empty}</p>}
+      <Pager
+        label="Lead exception pages"
+        statusId="exc-count"
+        status={current ? showing(data.offset, data.items.length, data.total, data.next_cursor !== null) : list.loading ? "Loading…" : ""}
+        note={current && data.sorted_within_page && data.items.length > 0 ? `sorted by ${LABELS[sort]} within this page` : undefined}
+        number={pages.number}
+        canPrevious={pages.number > 1}
+        canNext={current && data.next_cursor !== null}
+        onPrevious={pages.previous}
+        onNext={() => {
+          if (current && data.next_cursor) pages.next(data.next_cursor, data.items.length);
+        }}
+      >
+        <SelectField label="Rows per page" value={String(pageSize)} onChange={(v) => setPageSize(Number(v))} options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))} />
+      </Pager>
       <AssignDialog
         row={assigning}
         onClose={() => setAssigning(null)}

@@ -1,19 +1,28 @@
 // The fresh bucket: leads any eligible agent may claim, under the claim-rate limit (seed 004).
+// Newest first, 50 a page, read by key: Next page follows the answer's next_cursor.
 import { useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
-import { ACTIONS, DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
+import { ACTIONS, DataTable, LoadState, num, Page, Pager, RefreshButton, showing } from "../components/Page";
 import { amount, clock, countdown, text, when } from "../format";
-import { useLoad, useNow } from "../hooks";
+import { useCursorPages, useLoad, useNow } from "../hooks";
 import { notify } from "../notify";
 import type { ClaimAnswer, FreshItem, FreshList } from "../types";
 
 export function FreshPage() {
-  const fresh = useLoad(() => get<FreshList>("/v1/fresh"), [], 10_000);
+  const pages = useCursorPages("");
+  const { here } = pages;
+  const fresh = useLoad(
+    () => get<FreshList>("/v1/fresh", { cursor: here.cursor }).then((answer) => ({ ...answer, cursor: here.cursor, offset: here.offset })),
+    [here.cursor],
+    10_000,
+  );
   const [blockedUntil, setBlockedUntil] = useState<number | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const now = useNow(1000);
   const blocked = blockedUntil !== null && blockedUntil > now;
   const data = fresh.data;
+  /** The answer shown is the page asked for (not the previous one, still shown while the next loads). */
+  const current = data !== undefined && data.cursor === here.cursor;
   const atLimit = data ? data.claimed >= data.limit : false;
 
   const claim = async (item: FreshItem) => {
@@ -59,7 +68,17 @@ export function FreshPage() {
           You have reached your limit for now; older claims leave the {data?.window_minutes}-minute window one by one.
         </p>
       )}
-      <LoadState load={fresh} isEmpty={(d) => d.items.length === 0} empty="The fresh bucket is empty." />
+      <LoadState
+        load={fresh}
+        isEmpty={(d) => d.items.length === 0}
+        empty={
+          data?.next_cursor
+            ? "No lead you may claim on this page. Next page reads further into the bucket."
+            : data && data.offset > 0
+              ? "No more leads in the fresh bucket. Previous page goes back."
+              : "The fresh bucket is empty."
+        }
+      />
       {data && data.items.length > 0 && (
         <DataTable caption="Leads in the fresh bucket" columns={["First name", "Campaign", "State", "Loan purpose", num("Loan amount"), "Phone", "Received", "Why it is here", ACTIONS]}>
           {data.items.map((item) => (
@@ -86,6 +105,21 @@ export function FreshPage() {
             </tr>
           ))}
         </DataTable>
+      )}
+      {data && (pages.number > 1 || data.next_cursor !== null) && (
+        <Pager
+          label="Fresh bucket pages"
+          status={current ? showing(data.offset, data.items.length, null, data.next_cursor !== null) : "Loading…"}
+          number={pages.number}
+          canPrevious={pages.number > 1}
+          canNext={current && data.next_cursor !== null}
+          onPrevious={pages.previous}
+          onNext={() => {
+            if (current && data.next_cursor) pages.next(data.next_cursor, data.items.length);
+          }}
+          previousLabel="Previous page"
+          nextLabel="Next page"
+        />
       )}
     </Page>
   );
