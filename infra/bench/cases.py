@@ -84,8 +84,9 @@ def per_call(invocations: list[Invocation]) -> dict[str, Any]:
     """The average of a group of invocations (claims): figures and cost per 1,000 of them."""
     n = max(1, len(invocations))
     tally = Recorder.tally(invocations)
-    return {"invocations": len(invocations), **tally.as_dict(n), "handler_ms": handler_ms(invocations),
-            "costs": costs(invocations, n)}
+    return {"invocations": len(invocations), **tally.as_dict(n),
+            "dynamodb_calls_max": max((i.tally.count("dynamodb") for i in invocations), default=0),
+            "handler_ms": handler_ms(invocations), "costs": costs(invocations, n)}
 
 
 def billable(invocations: Iterable[Invocation]) -> list[Invocation]:

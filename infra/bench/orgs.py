@@ -1,5 +1,6 @@
 """The benchmark's own orgs, written through the local stack's seed loader (``infra.seed``:
-the domain's store, vendor keys hashed as in production), once per run and on demand.
+the domain's store, vendor keys hashed as in production) and their agents in batches of the
+store's own items (``bulk``), once per run and on demand.
 
 * ``scale<N>``: N agents (active, available, agent role, distinct work phones), no groups, one
   campaign per distribution type the org-size run posts to.
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.bench import bulk
 from infra.bench.cases import Context
 
 SCALE_CAMPAIGNS = {
@@ -43,6 +45,7 @@ class BenchOrg:
     agents: int
     manager: str
     campaigns: dict[str, str] = field(default_factory=dict)  # kind -> campaign id
+    counters_moved: bool | None = None  # see ``_save_agents``
 
     def agent_email(self, n: int) -> str:
         """The n-th agent (1-based)."""
@@ -65,25 +68,47 @@ def _campaign(org_id: str, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
             "description": f"benchmark: {kind}", "lead_provider": "Bench", **spec}
 
 
-def seed_document(org_id: str, agents: int, campaigns: dict[str, dict[str, Any]],
+def seed_document(org_id: str, campaigns: dict[str, dict[str, Any]],
                   groups: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """An ``infra.seed`` document: the org (open around the clock), one vendor, ``agents``
-    agents ``agent-0001`` ..., a manager, the campaigns."""
+    """An ``infra.seed`` document: the org (open around the clock), one vendor, a manager, the
+    campaigns; the agents are written apart (``agent_models``), in bulk."""
     return {
         "org": {"org_id": org_id, "name": f"Bench {org_id}", "time_zone": "America/Chicago",
                 "business_hours": None, "caller_id": "+13125550000"},
         "vendors": [{"vendor_id": f"{org_id}-vendor", "name": "Bench vendor", "key": f"lw_{org_id}_vendor_key"}],
         "groups": groups or [],
-        "agents": {"count": agents, "agent_id": "agent-{n:04d}", "email": f"agent-{{n:04d}}@{org_id}.test",
-                   "first_name": "Bench", "last_name": "Agent {n:04d}", "work_phone": "+1312555{n:04d}",
-                   "mobile_phone": "+1312556{n:04d}"},
+        "agents": {"count": 0},
         "managers": [{"agent_id": "boss", "email": f"boss@{org_id}.test", "roles": ["manager"],
                       "first_name": "Bench", "last_name": "Manager"}],
         "campaigns": [_campaign(org_id, kind, spec) for kind, spec in campaigns.items()],
     }
 
 
-def _load(ctx: Context, document: dict[str, Any], kinds: list[str]) -> BenchOrg:
+def agent_models(org_id: str, count: int) -> list[Any]:
+    """``agent-0001`` ... : active, available, agent role, distinct work phones."""
+    from leadwave.models import Agent
+
+    return [Agent.model_validate({
+        "org_id": org_id, "agent_id": f"agent-{n:04d}", "email": agent_email(org_id, n), "first_name": "Bench",
+        "last_name": f"Agent {n:04d}", "work_phone": f"+1312555{n:04d}", "mobile_phone": f"+1312556{n:04d}",
+        "active": True, "available": True, "roles": ["agent"]}) for n in range(1, count + 1)]
+
+
+def _save_agents(ctx: Context, org_id: str, agents: list[Any]) -> bool | None:
+    """In batches, with the org's active-agent counter moved as ``directory.save`` would (True),
+    or not (False: the store keeps no such counter); None: saved one by one."""
+    from leadwave.store import directory
+
+    if not bulk.batch_write(ctx, directory, agents):
+        bulk.each(ctx, directory.save, agents, threads=1)  # a counter transaction each: no races
+        return None
+    active = getattr(directory, "counts_as_active", None)
+    if active is None:
+        return False
+    return bulk.move_counters(ctx, org_id, {"active_agents": sum(1 for a in agents if active(a))})
+
+
+def _load(ctx: Context, document: dict[str, Any], agents: int, kinds: list[str]) -> BenchOrg:
     from infra.seed import load_seed
 
     org_id = document["org"]["org_id"]
@@ -92,8 +117,9 @@ def _load(ctx: Context, document: dict[str, Any], kinds: list[str]) -> BenchOrg:
         path.write_text(json.dumps(document), encoding="utf-8")
         with ctx.recorder.bench():
             load_seed(path)
-    org = BenchOrg(org_id, document["vendors"][0]["key"], document["agents"]["count"],
-                   document["managers"][0]["email"], {kind: campaign_id(org_id, kind) for kind in kinds})
+    counters = _save_agents(ctx, org_id, agent_models(org_id, agents))
+    org = BenchOrg(org_id, document["vendors"][0]["key"], agents, document["managers"][0]["email"],
+                   {kind: campaign_id(org_id, kind) for kind in kinds}, counters)
     ctx.orgs[org_id] = org
     return org
 
@@ -101,10 +127,10 @@ def _load(ctx: Context, document: dict[str, Any], kinds: list[str]) -> BenchOrg:
 def scale_org(ctx: Context, agents: int) -> BenchOrg:
     """The org of ``agents`` agents (seeded on first use)."""
     org_id = f"scale{agents}"
-    return ctx.orgs.get(org_id) or _load(ctx, seed_document(org_id, agents, SCALE_CAMPAIGNS), list(SCALE_CAMPAIGNS))
+    return ctx.orgs.get(org_id) or _load(ctx, seed_document(org_id, SCALE_CAMPAIGNS), agents, list(SCALE_CAMPAIGNS))
 
 
 def pages_org(ctx: Context) -> BenchOrg:
     nobody = [{"group_id": "nobody", "name": "Nobody", "members": []}]
-    document = seed_document("pages", 10, PAGES_CAMPAIGNS, nobody)
-    return ctx.orgs.get("pages") or _load(ctx, document, list(PAGES_CAMPAIGNS))
+    return ctx.orgs.get("pages") or _load(ctx, seed_document("pages", PAGES_CAMPAIGNS, nobody), 10,
+                                          list(PAGES_CAMPAIGNS))

@@ -27,10 +27,10 @@ def _claims(sizes: dict[str, Any]) -> list[str]:
         da = by_kind.get("distribute_all") or {}
         if da.get("winning_claim"):
             w = da["winning_claim"]
-            rows.append([int(agents), w["invocations"], w["dynamodb_calls"], w["read_units"], w["write_units"],
-                         w["handler_ms"]["p50"], ops(w), da["item_bytes"]["while_offered"],
-                         da["item_bytes"]["after_claim"]])
-    headers = ["agents", "n", "DDB calls", "RRU", "WRU", "handler ms p50", "DynamoDB operations",
+            rows.append([int(agents), w["invocations"], w["dynamodb_calls"], w["dynamodb_calls_max"],
+                         w["read_units"], w["write_units"], w["handler_ms"]["p50"], ops(w),
+                         da["item_bytes"]["while_offered"], da["item_bytes"]["after_claim"]])
+    headers = ["agents", "n", "DDB calls", "most DDB calls", "RRU", "WRU", "handler ms p50", "DynamoDB operations",
                "item bytes offered", "item bytes claimed"]
     return ["   Distribute All: the winning claim (one agent claims) and the prospect item's size",
             table(headers, rows)]

@@ -7,6 +7,7 @@ the size of a Distribute All prospect item while offered to the whole floor and 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from infra.bench.cases import CLAIM, POST_LEAD, Context, billable, breakdown, costs, per_call, transitions_of
@@ -104,11 +105,13 @@ def figures(ctx: Context, tag: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def _one_size(ctx: Context, agents: int, leads: int, progress: Any) -> dict[str, Any]:
+    began = time.monotonic()
     org = scale_org(ctx, agents)
+    progress(f"  {agents} agents: org written in {time.monotonic() - began:.1f}s")
     out = {}
     for kind in KINDS:
         tag = f"scale{agents}:{kind}"
-        progress(f"  {agents} agents: {kind}")
+        began = time.monotonic()
         if kind in IMMEDIATE:
             extra = _immediate(ctx, org, kind, tag, leads)
         elif kind == "waves":
@@ -117,6 +120,7 @@ def _one_size(ctx: Context, agents: int, leads: int, progress: Any) -> dict[str,
             extra = _distribute_all(ctx, org, tag, leads)
         ctx.settle(tag)
         out[kind] = figures(ctx, tag, extra)
+        progress(f"  {agents} agents: {kind} in {time.monotonic() - began:.1f}s")
     return out
 
 
@@ -137,4 +141,5 @@ def run(ctx: Context, sizes: tuple[int, ...] = SIZES, leads: int = 5, progress: 
     by_size = {str(n): _one_size(ctx, n, leads, progress) for n in sizes}
     return {"title": "Org size: the same leads in orgs of " + ", ".join(f"{n:,}" for n in sizes) + " agents",
             "leads_per_kind": leads, "sizes": by_size, "read_ratio_largest_over_smallest": ratios(by_size),
-            "smallest": str(min(sizes)), "largest": str(max(sizes))}
+            "smallest": str(min(sizes)), "largest": str(max(sizes)),
+            "agents_in_batches_store_counters_moved": {str(n): scale_org(ctx, n).counters_moved for n in sizes}}

@@ -102,13 +102,13 @@ def round_robin_contention(results: dict[str, Any]) -> list[Row]:
 
 
 def three_call_claim(results: dict[str, Any]) -> list[Row]:
-    calls = _per_size(results, "distribute_all", "winning_claim", "dynamodb_calls")
-    calls.append(_get(results, "race", "winning_claim", "dynamodb_calls"))
+    calls = _per_size(results, "distribute_all", "winning_claim", "dynamodb_calls_max")
+    calls.append(_get(results, "race", "winning_claim", "dynamodb_calls_max"))
     timing = _get(results, "race", "handler_ms_machine_dependent") or {}
     ratio = timing.get("claim_p99_over_get_me_p99")
     shown = (f"{_fmt(ratio)}x (claim p99 {timing['claim']['p99']} ms, GET /v1/me p99 "
              f"{timing['get_me_same_burst']['p99']} ms)") if ratio is not None else None
-    return [at_most(3, "DynamoDB calls of the winning claim, worst org size", _worst(calls), 3),
+    return [at_most(3, "DynamoDB calls of a winning claim, most at any org size", _worst(calls), 3),
             at_most(3, "claim p99 / GET /v1/me p99, 50-agent race (handler time)", ratio, 2, unit="x",
                     shown=shown)]
 

@@ -4,9 +4,11 @@ about (infra/bench/counting.py, attribution.py)."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 
+from infra.bench import bulk
 from infra.bench.attribution import STREAM, is_http_kind, kind_of, labels_of
 from infra.bench.counting import (
     LEAD_ITEM,
@@ -128,3 +130,51 @@ def test_moto_correction_holds_for_a_machine_that_starts_at_its_wave_task():
               _entered("Choice", "Route"), _entered("Succeed", "Done")]
     assert state_transitions(events) == 7
     assert state_transitions(events) - moto_extra_transitions(events) == 5
+
+
+class _FakeItem:
+    written: list[list[int]] = []
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    class _Batch:
+        def __init__(self) -> None:
+            self.items: list[int] = []
+
+        def __enter__(self):
+            return self
+
+        def save(self, item: _FakeItem) -> None:
+            self.items.append(item.n)
+
+        def __exit__(self, *exc) -> None:
+            _FakeItem.written.append(self.items)
+
+    @classmethod
+    def batch_write(cls) -> _FakeItem._Batch:
+        return cls._Batch()
+
+
+class _FakeStore:
+    bound = False
+
+    @staticmethod
+    def _to_item(n: int) -> _FakeItem:
+        return _FakeItem(n)
+
+    @classmethod
+    def bind(cls) -> None:
+        cls.bound = True
+
+
+def test_bulk_writes_the_store_items_in_batches_of_25_and_falls_back_without_to_item():
+    ctx = SimpleNamespace(recorder=Recorder())
+    _FakeItem.written = []
+    assert bulk.batch_write(ctx, _FakeStore, list(range(60))) is True
+    assert _FakeStore.bound and sorted(len(b) for b in _FakeItem.written) == [10, 25, 25]
+    assert sorted(n for b in _FakeItem.written for n in b) == list(range(60))
+    assert bulk.batch_write(ctx, SimpleNamespace(), [1, 2]) is False
+    saved: list[int] = []
+    bulk.each(ctx, saved.append, [1, 2, 3], threads=1)
+    assert saved == [1, 2, 3]

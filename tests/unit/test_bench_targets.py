@@ -35,7 +35,7 @@ def _scale(small_rru: float, large_rru: float) -> dict:
     def size(rru: float, item_bytes: int, calls: int) -> dict:
         return {"none": _kind(1), "round_robin": _kind(rru), "direct": _kind(rru),
                 "waves": _kind(rru, total=0.14, transitions=5),
-                "distribute_all": _kind(rru, winning_claim={"dynamodb_calls": calls},
+                "distribute_all": _kind(rru, winning_claim={"dynamodb_calls_max": calls},
                                         item_bytes={"max": item_bytes})}
     sizes = {"10": size(small_rru, 1500, 3), "1000": size(large_rru, 3900, 3)}
     return {"sizes": sizes, "smallest": "10", "largest": "1000",
@@ -48,7 +48,7 @@ def _results(large_rru: float = 3.0) -> dict:
         "scale": _scale(2.0, large_rru),
         "contention": {"leads": 2000, "failed_conditional_writes_per_lead": 0.1, "refused_503": 0,
                        "ingest_handler_ms_machine_dependent": {"p50": 40.0, "p99": 100.0}},
-        "race": {"winning_claim": {"dynamodb_calls": 3},
+        "race": {"winning_claim": {"dynamodb_calls_max": 3},
                  "handler_ms_machine_dependent": {"claim_p99_over_get_me_p99": 1.5, "claim": {"p99": 60.0},
                                                   "get_me_same_burst": {"p99": 40.0}}},
         "pages": {"smallest": "100", "largest": "10000", "sizes": {},
@@ -76,14 +76,14 @@ def test_reads_growing_with_the_org_fail_item_one():
 def test_each_figure_fails_on_its_own():
     r = _results()
     r["contention"]["refused_503"] = 1
-    r["race"]["winning_claim"]["dynamodb_calls"] = 7
+    r["race"]["winning_claim"]["dynamodb_calls_max"] = 7
     r["scale"]["sizes"]["1000"]["distribute_all"]["item_bytes"]["max"] = 20_000
     r["scale"]["sizes"]["10"]["waves"]["transitions"]["aws_per_lead"] = 8
     r["scale"]["sizes"]["1000"]["round_robin"]["lead_item_write_units_in_ingest"] = 6
     r["coldstart"]["handlers"][0]["ratio_to_boto3"] = 3.1
     failed = {(row.item, row.figure) for row in evaluate(r) if row.status == FAIL}
     assert (2, "503 answers in 2,000 leads") in failed
-    assert (3, "DynamoDB calls of the winning claim, worst org size") in failed
+    assert (3, "DynamoDB calls of a winning claim, most at any org size") in failed
     assert (4, "Distribute All prospect item offered to 1,000 agents") in failed
     assert (6, "state transitions, two-wave lead to the fresh bucket") in failed
     assert (6, "round_robin: write units of the prospect item in the ingest") in failed
