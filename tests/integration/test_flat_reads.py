@@ -191,3 +191,17 @@ def test_paging_through_ten_thousand_exceptions_visits_each_once(h, new_org):
     seen, _ = _pages(h, org, f"boss@{org}.test", {"page_size": "200", "sort": "loan_amount", "order": "asc",
                                                    "state": "CA"})
     assert seen == [f"pr_seed{i:06d}" for i in range(0, 10_000, 2)]
+
+
+def test_a_cursor_the_list_did_not_give_out_is_a_400(h, new_org):
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory
+
+    org = new_org(0)
+    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    for cursor in ("garbage", "v:garbage", "i:"):
+        q = {"cursor": cursor}
+        ev = api_event("GET", "/v1/exceptions", query=q, authorizer=cognito_authorizer(f"boss@{org}.test", org))
+        ev["multiValueQueryStringParameters"] = {k: [v] for k, v in q.items()}
+        res = h["claim"].handler(ev, Context("claim"))
+        assert (res["statusCode"], json.loads(res["body"])["code"]) == (400, "invalid_cursor"), cursor

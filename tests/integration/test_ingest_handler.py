@@ -35,8 +35,10 @@ def get(ingest, prospect_id, *, org="demo", vendor="demo-vendor"):
 
 
 def count_leads(aws_env) -> int:
-    table = boto3.resource("dynamodb").Table(aws_env.env["LEADS_TABLE"])
-    return sum(1 for i in table.scan(ProjectionExpression="pk, sk, kind")["Items"] if i["kind"] == "lead")
+    pages = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=aws_env.env["LEADS_TABLE"], Select="COUNT", FilterExpression="kind = :lead",
+        ExpressionAttributeValues={":lead": {"S": "lead"}})
+    return sum(page["Count"] for page in pages)
 
 
 def test_none_campaign_stores_a_prospect_and_answers_202(ingest):

@@ -25,8 +25,19 @@ def test_rescue_falls_back_with_the_domain_reason_and_retries_anything():
 
 def test_a_timed_out_wave_reenters_open_wave_before_anything_else_is_caught():
     catches = STATES["OpenWave"]["Catch"]
-    assert catches[0] == {"ErrorEquals": ["States.Timeout"], "ResultPath": None, "Next": "OpenWave"}
+    # the error replaces $.next, so routing through Route (as moto does) also leads back to OpenWave
+    assert catches[0] == {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.next", "Next": "OpenWave"}
     assert STATES["OpenWave"]["Parameters"]["Payload"]["entered.$"] == "$$.State.EnteredTime"
+    assert STATES["Route"]["Default"] == "OpenWave"
+
+
+def test_the_machine_starts_at_open_wave_and_routes_hold_and_done_only():
+    """Prepare and Fallback are folded into OpenWave: two waves to the fresh bucket are OpenWave
+    x3, Route, Done (5 transitions)."""
+    assert ASL["StartAt"] == "OpenWave" and set(STATES) == {"OpenWave", "Route", "Hold", "Rescue", "Done"}
+    assert {(c["StringEquals"], c["Next"]) for c in STATES["Route"]["Choices"]} == {("hold", "Hold"),
+                                                                                     ("done", "Done")}
+    assert STATES["Hold"]["Next"] == "OpenWave" and STATES["OpenWave"]["TimeoutSecondsPath"] == "$.timeout_seconds"
 
 
 def test_no_pass_states():

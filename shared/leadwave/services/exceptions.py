@@ -53,6 +53,9 @@ def list_exceptions(org_id: str, params: Mapping[str, Sequence[str]]) -> dict[st
     s = directory.settings(org_id)
     index = INDEXED_SORTS.get(q.sort, "gsi1")
     part, _, inner = (cursor or "v:").partition(":")
+    if part not in ("v", "i") or (part == "i" and not show_ignored):
+        raise InvalidRequest("cursor is not one this list gave out", code="invalid_cursor",
+                             details=[{"field": "cursor", "code": "invalid", "message": "unknown cursor"}])
     rows: list[dict[str, Any]] = []
     next_cursor = None
     for partition in ("v", "i") if show_ignored else ("v",):
