@@ -275,6 +275,31 @@ def test_an_agent_who_declined_cannot_claim_the_same_wave_afterwards(h, new_org,
     assert claim(h, org, "ag02", pid)[0] == 200
 
 
+def test_a_distribute_all_broadcast_is_seen_by_every_eligible_agent_and_hidden_from_who_declined_it(
+        h, new_org, resumed):
+    from leadwave.models import Agent, AgentFilters
+    from leadwave.store import directory, leads
+
+    org = new_org(3)
+    texas_only = directory.get(Agent, org, "ag03").model_copy(update={"filters": AgentFilters(states=["TX"])})
+    directory.save(texas_only)
+    pid = lead_in_wave(h, org, campaign="distribute_all")  # a CA lead
+    p = leads.get(pid)
+    assert p.current_offers == [] and p.offered == []  # the lead item does not list the floor
+    offers = {a: call(h, "GET", "/v1/me/offers", f"{a}@{org}.test", org)[1]["offers"] for a in ("ag01", "ag02",
+                                                                                                  "ag03")}
+    assert [o["prospect_id"] for o in offers["ag01"]] == [pid] == [o["prospect_id"] for o in offers["ag02"]]
+    assert offers["ag03"] == []  # not eligible: their own filters
+    assert claim(h, org, "ag03", pid)[1]["code"] == "not_offered"
+    assert decline(h, org, "ag01", pid) == (204, None)
+    assert call(h, "GET", "/v1/me/offers", f"ag01@{org}.test", org)[1]["offers"] == []
+    assert (claim(h, org, "ag01", pid)[0], claim(h, org, "ag01", pid)[1]["code"]) == (410, "offer_expired")
+    assert [o["prospect_id"] for o in call(h, "GET", "/v1/me/offers", f"ag02@{org}.test", org)[1]["offers"]] == [pid]
+    directory.set_availability(directory.get(Agent, org, "ag02"), False)
+    assert call(h, "GET", "/v1/me/offers", f"ag02@{org}.test", org)[1]["offers"] == []  # switched off: hidden
+    assert claim(h, org, "ag02", pid)[0] == 200  # claiming is still their own act
+
+
 def test_a_decline_racing_a_claim_never_loses_the_lead_or_resumes_twice(h, new_org, resumed):
     import threading
 

@@ -28,7 +28,8 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
     """Open offers with enough of the lead to decide; never the full phone number. Reads are
     bounded by the open offers: the agent's own (targeted waves) and the org's open Distribute
     All broadcasts, matched against the agent's eligibility; then one BatchGetItem of their
-    leads (an offer whose lead moved on is closed, whatever its item says yet)."""
+    leads and the agent's declines (an offer whose lead moved on is closed, whatever its item
+    says yet)."""
     if not agent.available:
         return []
     now = clock.iso(clock.now())
@@ -36,15 +37,14 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
                                                                           not_expired_at=now)}
     broadcast = {b.prospect_id: b.wave for b in leads.open_broadcasts(agent.org_id, not_expired_at=now)
                  if claims.may_see_broadcast(agent, b)}
-    if broadcast:
-        for pid in leads.declined_by(agent.agent_id, list(broadcast)):
-            broadcast.pop(pid, None)
     waves = {**broadcast, **targeted}
+    found, declined = leads.leads_and_declines(list(waves), agent.agent_id, offers_of=set(broadcast) - set(targeted))
     out = []
-    for p in leads.get_many(list(waves)):
+    for p in found:
         live = p.status is LeadStatus.OFFERING and p.wave == waves[p.prospect_id] and (p.wave_expires_at or "") > now
-        if not live or (p.prospect_id in targeted and agent.agent_id not in p.current_offers):
-            continue  # taken, or the wave moved on: the offer is closed
+        if not live or p.prospect_id in declined or (p.prospect_id in targeted
+                                                      and agent.agent_id not in p.current_offers):
+            continue  # taken, declined, or the wave moved on: the offer is closed
         if p.distribution_type is DistributionType.RING_ALL:
             continue  # taken by pressing 1 on the call, not in the app
         out.append({

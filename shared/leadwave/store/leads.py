@@ -572,13 +572,20 @@ def open_broadcasts(org_id: str, *, not_expired_at: str, limit: int = 50) -> lis
             for i in items]
 
 
-def declined_by(agent_id: str, prospect_ids: list[str]) -> set[str]:
-    """Which of these leads the agent declined (their offer items; one BatchGetItem)."""
+def leads_and_declines(prospect_ids: list[str], agent_id: str, *, offers_of: set[str]) -> tuple[
+        list[Prospect], set[str]]:
+    """Several leads, and which of ``offers_of`` this agent declined, in BatchGetItem calls (one
+    for up to 100 keys; eventually consistent)."""
     bind()
-    keys = [(_pk(pid), f"OFFER#{agent_id}") for pid in dict.fromkeys(prospect_ids)]
-    if not keys:
-        return set()
-    return {i.pk.removeprefix("LEAD#") for i in LeadItem.batch_get(keys) if i.status == "declined"}
+    keys = [(_pk(pid), LEAD_SK) for pid in dict.fromkeys(prospect_ids)]
+    keys += [(_pk(pid), f"OFFER#{agent_id}") for pid in sorted(offers_of)]
+    found, declined = [], set()
+    for item in LeadItem.batch_get(keys) if keys else []:
+        if item.sk == LEAD_SK:
+            found.append(_from_item(item))
+        elif item.status == "declined":
+            declined.add(item.pk.removeprefix("LEAD#"))
+    return found, declined
 
 
 def get_with_offer(prospect_id: str, agent_id: str) -> tuple[Prospect, Offer | None]:
