@@ -60,7 +60,8 @@ class Context:
                 return
 
 
-FLOW_ORDER = ("VendorAuthorizerFunction", "IngestFunction", "DistributeFunction", "WaveTaskFunction", "ClaimFunction")
+FLOW_ORDER = ("VendorAuthorizerFunction", "IngestFunction", "DistributeFunction", "WaveTaskFunction", "ClaimFunction",
+              "LeadStreamFunction")
 
 
 def _flow_position(function: str) -> tuple[int, str]:
