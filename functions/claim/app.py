@@ -10,19 +10,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.api import build_app, json_body, json_response
 from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
-from leadwave.models import Agent, Role
+from leadwave.models import Agent, LazyModel, Role
 from leadwave.observability import logger
 from leadwave.services import agents, calls, claims, exceptions, fresh
 from leadwave.webhooks import public_base
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 app = build_app()
 app.include_router(admin_router)
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=LazyModel)
 MAX_BODY = 16 * 1024
 
 
-class AvailabilityIn(BaseModel):
+class AvailabilityIn(LazyModel):  # each body model is built by the first request of its route
     model_config = ConfigDict(extra="forbid", strict=True)
     available: bool
 
@@ -98,7 +98,7 @@ def get_exceptions() -> Response:
     return json_response(200, exceptions.list_exceptions(_manager(change=False).org_id, params))
 
 
-class AssignIn(BaseModel):
+class AssignIn(LazyModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     agent_id: str
 

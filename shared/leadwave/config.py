@@ -9,16 +9,19 @@ resource name. Secrets are either given directly (local stack: ``KEY_PEPPER``,
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
-
-from pydantic import BaseModel, ValidationError
 
 
 class ConfigurationError(RuntimeError):
     """A required setting is missing: the deployment is broken, not the request."""
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True)
+class Settings:
+    """A dataclass, not a pydantic model: every value is a string (or a flag) checked by name
+    in ``from_env``, and the handlers that need no pydantic at import stay free of it."""
+
     directory_table: str
     leads_table: str
     idempotency_table: str
@@ -40,23 +43,20 @@ class Settings(BaseModel):
         missing = [n for n in names if not env.get(n)]
         if missing:
             raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
-        try:
-            return cls(
-                directory_table=env["DIRECTORY_TABLE"],
-                leads_table=env["LEADS_TABLE"],
-                idempotency_table=env["IDEMPOTENCY_TABLE"],
-                distribution_queue_url=env["DISTRIBUTION_QUEUE_URL"],
-                state_machine_arn=env["STATE_MACHINE_ARN"],
-                key_pepper=env.get("KEY_PEPPER") or None,
-                key_pepper_parameter=env.get("KEY_PEPPER_PARAMETER") or None,
-                twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
-                twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
-                twilio_auth_token_parameter=env.get("TWILIO_AUTH_TOKEN_PARAMETER") or None,
-                public_base_url=env.get("PUBLIC_BASE_URL", ""),
-                local=env.get("LEADWAVE_LOCAL") == "1",
-            )
-        except ValidationError as exc:  # pragma: no cover - names are checked above
-            raise ConfigurationError(str(exc)) from exc
+        return cls(
+            directory_table=env["DIRECTORY_TABLE"],
+            leads_table=env["LEADS_TABLE"],
+            idempotency_table=env["IDEMPOTENCY_TABLE"],
+            distribution_queue_url=env["DISTRIBUTION_QUEUE_URL"],
+            state_machine_arn=env["STATE_MACHINE_ARN"],
+            key_pepper=env.get("KEY_PEPPER") or None,
+            key_pepper_parameter=env.get("KEY_PEPPER_PARAMETER") or None,
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_auth_token_parameter=env.get("TWILIO_AUTH_TOKEN_PARAMETER") or None,
+            public_base_url=env.get("PUBLIC_BASE_URL", ""),
+            local=env.get("LEADWAVE_LOCAL") == "1",
+        )
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@ here knows about storage."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -65,7 +66,24 @@ class Reason:
     DIRECT_NO_MATCH = "No agent matches AssignToEmail / AssignToUserId."
 
 
-class _Entity(BaseModel):
+_BUILD_LOCK = threading.RLock()
+
+
+class LazyModel(BaseModel):
+    """A model whose validator is built the first time it is used, not at import: a cold
+    handler pays only for the models its request touches (issue 8). That first build is not
+    thread-safe in pydantic (pydantic#13419), and ring-all legs and the local stack's gateway
+    run in threads, so builds take turns."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    @classmethod
+    def model_rebuild(cls, **kwargs: Any) -> bool | None:
+        with _BUILD_LOCK:
+            return super().model_rebuild(**kwargs)
+
+
+class _Entity(LazyModel):
     model_config = ConfigDict(extra="ignore", use_enum_values=False)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import phonenumbers
-
 
 def to_e164(raw: str, default_region: str = "US") -> str:
     """Normalise a US or international number to E.164; ``ValueError`` if it is not a valid number."""
+    import phonenumbers  # its metadata loads with the first request that takes a phone number
+
     try:
         parsed = phonenumbers.parse(raw.strip(), default_region)
     except phonenumbers.NumberParseException as exc:

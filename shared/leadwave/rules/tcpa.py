@@ -7,9 +7,6 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-from phonenumbers import timezone as number_zones
-
 EARLIEST, LATEST = time(8, 0), time(21, 0)
 STATE_ZONES = {
     "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix", "AR": "America/Chicago",
@@ -42,6 +39,10 @@ def borrower_zones(state: str | None, phone: str) -> list[str]:
         return list(SPLIT_STATES[state])
     if state and state in STATE_ZONES:
         return [STATE_ZONES[state]]
+    # only a lead without a known state pays for libphonenumber's metadata and zone tables
+    import phonenumbers
+    from phonenumbers import timezone as number_zones
+
     try:
         zones = [z for z in number_zones.time_zones_for_number(phonenumbers.parse(phone)) if "/" in z]
     except phonenumbers.NumberParseException:

@@ -6,11 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
 
 from leadwave.errors import InvalidRequest
-from leadwave.models import Channel
+from leadwave.models import Channel, LazyModel
 from leadwave.rules.phones import to_e164
 
 US_STATES = frozenset(
@@ -23,6 +22,9 @@ MAX_LEAD_BYTES = 64 * 1024
 def _email(value: str) -> str:
     """Syntax only: no DNS look-up on the request path; reserved test domains (the demo
     org's ``@demo.test`` agents) are accepted."""
+    # email_validator with idna's Unicode tables costs ~0.4x `import boto3`: only leads with an email load it
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(value, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError as exc:
@@ -32,14 +34,14 @@ def _email(value: str) -> str:
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 
 
-class Consent(BaseModel):
+class Consent(LazyModel):
     model_config = ConfigDict(extra="forbid")
     tcpa: bool
     at: datetime | None = None
     text: str | None = Field(default=None, max_length=2000)
 
 
-class LeadIn(BaseModel):
+class LeadIn(LazyModel):  # built when the first lead is posted (the GET route needs none of it)
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     campaign_id: str = Field(min_length=1, max_length=64)
