@@ -22,7 +22,7 @@ from leadwave.store.directory import OrgSettings
 
 RR_ROUNDS = 6
 RR_CANDIDATES = 16  # the oldest eligible agents one request considers
-RR_RECENT = 8  # the newest agents read to see which recent tickets already landed
+RR_RECENT = 16  # the newest agents read to see which recent tickets already landed
 
 
 def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Agent | None:
@@ -36,6 +36,10 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
     org_id = s.org.org_id
     ticket = directory.next_ticket(org_id)
     for _ in range(RR_ROUNDS):
+        # which earlier tickets landed, read first: the oldest agents are then read as late, and
+        # so as fresh, as possible before the write
+        newest = islice(directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True), RR_RECENT)
+        recent = [a.rr_ticket for a in newest if a.rr_ticket is not None]
         oldest: list[Agent] = []
         for agent in directory.ready_agents(org_id):
             if is_eligible(agent, lead, campaign, group):
@@ -44,14 +48,12 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
                     break
         if not oldest:
             return None
-        newest = islice(directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True), RR_RECENT)
-        recent = [a.rr_ticket for a in newest if a.rr_ticket is not None]
         agent = oldest[spread_index(ticket, recent, len(oldest))]
         try:
             directory.take_round_robin_turn(agent, at, ticket)
             return agent
         except ConcurrentUpdate:
-            continue
+            continue  # the read was stale (another lead, a claim or a switch moved that agent): read again
     raise ServiceBusy("every eligible agent was being assigned concurrently; retry the request", retry_after=1)
 
 

@@ -388,7 +388,7 @@ def page(index: str, hash_key: str, *, range_condition: Condition | None = None,
         raise InvalidRequest("cursor belongs to another list", code="invalid_cursor")
     results = _INDEXES[index].query(hash_key, range_condition, filter_condition=filter_condition,
                                     scan_index_forward=not newest_first, last_evaluated_key=start,
-                                    page_size=min(budget, 1000))
+                                    page_size=min(size + 1, 1000))
     found: list[Listed] = []
     read = 0
     last: dict[str, Any] | None = start
@@ -410,7 +410,7 @@ def page(index: str, hash_key: str, *, range_condition: Condition | None = None,
         last = pages.last_evaluated_key
         if last is None:
             break
-        pages.page_size = min(budget - read, 1000) or 1
+        pages.page_size = min(budget - read, max(size - len(found), 1) * 2, 1000) or 1
     return Page(found, encode_cursor(last), read)
 
 
