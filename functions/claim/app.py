@@ -77,7 +77,8 @@ def decline_offer(prospect_id: str) -> Response:
 
 @app.get("/v1/fresh")
 def get_fresh() -> Response:
-    return json_response(200, fresh.list_fresh(current_agent(app.current_event)))
+    params = app.current_event.query_string_parameters or {}
+    return json_response(200, fresh.list_fresh(current_agent(app.current_event), params.get("cursor") or None))
 
 
 @app.post("/v1/fresh/<prospect_id>/claim")

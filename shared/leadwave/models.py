@@ -114,6 +114,7 @@ class Agent(_Entity):
     attributes: dict[str, Any] = Field(default_factory=dict)
     last_assigned_at: str | None = None
     last_claimed_at: str | None = None
+    rr_ticket: int | None = None  # the org's round-robin ticket of their last round-robin lead
     fresh_claims: list[str] = Field(default_factory=list)  # fresh-bucket claim times in the window
     fresh_version: int = 0  # bumped with every fresh claim (the claim-limit's compare-and-set)
 
@@ -220,11 +221,10 @@ class Prospect(_Entity):
     fields: dict[str, Any] = Field(default_factory=dict)
     assign_to_email: str | None = None
     assign_to_user_id: str | None = None
-    # campaign snapshot, for the exception page's columns
+    # campaign snapshot at arrival (the lists read the campaign's description and lead provider
+    # from the org's settings)
     campaign_name: str = ""
-    campaign_description: str = ""
     distribution_type: DistributionType
-    lead_provider: str = ""
     initial_status: str = "New"
     initial_activity: str = "New Lead"
     auto_dial: bool = False

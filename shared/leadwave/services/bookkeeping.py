@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from leadwave import clock
 from leadwave.models import LeadStatus
 from leadwave.observability import logger
 from leadwave.store import directory, leads
@@ -25,7 +26,9 @@ def on_lead_change(change: dict[str, Any]) -> None:
     prospect_id = (_s(new, "pk") or "").removeprefix("LEAD#")
     status, was = _s(new, "status"), _s(old, "status")
     agent_id, org_id = _s(new, "agent_id"), _s(new, "org_id")
-    if was == LeadStatus.OFFERING.value and status != LeadStatus.OFFERING.value:
+    expired = (_s(new, "wave_expires_at") or "") <= clock.iso(clock.now())
+    if was == LeadStatus.OFFERING.value and status != LeadStatus.OFFERING.value and not expired:
+        # a wave that timed out left only expired offers, which nobody is shown: nothing to write
         closed = leads.close_offers(prospect_id, winner=agent_id if status == LeadStatus.ASSIGNED.value else None)
         logger.info("offers closed after the lead moved on", extra={"prospect_id": prospect_id, "closed": closed})
     assigned_at = _s(new, "assigned_at")

@@ -14,7 +14,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferExpired
-from leadwave.models import Agent, DistributionType, LeadStatus, Prospect
+from leadwave.models import Agent, Campaign, DistributionType, Group, LeadStatus, Prospect
 from leadwave.observability import count, logger
 from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.waves import wave_timeout
@@ -31,23 +31,30 @@ def is_broadcast(p: Prospect) -> bool:
     return p.distribution_type is DistributionType.DISTRIBUTE_ALL
 
 
-def may_see_broadcast(agent: Agent, p: Any, *, require_available: bool = True) -> bool:
+def may_see_broadcast(agent: Agent, p: Any, *, require_available: bool = True,
+                      rules: dict[str, Any] | None = None) -> bool:
     """A Distribute All wave is offered to every eligible agent: the campaign's group and the
-    agent's own filters, decided when the agent looks (settings from the cached Query)."""
-    s = directory.settings(agent.org_id)
-    campaign = s.campaign(p.campaign_id)
-    return campaign is not None and is_eligible(agent, p, campaign, s.group_of(campaign),
-                                                require_available=require_available)
+    agent's own filters, decided when the agent looks (settings from the cached Query), or at
+    the claim from the broadcast's ``rules`` read with the lead."""
+    if rules is not None:
+        campaign = Campaign.model_validate(rules["campaign"])
+        group = Group.model_validate(rules["group"]) if rules.get("group") else None
+    else:
+        s = directory.settings(agent.org_id)
+        campaign, group = s.campaign(p.campaign_id), None
+        if campaign is not None:
+            group = s.group_of(campaign)
+    return campaign is not None and is_eligible(agent, p, campaign, group, require_available=require_available)
 
 
-def _refuse(p: Prospect, agent: Agent) -> None:
+def _refuse(p: Prospect, agent: Agent, rules: dict[str, Any] | None = None) -> None:
     """Why this agent cannot claim ``p`` now (raises), unless it is already theirs (returns)."""
     if p.status is LeadStatus.ASSIGNED:
         if p.agent_id == agent.agent_id:
             return
         raise AlreadyClaimed("another agent took this lead")
     if is_broadcast(p):
-        if not may_see_broadcast(agent, p, require_available=False):
+        if not may_see_broadcast(agent, p, require_available=False, rules=rules):
             raise Forbidden("this lead was not offered to you", code="not_offered")
         if p.status is not LeadStatus.OFFERING or p.wave == 0:
             raise OfferExpired("this offer has ended")
@@ -64,12 +71,13 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
                 callback_base: str | None = None) -> dict[str, Any]:
     """``by_phone``: the press-1 of a Ring All call (the only way to take a Ring All lead).
     ``callback_base``: where Twilio reaches our webhooks, for the Auto-Dial call."""
-    p, offer = leads.get_with_offer(prospect_id, agent.agent_id)
+    view = leads.for_claim(prospect_id, agent.agent_id)
+    p, offer = view.lead, view.offer
     if p.org_id != agent.org_id:
         raise Forbidden("this lead was not offered to you", code="not_offered")
     if p.distribution_type is DistributionType.RING_ALL and not by_phone and p.status is LeadStatus.OFFERING:
         raise Forbidden("Ring All leads are taken by pressing 1 on the call", code="claim_by_phone")
-    _refuse(p, agent)
+    _refuse(p, agent, view.rules)
     if is_broadcast(p) and p.status is LeadStatus.OFFERING and offer is not None and offer.status == "declined":
         raise OfferExpired("you declined this offer")
     if p.status is LeadStatus.ASSIGNED:  # a retried successful claim: same answer
@@ -83,7 +91,7 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
         leads.update(p, fields, ev, condition=condition)
     except ConcurrentUpdate:
         now = leads.get(prospect_id)
-        _refuse(now, agent)
+        _refuse(now, agent, view.rules)
         if now.status is LeadStatus.ASSIGNED:
             return _claimed_answer(now)
         raise OfferExpired("this offer has ended") from None

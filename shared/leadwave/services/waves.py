@@ -120,7 +120,9 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
         if _first_eligible(p, s, campaign) is None:
             return Reason.NO_ELIGIBLE
-        leads.write_broadcast(p, wave, expires)
+        group = s.group_of(campaign)
+        leads.write_broadcast(p, wave, expires, {"campaign": campaign.model_dump(mode="json"),
+                                                  "group": group.model_dump(mode="json") if group else None})
         _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True), expires)
         return None
     ring_all = campaign.distribution_type is DistributionType.RING_ALL

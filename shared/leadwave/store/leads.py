@@ -26,6 +26,7 @@ from leadwave.store import directory
 from leadwave.store.tables import LeadItem, bind
 
 LEAD_SK = "LEAD"
+BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
         "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at")
@@ -510,7 +511,7 @@ def close_offers(prospect_id: str, *, winner: str | None) -> int:
     bind()
     closed = 0
     with LeadItem.batch_write() as batch:
-        for item in LeadItem.query(_pk(prospect_id), LeadItem.sk.between("BCAST#", "OFFER#\uffff"),
+        for item in LeadItem.query(_pk(prospect_id), LeadItem.sk.between(BROADCAST_SK, "OFFER#\uffff"),
                                    consistent_read=True):
             if item.status != "open":
                 continue
@@ -539,11 +540,14 @@ def broadcast_key(org_id: str) -> str:
     return f"BCAST#{org_id}"
 
 
-def write_broadcast(p: Prospect, wave: int, expires_at: str) -> None:
-    """The wave's one offer to every eligible agent: agents find it by the org's open
-    broadcasts and decide their eligibility from its listed fields."""
+def write_broadcast(p: Prospect, wave: int, expires_at: str, rules: dict[str, Any]) -> None:
+    """The wave's one offer to every eligible agent (one item per lead: a Distribute All lead
+    has one wave): agents find it by the org's open broadcasts and decide their eligibility
+    from its listed fields. ``rules`` (the campaign and its group as they were when the wave
+    opened) lets the claim decide eligibility from what it reads with the lead; the index does
+    not project it."""
     bind()
-    item = LeadItem(_pk(p.prospect_id), f"BCAST#{wave}", kind="broadcast", org_id=p.org_id, doc={},
+    item = LeadItem(_pk(p.prospect_id), BROADCAST_SK, kind="broadcast", org_id=p.org_id, doc=rules,
                     status="open", wave=wave, expires_at=expires_at, campaign_id=p.campaign_id,
                     state=p.state, loan_purpose=p.loan_purpose,
                     loan_amount=float(p.loan_amount) if p.loan_amount is not None else None)
@@ -588,20 +592,30 @@ def leads_and_declines(prospect_ids: list[str], agent_id: str, *, offers_of: set
     return found, declined
 
 
-def get_with_offer(prospect_id: str, agent_id: str) -> tuple[Prospect, Offer | None]:
-    """The lead and this agent's offer item (or decline), strongly consistent, in one
-    BatchGetItem."""
+@dataclass
+class ClaimView:
+    """What a claim reads, in one strongly consistent BatchGetItem: the lead, the caller's offer
+    item (or decline) and the lead's broadcast rules (Distribute All)."""
+
+    lead: Prospect
+    offer: Offer | None
+    rules: dict[str, Any] | None
+
+
+def for_claim(prospect_id: str, agent_id: str) -> ClaimView:
     bind()
-    lead, offer = None, None
-    for item in LeadItem.batch_get([(_pk(prospect_id), LEAD_SK), (_pk(prospect_id), f"OFFER#{agent_id}")],
-                                   consistent_read=True):
+    lead, offer, rules = None, None, None
+    keys = [(_pk(prospect_id), LEAD_SK), (_pk(prospect_id), f"OFFER#{agent_id}"), (_pk(prospect_id), BROADCAST_SK)]
+    for item in LeadItem.batch_get(keys, consistent_read=True):
         if item.sk == LEAD_SK:
             lead = _from_item(item)
+        elif item.sk == BROADCAST_SK:
+            rules = dict(item.doc or {})
         else:
             offer = _offer_from_item(item)
     if lead is None:
         raise NotFound("unknown prospect", code="prospect_not_found")
-    return lead, offer
+    return ClaimView(lead, offer, rules)
 
 
 def broadcast_claimable(wave: int, at: str) -> Condition:
