@@ -33,7 +33,7 @@ NO_PARSER = {"aws_lambda_powertools.utilities.parser"}  # pydantic parsing of wh
 # what else stays unloaded, per handler module; every function of template.yaml is checked
 MORE = {
     "ingest/app": NO_TWILIO | NO_PARSER,
-    "ingest/authorizer": NO_TWILIO | NO_PARSER,
+    "ingest/authorizer": NO_TWILIO | NO_PARSER | {"pydantic", "leadwave.models"},  # a key look-up only
     "distribute/app": NO_TWILIO,
     "distribute/tasks": set(),  # the wave services answer Ring All calls with twilio's TwiML
     "distribute/sweep": NO_PARSER,
@@ -48,6 +48,7 @@ HANDLERS = sorted({f"{Path(f.code_uri).name}/{f.handler.rsplit('.', 1)[0]}"
 PROBE = """
 import json, sys
 import {module}
+loaded = sorted(sys.modules)  # before the probe's own import of the models below
 from leadwave.models import LazyModel
 
 def subclasses(cls):
@@ -56,7 +57,7 @@ def subclasses(cls):
         yield from subclasses(sub)
 
 print(json.dumps({{
-    "modules": sorted(sys.modules),
+    "modules": loaded,
     "built": sorted(m.__name__ for m in subclasses(LazyModel) if m.__pydantic_complete__),
 }}))
 """
