@@ -20,9 +20,10 @@ from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory
 from leadwave.store.directory import OrgSettings
 
-RR_ROUNDS = 6
+RR_ROUNDS = 10
 RR_CANDIDATES = 16  # the oldest eligible agents one request considers
 RR_RECENT = 16  # the newest agents read to see which recent tickets already landed
+RR_SPACING = 8  # no agent takes two of this many consecutive tickets (fewer eligible: one less than them)
 
 
 def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Agent | None:
@@ -35,7 +36,7 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
     group = s.group_of(campaign)
     org_id = s.org.org_id
     ticket = directory.next_ticket(org_id)
-    for _ in range(RR_ROUNDS):
+    for round_ in range(RR_ROUNDS):
         # which earlier tickets landed, read first: the oldest agents are then read as late, and
         # so as fresh, as possible before the write
         newest = islice(directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True), RR_RECENT)
@@ -50,7 +51,10 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
             return None
         agent = oldest[spread_index(ticket, recent, len(oldest))]
         try:
-            directory.take_round_robin_turn(agent, at, ticket)
+            # first rounds: no agent takes two tickets that close; later ones only refuse an agent a
+            # later ticket already took (tickets landing out of order can leave nobody spaced enough)
+            spacing = min(RR_SPACING, len(oldest) - 1) if round_ < RR_ROUNDS // 2 else 0
+            directory.take_round_robin_turn(agent, at, ticket, spacing=spacing)
             return agent
         except ConcurrentUpdate:
             continue  # the read was stale (another lead, a claim or a switch moved that agent): read again

@@ -243,6 +243,8 @@ def delete(cls: type[E], org_id: str, item_id: str) -> None:
 
 
 def find_agent_by_email(email: str) -> Agent | None:
+    """The agent signing in (the email index: their settings, active and available; not their
+    round-robin and claim times, which a caller needing them reads from the item)."""
     bind()
     for item in DirectoryItem.by_gsi1.query(f"EMAIL#{email.strip().casefold()}", DirectoryItem.gsi1sk == "AGENT"):
         return _from_item(item)  # type: ignore[no-any-return]
@@ -283,13 +285,18 @@ def assigned_actions(agent_id: str, at: str, *, claimed: bool = False) -> list[A
     return actions
 
 
-def take_round_robin_turn(agent: Agent, at: str, ticket: int | None = None) -> None:
+def take_round_robin_turn(agent: Agent, at: str, ticket: int | None = None, spacing: int = 0) -> None:
     """Give the agent the next turn only while they are ready (active, available, an agent:
-    whatever an earlier read said) and nobody moved their ``last_assigned_at`` since we read it."""
+    whatever an earlier read said), nobody moved their ``last_assigned_at`` since we read it,
+    and (with ``ticket``) no request among the ``spacing`` tickets before this one gave them a
+    lead: requests choosing at the same moment never give two leads to one agent."""
     bind()
     seen = agent.last_assigned_at
     condition = still_ready(agent.org_id) & (
         DirectoryItem.last_assigned_at.does_not_exist() if seen is None else DirectoryItem.last_assigned_at == seen)
+    if ticket is not None:
+        condition = condition & (DirectoryItem.rr_ticket.does_not_exist()
+                                 | (DirectoryItem.rr_ticket < ticket - spacing))
     actions = assigned_actions(agent.agent_id, at)
     if ticket is not None:
         actions.append(DirectoryItem.rr_ticket.set(ticket))
