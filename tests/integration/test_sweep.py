@@ -37,7 +37,7 @@ def test_stuck_leads_are_requeued_rescued_or_left_to_their_running_execution(ing
     for pid in (ended, running):
         aws.start_distribution(pid)
     sfn.stop_execution(executionArn=machine.replace(":stateMachine:", ":execution:") + f":{ended}")
-    later = clock.now() + timedelta(minutes=6)
+    later = clock.now() + timedelta(minutes=15)  # past the grace and every wave of the campaign (3 x 60 s)
     young_created = leads.get(young).created_at
     # the youngest lead was received just now, from the sweeper's point of view
     tally = sweep(now=clock.parse(young_created) + timedelta(minutes=4), org_ids=[org])

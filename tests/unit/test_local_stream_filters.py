@@ -22,9 +22,11 @@ def test_the_template_pattern_matches_lead_modifies_only() -> None:
     (source,) = [s for s in Template.load().dynamodb_event_sources() if s.function_id == "LeadStreamFunction"]
     for pattern in source.filters:
         check_pattern(pattern)
-    assert passes(source.filters, record())
-    assert not passes(source.filters, record("INSERT"))
-    offer = record()
+    claimed = record(status={"S": "assigned"})
+    claimed["dynamodb"]["OldImage"] = {"sk": {"S": "LEAD"}, "status": {"S": "offering"}}
+    assert passes(source.filters, claimed)  # which changes pass: tests/unit/test_lead_stream_filters.py
+    assert not passes(source.filters, {**claimed, "eventName": "INSERT"})
+    offer = record(status={"S": "assigned"})
     offer["dynamodb"]["NewImage"]["sk"] = {"S": "OFFER#ag01"}
     assert not passes(source.filters, offer)
     removed = {"eventName": "REMOVE", "dynamodb": {"OldImage": {"sk": {"S": "LEAD"}}}}

@@ -16,7 +16,7 @@ from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Prospe
 from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
-from leadwave.rules.waves import wave_timeout
+from leadwave.rules.waves import max_waves, wave_timeout
 from leadwave.services.assignment import apply_to_new, event
 from leadwave.services.distribution import decide_immediate, outcome
 from leadwave.services.leadin import LeadIn, parse_lead
@@ -98,7 +98,8 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         prospect.events.append(event("queued"))
     logger.append_keys(prospect_id=prospect.prospect_id)
     try:
-        leads.create(prospect)
+        # the sweeper looks at a queued lead only once its last wave could have ended
+        leads.create(prospect, sweep_at=leads.sweep_due(at, max_waves(campaign) * wave_timeout(campaign)))
     except Conflict:
         # the same keyed lead was stored by an earlier attempt that died before answering (or
         # before queueing): answer from it, and queue it again if it may never have been queued

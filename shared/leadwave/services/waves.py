@@ -123,7 +123,7 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
         group = s.group_of(campaign)
         leads.write_broadcast(p, wave, expires, {"campaign": campaign.model_dump(mode="json"),
                                                   "group": group.model_dump(mode="json") if group else None})
-        _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True), expires)
+        _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True))
         return None
     ring_all = campaign.distribution_type is DistributionType.RING_ALL
     picked, problem = _pick(p, s, campaign, ring_all)
@@ -135,18 +135,17 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     leads.write_offers([Offer(org_id=p.org_id, prospect_id=p.prospect_id, agent_id=a, wave=wave, status="open",
                               offered_at=clock.iso(now), expires_at=expires) for a in ids])
     opened = _commit(p, token, {**changes, "current_offers": ids}, event("wave_opened", wave=wave, agents=ids),
-                     expires, add_offered=ids)
+                     add_offered=ids)
     if opened is not None and ring_all:
         ringall.ring(opened, picked, s.org, campaign, public_base())
     return None
 
 
-def _commit(p: Prospect, token: str, changes: dict[str, Any], ev: Any, expires: str,
-            **kw: Any) -> Prospect | None:
+def _commit(p: Prospect, token: str, changes: dict[str, Any], ev: Any, **kw: Any) -> Prospect | None:
     """The lead's side of opening the wave; None when the lead changed meanwhile."""
     try:
         opened = leads.update(p, changes, ev, condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave),
-                     sweep_at=leads.sweep_due(expires), **kw)
+                              **kw)
     except ConcurrentUpdate:
         logger.info("lead changed while opening a wave")
         current = leads.get(p.prospect_id)

@@ -54,10 +54,11 @@ def agent_key(org_id: str, agent_id: str) -> str:
     return f"AGENT#{org_id}#{agent_id}"
 
 
-def sweep_due(after: str) -> str:
+def sweep_due(after: str, seconds: int = 0) -> str:
     """When the sweeper should look at an offering lead: a grace period after ``after`` (its
-    arrival, or the end of its open wave)."""
-    return clock.iso(clock.later(clock.parse(after), SWEEP_GRACE_SECONDS))
+    arrival, or the end of a business-hours wait) plus ``seconds`` (the longest its waves
+    can run)."""
+    return clock.iso(clock.later(clock.parse(after), SWEEP_GRACE_SECONDS + seconds))
 
 
 def _status_sort(status: str, created_at: str, prospect_id: str, due: str | None = None) -> str:
@@ -159,9 +160,13 @@ def _save_new(item: LeadItem) -> bool:
     return True
 
 
-def create(p: Prospect) -> None:
-    """Store a new prospect (a lead stored straight into the fresh bucket also counts)."""
+def create(p: Prospect, *, sweep_at: str | None = None) -> None:
+    """Store a new prospect (a lead stored straight into the fresh bucket also counts).
+    ``sweep_at``: for a lead entering distribution, when the sweeper should look at it if it is
+    still offering (after its last wave could have ended)."""
     item = _to_item(p)
+    if sweep_at and p.status is LeadStatus.OFFERING:
+        item.gsi1sk = _status_sort(p.status.value, p.created_at, p.prospect_id, sweep_at)
     deltas = _deltas(None, (p.status, p.ignored))
     if not deltas:
         if not _save_new(item):
