@@ -69,9 +69,13 @@ class Leads:
         self.pollers: list[StreamPoller] = []
 
     def put(self, pk: str, sk: str = "LEAD", table: str = "LeadsTable", **attrs: Any) -> None:
+        """A lead is written in distribution (status offering) unless told otherwise."""
+        if sk == "LEAD" and table == "LeadsTable":
+            attrs = {"status": {"S": "offering"}, **attrs}
         self.client.put_item(TableName=self.tables[table], Item={"pk": {"S": pk}, "sk": {"S": sk}, **attrs})
 
-    def modify(self, pk: str, sk: str = "LEAD", status: str = "offering") -> None:
+    def modify(self, pk: str, sk: str = "LEAD", status: str = "assigned") -> None:
+        """By default the change the template's filters pass: a lead leaving distribution."""
         self.client.update_item(TableName=self.name, Key={"pk": {"S": pk}, "sk": {"S": sk}},
                                 UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
                                 ExpressionAttributeValues={":s": {"S": status}})
@@ -141,7 +145,7 @@ def test_a_lead_change_reaches_the_handler_as_a_lambda_stream_event(leads: Leads
         "eventSourceARN": leads.stream_arn}
     change = record["dynamodb"]
     assert change["Keys"] == {"pk": {"S": "LEAD#1"}, "sk": {"S": "LEAD"}}
-    assert change["OldImage"]["status"] == {"S": "new"} and change["NewImage"]["status"] == {"S": "offering"}
+    assert change["OldImage"]["status"] == {"S": "new"} and change["NewImage"]["status"] == {"S": "assigned"}
     assert change["NewImage"]["blob"] == {"B": "AP9iaW4="}  # base64, as Lambda sends binary
     assert change["NewImage"]["n"] == {"N": "3"}
     assert change["StreamViewType"] == "NEW_AND_OLD_IMAGES"
@@ -150,7 +154,7 @@ def test_a_lead_change_reaches_the_handler_as_a_lambda_stream_event(leads: Leads
     assert isinstance(change["SequenceNumber"], str) and isinstance(change["SizeBytes"], int)
     # And the handlers' own library reads it as a stream event
     parsed = next(DynamoDBStreamEvent(recorder.events[0]).records)
-    assert parsed.event_name.name == "MODIFY" and parsed.dynamodb.new_image["status"] == "offering"
+    assert parsed.event_name.name == "MODIFY" and parsed.dynamodb.new_image["status"] == "assigned"
     # And every record, delivered or dropped, counts as processed
     assert poller.progress() and poller.invocations == 1
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
@@ -199,14 +203,15 @@ def test_a_restarted_poller_goes_on_from_its_checkpoint(leads: Leads, monkeypatc
 
 def test_latest_delivers_only_what_is_written_after_the_start(leads: Leads, monkeypatch) -> None:
     leads.put("LEAD#1")
+    leads.put("LEAD#2")
     leads.modify("LEAD#1")
     recorder = Recorder()
     poller = leads.poller(recorder, monkeypatch, replace(lead_source(), starting_position="LATEST"))
     streams.drain(timeout=10, pollers=[poller])
-    leads.modify("LEAD#1", status="claimed")
+    leads.modify("LEAD#2")
     streams.drain(timeout=10, pollers=[poller])
-    assert recorder.batches() == [["LEAD#1"]]
-    assert recorder.events[0]["Records"][0]["dynamodb"]["NewImage"]["status"] == {"S": "claimed"}
+    assert recorder.batches() == [["LEAD#2"]]
+    assert recorder.events[0]["Records"][0]["dynamodb"]["NewImage"]["status"] == {"S": "assigned"}
 
 
 # ---------------------------------------------------------------- failures
