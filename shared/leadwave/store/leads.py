@@ -488,14 +488,6 @@ def offers_of(prospect_id: str) -> list[Offer]:
                                                         consistent_read=True)]
 
 
-def get_offer(prospect_id: str, agent_id: str) -> Offer | None:
-    bind()
-    try:
-        return _offer_from_item(LeadItem.get(_pk(prospect_id), f"OFFER#{agent_id}", consistent_read=True))
-    except DoesNotExist:
-        return None
-
-
 def set_offer_status_by_key(prospect_id: str, agent_id: str, status: str) -> bool:
     bind()
     item = LeadItem(_pk(prospect_id), f"OFFER#{agent_id}")
