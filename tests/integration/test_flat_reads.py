@@ -9,16 +9,16 @@ import json
 import pytest
 
 from tests.events import Context, api_event, cognito_authorizer, load_handler, vendor_authorizer
+from tests.integration.test_claim_handler import LEAD
 
 pytestmark = pytest.mark.stack
-LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "4155552671", "state": "CA", "loan_purpose": "Purchase",
-        "loan_amount": 420000}
+HANDLERS = {"ingest": "functions/ingest/app.py", "claim": "functions/claim/app.py",
+            "tasks": "functions/distribute/tasks.py"}
 
 
 @pytest.fixture(scope="module")
 def h(aws_env):
-    return {n: load_handler(p) for n, p in {"ingest": "functions/ingest/app.py", "claim": "functions/claim/app.py",
-                                            "tasks": "functions/distribute/tasks.py"}.items()}
+    return {name: load_handler(path) for name, path in HANDLERS.items()}
 
 
 def post(h, org, campaign, **extra):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
-from leadwave.errors import ConcurrentUpdate, ServiceBusy
+from leadwave.errors import ConcurrentUpdate, NotFound, ServiceBusy
 from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, direct_target
@@ -68,7 +68,7 @@ def default_or_exception(org: Org, reason: str = Reason.NO_ELIGIBLE, at: str | N
     if org.default_agent_id:
         try:
             default = directory.get(Agent, org.org_id, org.default_agent_id, consistent=True)
-        except Exception:  # noqa: BLE001 - a dangling default agent is no default agent
+        except NotFound:  # a dangling default agent is no default agent
             default = None
         if default is not None and default.active and (at is None or directory.take_agent(default, at,
                                                                                            require_ready=False)):
@@ -133,11 +133,3 @@ def outcome(decision: Decision, p: Prospect, at: str, *, by: str = "distribution
               "current_offers": [], "updated_at": at}
     logger.info("lead not assigned", extra={"status": decision.status.value, "reason": decision.reason})
     return fields, event(decision.status.value, reason=decision.reason)
-
-
-def is_ready_and_eligible(agent: Agent, lead: Any, campaign: Campaign, s: OrgSettings) -> bool:
-    return directory.is_ready(agent) and is_eligible(agent, lead, campaign, s.group_of(campaign))
-
-
-__all__ = ["ConcurrentUpdate", "decide_immediate", "default_or_exception", "outcome", "take_round_robin",
-           "is_ready_and_eligible"]

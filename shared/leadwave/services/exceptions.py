@@ -20,17 +20,17 @@ INDEXED_SORTS = {"create_date": "gsi1", "loan_amount": "gsi3"}
 READ_BUDGET_PAGES = 4  # a filtered page reads at most this many pages' worth of index entries
 
 
-def row(x: Any, s: OrgSettings | None = None) -> dict[str, Any]:
+def row(x: leads.Listed, s: OrgSettings) -> dict[str, Any]:
     """A row of the page, from what the status index holds and the campaign's settings."""
-    campaign = s.campaign(x.campaign_id) if s is not None else None
+    campaign = s.campaign(x.campaign_id)
     return {
         "prospect_id": x.prospect_id,
         "prospect_name": " ".join(n for n in (x.first_name, x.last_name) if n),
-        "campaign": campaign.name if campaign else getattr(x, "campaign_name", ""),
+        "campaign": campaign.name if campaign else "",
         "campaign_id": x.campaign_id,
-        "description": campaign.description if campaign else getattr(x, "campaign_description", ""),
+        "description": campaign.description if campaign else "",
         "distribution": campaign.distribution_type.value if campaign else None,
-        "lead_provider": campaign.lead_provider if campaign else getattr(x, "lead_provider", ""),
+        "lead_provider": campaign.lead_provider if campaign else "",
         "loan_purpose": x.loan_purpose,
         "loan_amount": float(x.loan_amount) if x.loan_amount is not None else None,
         "state": x.state,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadwave import clock
-from leadwave.errors import ConcurrentUpdate
+from leadwave.errors import ConcurrentUpdate, NotFound
 from leadwave.models import AfterHoursRule, Agent, Campaign, DistributionType, LeadStatus, Offer, Prospect, Reason
 from leadwave.observability import count, logger
 from leadwave.rules import hours
@@ -59,7 +59,7 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
         return
     try:
         s = directory.settings(p.org_id)
-    except Exception:  # noqa: BLE001 - an org that vanished cannot distribute
+    except NotFound:  # an org that vanished cannot distribute
         s = None
     campaign = s.campaign(p.campaign_id) if s is not None else None
     if s is None or campaign is None:
