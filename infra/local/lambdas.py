@@ -181,6 +181,9 @@ def install_moto_dispatch(runtime: LambdaRuntime) -> Callable[[], None]:
     """
     from moto.awslambda_simple.models import LambdaSimpleBackend
 
+    from infra.local.moto_compat import pass_task_failure_cause
+
+    pass_task_failure_cause()  # the state machine's Hold reads the task failure's cause
     if not _ACTIVE:
         original = LambdaSimpleBackend.invoke
 

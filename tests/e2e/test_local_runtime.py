@@ -283,6 +283,7 @@ def test_runtime_keeps_same_named_modules_of_functions_apart(tmp_path: Path) -> 
 WAVE_TASKS = '''
 import json
 import boto3
+from leadwave.store.aws import end_wave, hold
 
 sfn = boto3.client("stepfunctions")
 WAVES = {}
@@ -294,6 +295,12 @@ def handler(event, context):
         if pid.startswith("crash"):
             raise RuntimeError("the wave could not be opened")
         WAVES[pid] = WAVES.get(pid, 0) + 1
+        if pid.startswith("held") and WAVES[pid] == 1:  # out of hours: wait 1 s, then open with a 2-s timeout
+            hold(event["token"], {"prospect_id": pid, "timeout_seconds": 2, "wait_seconds": 1})
+            return {"held": True}
+        if pid.startswith("declined") and WAVES[pid] == 1:  # every agent declined at once
+            end_wave(event["token"], "every agent of the wave declined")
+            return {"declined": True}
         if WAVES[pid] >= 2:  # no further wave: the task places the lead and resumes its own token
             sfn.send_task_success(taskToken=event["token"], output=json.dumps(
                 {"next": "done", "prospect_id": pid, "placed": "fresh", "reason": f"after {WAVES[pid]} waves"}))
@@ -387,14 +394,49 @@ def test_real_asl_times_out_a_wave_reenters_it_and_resumes_its_own_token(moto_sf
     started = time.monotonic()
     # When a prospect runs through it: wave 1 gets no claim, wave 2 finds no agents left
     out = _run(sfn, machine, "pr_wave", {"prospect_id": "pr_wave", "timeout_seconds": 1})
-    # Then TimeoutSecondsPath (1 s) timed wave 1 out, Catch re-entered OpenWave, and the
-    # SendTaskSuccess sent from inside the task's own invocation resumed it into Done
+    # Then TimeoutSecondsPath (1 s) timed wave 1 out, Catch entered NextWave, and the
+    # SendTaskSuccess sent from inside the task's own invocation ended the execution
     assert out["status"] == "SUCCEEDED", out
     assert json.loads(out["output"]) == {"next": "done", "prospect_id": "pr_wave", "placed": "fresh",
                                          "reason": "after 2 waves"}
     types = [e["type"] for e in out["events"]]
     assert types.count("TaskTimedOut") == 1 and types.count("TaskSubmitted") == 2
+    assert _entered(out) == ["OpenWave", "NextWave"]
     assert time.monotonic() - started >= 1.0
+
+
+def _entered(out: dict) -> list[str]:
+    return [e["stateEnteredEventDetails"]["name"] for e in out["events"] if e["type"].endswith("StateEntered")]
+
+
+def test_real_asl_holds_a_lead_failed_with_hold_then_opens_with_the_holds_timeout(moto_sfn) -> None:
+    sfn, resources = moto_sfn
+    started = time.monotonic()
+    # When the first task fails its token with leadwave.Hold (aws.hold), its cause the next input
+    out = _run(sfn, resources.attr("Distribution"), "held_1", {"prospect_id": "held_1", "timeout_seconds": 60})
+    # Then HoldInput unpacks the cause, Hold waits its wait_seconds, and OpenWave runs again with
+    # the timeout the hold carried; its own resume ends the execution
+    assert out["status"] == "SUCCEEDED", out
+    assert _entered(out) == ["OpenWave", "HoldInput", "Hold", "OpenWave"]
+    assert json.loads(out["output"])["reason"] == "after 2 waves"
+    failed = [e["taskFailedEventDetails"] for e in out["events"] if e["type"] == "TaskFailed"]
+    assert [f["error"] for f in failed] == ["leadwave.Hold"]
+    waited = next(e for e in out["events"] if e["type"] == "WaitStateEntered")
+    assert json.loads(waited["stateEnteredEventDetails"]["input"]) == {"prospect_id": "held_1", "timeout_seconds": 2,
+                                                                       "wait_seconds": 1}
+    assert time.monotonic() - started >= 1.0
+
+
+def test_real_asl_opens_the_next_wave_at_once_when_a_wave_ends_early(moto_sfn) -> None:
+    sfn, resources = moto_sfn
+    started = time.monotonic()
+    out = _run(sfn, resources.attr("Distribution"), "declined_1", {"prospect_id": "declined_1",
+                                                                    "timeout_seconds": 60})
+    assert out["status"] == "SUCCEEDED", out
+    assert _entered(out) == ["OpenWave", "NextWave"]
+    assert [e["taskFailedEventDetails"]["error"] for e in out["events"] if e["type"] == "TaskFailed"] == [
+        "leadwave.WaveOver"]
+    assert time.monotonic() - started < 30  # long before the wave's 60-s timeout
 
 
 def test_a_handler_exception_is_a_task_failure_named_after_its_type(moto_sfn) -> None:
@@ -415,8 +457,7 @@ def test_a_task_failing_for_good_sends_the_lead_to_rescue_not_into_limbo(moto_sf
     out = _run(sfn, resources.attr("Distribution"), "crash_1", {"prospect_id": "crash_1", "timeout_seconds": 1})
     assert out["status"] == "SUCCEEDED", out
     assert json.loads(out["output"]) == {"placed": "fresh", "reason": Reason.DISTRIBUTION_FAILED}
-    entered = [e["stateEnteredEventDetails"]["name"] for e in out["events"] if e["type"].endswith("StateEntered")]
-    assert entered[-2:] == ["Rescue", "Done"]
+    assert _entered(out)[-1] == "Rescue"
 
 
 def test_schedules_run_rate_expressions_with_a_scheduled_event() -> None:

@@ -75,9 +75,9 @@ def test_agents_phones_are_normalised_and_emails_unique(claim, org):
     assert (status, err["code"]) == (409, "already_exists")
     status, err = call(claim, org, "POST", "/v1/agents", {"email": f"bad@{org}.test", "work_phone": "12"})
     assert status == 400 and err["details"][0]["field"] == "work_phone"
-    from leadwave.store import directory
+    from leadwave.store import followup
 
-    directory.mark_assigned(org, a["agent_id"], "2026-01-01T00:00:00.000Z")
+    followup.mark_assigned(org, a["agent_id"], "2026-01-01T00:00:00.000Z")
     sent_back = {**a, "available": False, "last_assigned_at": "1999-01-01T00:00:00.000Z"}  # read-only: ignored
     status, a2 = call(claim, org, "PUT", f"/v1/agents/{a['agent_id']}", sent_back)
     assert status == 200 and a2["available"] is False and a2["last_assigned_at"] == "2026-01-01T00:00:00.000Z"

@@ -89,6 +89,9 @@ def resumed(monkeypatch):
 
     sent: list[tuple[str, dict]] = []
     monkeypatch.setattr(aws, "resume", lambda token, output: sent.append((token, output)) or True)
+    # a hold fails the token with leadwave.Hold; recorded as next=hold with the Hold state's input
+    monkeypatch.setattr(aws, "hold", lambda token, next_input: sent.append((token, {"next": "hold", **next_input}))
+                        or True)
     return sent
 
 

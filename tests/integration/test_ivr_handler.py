@@ -51,6 +51,8 @@ def twilio(monkeypatch):
     monkeypatch.setattr(phone, "place_call", fake.place_call)
     monkeypatch.setattr(phone, "hang_up", fake.hang_up)
     monkeypatch.setattr(aws, "resume", lambda token, output: fake.resumed.append((token, output)) or True)
+    monkeypatch.setattr(aws, "end_wave", lambda token, why: fake.resumed.append((token, {"next": "wave", "why": why}))
+                        or True)
     return fake
 
 

@@ -63,6 +63,7 @@ def test_the_sweep_reads_only_leads_already_due_and_skips_a_lead_held_for_busine
     from leadwave.store import aws, leads
 
     monkeypatch.setattr(aws, "resume", lambda token, output: True)
+    monkeypatch.setattr(aws, "hold", lambda token, next_input: True)
     org = new_org(2, org={"business_hours": {"mon": [{"open": "09:00", "close": "09:01"}]}}, after_hours="hold")
     held = queued_lead(ingest, org)
     tasks = load_handler("functions/distribute/tasks.py")

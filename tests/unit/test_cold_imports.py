@@ -37,7 +37,7 @@ MORE = {
     "distribute/app": NO_TWILIO,
     "distribute/tasks": set(),  # the wave services answer Ring All calls with twilio's TwiML
     "distribute/sweep": NO_PARSER,
-    "distribute/stream": NO_TWILIO | NO_PARSER,
+    "distribute/stream": NO_TWILIO | NO_PARSER | {"pydantic", "leadwave.models"},  # table items only
     "claim/app": NO_TWILIO | NO_PARSER,
     "ivr/app": NO_PARSER,
 }

@@ -39,3 +39,13 @@ def test_waves_declines_offers_and_call_legs_do_not_invoke_it(filters):
     assert not passes(filters, change("ringing", "completed", sk="CALL#CA1"))
     assert not passes(filters, {"eventName": "INSERT", "dynamodb": {"NewImage": {"sk": {"S": "LEAD"},
                                                                                  "status": {"S": "assigned"}}}})
+
+
+def test_the_bookkeepings_stored_values_are_the_models():
+    """The stream's bookkeeping compares stored values without importing the models."""
+    from leadwave.models import LeadStatus
+    from leadwave.services import bookkeeping
+    from leadwave.store import leads
+
+    assert (bookkeeping.OFFERING, bookkeeping.ASSIGNED) == (LeadStatus.OFFERING.value, LeadStatus.ASSIGNED.value)
+    assert bookkeeping.LEAD_SK == leads.LEAD_SK

@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from leadwave import clock
-from leadwave.models import LeadStatus
 from leadwave.observability import logger
-from leadwave.store import directory, leads
+from leadwave.store import followup
+
+# lead statuses as stored (leadwave.models.LeadStatus's values; the stream handler imports no model)
+OFFERING, ASSIGNED = "offering", "assigned"
+LEAD_SK = "LEAD"
 
 
 def _s(image: dict[str, Any], name: str) -> str | None:
@@ -21,18 +24,18 @@ def _s(image: dict[str, Any], name: str) -> str | None:
 def on_lead_change(change: dict[str, Any]) -> None:
     """``change``: a stream record's ``dynamodb`` part (Keys, OldImage, NewImage)."""
     new, old = change.get("NewImage") or {}, change.get("OldImage") or {}
-    if _s(new, "sk") != leads.LEAD_SK:
+    if _s(new, "sk") != LEAD_SK:
         return
     prospect_id = (_s(new, "pk") or "").removeprefix("LEAD#")
     status, was = _s(new, "status"), _s(old, "status")
     agent_id, org_id = _s(new, "agent_id"), _s(new, "org_id")
     expired = (_s(new, "wave_expires_at") or "") <= clock.iso(clock.now())
-    if was == LeadStatus.OFFERING.value and status != LeadStatus.OFFERING.value and not expired:
+    if was == OFFERING and status != OFFERING and not expired:
         # a wave that timed out left only expired offers, which nobody is shown: nothing to write
-        closed = leads.close_offers(prospect_id, winner=agent_id if status == LeadStatus.ASSIGNED.value else None)
+        closed = followup.close_offers(prospect_id, winner=agent_id if status == ASSIGNED else None)
         logger.info("offers closed after the lead moved on", extra={"prospect_id": prospect_id, "closed": closed})
     assigned_at = _s(new, "assigned_at")
-    newly = status == LeadStatus.ASSIGNED.value and (was != status or _s(old, "agent_id") != agent_id)
+    newly = status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
     if newly and agent_id and org_id and assigned_at:
         by = _s(new, "assigned_by") or ""
-        directory.mark_assigned(org_id, agent_id, assigned_at, claimed=by == "claim")
+        followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by == "claim")

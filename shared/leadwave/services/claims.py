@@ -17,7 +17,6 @@ from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferEx
 from leadwave.models import Agent, Campaign, DistributionType, Group, LeadStatus, Prospect
 from leadwave.observability import count, logger
 from leadwave.rules.eligibility import is_eligible
-from leadwave.rules.waves import wave_timeout
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import aws, directory, leads, phone
 
@@ -109,8 +108,8 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
 
 def decline_offer(agent: Agent, prospect_id: str) -> None:
     """Ends this agent's offer. When every agent of a targeted wave has declined, the next wave
-    opens at once: exactly one decliner (a conditional write on the token) resumes the
-    execution. A Distribute All wave runs to its claim or its timeout (its agents are not
+    opens at once: exactly one decliner (a conditional write on the token) ends the task
+    (``aws.end_wave``). A Distribute All wave runs to its claim or its timeout (its agents are not
     counted)."""
     p = leads.get(prospect_id)
     if p.org_id != agent.org_id:
@@ -142,6 +141,4 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
     except ConcurrentUpdate:
         return  # another decliner (or a claim, or the timeout) moved the lead on
     logger.info("every agent declined; opening the next wave", extra={"wave": p.wave})
-    s = directory.settings(p.org_id)
-    aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "wave",
-                              "timeout_seconds": wave_timeout(s.campaign(p.campaign_id))})
+    aws.end_wave(p.wave_token, "every agent of the wave declined")

@@ -13,7 +13,7 @@ from leadwave.models import Agent, LeadStatus, Prospect, Reason
 from leadwave.observability import logger
 from leadwave.rules import grid
 from leadwave.services.assignment import assignment_fields, event
-from leadwave.store import directory, leads
+from leadwave.store import directory, followup, leads
 from leadwave.store.directory import OrgSettings
 
 INDEXED_SORTS = {"create_date": "gsi1", "loan_amount": "gsi3"}
@@ -147,7 +147,7 @@ def assign(manager: Agent, prospect_id: str, agent_id: str) -> dict[str, Any]:
                            condition=leads.in_status(LeadStatus.EXCEPTION))
     except ConcurrentUpdate:
         raise Conflict("this lead was handled by someone else just now", code="not_an_exception") from None
-    directory.mark_assigned(manager.org_id, target.agent_id, at)  # manual assignment counts for round robin
+    followup.mark_assigned(manager.org_id, target.agent_id, at)  # manual assignment counts for round robin
     logger.info("exception assigned", extra={"agent_id": target.agent_id, "by": manager.agent_id})
     return {"prospect_id": won.prospect_id, "application_id": won.application_id, "agent_id": won.agent_id}
 

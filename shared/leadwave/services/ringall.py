@@ -15,7 +15,6 @@ from leadwave.ids import new_id
 from leadwave.models import Agent, CallLeg, Campaign, LeadStatus, Org, Prospect
 from leadwave.observability import logger
 from leadwave.rules.tcpa import call_block_reason
-from leadwave.rules.waves import wave_timeout
 from leadwave.services import claims
 from leadwave.services.assignment import event
 from leadwave.store import aws, directory, leads, phone
@@ -74,7 +73,7 @@ def ring(p: Prospect, agents: list[Agent], org: Org, campaign: Campaign, base: s
 
 def end_wave_if_over(prospect_id: str, wave: int) -> None:
     """When every leg of the wave has ended without a claim, the wave ends at once: exactly
-    one caller (a conditional write on the token) resumes the execution."""
+    one caller (a conditional write on the token) ends the task (``aws.end_wave``)."""
     p = leads.get(prospect_id)
     if p.status is not LeadStatus.OFFERING or p.wave != wave or not p.wave_token:
         return
@@ -87,8 +86,7 @@ def end_wave_if_over(prospect_id: str, wave: int) -> None:
                      & leads.token_is(p.wave_token))
     except ConcurrentUpdate:
         return
-    campaign = directory.campaign_or_none(p.org_id, p.campaign_id)
-    aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "wave", "timeout_seconds": wave_timeout(campaign)})
+    aws.end_wave(p.wave_token, "no agent of the wave answered")
 
 
 def _leg(q: dict[str, str], form: dict[str, str]) -> CallLeg:

@@ -40,17 +40,18 @@ MAX_HOLD_SECONDS = 7 * 24 * 3600
 POOL_FACTOR = 4  # a targeted wave draws its agents from this many times its size
 
 
-def _state(p: Prospect, next_: str, **extra: Any) -> dict[str, Any]:
-    return {"prospect_id": p.prospect_id, "next": next_, **extra}
+def _done(p: Prospect) -> dict[str, Any]:
+    """The execution's output when the lead is placed (or taken meanwhile)."""
+    return {"prospect_id": p.prospect_id, "next": "done"}
 
 
 def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
-    """One step of the lead's distribution; the token is resumed with ``next`` = ``hold``
-    (wait, then come back), ``done`` (placed, or taken meanwhile), or left waiting while a
-    wave is open."""
+    """One step of the lead's distribution; the token is failed with ``leadwave.Hold`` (wait for
+    business hours, then come back), resumed with ``next`` = ``done`` (placed, or taken
+    meanwhile: the execution ends), or left waiting while a wave is open."""
     p = leads.get(prospect_id)
     if p.status is not LeadStatus.OFFERING:
-        aws.resume(token, _state(p, "done"))
+        aws.resume(token, _done(p))
         return
     if p.wave_token == token:  # a retried invoke of the same task: the wave is already open
         return
@@ -64,14 +65,14 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
     campaign = s.campaign(p.campaign_id) if s is not None else None
     if s is None or campaign is None:
         _place(p, Decision(LeadStatus.EXCEPTION, reason=Reason.NO_ELIGIBLE))
-        aws.resume(token, _state(p, "done"))
+        aws.resume(token, _done(p))
         return
     now = clock.now()
     timeout = wave_timeout(campaign)
     if p.wave == 0 and not hours.is_open(s.org, now):  # checked before the first wave, as it arrives
         if campaign.distribution_type is DistributionType.RING_ALL or campaign.after_hours is not AfterHoursRule.HOLD:
             _place(p, _fallback_decision(s, campaign, Reason.AFTER_HOURS))
-            aws.resume(token, _state(p, "done"))
+            aws.resume(token, _done(p))
             return
         wait = _hold_seconds(s, now)
         try:  # the sweeper has nothing to check before the lead's wait is over
@@ -79,16 +80,16 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
                          sweep_at=leads.sweep_due(clock.iso(clock.later(now, wait))))
         except ConcurrentUpdate:
             pass
-        aws.resume(token, _state(p, "hold", wait_seconds=wait, timeout_seconds=timeout))
+        aws.hold(token, {"prospect_id": p.prospect_id, "timeout_seconds": timeout, "wait_seconds": wait})
         return
     if campaign.distribution_type.immediate:  # held after hours, now open: distribute as at ingest
         _place(p, decide_immediate(s, campaign, p, clock.iso(now)))
-        aws.resume(token, _state(p, "done"))
+        aws.resume(token, _done(p))
         return
     reason = _open(p, s, campaign, token, entered)
     if reason is not None:
         _place(p, _fallback_decision(s, campaign, reason))
-        aws.resume(token, _state(p, "done"))
+        aws.resume(token, _done(p))
 
 
 def _hold_seconds(s: OrgSettings, now: Any) -> int:
@@ -105,7 +106,7 @@ def _retarget(p: Prospect, token: str) -> None:
         leads.update(p, {"wave_token": token}, None, condition=leads.in_status(LeadStatus.OFFERING)
                      & leads.wave_is(p.wave) & leads.token_is(p.wave_token or ""))
     except ConcurrentUpdate:
-        aws.resume(token, _state(leads.get(p.prospect_id), "done"))
+        aws.resume(token, _done(leads.get(p.prospect_id)))
 
 
 def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: str | None) -> str | None:
@@ -150,7 +151,7 @@ def _commit(p: Prospect, token: str, changes: dict[str, Any], ev: Any, **kw: Any
         logger.info("lead changed while opening a wave")
         current = leads.get(p.prospect_id)
         if current.status is not LeadStatus.OFFERING:
-            aws.resume(token, _state(current, "done"))
+            aws.resume(token, _done(current))
         return None
     logger.info("wave opened", extra={"wave": changes["wave"], "offers": len(changes.get("current_offers") or [])})
     return opened
@@ -193,7 +194,7 @@ def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
     """Place a lead nobody took (the Rescue state, the sweeper): safe to repeat."""
     p = leads.get(prospect_id)
     if p.status is not LeadStatus.OFFERING:
-        return _state(p, "done")
+        return _done(p)
     try:
         s = directory.settings(p.org_id)
         campaign = s.campaign(p.campaign_id)
@@ -204,7 +205,7 @@ def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
     else:
         decision = _fallback_decision(s, campaign, reason)
     _place(p, decision)
-    return _state(p, "done")
+    return _done(p)
 
 
 def _fallback_decision(s: OrgSettings, campaign: Campaign, reason: str) -> Decision:

@@ -52,6 +52,34 @@ def resume(token: str, output: dict[str, Any]) -> bool:
     return True
 
 
+# A wave task's token fails with these on purpose (infra/statemachines/distribution.asl.json):
+HOLD_ERROR = "leadwave.Hold"  # caught into Hold: wait for business hours, then open the wave again
+WAVE_OVER_ERROR = "leadwave.WaveOver"  # caught like the wave's timeout: open the next wave now
+
+
+def hold(token: str, next_input: dict[str, Any]) -> bool:
+    """Fail the task with ``leadwave.Hold``: its cause (``next_input`` as JSON) becomes the input
+    of the state machine's Hold, which waits ``wait_seconds``. False when the token is no longer
+    valid."""
+    return _fail(token, HOLD_ERROR, json.dumps(next_input))
+
+
+def end_wave(token: str, why: str) -> bool:
+    """The wave is over before its timeout (every agent declined, every phone stopped
+    ringing): the execution opens the next wave at once. False when the token is no longer
+    valid."""
+    return _fail(token, WAVE_OVER_ERROR, why)
+
+
+def _fail(token: str, error: str, cause: str) -> bool:
+    sfn = client("stepfunctions")
+    try:
+        sfn.send_task_failure(taskToken=token, error=error, cause=cause)
+    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
+        return False
+    return True
+
+
 def execution_status(prospect_id: str) -> str | None:
     """RUNNING, SUCCEEDED, FAILED, ... of the prospect's execution; None if never started."""
     settings = get_settings()

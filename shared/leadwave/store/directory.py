@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
 from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor
+from leadwave.store.followup import assigned_actions, ready_sort
 from leadwave.store.tables import DirectoryItem, bind
 
 E = TypeVar("E", bound=BaseModel)
@@ -38,11 +39,6 @@ def _pk(org_id: str) -> str:
 
 def ready_key(org_id: str) -> str:
     return f"READY#{org_id}"
-
-
-def ready_sort(last_assigned_at: str | None, agent_id: str) -> str:
-    """Never-assigned agents ("0") sort before every assignment time."""
-    return f"{last_assigned_at or '0'}#{agent_id}"
 
 
 def is_ready(agent: Agent) -> bool:
@@ -69,11 +65,13 @@ def _conditional_failed(exc: Exception) -> bool:
 
 
 def _to_item(entity: BaseModel) -> DirectoryItem:
-    doc = entity.model_dump(mode="json")
-    item = DirectoryItem(_pk(doc["org_id"]), _sk(entity), kind=_KINDS[type(entity)])
+    # defaults are left out: an agent's item is read 16 at a time on every round-robin lead, and
+    # its size is those reads' cost (the model fills the defaults back in)
+    doc = entity.model_dump(mode="json", exclude_defaults=True, exclude=set(_HOT))
+    item = DirectoryItem(_pk(entity.org_id), _sk(entity), kind=_KINDS[type(entity)])
     if isinstance(entity, Agent):
-        for name in _HOT:
-            setattr(item, name, doc.pop(name))
+        for name, value in entity.model_dump(mode="json", include=set(_HOT)).items():
+            setattr(item, name, value)
         item.active = entity.active
         item.gsi1pk, item.gsi1sk = f"EMAIL#{entity.email.casefold()}", "AGENT"
         if is_ready(entity):
@@ -278,13 +276,6 @@ def agent_item(agent: Agent) -> DirectoryItem:
     return DirectoryItem(_pk(agent.org_id), f"AGENT#{agent.agent_id}")
 
 
-def assigned_actions(agent_id: str, at: str, *, claimed: bool = False) -> list[Any]:
-    actions = [DirectoryItem.last_assigned_at.set(at), DirectoryItem.gsi2sk.set(ready_sort(at, agent_id))]
-    if claimed:
-        actions.append(DirectoryItem.last_claimed_at.set(at))
-    return actions
-
-
 def take_round_robin_turn(agent: Agent, at: str, ticket: int | None = None, spacing: int = 0) -> None:
     """Give the agent the next turn only while they are ready (active, available, an agent:
     whatever an earlier read said), nobody moved their ``last_assigned_at`` since we read it,
@@ -321,22 +312,6 @@ def take_agent(agent: Agent, at: str, *, require_ready: bool) -> bool:
             return False
         raise
     agent.last_assigned_at = at
-    return True
-
-
-def mark_assigned(org_id: str, agent_id: str, at: str, *, claimed: bool = False) -> bool:
-    """Bookkeeping after a claim or a manual assignment: the times only move forward, so a
-    replayed or late call changes nothing. False when nothing moved."""
-    bind()
-    condition = DirectoryItem.pk.exists() & (DirectoryItem.last_assigned_at.does_not_exist()
-                                             | (DirectoryItem.last_assigned_at < at))
-    try:
-        DirectoryItem(_pk(org_id), f"AGENT#{agent_id}").update(
-            actions=assigned_actions(agent_id, at, claimed=claimed), condition=condition)
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
     return True
 
 

@@ -501,28 +501,6 @@ def set_offer_status_by_key(prospect_id: str, agent_id: str, status: str) -> boo
     return True
 
 
-def close_offers(prospect_id: str, *, winner: str | None) -> int:
-    """After a lead moved on: the winner's offer is claimed, every other open offer closed (one
-    Query of the lead's offers, bounded by waves x wave size, and one BatchWriteItem); the
-    broadcast of a Distribute All wave is closed too. Idempotent. Returns the offers closed."""
-    bind()
-    closed = 0
-    with LeadItem.batch_write() as batch:
-        for item in LeadItem.query(_pk(prospect_id), LeadItem.sk.between(BROADCAST_SK, "OFFER#\uffff"),
-                                   consistent_read=True):
-            if item.status != "open":
-                continue
-            if item.kind == "broadcast":
-                item.status, item.gsi2pk, item.gsi2sk = "closed", None, None
-                batch.save(item)
-            elif item.kind == "offer":
-                offer = _offer_from_item(item)
-                batch.save(_offer_item(offer.model_copy(
-                    update={"status": "claimed" if offer.agent_id == winner else "closed"})))
-            closed += 1
-    return closed
-
-
 def open_offers_for_agent(org_id: str, agent_id: str, *, not_expired_at: str, limit: int = 50) -> list[Offer]:
     """The agent's open offers whose expiry is still ahead (gsi2 holds only open ones)."""
     bind()

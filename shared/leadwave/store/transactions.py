@@ -10,6 +10,7 @@ from pynamodb.transactions import TransactWrite
 from leadwave.errors import ConcurrentUpdate
 from leadwave.models import Agent, LeadEvent, LeadStatus, Prospect
 from leadwave.store import directory, leads
+from leadwave.store.followup import ready_sort
 from leadwave.store.tables import DirectoryItem, LeadItem, bind
 
 
@@ -38,7 +39,7 @@ def claim_fresh(p: Prospect, changes: dict[str, Any], event: LeadEvent, agent: A
         tx.update(directory.agent_item(agent), condition=agent_condition, actions=[
             DirectoryItem.fresh_claims.set(window), DirectoryItem.fresh_version.set(version + 1),
             DirectoryItem.last_assigned_at.set(at), DirectoryItem.last_claimed_at.set(at),
-            DirectoryItem.gsi2sk.set(directory.ready_sort(at, agent.agent_id))])
+            DirectoryItem.gsi2sk.set(ready_sort(at, agent.agent_id))])
         tx.update(directory.counters_item(p.org_id), actions=directory.counter_actions({"fresh_leads": -1}))
 
     try:
