@@ -55,7 +55,15 @@ def build_app() -> APIGatewayRestResolver:
     return app
 
 
+MAX_DEPTH = 32  # objects and arrays nested deeper than any contract needs
+_NUL = "\x00"
+
+
 def json_body(app: APIGatewayRestResolver, *, max_bytes: int) -> Any:
+    """The request's JSON body, or a 4xx naming what is wrong with it: too large, not
+    ``application/json``, not JSON, nested deeper than ``MAX_DEPTH``, a number JSON cannot
+    carry (NaN, Infinity, 1e400, an integer of thousands of digits), a key given twice, or a NUL
+    character in a string."""
     event = app.current_event
     raw = event.body or ""
     if event.is_base64_encoded:
@@ -64,13 +72,69 @@ def json_body(app: APIGatewayRestResolver, *, max_bytes: int) -> Any:
         raw = base64.b64decode(raw).decode("utf-8", errors="replace")
     if len(raw.encode()) > max_bytes:
         raise PayloadTooLarge(f"the body is larger than {max_bytes} bytes")
-    ctype = (event.headers.get("Content-Type") or "").lower()  # headers are case-insensitive
-    if ctype and not ctype.startswith("application/json") and "+json" not in ctype:
+    media = (event.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()  # case-insensitive
+    if media and media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
         raise UnsupportedMediaType("send the body as application/json")
     if not raw.strip():
         raise InvalidRequest("the body is empty", code="invalid_json")
+    return parse_json(raw)
+
+
+def parse_json(raw: str) -> Any:
+    """Strict JSON (see ``json_body``); ``InvalidRequest`` with code ``invalid_json`` otherwise."""
     try:
-        return json.loads(raw)
+        body = json.loads(raw, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InvalidRequest(f"the body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
                              code="invalid_json") from exc
+    except RecursionError as exc:
+        raise _too_deep() from exc
+    except ValueError as exc:  # an integer past Python's digit limit, or one of the hooks below
+        raise InvalidRequest(f"the body is not acceptable JSON ({exc})" if isinstance(exc, _Refused) else
+                             "the body holds a number too large to read", code="invalid_json") from exc
+    _check(body, 0)
+    return body
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _Refused(f"the number {text[:20]} is too large")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"the key {key[:40]!r} is given twice")
+        out[key] = value
+    return out
+
+
+def _too_deep() -> InvalidRequest:
+    return InvalidRequest(f"the body is nested deeper than {MAX_DEPTH} levels", code="invalid_json")
+
+
+def _check(value: Any, depth: int) -> None:
+    if isinstance(value, str):
+        if _NUL in value:
+            raise InvalidRequest("the body holds a NUL character", code="invalid_json")
+        return
+    if not isinstance(value, dict | list):
+        return
+    if depth >= MAX_DEPTH:
+        raise _too_deep()
+    for key in value if isinstance(value, dict) else ():
+        if _NUL in key:
+            raise InvalidRequest("the body holds a NUL character", code="invalid_json")
+    for item in value.values() if isinstance(value, dict) else value:
+        _check(item, depth + 1)

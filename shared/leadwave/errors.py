@@ -50,6 +50,10 @@ class OfferExpired(DomainError):
     status, code = 410, "offer_expired"
 
 
+class Unprocessable(DomainError):
+    status, code = 422, "unprocessable"
+
+
 class PayloadTooLarge(DomainError):
     status, code = 413, "payload_too_large"
 

@@ -3,12 +3,14 @@ here knows about storage."""
 
 from __future__ import annotations
 
+import re
 import threading
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 
 class DistributionType(StrEnum):
@@ -83,6 +85,65 @@ class LazyModel(BaseModel):
             return super().model_rebuild(**kwargs)
 
 
+# ---------------------------------------------------------------- limits of what a client may send
+# Validated with ``context=INPUT`` (the settings routes), a value out of its limits is a 400. Read
+# from storage (no context), an out-of-bounds number reads as its nearest bound and other limits
+# are not checked: a value stored before a limit existed never makes a read fail.
+INPUT = {"input": True}
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MAX_AMOUNT = Decimal(10) ** 12
+
+
+def _is_input(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("input"))
+
+
+def bounded(lo: int | Decimal, hi: int | Decimal) -> AfterValidator:
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if value is None or lo <= value <= hi:
+            return value
+        if _is_input(info):
+            raise PydanticCustomError("out_of_range", "must be from {lo} to {hi}", {"lo": str(lo), "hi": str(hi)})
+        return min(max(value, lo), hi)
+
+    return AfterValidator(check)
+
+
+def sized(most: int, least: int = 0) -> AfterValidator:
+    """A string's or a list's length, checked on input only."""
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if value is not None and _is_input(info) and not least <= len(value) <= most:
+            raise PydanticCustomError("length", "must hold {least} to {most} characters or items",
+                                      {"least": least, "most": most})
+        return value
+
+    return AfterValidator(check)
+
+
+def _ident(value: Any, info: ValidationInfo) -> Any:
+    if value is None or not _is_input(info) or ID_PATTERN.fullmatch(value):
+        return value
+    raise PydanticCustomError("invalid_id", "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+
+
+def _email(value: Any, info: ValidationInfo) -> Any:
+    if value is None or not _is_input(info):
+        return value
+    from leadwave.rules.emails import normalized_email
+
+    try:
+        return normalized_email(value.strip())
+    except ValueError as exc:
+        raise PydanticCustomError("invalid_email", "not an email address: {why}", {"why": str(exc)}) from None
+
+
+Id = Annotated[str, AfterValidator(_ident)]
+Email = Annotated[str, AfterValidator(_email)]
+Name = Annotated[str, sized(200)]
+Text = Annotated[str, sized(2000)]
+Amount = Annotated[Decimal, Field(allow_inf_nan=False), bounded(Decimal(0), MAX_AMOUNT)]
+
+
 class _Entity(LazyModel):
     model_config = ConfigDict(extra="ignore", use_enum_values=False)
 
@@ -90,28 +151,28 @@ class _Entity(LazyModel):
 class AgentFilters(_Entity):
     """An agent's own distribution filters (User Registration). Empty means no restriction."""
 
-    states: list[str] = Field(default_factory=list)
-    loan_purposes: list[str] = Field(default_factory=list)
-    loan_amount_min: Decimal | None = None
-    loan_amount_max: Decimal | None = None
-    lead_providers: list[str] = Field(default_factory=list)
-    campaigns: list[str] = Field(default_factory=list)
+    states: Annotated[list[Annotated[str, sized(64)]], sized(100)] = Field(default_factory=list)
+    loan_purposes: Annotated[list[Name], sized(100)] = Field(default_factory=list)
+    loan_amount_min: Amount | None = None
+    loan_amount_max: Amount | None = None
+    lead_providers: Annotated[list[Name], sized(100)] = Field(default_factory=list)
+    campaigns: Annotated[list[Id], sized(500)] = Field(default_factory=list)
 
 
 class Agent(_Entity):
     org_id: str
-    agent_id: str
-    email: str
-    first_name: str = ""
-    last_name: str = ""
-    roles: list[Role] = Field(default_factory=lambda: [Role.AGENT])
-    work_phone: str | None = None
-    mobile_phone: str | None = None
-    caller_id: str | None = None
+    agent_id: Id
+    email: Annotated[Email, sized(254, 3)]
+    first_name: Name = ""
+    last_name: Name = ""
+    roles: Annotated[list[Role], sized(4, 1)] = Field(default_factory=lambda: [Role.AGENT])
+    work_phone: Annotated[str, sized(32)] | None = None
+    mobile_phone: Annotated[str, sized(32)] | None = None
+    caller_id: Annotated[str, sized(32)] | None = None
     active: bool = True
     available: bool = True
     filters: AgentFilters = Field(default_factory=AgentFilters)
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: Annotated[dict[str, Any], sized(50)] = Field(default_factory=dict)
     last_assigned_at: str | None = None
     last_claimed_at: str | None = None
     rr_ticket: int | None = None  # the org's round-robin ticket of their last round-robin lead
@@ -126,33 +187,33 @@ class GroupCondition(_Entity):
     """``attribute`` of the agent (a key of ``Agent.attributes`` or a top-level field) must
     equal, or for list attributes contain, one of ``values``."""
 
-    attribute: str
-    values: list[str]
+    attribute: Annotated[str, sized(64, 1)]
+    values: Annotated[list[Name], sized(100, 1)]
 
 
 class Group(_Entity):
     org_id: str
-    group_id: str
-    name: str
-    members: list[str] = Field(default_factory=list)
-    conditions: list[GroupCondition] = Field(default_factory=list)
+    group_id: Id
+    name: Annotated[str, sized(200, 1)]
+    members: Annotated[list[Id], sized(5000)] = Field(default_factory=list)
+    conditions: Annotated[list[GroupCondition], sized(20)] = Field(default_factory=list)
 
 
 class Campaign(_Entity):
     org_id: str
-    campaign_id: str
-    name: str
-    description: str = ""
+    campaign_id: Id
+    name: Annotated[str, sized(200, 1)]
+    description: Text = ""
     distribution_type: DistributionType
-    group_id: str | None = None
-    lead_provider: str = ""
-    initial_status: str = "New"
-    initial_activity: str = "New Lead"
+    group_id: Id | None = None
+    lead_provider: Name = ""
+    initial_status: Name = "New"
+    initial_activity: Name = "New Lead"
     channel: Channel = Channel.DIGITAL
-    wave_size: int = Field(default=5, ge=1, le=100)
-    max_waves: int = Field(default=3, ge=1, le=50)
-    offer_timeout_seconds: int = Field(default=60, ge=1, le=86_400)
-    ring_batch: int = Field(default=10, ge=1, le=10)
+    wave_size: Annotated[int, bounded(1, 100)] = 5
+    max_waves: Annotated[int, bounded(1, 50)] = 3
+    offer_timeout_seconds: Annotated[int, bounded(1, 86_400)] = 60
+    ring_batch: Annotated[int, bounded(1, 10)] = 10
     ring_next_waves: bool = False
     after_hours: AfterHoursRule = AfterHoursRule.HOLD
     tcpa: bool = False
@@ -167,16 +228,16 @@ class DayHours(_Entity):
 
 class Org(_Entity):
     org_id: str
-    name: str
-    time_zone: str = "America/New_York"
+    name: Annotated[str, sized(200, 1)]
+    time_zone: Annotated[str, sized(64, 1)] = "America/New_York"
     # weekday ("mon".."sun") -> opening intervals; None means open around the clock
-    business_hours: dict[str, list[DayHours]] | None = None
-    closed_dates: list[str] = Field(default_factory=list)  # ISO dates in the org's zone
-    caller_id: str | None = None
-    default_agent_id: str | None = None
-    fresh_window_minutes: int = 10
-    lock_expiry_minutes: int = 60
-    do_not_call: list[str] = Field(default_factory=list)
+    business_hours: dict[str, Annotated[list[DayHours], sized(10)]] | None = None
+    closed_dates: Annotated[list[Annotated[str, sized(10)]], sized(400)] = Field(default_factory=list)  # ISO dates
+    caller_id: Annotated[str, sized(32)] | None = None
+    default_agent_id: Id | None = None
+    fresh_window_minutes: Annotated[int, bounded(1, 1440)] = 10  # at most a day
+    lock_expiry_minutes: Annotated[int, bounded(1, 43_200)] = 60  # at most 30 days
+    do_not_call: Annotated[list[Annotated[str, sized(32)]], sized(10_000)] = Field(default_factory=list)
 
 
 class Vendor(_Entity):

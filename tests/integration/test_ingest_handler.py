@@ -252,3 +252,48 @@ def test_round_robin_that_keeps_losing_races_answers_503_retry_and_stores_nothin
     headers = {k: v[0] for k, v in res["multiValueHeaders"].items()}
     assert (res["statusCode"], json.loads(res["body"])["code"], headers.get("Retry-After")) == (503, "try_again", "1")
     assert count_leads(aws_env) == before
+
+
+def test_the_same_idempotency_key_with_another_lead_is_a_422_and_stores_nothing(ingest, aws_env):
+    # issue 9 #8: silently answering the first lead lost the second one
+    before = count_leads(aws_env)
+    h = {"Idempotency-Key": "req-reused-1"}
+    first = post(ingest, {**LEAD, "campaign_id": "demo-none"}, headers=h)
+    status, err = post(ingest, {**LEAD, "campaign_id": "demo-none", "first_name": "Other"}, headers=h)
+    assert first[0] == 202 and (status, err["code"]) == (422, "idempotency_key_reused")
+    status, err = post(ingest, {**LEAD, "campaign_id": "demo-none", "vendor_lead_id": "V-reused"})
+    assert status == 202
+    status, err = post(ingest, {**LEAD, "campaign_id": "demo-none", "vendor_lead_id": "V-reused", "state": "TX"})
+    assert (status, err["code"]) == (422, "vendor_lead_id_reused")
+    assert post(ingest, {**LEAD, "campaign_id": "demo-none"}, headers=h) == first  # a true replay still is one
+    assert count_leads(aws_env) == before + 2
+
+
+def test_seed_field_names_assign_to_email_and_user_id_are_accepted(ingest, new_org):
+    # issue 9 #16: seed 002 calls them AssignToEmail and AssignToUserId
+    org = new_org(3)
+    status, body = post(ingest, {**LEAD, "campaign_id": "direct", "AssignToEmail": f"ag02@{org}.test"}, org=org)
+    assert (status, body["agent_id"]) == (201, "ag02")
+    status, body = post(ingest, {**LEAD, "campaign_id": "direct", "AssignToUserId": "ag03"}, org=org)
+    assert (status, body["agent_id"]) == (201, "ag03")
+    status, err = post(ingest, {**LEAD, "campaign_id": "direct", "AssignToUserId": "ag03",
+                                "assign_to_user_id": "ag01"}, org=org)
+    assert status == 400  # one name per field
+
+
+def test_a_keyed_prospect_id_cannot_be_computed_without_the_deployments_pepper(ingest, aws_env):
+    # issue 9 #7: pr_k + sha256(org#vendor#vendor_lead_id) let any org confirm another org's lead
+    import hashlib
+
+    status, body = post(ingest, {**LEAD, "campaign_id": "demo-none", "vendor_lead_id": "V-secret-1"})
+    guess = "pr_k" + hashlib.sha256(b"demo#demo-vendor#V-secret-1").hexdigest()[:26]
+    assert status == 202 and body["prospect_id"].startswith("pr_k") and body["prospect_id"] != guess
+
+
+@pytest.mark.parametrize("raw", ["[" * 3000 + "]" * 3000, '{"first_name": ' + "9" * 5000 + "}",
+                                 '{"campaign_id": "demo-none", "campaign_id": "demo-waves"}'])
+def test_hostile_bodies_are_400_and_store_nothing(ingest, aws_env, raw):
+    before = count_leads(aws_env)
+    status, err = post(ingest, raw=raw)
+    assert (status, err["code"]) == (400, "invalid_json")
+    assert count_leads(aws_env) == before

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from leadwave import clock
 from leadwave.errors import InvalidRequest
 
 TEXT_COLUMNS = ("prospect_name", "campaign", "description", "distribution", "lead_provider", "loan_purpose",
@@ -28,23 +30,80 @@ class GridQuery:
     page_size: int = 50
 
 
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_TEXT = 200  # a search text or a filter value
+MAX_VALUES = 100  # values of one multi-select filter
+# the list's own parameters besides the columns' (its callers add these)
+LIST_PARAMETERS = ("cursor", "show_ignored")
+
+
+def _bad(name: str, code: str, message: str) -> InvalidRequest:
+    return InvalidRequest(f"query parameter {name}: {message}", code="invalid_query",
+                          details=[{"field": name, "code": code, "message": message}])
+
+
 def _number(name: str, raw: str) -> Decimal:
     try:
-        return Decimal(raw)
+        value = Decimal(raw.strip())
     except InvalidOperation:
-        raise InvalidRequest(f"{name} must be a number", code="invalid_query",
-                             details=[{"field": name, "code": "number", "message": "not a number"}]) from None
+        raise _bad(name, "number", "not a number") from None
+    if not value.is_finite() or abs(value) > MAX_AMOUNT:
+        raise _bad(name, "number", f"a number between -{MAX_AMOUNT} and {MAX_AMOUNT}")
+    return value
+
+
+def _date(name: str, raw: str) -> str:
+    """An ISO date (kept as is) or date-time (in UTC, as stored) to compare with stored times."""
+    raw = raw.strip()
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw).isoformat()
+        at = clock.parse(raw)
+        return clock.iso(at if at.tzinfo else at.replace(tzinfo=UTC))
+    except ValueError:
+        raise _bad(name, "date", "an ISO date (2026-11-30) or date-time (2026-11-30T14:00:00Z)") from None
+
+
+def _whole(name: str, raw: str, lo: int, hi: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise _bad(name, "integer", f"a whole number from {lo} to {hi}") from None
+    if not lo <= value <= hi:
+        raise _bad(name, "integer", f"a whole number from {lo} to {hi}")
+    return value
+
+
+def _one_of(name: str, raw: str, allowed: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in allowed:
+        raise _bad(name, "one_of", f"one of {', '.join(allowed)}")
+    return value
+
+
+def known_parameters() -> set[str]:
+    return {*TEXT_COLUMNS, *(f"{c}_search" for c in TEXT_COLUMNS), *(f"{c}_min" for c in NUMBER_COLUMNS),
+            *(f"{c}_max" for c in NUMBER_COLUMNS), *(f"{c}_from" for c in DATE_COLUMNS),
+            *(f"{c}_to" for c in DATE_COLUMNS), "sort", "order", "page", "page_size", *LIST_PARAMETERS}
 
 
 def parse_query(multi: Mapping[str, Sequence[str]]) -> GridQuery:
     """From query parameters: ``<col>=a&<col>=b`` (or comma-separated), ``<col>_search=text``,
-    ``loan_amount_min/max``, ``create_date_from/to`` (ISO), ``sort``, ``order``, ``page``, ``page_size``."""
+    ``loan_amount_min/max``, ``create_date_from/to`` (ISO), ``sort``, ``order``, ``page``,
+    ``page_size``. Any other parameter, and any value out of its shape, is a 400 naming it."""
+    for name in multi:
+        if name not in known_parameters():
+            raise _bad(name, "unknown_parameter", "not a parameter of this list")
     q = GridQuery()
     for col in TEXT_COLUMNS:
         vals = {v.strip() for raw in multi.get(col, []) for v in raw.split(",") if v.strip()}
+        if len(vals) > MAX_VALUES or any(len(v) > MAX_TEXT for v in vals):
+            raise _bad(col, "too_long", f"at most {MAX_VALUES} values of {MAX_TEXT} characters")
         if vals:
             q.values[col] = vals
         text = (multi.get(f"{col}_search") or [""])[-1].strip()
+        if len(text) > MAX_TEXT:
+            raise _bad(f"{col}_search", "too_long", f"at most {MAX_TEXT} characters")
         if text:
             q.search[col] = text.casefold()
     for col in NUMBER_COLUMNS:
@@ -54,18 +113,15 @@ def parse_query(multi: Mapping[str, Sequence[str]]) -> GridQuery:
     for col in DATE_COLUMNS:
         lo, hi = (multi.get(f"{col}_from") or [None])[-1], (multi.get(f"{col}_to") or [None])[-1]
         if lo or hi:
-            q.ranges[col] = (lo, hi)
+            q.ranges[col] = (_date(f"{col}_from", lo) if lo else None, _date(f"{col}_to", hi) if hi else None)
     sort = (multi.get("sort") or ["create_date"])[-1]
     if sort not in (*TEXT_COLUMNS, *NUMBER_COLUMNS, *DATE_COLUMNS):
-        raise InvalidRequest(f"cannot sort by {sort}", code="invalid_query",
-                             details=[{"field": "sort", "code": "unknown_column", "message": sort}])
+        raise _bad("sort", "unknown_column", f"one of {', '.join((*TEXT_COLUMNS, *NUMBER_COLUMNS, *DATE_COLUMNS))}")
     q.sort = sort
-    q.descending = (multi.get("order") or ["desc"])[-1].lower() != "asc"
-    try:
-        q.page = max(1, int((multi.get("page") or ["1"])[-1]))
-        q.page_size = min(MAX_PAGE_SIZE, max(1, int((multi.get("page_size") or ["50"])[-1])))
-    except ValueError:
-        raise InvalidRequest("page and page_size must be whole numbers", code="invalid_query") from None
+    q.descending = _one_of("order", (multi.get("order") or ["desc"])[-1], ("asc", "desc")) == "desc"
+    q.page = _whole("page", (multi.get("page") or ["1"])[-1], 1, 10_000)
+    q.page_size = _whole("page_size", (multi.get("page_size") or ["50"])[-1], 1, MAX_PAGE_SIZE)
+    _one_of("show_ignored", (multi.get("show_ignored") or ["false"])[-1], ("true", "false"))
     return q
 
 

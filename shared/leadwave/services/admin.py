@@ -14,7 +14,7 @@ from leadwave import clock
 from leadwave.config import key_pepper
 from leadwave.errors import Conflict, InvalidRequest, NotFound
 from leadwave.ids import new_id
-from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor
+from leadwave.models import INPUT, Agent, Campaign, Group, Org, Role, Vendor
 from leadwave.observability import logger
 from leadwave.rules.eligibility import in_group
 from leadwave.rules.keys import display_prefix, hash_key, new_key
@@ -47,7 +47,7 @@ def _validate(cls: type[E], body: Any, org_id: str, item_id: str | None) -> E:
                                  details=[_detail(IDS[cls], "mismatch", "must match the URL")])
         data[IDS[cls]] = item_id
     try:
-        return cls.model_validate(data)
+        return cls.model_validate(data, context=INPUT)
     except ValidationError as exc:
         raise InvalidRequest("invalid fields", code="validation_failed",
                              details=[_detail(".".join(map(str, e["loc"])) or "body", e["type"], e["msg"])

@@ -5,12 +5,13 @@ the first answer (powertools idempotency on DynamoDB) and store nothing twice.""
 from __future__ import annotations
 
 import hashlib
+import hmac
 from functools import lru_cache
 from typing import Any
 
 from leadwave import clock
-from leadwave.config import get_settings
-from leadwave.errors import Conflict, InvalidRequest
+from leadwave.config import get_settings, key_pepper
+from leadwave.errors import Conflict, InvalidRequest, Unprocessable
 from leadwave.ids import new_id
 from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Prospect, Reason, VendorIdentity
 from leadwave.observability import count, logger
@@ -34,7 +35,10 @@ def ingest(vendor: VendorIdentity, body: Any, idempotency_key: str | None,
     if not key:
         return _accept(request)
     request["idempotency_key"] = f"{vendor.org_id}#{vendor.vendor_id}#{key}"
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
 
     accept, config = _idempotent_accept()
     if lambda_context is not None:
@@ -44,6 +48,12 @@ def ingest(vendor: VendorIdentity, body: Any, idempotency_key: str | None,
     except IdempotencyAlreadyInProgressError as exc:
         raise Conflict("the same lead is being processed right now; retry in a second",
                        code="request_in_progress") from exc
+    except IdempotencyValidationError as exc:  # a replay must repeat the request, as payment APIs require
+        if (idempotency_key or "").strip():
+            raise Unprocessable("this Idempotency-Key was used with a different lead; use a new key for a new lead",
+                                code="idempotency_key_reused") from exc
+        raise Unprocessable("this vendor_lead_id was received with different data; a new lead needs a new id",
+                            code="vendor_lead_id_reused") from exc
 
 
 @lru_cache(maxsize=1)
@@ -55,8 +65,8 @@ def _idempotent_accept() -> tuple[Any, Any]:
     )
 
     persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
-    config = IdempotencyConfig(event_key_jmespath="idempotency_key", expires_after_seconds=REPLAY_WINDOW_SECONDS,
-                               raise_on_no_idempotency_key=True)
+    config = IdempotencyConfig(event_key_jmespath="idempotency_key", payload_validation_jmespath="lead",
+                               expires_after_seconds=REPLAY_WINDOW_SECONDS, raise_on_no_idempotency_key=True)
     return idempotent_function(data_keyword_argument="request", persistence_store=persistence,
                                config=config)(_accept), config
 
@@ -116,8 +126,10 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
 
 def prospect_id_for(idempotency_key: str) -> str:
     """A keyed lead's id follows from its key, so a retry after a crash finds the first attempt's
-    lead instead of storing a second one."""
-    return "pr_k" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:26]
+    lead instead of storing a second one. Keyed with the deployment's secret pepper: nobody
+    else can compute it from an org, a vendor and a vendor_lead_id."""
+    digest = hmac.new(key_pepper().encode(), idempotency_key.encode(), hashlib.sha256).hexdigest()
+    return "pr_k" + digest[:26]
 
 
 def _with_outcome(prospect: Prospect, decision: Decision, at: str) -> Prospect:

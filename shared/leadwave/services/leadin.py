@@ -6,10 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, ValidationError, field_validator
 
 from leadwave.errors import InvalidRequest
 from leadwave.models import Channel, LazyModel
+from leadwave.rules.emails import normalized_email
 from leadwave.rules.phones import to_e164
 
 US_STATES = frozenset(
@@ -19,19 +20,7 @@ US_STATES = frozenset(
 MAX_LEAD_BYTES = 64 * 1024
 
 
-def _email(value: str) -> str:
-    """Syntax only: no DNS look-up on the request path; reserved test domains (the demo
-    org's ``@demo.test`` agents) are accepted."""
-    # email_validator with idna's Unicode tables costs ~0.4x `import boto3`: only leads with an email load it
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(value, check_deliverability=False, test_environment=True).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(normalized_email)]
 
 
 class Consent(LazyModel):
@@ -53,8 +42,11 @@ class LeadIn(LazyModel):  # built when the first lead is posted (the GET route n
     loan_purpose: str | None = Field(default=None, max_length=64)
     loan_amount: Decimal | None = Field(default=None, ge=0, le=1_000_000_000, decimal_places=2)
     vendor_lead_id: str | None = Field(default=None, min_length=1, max_length=128)
-    assign_to_email: Email | None = None
-    assign_to_user_id: str | None = Field(default=None, max_length=64)
+    # seed 002 names them AssignToEmail and AssignToUserId: either spelling is accepted
+    assign_to_email: Email | None = Field(default=None, validation_alias=AliasChoices("assign_to_email",
+                                                                                     "AssignToEmail"))
+    assign_to_user_id: str | None = Field(default=None, max_length=64,
+                                          validation_alias=AliasChoices("assign_to_user_id", "AssignToUserId"))
     consent: Consent | None = None
     channel: Channel = Channel.DIGITAL
     fields: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=50)
