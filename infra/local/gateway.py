@@ -9,6 +9,10 @@ seconds, default 10), the phone simulator (``/local/phones`` for people,
 for any other GET of a page path (the SPA routes itself, as CloudFront's error responses make it
 do in AWS), and ``GET /config.json`` -> ``{"mode": "local", "apiBase": ""}`` unless the build
 has its own.
+
+Requests: up to ``BACKLOG`` connections wait to be accepted; a body that cannot be framed is a 400
+(``infra/local/bodies.py``), a client silent mid-body for ``BODY_TIMEOUT`` a 408, each in the API's
+``{"code", "message", "details"}`` shape, and the connection is closed after it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import base64
 import json
 import logging
 import mimetypes
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,12 +30,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from infra.local.authorizers import Authorizers, GatewayError, issue_token
+from infra.local.bodies import BodyError, BodyTooLarge, read_body
 from infra.local.lambdas import FunctionError, LambdaRuntime
 from infra.local.routing import HttpRequest, MethodNotAllowed, RouteNotFound, Router, proxy_event
 from infra.local.settings import HOST, REPO_ROOT, Settings
 from infra.local.template import Resolver, Template
 
 LOG = logging.getLogger(__name__)
+BACKLOG = 128  # connections the listen socket holds while the accept loop is busy (socketserver's is 5)
+BODY_TIMEOUT = 10.0  # seconds a client may pause in the middle of a body before it is answered 408
 LOCAL_ORIGIN = ("http://127.0.0.1", "http://localhost")
 # API Gateway's own responses: type -> (status, default message). The template's GatewayResponses
 # (or its DEFAULT_4XX / DEFAULT_5XX) override the body, as they do in AWS.
@@ -52,6 +60,13 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = BACKLOG
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # the client went away before its answer
+            LOG.debug("%s went away: %s", client_address[0], sys.exc_info()[1])
+            return
+        super().handle_error(request, client_address)
 
 
 class Gateway:
@@ -282,31 +297,31 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler API
         LOG.debug("%s " + format, self.client_address[0], *args)
 
-    def _read_body(self) -> bytes | None:
-        """The request body; None when it is over the limit (the connection is then closed)."""
-        limit = self.owner.settings.max_body
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            body = b""
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                body += self.rfile.read(size)
-                self.rfile.readline()
-                if len(body) > limit:
-                    self.close_connection = True
-                    return None
-            while self.rfile.readline().strip():  # trailers
-                pass
-            return body
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > limit:  # refuse before reading it
-            self.close_connection = True
-            return None
-        return self.rfile.read(length) if length else b""
+    def _read_body(self) -> bytes:
+        """The request body, exactly as framed; raises ``BodyError`` (``TimeoutError`` becomes a 408)."""
+        previous = self.connection.gettimeout()
+        self.connection.settimeout(BODY_TIMEOUT)
+        try:
+            return read_body(self.rfile, self.headers, self.owner.settings.max_body)
+        except TimeoutError:
+            raise BodyError(408, "request_timeout", f"No body bytes for {BODY_TIMEOUT:g} seconds.") from None
+        finally:
+            self.connection.settimeout(previous)
 
     def _serve(self) -> None:
         split = urlsplit(self.path)
-        body = self._read_body()
-        if body is None:
-            self._send(*self.owner.gateway_response("REQUEST_TOO_LARGE"))
+        try:
+            body = self._read_body()
+        except BodyError as err:  # the rest of the stream cannot be framed: answer, then close
+            self.close_connection = True
+            LOG.info("%s %s refused: %s", self.command, split.path, err.message)
+            if isinstance(err, BodyTooLarge):
+                self._send(*self.owner.gateway_response("REQUEST_TOO_LARGE"))
+            else:
+                self._send(*_json(err.status, error_body(err.code, err.message)))
+            return
+        except OSError:  # the client went away mid-body: nobody to answer
+            self.close_connection = True
             return
         req = HttpRequest(method=self.command, path=split.path or "/", headers=list(self.headers.items()),
                           query=parse_qsl(split.query, keep_blank_values=True),
@@ -330,6 +345,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if req is not None:
             self.send_header("x-amzn-RequestId", req.request_id)
         self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
