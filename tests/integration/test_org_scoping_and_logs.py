@@ -51,7 +51,11 @@ def test_an_agent_of_another_org_cannot_touch_a_lead(h, new_org, monkeypatch, me
     before = leads.get(pid)
     status, body = as_agent(h, method, template.replace("{prospect_id}", pid), template, pid,
                             f"boss@{theirs}.test", theirs)
-    assert status in (403, 404) and body["code"] in ("not_offered", "not_eligible", "prospect_not_found")
+    # another org's lead is answered exactly as a lead that does not exist (issue 9 #7)
+    unknown = "pr_" + "0" * 26
+    assert (status, body) == as_agent(h, method, template.replace("{prospect_id}", unknown), template, unknown,
+                                      f"boss@{theirs}.test", theirs)
+    assert (status, body["code"]) == (404, "prospect_not_found")
     after = leads.get(pid)
     assert (after.status, after.agent_id, after.ignored) == (before.status, before.agent_id, before.ignored)
 

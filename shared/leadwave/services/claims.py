@@ -70,10 +70,8 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
                 callback_base: str | None = None) -> dict[str, Any]:
     """``by_phone``: the press-1 of a Ring All call (the only way to take a Ring All lead).
     ``callback_base``: where Twilio reaches our webhooks, for the Auto-Dial call."""
-    view = leads.for_claim(prospect_id, agent.agent_id)
+    view = leads.for_claim(prospect_id, agent.agent_id, agent.org_id)
     p, offer = view.lead, view.offer
-    if p.org_id != agent.org_id:
-        raise Forbidden("this lead was not offered to you", code="not_offered")
     if p.distribution_type is DistributionType.RING_ALL and not by_phone and p.status is LeadStatus.OFFERING:
         raise Forbidden("Ring All leads are taken by pressing 1 on the call", code="claim_by_phone")
     _refuse(p, agent, view.rules)
@@ -111,9 +109,7 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
     opens at once: exactly one decliner (a conditional write on the token) ends the task
     (``aws.end_wave``). A Distribute All wave runs to its claim or its timeout (its agents are not
     counted)."""
-    p = leads.get(prospect_id)
-    if p.org_id != agent.org_id:
-        raise Forbidden("this lead was not offered to you", code="not_offered")
+    p = leads.get(prospect_id, org_id=agent.org_id)
     if is_broadcast(p):
         if not may_see_broadcast(agent, p, require_available=False):
             raise Forbidden("this lead was not offered to you", code="not_offered")

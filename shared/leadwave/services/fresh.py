@@ -62,9 +62,7 @@ def list_fresh(agent: Agent, cursor: str | None = None, page_size: int = PAGE_SI
 
 
 def claim_fresh(agent: Agent, prospect_id: str) -> dict[str, Any]:
-    p = leads.get(prospect_id)
-    if p.org_id != agent.org_id:
-        raise Forbidden("this lead is not in your fresh bucket", code="not_eligible")
+    p = leads.get(prospect_id, org_id=agent.org_id)
     if p.status is LeadStatus.ASSIGNED:
         if p.agent_id == agent.agent_id:
             return {"prospect_id": p.prospect_id, "application_id": p.application_id, "agent_id": p.agent_id}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from leadwave.store import directory
 from leadwave.store.tables import LeadItem, bind
 
 LEAD_SK = "LEAD"
+_PROSPECT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
@@ -210,12 +212,29 @@ def transact(write: Callable[[TransactWrite], None]) -> None:
             time.sleep(random.uniform(0.005, 0.02) * (2 ** attempt))  # noqa: S311 - jitter, not crypto
 
 
-def get(prospect_id: str, *, consistent: bool = True) -> Prospect:
+def _unknown() -> NotFound:
+    return NotFound("unknown prospect", code="prospect_not_found")
+
+
+def _addressable(prospect_id: str) -> str:
+    """A prospect id as ids are minted (letters, digits, ``_``, ``-``; at most 64): anything else
+    names no lead, without a key DynamoDB would refuse."""
+    if not _PROSPECT_ID.fullmatch(prospect_id):
+        raise _unknown()
+    return prospect_id
+
+
+def get(prospect_id: str, *, consistent: bool = True, org_id: str | None = None) -> Prospect:
+    """The lead; with ``org_id``, another org's lead is as unknown as a missing one (404: no
+    caller learns that a lead exists in another org)."""
     bind()
     try:
-        return _from_item(LeadItem.get(_pk(prospect_id), LEAD_SK, consistent_read=consistent))
+        p = _from_item(LeadItem.get(_pk(_addressable(prospect_id)), LEAD_SK, consistent_read=consistent))
     except DoesNotExist as exc:
-        raise NotFound("unknown prospect", code="prospect_not_found") from exc
+        raise _unknown() from exc
+    if org_id is not None and p.org_id != org_id:
+        raise _unknown()
+    return p
 
 
 def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
@@ -577,8 +596,11 @@ class ClaimView:
     rules: dict[str, Any] | None
 
 
-def for_claim(prospect_id: str, agent_id: str) -> ClaimView:
+def for_claim(prospect_id: str, agent_id: str, org_id: str) -> ClaimView:
+    """The lead, the agent's own offer and a Distribute All wave's broadcast, in one
+    BatchGetItem; another org's lead is as unknown as a missing one."""
     bind()
+    _addressable(prospect_id)
     lead, offer, rules = None, None, None
     keys = [(_pk(prospect_id), LEAD_SK), (_pk(prospect_id), f"OFFER#{agent_id}"), (_pk(prospect_id), BROADCAST_SK)]
     for item in LeadItem.batch_get(keys, consistent_read=True):
@@ -588,8 +610,8 @@ def for_claim(prospect_id: str, agent_id: str) -> ClaimView:
             rules = dict(item.doc or {})
         else:
             offer = _offer_from_item(item)
-    if lead is None:
-        raise NotFound("unknown prospect", code="prospect_not_found")
+    if lead is None or lead.org_id != org_id:
+        raise _unknown()
     return ClaimView(lead, offer, rules)
 
 
