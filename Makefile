@@ -67,4 +67,9 @@ browser-deps:
 deploy-web: web
 	infra/deploy/deploy-web.sh $(STACK_NAME)
 
+## redrive: move a deployed stack's distribution DLQ back to its queue (STACK_NAME=..., RATE=msgs/s optional)
+.PHONY: redrive
+redrive:
+	infra/deploy/redrive-dlq.sh $(STACK_NAME) $(RATE)
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

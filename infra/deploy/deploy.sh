@@ -21,7 +21,10 @@
 #   PublicBaseUrl                 https base URL Twilio calls for /ivr/* (a custom domain); empty means
 #                                 the API's execute-api URL with the stage path (default: empty).
 #   LogLevel                      DEBUG, INFO, WARNING or ERROR (default: INFO).
-#   AlarmTopicArn                 SNS topic for the DLQ-depth and failed-execution alarms; empty: none.
+#   AlarmEmail                    e-mail subscribed to the stack's alarm topic (AWS mails a confirmation
+#                                 link first); empty: no subscription (default: empty).
+#   AlarmTopicArn                 an existing SNS topic every alarm notifies too, besides the stack's own
+#                                 topic (output AlarmTopic); empty: none (default: empty).
 set -euo pipefail
 
 die() {
