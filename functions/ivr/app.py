@@ -27,11 +27,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except DomainError as exc:
         logger.warning("webhook refused", extra={"code": exc.code, "path": event.get("path")})
         return _reply(exc.status, json.dumps(exc.body()), "application/json")
-    query = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if v is not None}
     path = event.get("resource") or event.get("path", "")  # the route, without a custom domain's base path
-    logger.append_keys(prospect_id=query.get("prospect_id"), call_sid=form.get("CallSid"))
+    query = ringall.webhook_query(event.get("queryStringParameters") or {})
+    logger.append_keys(prospect_id=(query or {}).get("prospect_id"), call_sid=form.get("CallSid"))
     logger.info("twilio webhook", extra={"path": path, "call_status": form.get("CallStatus")})
-    if "prospect_id" not in query or "CallSid" not in form:
+    if query is None or not form.get("CallSid"):  # signed, but not a call of ours: hang up, never a 5xx
+        logger.warning("malformed webhook: hanging up", extra={"path": path})
         return _reply(200, ringall.goodbye())
     try:
         if path == "/ivr/answer":

@@ -45,10 +45,15 @@ def signed_url(event: dict[str, Any]) -> str:
 
 
 def form_params(event: dict[str, Any]) -> dict[str, str]:
+    """The form as Twilio sent it. Bytes that are not UTF-8 (Twilio sends UTF-8) are replaced, so
+    such a body parses, and fails the signature check, instead of raising."""
     raw = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        raw = base64.b64decode(raw).decode()
-    return dict(parse_qsl(raw, keep_blank_values=True))
+        try:
+            raw = base64.b64decode(raw).decode("utf-8", errors="replace")
+        except ValueError:
+            raw = ""
+    return dict(parse_qsl(raw, keep_blank_values=True, errors="replace"))
 
 
 def verified_params(event: dict[str, Any]) -> dict[str, str]:

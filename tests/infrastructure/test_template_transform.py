@@ -252,9 +252,14 @@ def test_waiting_tasks_pass_their_token_and_time_out():
         assert limits & set(state), name
 
 
-def test_asl_has_no_pass_states():
-    """Each transition is billed (DESIGN section 4)."""
-    assert not [n for n, s in _states(_asl()) if s["Type"] == "Pass"]
+def test_asl_has_no_pass_state_on_a_path_every_lead_takes():
+    """Each transition is billed (DESIGN section 4): the one Pass state unpacks a hold's input,
+    entered only by a lead held for business hours, and goes straight to the wait."""
+    states = dict(_states(_asl()))
+    assert [n for n, s in states.items() if s["Type"] == "Pass"] == ["HoldInput"]
+    assert states["HoldInput"]["Next"] == "Hold" and states["Hold"]["Type"] == "Wait"
+    entries = [c for s in states.values() for c in s.get("Catch", []) if c["Next"] == "HoldInput"]
+    assert entries and all(c["ErrorEquals"] == ["leadwave.Hold"] for c in entries)
 
 
 # ---------------------------------------------------------------- API

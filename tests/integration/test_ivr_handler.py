@@ -307,14 +307,88 @@ def test_signatures_check_against_api_gateways_own_url_when_no_public_base_is_se
         config.get_settings.cache_clear()
 
 
-def test_a_replayed_press_1_answers_the_same_bridge_and_claims_once(h, new_org, twilio):
+def test_a_replayed_press_1_bridges_no_second_call_and_claims_once(h, new_org, twilio):
+    # issue 9 #6: replaying the winner's genuine press returned the bridge to the borrower again
     _, pid = ring_lead(h, new_org, twilio, n=2)
     leg = twilio.placed[0]
     action = twiml(webhook(h, leg["url"], call_params(leg, CallStatus="in-progress"))[1]).find("Gather").get("action")
     first = webhook(h, action, call_params(leg, CallStatus="in-progress", Digits="1"))[1]
-    again = webhook(h, action, call_params(leg, CallStatus="in-progress", Digits="1"))[1]
-    assert twiml(first).find("Dial/Number").text == twiml(again).find("Dial/Number").text == "+12125550199"
+    status, again = webhook(h, action, call_params(leg, CallStatus="in-progress", Digits="1"))
+    assert twiml(first).find("Dial/Number").text == "+12125550199"
+    assert status == 200 and twiml(again).find("Dial") is None and twiml(again).find("Hangup") is not None
     from leadwave.store import leads
 
     assert [e.type for e in leads.get(pid).events].count("claimed") == 1
     assert len([t for t in twilio.resumed if t[1]["next"] == "done"]) == 1
+
+
+def _signed_url(url: str, **changes) -> str:
+    """One of our callback URLs with its query changed (a None value drops the parameter)."""
+    parts = urlsplit(url)
+    query = {**dict(parse_qsl(parts.query)), **changes}
+    return parts._replace(query=urlencode(sorted((k, v) for k, v in query.items() if v is not None))).geturl()
+
+
+def test_a_non_utf8_body_is_a_403_not_a_crash(h, new_org, twilio):
+    # issue 9 #3: the form was decoded before the signature was checked: UnicodeDecodeError, a 502
+    import base64
+
+    _, pid = ring_lead(h, new_org, twilio)
+    leg = twilio.placed[0]
+    parts = urlsplit(leg["status"])
+    for signature in (None, "bm90IGl0"):
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Host": parts.netloc}
+        if signature:
+            headers["X-Twilio-Signature"] = signature
+        ev = api_event("POST", parts.path, raw_body="x", headers=headers, query=dict(parse_qsl(parts.query)))
+        ev["body"], ev["isBase64Encoded"] = base64.b64encode(b"CallSid=\xff\xfe&Digits=1").decode(), True
+        res = h["ivr"].handler(ev, Context("ivr"))
+        assert res["statusCode"] == 403
+
+
+@pytest.mark.parametrize("changes", [{"agent_id": None}, {"wave": "abc"}, {"wave": None}, {"leg": "other"},
+                                     {"prospect_id": "a/b"}, {"agent_id": "x" * 300}])
+@pytest.mark.parametrize("route", ["/ivr/answer", "/ivr/press", "/ivr/status", "/ivr/recording"])
+def test_a_signed_webhook_with_malformed_parameters_hangs_up_never_a_5xx(h, new_org, twilio, changes, route):
+    from leadwave.store import leads
+
+    _, pid = ring_lead(h, new_org, twilio)
+    leg = twilio.placed[0]
+    before = leads.get(pid)
+    url = _signed_url(leg["url"].replace("/ivr/answer", route), **changes)
+    status, body = webhook(h, url, call_params(leg, CallStatus="in-progress", Digits="1"))
+    assert status == 200 and twiml(body).find("Hangup") is not None and twiml(body).find("Dial") is None
+    assert leads.get(pid).status is before.status
+
+
+def test_press_1_claims_only_through_this_agents_ring_leg_of_this_wave(h, new_org, twilio):
+    # issue 9 #6: press 1 trusted any signed request for the lead
+    from leadwave.store import leads
+
+    _, pid = ring_lead(h, new_org, twilio, n=2)
+    mine, theirs = twilio.placed
+    for leg in (mine, theirs):
+        webhook(h, leg["url"], call_params(leg, CallStatus="in-progress"))
+    press = _signed_url(mine["url"].replace("/ivr/answer", "/ivr/press"))
+    # another agent's call pressing on my URL, my call on another wave, an unknown call
+    for url, leg in ((press, theirs), (_signed_url(press, wave="2"), mine),
+                     (press, {**mine, "sid": "CA" + "9" * 32})):
+        status, body = webhook(h, url, call_params(leg, CallStatus="in-progress", Digits="1"))
+        assert status == 200 and twiml(body).find("Dial") is None
+    assert leads.get(pid).status.value == "offering" and not twilio.resumed
+
+
+def test_press_1_never_claims_a_lead_that_is_not_ring_all(h, new_org, twilio):
+    from leadwave.store import leads
+
+    org = new_org(2, org={"caller_id": "+14155550100"})
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "distribute_all"},
+                   authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(h["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t"}, Context())
+    url = ("https://hooks.example.com/ivr/press?" +
+           urlencode(sorted({"prospect_id": pid, "agent_id": "ag01", "wave": "1", "leg": "ring"}.items())))
+    leg = {"sid": "CA" + "7" * 32, "from": "+14155550100", "to": "+14155550001"}
+    status, body = webhook(h, url, call_params(leg, CallStatus="in-progress", Digits="1"))
+    assert status == 200 and twiml(body).find("Dial") is None
+    assert leads.get(pid).status.value == "offering"

@@ -74,6 +74,8 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     p, offer = view.lead, view.offer
     if p.distribution_type is DistributionType.RING_ALL and not by_phone and p.status is LeadStatus.OFFERING:
         raise Forbidden("Ring All leads are taken by pressing 1 on the call", code="claim_by_phone")
+    if by_phone and p.distribution_type is not DistributionType.RING_ALL:  # only Ring All calls take leads
+        raise Forbidden("this lead was not offered to you", code="not_offered")
     _refuse(p, agent, view.rules)
     if is_broadcast(p) and p.status is LeadStatus.OFFERING and offer is not None and offer.status == "declined":
         raise OfferExpired("you declined this offer")

@@ -12,7 +12,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, DomainError
 from leadwave.ids import new_id
-from leadwave.models import Agent, CallLeg, Campaign, LeadStatus, Org, Prospect
+from leadwave.models import ID_PATTERN, Agent, CallLeg, Campaign, DistributionType, LeadStatus, Org, Prospect
 from leadwave.observability import logger
 from leadwave.rules.tcpa import call_block_reason
 from leadwave.services import claims
@@ -127,11 +127,21 @@ def answer(q: dict[str, str], form: dict[str, str], base: str) -> str:
 
 
 def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
+    """Press 1 takes a Ring All lead, only through a leg leadwave placed to that agent for that
+    wave, and only once per leg: a replayed press bridges no second call."""
     resp = VoiceResponse()
     if form.get("Digits") != "1":
         return _hangup(resp, "Goodbye.")
     p = leads.get(q["prospect_id"])
-    agent = directory.get(Agent, p.org_id, q["agent_id"])
+    leg = leads.get_call(p.prospect_id, form["CallSid"])
+    if (p.distribution_type is not DistributionType.RING_ALL or leg is None or leg.kind != "ring"
+            or leg.agent_id != q.get("agent_id") or str(leg.wave) != q.get("wave")):
+        logger.warning("press refused: not a ring leg of this agent and wave")
+        return _hangup(resp, "This call is not for a current lead. Goodbye.")
+    if not leads.first_press(p.prospect_id, leg.call_sid, clock.iso(clock.now())):
+        logger.warning("press refused: this leg already pressed")
+        return _hangup(resp, "This call was already handled. Goodbye.")
+    agent = directory.get(Agent, p.org_id, str(leg.agent_id))
     try:
         claims.claim_offer(agent, p.prospect_id, by_phone=True)
     except DomainError:  # already claimed, expired, not offered: this caller did not get it
@@ -241,6 +251,18 @@ def auto_dial(p: Prospect, agent: Agent, base: str) -> None:
     except Exception:
         logger.exception("could not place the Auto-Dial call")
         leads.create_call(leg.model_copy(update={"call_sid": new_id("failed"), "status": "failed"}))
+
+
+LEGS = ("ring", "autodial")
+
+
+def webhook_query(query: dict[str, str]) -> dict[str, str] | None:
+    """The parameters our callback URLs carry (``prospect_id``, ``agent_id``, ``wave``, ``leg``),
+    checked; None when a signed request's are missing or malformed (its call is hung up)."""
+    q = {k: v for k, v in query.items() if v is not None}
+    ok = (ID_PATTERN.fullmatch(q.get("prospect_id", "")) and ID_PATTERN.fullmatch(q.get("agent_id", ""))
+          and q.get("wave", "").isdecimal() and len(q["wave"]) <= 4 and q.get("leg") in LEGS)
+    return q if ok else None
 
 
 def goodbye() -> str:

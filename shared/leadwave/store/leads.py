@@ -688,6 +688,20 @@ def get_call(prospect_id: str, call_sid: str) -> CallLeg | None:
         return None
 
 
+def first_press(prospect_id: str, call_sid: str, at: str) -> bool:
+    """The leg's press of 1, once: False when this leg already pressed (a replayed webhook)."""
+    bind()
+    try:
+        LeadItem(_pk(prospect_id), f"CALL#{call_sid}").update(
+            actions=[LeadItem.pressed_at.set(at)],
+            condition=LeadItem.pk.exists() & LeadItem.pressed_at.does_not_exist())
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
 def update_call(prospect_id: str, call_sid: str, changes: dict[str, Any], *,
                 final_statuses: frozenset[str] = frozenset()) -> bool:
     """Set some of a leg's callback fields, attribute by attribute. With ``final_statuses``,

@@ -148,6 +148,7 @@ class LeadItem(Model):
     expires_at = UnicodeAttribute(null=True)
     # call legs: what Twilio callbacks change, one attribute each (callbacks may race)
     answered_at = UnicodeAttribute(null=True)
+    pressed_at = UnicodeAttribute(null=True)  # a Ring All leg's press of 1, taken once
     ended_at = UnicodeAttribute(null=True)
     talk_seconds = NumberAttribute(null=True)
     bridged = BooleanAttribute(null=True)
