@@ -22,7 +22,7 @@ from leadwave.store.directory import OrgSettings
 
 RR_ROUNDS = 10
 RR_CANDIDATES = 16  # the oldest eligible agents one request considers
-RR_RECENT = 16  # the newest agents read to see which recent tickets already landed
+RR_RECENT = 8  # the newest agents read to see which recent tickets already landed
 RR_SPACING = 8  # no agent takes two of this many consecutive tickets (fewer eligible: one less than them)
 
 
