@@ -200,6 +200,9 @@ class Gateway:
         agent = find_agent_by_email(email.strip().lower())
         if agent is None:
             return _json(404, error_body("unknown_user", "No agent signs in with that email."))
+        if not agent.active:  # as Cognito refuses a disabled user (leadwave.store.aws.set_user_enabled)
+            return _json(403, error_body("user_disabled", "This user has been deactivated. Ask a manager to "
+                                                          "reactivate you."))
         token = issue_token(agent, self.settings.jwt_secret, self.settings.jwt_ttl_seconds)
         return _json(200, {"token": token, "agent_id": agent.agent_id, "org_id": agent.org_id,
                            "roles": sorted(str(r) for r in agent.roles or ())})

@@ -4,6 +4,7 @@ mapped in one place, and JSON body parsing with size and media-type checks."""
 from __future__ import annotations
 
 import json
+import os
 import traceback
 from typing import Any
 
@@ -12,9 +13,15 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from leadwave.errors import DomainError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from leadwave.observability import logger
 
-CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-                  expose_headers=["Retry-After", "Location"],
-                  max_age=600)
+
+def cors() -> CORSConfig | None:
+    """Only the SPA's own origin (``ALLOWED_ORIGIN``: the template gives the CloudFront URL) may
+    read answers cross-origin; without one, no CORS header at all (same-origin only)."""
+    origin = os.environ.get("ALLOWED_ORIGIN", "").strip().rstrip("/")
+    if not origin:
+        return None
+    return CORSConfig(allow_origin=origin, allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                      expose_headers=["Retry-After", "Location"], max_age=600)
 
 
 def error_response(status: int, code: str, message: str, details: list[Any] | None = None,
@@ -30,7 +37,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def build_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(cors=CORS)
+    app = APIGatewayRestResolver(cors=cors())
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response:

@@ -106,3 +106,19 @@ def test_sigterm_stops_the_stack_and_leaves_no_dynamodb_local() -> None:
     assert stack.leftover_java() == []
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{stack.base_url}/health", timeout=2)
+
+
+def test_a_deactivated_user_can_no_longer_sign_in(local_stack: LocalStackProcess) -> None:
+    # issue 9 #14: the deactivate dialog says so, yet /local/login handed out a token
+    from tests.e2e.helpers import Client
+
+    api = Client(local_stack.base_url)
+    made = api.as_agent("boss@e2e.test", "POST", "/v1/agents", json={"email": "leaving@e2e.test",
+                                                                       "first_name": "Leaving"})
+    assert made.status_code == 201, made.text
+    assert requests.post(f"{local_stack.base_url}/local/login", json={"email": "leaving@e2e.test"},
+                         timeout=30).status_code == 200
+    assert api.as_agent("boss@e2e.test", "DELETE", f"/v1/agents/{made.json()['agent_id']}").status_code == 204
+    refused = requests.post(f"{local_stack.base_url}/local/login", json={"email": "leaving@e2e.test"}, timeout=30)
+    assert assert_error_body(refused, 403)["code"] == "user_disabled"
+    assert "deactivated" in refused.json()["message"]

@@ -161,3 +161,18 @@ def test_do_not_call_numbers_and_caller_id_are_stored_as_e164_so_the_tcpa_guard_
                              do_not_call=saved["do_not_call"], now=clock.now()) is not None
     status, err = call(claim, org, "PUT", "/v1/org", {**o, "do_not_call": ["12"]})
     assert status == 400 and err["details"][0]["field"] == "do_not_call.0"
+
+
+def test_deactivating_an_agent_disables_their_sign_in_and_reactivating_enables_it(claim, org, monkeypatch):
+    # issue 9 #14: in AWS the Cognito user is disabled with the agent
+    from leadwave.store import aws
+
+    calls: list[tuple[str, bool]] = []
+    monkeypatch.setattr(aws, "set_user_enabled", lambda email, enabled: calls.append((email, enabled)))
+    status, a = call(claim, org, "POST", "/v1/agents", {"email": f"temp@{org}.test"})
+    assert status == 201 and calls == []
+    assert call(claim, org, "DELETE", f"/v1/agents/{a['agent_id']}")[0] == 204
+    assert calls == [(f"temp@{org}.test", False)]
+    _, current = call(claim, org, "GET", f"/v1/agents/{a['agent_id']}")
+    assert call(claim, org, "PUT", f"/v1/agents/{a['agent_id']}", {**current, "active": True})[0] == 200
+    assert calls[-1] == (f"temp@{org}.test", True)

@@ -154,10 +154,9 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
         body = {**body, IDS[cls]: _slug(str(body.get("name") or body.get("email") or ""), cls.__name__[:2].lower())}
     entity = _validate(cls, body, org_id, item_id)
     s = directory.settings(org_id, fresh=True)
-    if not creating:
-        current = directory.get(cls, org_id, item_id)
-        if isinstance(entity, Agent) and isinstance(current, Agent):
-            entity = entity.model_copy(update={name: getattr(current, name) for name in READ_ONLY[Agent]})
+    current = None if creating else directory.get(cls, org_id, item_id)
+    if isinstance(entity, Agent) and isinstance(current, Agent):
+        entity = entity.model_copy(update={name: getattr(current, name) for name in READ_ONLY[Agent]})
     if isinstance(entity, Agent):
         entity = _phones(entity)
         other = directory.find_agent_by_email(entity.email)
@@ -165,10 +164,15 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
             raise Conflict("another user has this email", code="already_exists")
     _check_references(entity, s)
     directory.save(entity, create_only=creating)
-    if isinstance(entity, Agent) and creating:
+    if isinstance(entity, Agent):
         from leadwave.store import aws
 
-        aws.invite_user(entity.email, org_id)
+        if creating:
+            aws.invite_user(entity.email, org_id)
+            if not entity.active:
+                aws.set_user_enabled(entity.email, False)
+        elif isinstance(current, Agent) and current.active != entity.active:
+            aws.set_user_enabled(entity.email, entity.active)
     logger.info("settings saved", extra={"kind": cls.__name__, "new": creating})
     out = entity.model_dump(mode="json", exclude={"org_id"})
     if isinstance(entity, Group):
@@ -180,10 +184,12 @@ def deactivate(cls: type[E], org_id: str, item_id: str) -> None:
     """Campaigns, agents and vendors are deactivated, never erased (leads refer to them)."""
     entity = directory.get(cls, org_id, item_id)
     directory.save(entity.model_copy(update={"active": False}))
-    if isinstance(entity, Vendor):
-        from leadwave.store import aws
+    from leadwave.store import aws
 
+    if isinstance(entity, Vendor):
         aws.disable_vendor_key(entity.vendor_id)
+    elif isinstance(entity, Agent):
+        aws.set_user_enabled(entity.email, False)  # a deactivated user no longer signs in
 
 
 def delete_group(org_id: str, group_id: str) -> None:

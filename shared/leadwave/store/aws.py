@@ -118,6 +118,24 @@ def disable_vendor_key(vendor_id: str) -> None:
                                                                  "value": "false"}])
 
 
+def set_user_enabled(email: str, enabled: bool) -> None:
+    """In AWS, a deactivated agent's Cognito user is disabled (and signed out everywhere), so
+    they can no longer sign in; reactivating enables it. The local stack's /local/login checks
+    the agent's ``active`` flag itself."""
+    pool = os.environ.get("USER_POOL_ID", "")
+    if not pool or get_settings().local:
+        return
+    cognito = client("cognito-idp")
+    try:
+        if enabled:
+            cognito.admin_enable_user(UserPoolId=pool, Username=email)
+        else:
+            cognito.admin_disable_user(UserPoolId=pool, Username=email)
+            cognito.admin_user_global_sign_out(UserPoolId=pool, Username=email)
+    except cognito.exceptions.UserNotFoundException:
+        return
+
+
 def invite_user(email: str, org_id: str) -> None:
     """In AWS, a new agent gets a Cognito user (Cognito e-mails a temporary password) whose
     ``custom:org_id`` ties the token to the org. The local stack signs in with /local/login."""
