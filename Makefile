@@ -38,9 +38,12 @@ lint: $(STAMP)
 clean:
 	rm -rf .local .pytest_cache .ruff_cache artifacts
 
-## audit: the no-lost-lead check over every lead of the running local stack (make dev)
+## audit: the no-lost-lead check over every lead of the running local stack (make dev); prints the
+## report (leads in distribution, since when, overdue ones) and fails when it is not ok
 audit:
-	@curl -sf http://127.0.0.1:$${LEADWAVE_PORT:-3000}/local/audit | $(BIN)/python -m json.tool
+	@mkdir -p .local; code=$$(curl -s -o .local/audit.json -w '%{http_code}' \
+		http://127.0.0.1:$${LEADWAVE_PORT:-3000}/local/audit) || { echo "no local stack on port $${LEADWAVE_PORT:-3000}: run make dev"; exit 1; }; \
+	$(BIN)/python -m json.tool .local/audit.json; test "$$code" = 200
 
 # ---------------------------------------------------------------- the SPA (web/) and its browser tests
 .PHONY: web browser-deps deploy-web

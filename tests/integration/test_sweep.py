@@ -75,3 +75,36 @@ def test_the_sweep_reads_only_leads_already_due_and_skips_a_lead_held_for_busine
     assert checked == [] and leads.get(held).status.value == "offering"
     sweep(now=clock.now() + timedelta(days=8), org_ids=[org])
     assert checked == [held]
+
+
+@pytest.mark.parametrize("campaign", ["distribute_all", "waves"])
+def test_a_wave_lost_with_its_execution_opens_again_instead_of_ending_in_exception(ingest, new_org, aws_env,
+                                                                                   monkeypatch, campaign):
+    # issue 9 #10: after a crash of the whole stack, the sweeper re-queued a Distribute All lead
+    # whose wave was open, and the new execution put it straight in Lead Exception
+    from leadwave import clock
+    from leadwave.services.sweep import sweep
+    from leadwave.store import aws, leads
+
+    monkeypatch.setattr(aws, "resume", lambda token, output: pytest.fail(f"unexpected resume {output}"))
+    org = new_org(3, wave_size=2, max_waves=1)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": campaign}, authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(ingest.handler(ev, Context())["body"])["prospect_id"]
+    tasks = load_handler("functions/distribute/tasks.py")
+    tasks.handler({"action": "open_wave", "prospect_id": pid, "token": "t-before-the-crash"}, Context())
+    first = leads.get(pid)
+    assert (first.wave, first.status.value) == (1, "offering")
+    aws_env.queue_messages()
+    # the stack died: the execution holding the wave is gone (there never was one in moto here)
+    tally = sweep(now=clock.now() + timedelta(minutes=30), org_ids=[org])
+    assert tally == {"checked": 1, "requeued": 1, "waves_lost": 1}
+    assert [m["prospect_id"] for m in aws_env.queue_messages()] == [pid]
+    lost = leads.get(pid)
+    assert (lost.wave, lost.current_offers, lost.offered) == (0, [], [])
+    assert lost.events[-1].type == "wave_lost"
+    # the re-queued execution opens the wave again: offered again, not an exception
+    tasks.handler({"action": "open_wave", "prospect_id": pid, "token": "t-after-the-restart"}, Context())
+    again = leads.get(pid)
+    assert (again.wave, again.status.value, again.wave_token) == (1, "offering", "t-after-the-restart")
+    if campaign == "waves":
+        assert len(again.current_offers) == 2

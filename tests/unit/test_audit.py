@@ -36,3 +36,21 @@ def test_audit_counts_by_status_and_looks_up_only_offering_leads():
     asked = []
     report = audit([p(), p(status="offering", prospect_id="pr_2")], lambda pid: asked.append(pid) or "RUNNING")
     assert report.ok and report.counts == {"stored": 1, "offering": 1} and asked == ["pr_2"]
+
+
+def test_the_report_lists_every_lead_in_distribution_since_when_and_flags_the_overdue():
+    # issue 9 #10: right after a crash the audit said "ok" for five minutes and named nobody
+    from datetime import timedelta
+
+    just_now = clock.iso(clock.now() - timedelta(seconds=30))
+    long_ago = clock.iso(clock.now() - timedelta(minutes=6))
+    statuses = {"pr_young": None, "pr_old": None, "pr_live": "RUNNING"}
+    report = audit([p(status="offering", prospect_id="pr_young", created_at=just_now),
+                    p(status="offering", prospect_id="pr_old", created_at=long_ago, wave=1),
+                    p(status="offering", prospect_id="pr_live", created_at=long_ago), p()], statuses.get).as_dict()
+    listed = {x["prospect_id"]: x for x in report["in_distribution"]}
+    assert set(listed) == {"pr_young", "pr_old", "pr_live"}
+    assert listed["pr_young"]["since"] == just_now and listed["pr_young"]["execution"] == "none"
+    assert listed["pr_old"]["wave"] == 1 and 355 <= listed["pr_old"]["seconds"] <= 400
+    assert report["overdue"] == ["pr_old"] and report["without_running_execution"] == 2
+    assert not report["ok"]  # the overdue one is also a problem

@@ -16,18 +16,27 @@ from leadwave.models import LeadStatus, Prospect
 QUEUE_GRACE = timedelta(minutes=5)
 
 
+SWEEP_INTERVAL = timedelta(minutes=5)  # template.yaml: SweepFunction's schedule
+
+
 @dataclass
 class AuditReport:
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    # every lead still offering: since when, its execution, and whether it is past the sweep
+    # interval without a running one (right after a crash, "ok" alone would hide them)
+    in_distribution: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def as_dict(self) -> dict[str, Any]:
+        waiting = [x for x in self.in_distribution if x["execution"] != "RUNNING"]
         return {"ok": self.ok, "total": sum(self.counts.values()), "counts": dict(self.counts),
-                "problems": self.problems}
+                "problems": self.problems, "in_distribution": self.in_distribution,
+                "without_running_execution": len(waiting),
+                "overdue": [x["prospect_id"] for x in self.in_distribution if x["overdue"]]}
 
 
 def lead_problems(p: Prospect, execution_status: str | None) -> list[str]:
@@ -50,11 +59,19 @@ def lead_problems(p: Prospect, execution_status: str | None) -> list[str]:
 
 def audit(prospects: list[Prospect], execution_status: Any) -> AuditReport:
     report = AuditReport()
+    now = clock.now()
     for p in prospects:
         report.counts[p.status.value] += 1
         status = execution_status(p.prospect_id) if p.status is LeadStatus.OFFERING else None
+        if p.status is LeadStatus.OFFERING:
+            age = now - clock.parse(p.created_at)
+            report.in_distribution.append({
+                "prospect_id": p.prospect_id, "since": p.created_at, "seconds": int(age.total_seconds()),
+                "wave": p.wave, "execution": status or "none",
+                "overdue": status != "RUNNING" and age > SWEEP_INTERVAL})
         for problem in lead_problems(p, status):
             report.problems.append({"prospect_id": p.prospect_id, "status": p.status.value, "problem": problem})
+    report.in_distribution.sort(key=lambda x: x["since"])
     return report
 
 

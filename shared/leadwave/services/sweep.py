@@ -1,7 +1,8 @@
 """The safety net behind "nothing is ever lost", run on a schedule: a lead still `offering`
 past its sweep time (5 minutes after it arrived or after its open wave should have ended)
 must have a running distribution. If its queue message never became an execution (lost, or
-parked in the DLQ), it is queued again; if its execution ended without placing it, it goes
+parked in the DLQ, or the whole stack died and its execution with it), it is queued again, and
+a wave that was open in the lost execution opens again; if its execution ended without placing it, it goes
 to Lead Exception with the Rescue reason. Reads: the orgs' index entries, then per org only
 the offering leads already due (the status index sorts offering leads by due time)."""
 
@@ -11,10 +12,12 @@ from collections import Counter
 from datetime import datetime
 
 from leadwave import clock
-from leadwave.models import LeadStatus, Reason
+from leadwave.errors import ConcurrentUpdate
+from leadwave.models import LeadStatus, Prospect, Reason
 from leadwave.observability import count, logger
 from leadwave.rules.waves import wave_timeout
 from leadwave.services import waves
+from leadwave.services.assignment import event
 from leadwave.store import aws, directory, leads
 
 PAGE = 100
@@ -49,11 +52,30 @@ def _check(prospect_id: str, org_id: str, tally: Counter[str]) -> None:
         return
     if status is None:
         try:
-            campaign = directory.settings(org_id).campaign(leads.get(prospect_id).campaign_id)
+            p = leads.get(prospect_id)
+            campaign = directory.settings(org_id).campaign(p.campaign_id)
         except Exception:  # noqa: BLE001 - re-queue with the default wave time rather than not at all
-            campaign = None
+            p, campaign = None, None
+        if p is not None and p.wave > 0:
+            _forget_lost_wave(p)
+            tally["waves_lost"] += 1
         aws.enqueue_distribution(prospect_id, org_id, wave_timeout(campaign))
         tally["requeued"] += 1
     else:
         waves.fallback(prospect_id, Reason.DISTRIBUTION_FAILED)
         tally["rescued"] += 1
+
+
+def _forget_lost_wave(p: Prospect) -> None:
+    """A lead whose wave was open in an execution that no longer exists (the whole stack died
+    mid-wave: nobody could claim or decline, no timeout fired) gets that wave again: it does
+    not count against the campaign's waves, and its agents may be offered the lead again."""
+    try:
+        leads.update(p, {"wave": p.wave - 1, "wave_token": None, "wave_expires_at": None, "wave_entered": None,
+                         "current_offers": [], "updated_at": clock.iso(clock.now())},
+                     event("wave_lost", wave=p.wave, agents=p.current_offers),
+                     condition=leads.in_status(LeadStatus.OFFERING) & leads.wave_is(p.wave),
+                     drop_offered=p.current_offers)
+        logger.warning("a wave was lost with its execution; it opens again", extra={"wave": p.wave})
+    except ConcurrentUpdate:
+        pass  # the lead moved on meanwhile: nothing was lost

@@ -239,7 +239,8 @@ def get(prospect_id: str, *, consistent: bool = True, org_id: str | None = None)
 
 def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
            condition: Condition | None = None, add_offered: list[str] | None = None,
-           drop_current: list[str] | None = None, sweep_at: str | None = None) -> Prospect:
+           drop_current: list[str] | None = None, drop_offered: list[str] | None = None,
+           sweep_at: str | None = None) -> Prospect:
     """Apply ``changes`` (top-level fields of Prospect) and append ``event`` in one conditional
     UpdateItem; ``ConcurrentUpdate`` when the condition no longer holds. Returns the new state.
     A move into or out of the fresh bucket or Lead Exception also moves the org's counters, in
@@ -248,6 +249,8 @@ def update(p: Prospect, changes: dict[str, Any], event: LeadEvent | None, *,
     actions = update_actions(p, changes, event, add_offered=add_offered, sweep_at=sweep_at)
     if drop_current:
         actions.append(LeadItem.current_offers.delete(set(drop_current)))
+    if drop_offered:
+        actions.append(LeadItem.offered.delete(set(drop_offered)))
     cond = LeadItem.pk.exists()
     if condition is not None:
         cond = cond & condition
