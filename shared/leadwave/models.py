@@ -137,6 +137,13 @@ def _email(value: Any, info: ValidationInfo) -> Any:
         raise PydanticCustomError("invalid_email", "not an email address: {why}", {"why": str(exc)}) from None
 
 
+def as_number(value: Decimal | None) -> int | float | None:
+    """An amount as the API shows it: one JSON number everywhere (240000, 1250.5), never a string."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 Id = Annotated[str, AfterValidator(_ident)]
 Email = Annotated[str, AfterValidator(_email)]
 Name = Annotated[str, sized(200)]
@@ -181,6 +188,11 @@ class Agent(_Entity):
 
     def has_role(self, *roles: Role) -> bool:
         return any(r in self.roles for r in roles)
+
+    @property
+    def display_name(self) -> str:
+        """How people see the agent: their name, else their email."""
+        return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
 class GroupCondition(_Entity):
@@ -298,7 +310,7 @@ class Prospect(_Entity):
     app_status: str | None = None
     app_activity: str | None = None
     assigned_at: str | None = None
-    assigned_by: str | None = None  # "distribution", "claim", "fresh", "manager:<id>"
+    assigned_by: str | None = None  # "distribution", "claim", "phone" (pressed 1), "fresh", "manager:<id>"
     wave: int = 0
     wave_token: str | None = None
     wave_expires_at: str | None = None

@@ -90,10 +90,27 @@ def test_group_with_two_agents_on_one_work_phone_is_saved_with_a_warning(claim, 
     directory.save(Agent(org_id=org, agent_id="twin", email=f"twin@{org}.test", work_phone="+14155550001"))
     status, g = call(claim, org, "POST", "/v1/groups", {"name": "Ring team", "members": ["ag01", "twin"]})
     assert status == 201
-    assert g["warnings"] == [{"code": "duplicate_work_phone", "message": "2 agents share the work phone +14155550001",
-                              "details": {"phone": "+14155550001", "agents": ["ag01", "twin"]}}]
+    named = {"code": "duplicate_work_phone",
+             "message": f"ag01@{org}.test and twin@{org}.test share the work phone +14155550001",
+             "details": {"phone": "+14155550001", "agents": ["ag01", "twin"], "names": [f"ag01@{org}.test",
+                                                                                         f"twin@{org}.test"]}}
+    assert g["warnings"] == [named]
+    # the Groups screen shows it too, not only right after the save (issue 9 #15)
+    listed = {x["group_id"]: x for x in call(claim, org, "GET", "/v1/groups")[1]["items"]}
+    assert listed[g["group_id"]]["warnings"] == [named]
     status, g2 = call(claim, org, "PUT", f"/v1/groups/{g['group_id']}", {"name": "Ring team", "members": ["ag01"]})
     assert status == 200 and g2["warnings"] == []
+
+
+def test_giving_an_agent_a_work_phone_another_group_member_has_warns_by_name(claim, org):
+    # issue 9 #15: the warning did not appear while two agents of a group shared a number
+    _, g = call(claim, org, "POST", "/v1/groups", {"name": "Pair", "members": ["ag01", "ag02"]})
+    assert g["warnings"] == []
+    status, a = call(claim, org, "PUT", "/v1/agents/ag02", {**call(claim, org, "GET", "/v1/agents/ag02")[1],
+                                                           "first_name": "Bea", "last_name": "Two",
+                                                           "work_phone": "+14155550001"})
+    assert status == 200
+    assert [w["message"] for w in a["warnings"]] == [f"ag01@{org}.test and Bea Two share the work phone +14155550001"]
 
 
 def test_a_group_in_use_cannot_be_deleted(claim, org):

@@ -131,7 +131,8 @@ def test_three_agents_press_1_at_once_exactly_one_is_bridged_to_the_borrower(h, 
     from leadwave.store import leads
 
     p = leads.get(pid)
-    assert p.status.value == "assigned" and p.assigned_by == "claim"
+    assert p.status.value == "assigned" and p.assigned_by == "phone"  # taken by pressing 1, not in the app
+    assert [e.detail.get("by_phone") for e in p.events if e.type == "claimed"] == [True]
     assert set(twilio.hung_up) <= {lg["sid"] for lg in twilio.placed if lg is not leg} and twilio.hung_up
 
 

@@ -24,6 +24,7 @@ from leadwave.store import directory
 E = TypeVar("E", bound=BaseModel)
 IDS = {Campaign: "campaign_id", Group: "group_id", Agent: "agent_id"}
 READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at", "fresh_claims", "fresh_version"}}
+OUTPUT_ONLY = {"warnings"}  # added to what a save or a list answers
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -34,7 +35,8 @@ def _detail(field: str, code: str, message: str) -> dict[str, str]:
 def _validate(cls: type[E], body: Any, org_id: str, item_id: str | None) -> E:
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object", code="invalid_body")
-    body = {k: v for k, v in body.items() if k not in READ_ONLY.get(cls, set())}  # sent back from a GET: ignored
+    ignored = READ_ONLY.get(cls, set()) | OUTPUT_ONLY
+    body = {k: v for k, v in body.items() if k not in ignored}  # sent back from a GET: ignored
     allowed = set(cls.model_fields) - {"org_id"}
     unknown = sorted(set(body) - allowed)
     if unknown:
@@ -129,17 +131,28 @@ def _agent_exists(org_id: str, agent_id: str) -> bool:
 
 def group_warnings(group: Group, agents: list[Agent]) -> list[dict[str, Any]]:
     """Two agents of a group sharing a work phone break Ring All (seed 001): warn when saved."""
-    by_phone: dict[str, list[str]] = {}
+    by_phone: dict[str, list[Agent]] = {}
     for agent in agents:
         if agent.active and agent.work_phone and in_group(agent, group):
-            by_phone.setdefault(agent.work_phone, []).append(agent.agent_id)
-    return [{"code": "duplicate_work_phone", "message": f"{len(ids)} agents share the work phone {phone}",
-             "details": {"phone": phone, "agents": sorted(ids)}}
-            for phone, ids in sorted(by_phone.items()) if len(ids) > 1]
+            by_phone.setdefault(agent.work_phone, []).append(agent)
+    out = []
+    for phone, sharing in sorted(by_phone.items()):
+        if len(sharing) > 1:
+            sharing.sort(key=lambda a: a.agent_id)
+            names = [a.display_name for a in sharing]
+            out.append({"code": "duplicate_work_phone",
+                        "message": f"{', '.join(names[:-1])} and {names[-1]} share the work phone {phone}",
+                        "details": {"phone": phone, "agents": [a.agent_id for a in sharing], "names": names}})
+    return out
 
 
 def list_items(cls: type[E], org_id: str) -> list[dict[str, Any]]:
-    return [e.model_dump(mode="json", exclude={"org_id"}) for e in directory.list_kind(cls, org_id)]
+    items = [e.model_dump(mode="json", exclude={"org_id"}) for e in directory.list_kind(cls, org_id)]
+    if cls is Group:  # the Groups screen shows each group's warnings, not only right after a save
+        agents = directory.list_kind(Agent, org_id)
+        for item in items:
+            item["warnings"] = group_warnings(Group.model_validate({**item, "org_id": org_id}), agents)
+    return items
 
 
 def get_item(cls: type[E], org_id: str, item_id: str) -> dict[str, Any]:
@@ -177,6 +190,11 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
     out = entity.model_dump(mode="json", exclude={"org_id"})
     if isinstance(entity, Group):
         out["warnings"] = group_warnings(entity, directory.list_kind(Agent, org_id))  # a settings screen, not a lead
+    elif isinstance(entity, Agent) and entity.work_phone:
+        # an agent's new work phone can break a Ring All group they share with its other holder
+        agents = directory.list_kind(Agent, org_id)
+        out["warnings"] = [w for g in directory.settings(org_id).groups.values() for w in group_warnings(g, agents)
+                           if entity.agent_id in w["details"]["agents"]]
     return out
 
 

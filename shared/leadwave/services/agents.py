@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadwave import clock
-from leadwave.models import Agent, DistributionType, LeadStatus
+from leadwave.models import Agent, DistributionType, LeadStatus, as_number
 from leadwave.rules.phones import masked
 from leadwave.services import claims
 from leadwave.store import directory, leads
@@ -52,7 +52,7 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
             "campaign_id": p.campaign_id, "campaign_name": p.campaign_name,
             "distribution_type": p.distribution_type.value, "first_name": p.first_name,
             "state": p.state, "loan_purpose": p.loan_purpose,
-            "loan_amount": str(p.loan_amount) if p.loan_amount is not None else None,
+            "loan_amount": as_number(p.loan_amount),
             "phone": masked(p.phone), "channel": p.channel.value,
         })
     return sorted(out, key=lambda o: o["expires_at"] or "")
@@ -63,7 +63,7 @@ def my_leads(agent: Agent) -> list[dict[str, Any]]:
     return [{"prospect_id": p.prospect_id, "application_id": p.application_id, "campaign_name": p.campaign_name,
              "first_name": p.first_name, "last_name": p.last_name, "phone": p.phone, "email": p.email,
              "state": p.state, "loan_purpose": p.loan_purpose,
-             "loan_amount": str(p.loan_amount) if p.loan_amount is not None else None,
+             "loan_amount": as_number(p.loan_amount),
              "app_status": p.app_status, "app_activity": p.app_activity, "assigned_at": p.assigned_at,
              "assigned_by": p.assigned_by}
             for p in leads.list_for_agent(agent.org_id, agent.agent_id)]

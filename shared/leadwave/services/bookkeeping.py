@@ -14,6 +14,7 @@ from leadwave.store import followup
 # lead statuses as stored (leadwave.models.LeadStatus's values; the stream handler imports no model)
 OFFERING, ASSIGNED = "offering", "assigned"
 LEAD_SK = "LEAD"
+CLAIMS = ("claim", "phone")  # assigned_by of a lead an agent took (in the app, or pressing 1 on a Ring All call)
 
 
 def _s(image: dict[str, Any], name: str) -> str | None:
@@ -38,4 +39,4 @@ def on_lead_change(change: dict[str, Any]) -> None:
     newly = status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
     if newly and agent_id and org_id and assigned_at:
         by = _s(new, "assigned_by") or ""
-        followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by == "claim")
+        followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by in CLAIMS)

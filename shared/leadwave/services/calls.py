@@ -7,7 +7,7 @@ from typing import Any
 
 from leadwave.errors import NotFound
 from leadwave.models import Agent, Role
-from leadwave.store import leads
+from leadwave.store import directory, leads
 
 
 def list_calls(caller: Agent, prospect_id: str) -> list[dict[str, Any]]:
@@ -19,7 +19,11 @@ def list_calls(caller: Agent, prospect_id: str) -> list[dict[str, Any]]:
         caller.has_role(Role.MANAGER, Role.ADMIN, Role.SUPERVISOR) or p.agent_id == caller.agent_id)
     if not allowed:
         raise NotFound("no such lead", code="prospect_not_found")
-    return [{"call_sid": c.call_sid, "kind": c.kind, "agent_id": c.agent_id, "phone_called": c.phone_called,
+    legs = sorted(leads.calls_of(prospect_id), key=lambda c: c.started_at)  # bounded: waves x ring batch
+    names = {a.agent_id: a.display_name
+             for a in directory.get_agents(p.org_id, sorted({c.agent_id for c in legs if c.agent_id}))}
+    return [{"call_sid": c.call_sid, "kind": c.kind, "agent_id": c.agent_id,
+             "agent_name": names.get(c.agent_id or "", c.agent_id), "phone_called": c.phone_called,
              "status": c.status, "started_at": c.started_at, "answered_at": c.answered_at, "ended_at": c.ended_at,
              "talk_seconds": c.talk_seconds, "bridged": c.bridged, "recording_url": c.recording_url, "reason": c.reason}
-            for c in sorted(leads.calls_of(prospect_id), key=lambda c: c.started_at)]
+            for c in legs]

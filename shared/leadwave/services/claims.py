@@ -82,8 +82,9 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     if p.status is LeadStatus.ASSIGNED:  # a retried successful claim: same answer
         return _claimed_answer(p)
     at = clock.iso(clock.now())
-    fields = assignment_fields(agent, p, "claim", at)
-    ev = event("claimed", agent_id=agent.agent_id, wave=p.wave, application_id=fields["application_id"])
+    fields = assignment_fields(agent, p, "phone" if by_phone else "claim", at)
+    ev = event("claimed", agent_id=agent.agent_id, wave=p.wave, application_id=fields["application_id"],
+               by_phone=by_phone)
     try:
         condition = (leads.broadcast_claimable(p.wave, at) if is_broadcast(p)
                      else leads.claimable_by(agent.agent_id, p.wave, at))

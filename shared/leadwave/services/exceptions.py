@@ -9,7 +9,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, Conflict, InvalidRequest, NotFound
-from leadwave.models import Agent, LeadStatus, Prospect, Reason
+from leadwave.models import Agent, LeadStatus, Prospect, Reason, as_number
 from leadwave.observability import logger
 from leadwave.rules import grid
 from leadwave.services.assignment import assignment_fields, event
@@ -32,7 +32,7 @@ def row(x: leads.Listed, s: OrgSettings) -> dict[str, Any]:
         "distribution": campaign.distribution_type.value if campaign else None,
         "lead_provider": campaign.lead_provider if campaign else "",
         "loan_purpose": x.loan_purpose,
-        "loan_amount": float(x.loan_amount) if x.loan_amount is not None else None,
+        "loan_amount": as_number(x.loan_amount),
         "state": x.state,
         "failure_reason": x.failure_reason,
         "create_date": x.created_at,

@@ -10,7 +10,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import AlreadyClaimed, Forbidden, RateLimited, ServiceBusy
-from leadwave.models import Agent, LeadStatus, Prospect
+from leadwave.models import Agent, LeadStatus, Prospect, as_number
 from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.fresh import claim_limit, retry_after
 from leadwave.services.assignment import assignment_fields, event
@@ -53,7 +53,7 @@ def list_fresh(agent: Agent, cursor: str | None = None, page_size: int = PAGE_SI
         campaign = s.campaign(x.campaign_id)
         items.append({"prospect_id": x.prospect_id, "campaign_name": campaign.name if campaign else "",
                       "first_name": x.first_name, "state": x.state, "loan_purpose": x.loan_purpose,
-                      "loan_amount": str(x.loan_amount) if x.loan_amount is not None else None,
+                      "loan_amount": as_number(x.loan_amount),
                       "phone": "•" * 10 + (x.phone_tail or ""), "created_at": x.created_at,
                       "failure_reason": x.failure_reason})
     usage = _usage(s, agent)

@@ -33,13 +33,13 @@ def cannot_ring(org: Org, agents: list[Agent]) -> str | None:
 
 
 def duplicate_work_phone(agents: list[Agent]) -> str | None:
-    seen: dict[str, str] = {}
+    seen: dict[str, Agent] = {}
     for agent in agents:
         if agent.work_phone in seen:
-            return (f"Agents {seen[agent.work_phone]} and {agent.agent_id} share a work phone; "
+            return (f"{seen[agent.work_phone].display_name} and {agent.display_name} share a work phone; "
                     "Ring All cannot tell who answered.")
         if agent.work_phone:
-            seen[agent.work_phone] = agent.agent_id
+            seen[agent.work_phone] = agent
     return None
 
 
