@@ -28,8 +28,8 @@ def current_agent(event: Any) -> Agent:
     email, org_id = claims.get("email"), claims.get("custom:org_id")
     if not email or not org_id:
         raise Unauthorized("missing or invalid token")
-    agent = find_agent_by_email(str(email))
-    if agent is None or agent.org_id != org_id:
+    agent = find_agent_by_email(str(email), str(org_id))
+    if agent is None:
         raise Unauthorized("this user is not registered in leadwave")
     if not agent.active:
         raise Forbidden("this user is not active", code="inactive_user")

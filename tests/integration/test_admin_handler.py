@@ -27,14 +27,14 @@ def org(new_org):
     return org_id
 
 
-def call(claim, org, method, path, body=None, who="boss", raw=None):
+def call(claim, org, method, path, body=None, who="boss", raw=None, email=None):
     resource = path
     params = None
     parts = path.strip("/").split("/")
     if len(parts) == 3:
         resource, params = f"/v1/{parts[1]}/{{item_id}}", {"item_id": parts[2]}
     ev = api_event(method, path, resource=resource, path_params=params, body=body, raw_body=raw,
-                   authorizer=cognito_authorizer(f"{who}@{org}.test", org))
+                   authorizer=cognito_authorizer(email or f"{who}@{org}.test", org))
     res = claim.handler(ev, Context("claim"))
     return res["statusCode"], (json.loads(res["body"]) if res["body"] else None)
 
@@ -193,3 +193,20 @@ def test_deactivating_an_agent_disables_their_sign_in_and_reactivating_enables_i
     _, current = call(claim, org, "GET", f"/v1/agents/{a['agent_id']}")
     assert call(claim, org, "PUT", f"/v1/agents/{a['agent_id']}", {**current, "active": True})[0] == 200
     assert calls[-1] == (f"temp@{org}.test", True)
+
+
+def test_an_email_of_another_org_is_not_revealed_emails_are_unique_per_org(claim, org, new_org):
+    # issue 9 #7: POST /v1/agents answered 409 "another user has this email" for another org's user
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory
+
+    other = new_org(1)
+    directory.save(Agent(org_id=other, agent_id="boss", email=f"boss@{other}.test", roles=[Role.MANAGER]))
+    shared = f"ag01@{org}.test"  # an agent of the first org
+    status, made = call(claim, other, "POST", "/v1/agents", {"email": shared, "first_name": "Same"})
+    assert status == 201 and made["agent_id"]
+    assert call(claim, other, "POST", "/v1/agents", {"email": shared.upper()})[0] == 409  # twice in one org: refused
+    # each org's token resolves to its own user
+    _, me_there = call(claim, other, "GET", "/v1/me", who="ag01", email=shared)
+    _, me_here = call(claim, org, "GET", "/v1/me", who="ag01")
+    assert (me_there["agent_id"], me_here["agent_id"]) == (made["agent_id"], "ag01")

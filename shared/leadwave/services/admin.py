@@ -172,9 +172,9 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
         entity = entity.model_copy(update={name: getattr(current, name) for name in READ_ONLY[Agent]})
     if isinstance(entity, Agent):
         entity = _phones(entity)
-        other = directory.find_agent_by_email(entity.email)
-        if other is not None and (other.org_id, other.agent_id) != (org_id, entity.agent_id):
-            raise Conflict("another user has this email", code="already_exists")
+        other = directory.find_agent_by_email(entity.email, org_id)  # unique per org: other orgs' are not told
+        if other is not None and other.agent_id != entity.agent_id:
+            raise Conflict("another user of your organization has this email", code="already_exists")
     _check_references(entity, s)
     directory.save(entity, create_only=creating)
     if isinstance(entity, Agent):

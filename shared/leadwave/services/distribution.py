@@ -87,8 +87,7 @@ def decide_direct(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Dec
     if user_id:
         target = _agent_or_none(s.org.org_id, user_id)
     if target is None and email:
-        found = directory.find_agent_by_email(email)
-        target = found if found is not None and found.org_id == s.org.org_id else None
+        target = directory.find_agent_by_email(email, s.org.org_id)
     decision = direct_target(target, campaign, s.group_of(campaign), lead)
     if decision.agent is not None:
         if directory.take_agent(decision.agent, at, require_ready=True):

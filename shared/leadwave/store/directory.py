@@ -240,12 +240,20 @@ def delete(cls: type[E], org_id: str, item_id: str) -> None:
     forget_settings(org_id)
 
 
-def find_agent_by_email(email: str) -> Agent | None:
-    """The agent signing in (the email index: their settings, active and available; not their
-    round-robin and claim times, which a caller needing them reads from the item)."""
+MAX_ORGS_PER_EMAIL = 10  # one person on a few floors at most
+
+
+def find_agent_by_email(email: str, org_id: str | None = None) -> Agent | None:
+    """The agent with this email in ``org_id`` (emails are unique per org, so one org never
+    learns that another has an email); without an org, the first one found (the local sign-in).
+    The email index: their settings, active and available; not their round-robin and claim
+    times, which a caller needing them reads from the item."""
     bind()
-    for item in DirectoryItem.by_gsi1.query(f"EMAIL#{email.strip().casefold()}", DirectoryItem.gsi1sk == "AGENT"):
-        return _from_item(item)  # type: ignore[no-any-return]
+    for item in DirectoryItem.by_gsi1.query(f"EMAIL#{email.strip().casefold()}", DirectoryItem.gsi1sk == "AGENT",
+                                            limit=MAX_ORGS_PER_EMAIL):
+        agent: Agent = _from_item(item)
+        if org_id is None or agent.org_id == org_id:
+            return agent
     return None
 
 
