@@ -28,3 +28,12 @@ def count(name: str, **dimensions: str) -> None:
         metric.add_dimension(name="service", value="leadwave")
         for key, value in dimensions.items():
             metric.add_dimension(name=key, value=value)
+
+
+def timing(name: str, milliseconds: float, **dimensions: str) -> None:
+    """One CloudWatch duration in milliseconds (EMF), low-cardinality dimensions as ``count``."""
+    with single_metric(name=name, unit=MetricUnit.Milliseconds, value=max(0.0, milliseconds),
+                       namespace="leadwave") as metric:
+        metric.add_dimension(name="service", value="leadwave")
+        for key, value in dimensions.items():
+            metric.add_dimension(name=key, value=value)

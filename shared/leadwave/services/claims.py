@@ -17,6 +17,7 @@ from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferEx
 from leadwave.models import Agent, Campaign, DistributionType, Group, LeadStatus, Prospect
 from leadwave.observability import count, logger
 from leadwave.rules.eligibility import is_eligible
+from leadwave.services import outcomes
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import aws, directory, leads, phone
 
@@ -98,6 +99,7 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     won = p.model_copy(update={**fields, "status": LeadStatus.ASSIGNED})
     logger.info("offer claimed", extra={"agent_id": agent.agent_id, "wave": p.wave})
     count("OfferClaimed", distribution=p.distribution_type.value)
+    outcomes.publish(won)
     if p.wave_token:
         aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "done"})
     if p.auto_dial and is_broadcast(p) and callback_base and phone.enabled():

@@ -12,6 +12,7 @@ from leadwave.errors import ConcurrentUpdate, Conflict, InvalidRequest, NotFound
 from leadwave.models import Agent, LeadStatus, Prospect, Reason, as_number
 from leadwave.observability import logger
 from leadwave.rules import grid
+from leadwave.services import outcomes
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory, followup, leads
 from leadwave.store.directory import OrgSettings
@@ -149,6 +150,7 @@ def assign(manager: Agent, prospect_id: str, agent_id: str) -> dict[str, Any]:
         raise Conflict("this lead was handled by someone else just now", code="not_an_exception") from None
     followup.mark_assigned(manager.org_id, target.agent_id, at)  # manual assignment counts for round robin
     logger.info("exception assigned", extra={"agent_id": target.agent_id, "by": manager.agent_id})
+    outcomes.publish(won)
     return {"prospect_id": won.prospect_id, "application_id": won.application_id, "agent_id": won.agent_id}
 
 

@@ -13,6 +13,7 @@ from leadwave.errors import AlreadyClaimed, Forbidden, RateLimited, ServiceBusy
 from leadwave.models import Agent, LeadStatus, Prospect, as_number
 from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.fresh import claim_limit, retry_after
+from leadwave.services import outcomes
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory, leads, transactions
 from leadwave.store.directory import OrgSettings
@@ -88,6 +89,7 @@ def claim_fresh(agent: Agent, prospect_id: str) -> dict[str, Any]:
             continue  # this agent claimed something else at the same moment: count again
         except transactions.LeadTaken:
             return _taken(prospect_id, agent)
+        outcomes.publish(p.model_copy(update={**fields, "status": LeadStatus.ASSIGNED}))
         return {"prospect_id": p.prospect_id, "application_id": fields["application_id"], "agent_id": agent.agent_id}
     raise ServiceBusy("too many simultaneous claims; try again", retry_after=1)
 

@@ -18,6 +18,7 @@ from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
 from leadwave.rules.waves import max_waves, wave_timeout
+from leadwave.services import outcomes
 from leadwave.services.assignment import apply_to_new, event
 from leadwave.services.distribution import decide_immediate, outcome
 from leadwave.services.leadin import LeadIn, parse_lead
@@ -121,6 +122,7 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
     if queue:
         prospect = _enqueue(prospect, wave_timeout(campaign))
     count("LeadReceived", distribution=dtype.value, outcome=prospect.status.value)
+    outcomes.publish(prospect)
     return answer(prospect)
 
 

@@ -29,7 +29,7 @@ from leadwave.rules.waves import (
     select_wave,
     wave_timeout,
 )
-from leadwave.services import ringall
+from leadwave.services import outcomes, ringall
 from leadwave.services.assignment import event
 from leadwave.services.distribution import decide_immediate, default_or_exception, outcome
 from leadwave.store import aws, directory, leads
@@ -221,8 +221,9 @@ def _fallback_decision(s: OrgSettings, campaign: Campaign, reason: str) -> Decis
 def _place(p: Prospect, decision: Decision) -> None:
     fields, ev = outcome(decision, p, clock.iso(clock.now()))
     try:
-        leads.update(p, fields, ev, condition=leads.in_status(LeadStatus.OFFERING))
+        placed = leads.update(p, fields, ev, condition=leads.in_status(LeadStatus.OFFERING))
     except ConcurrentUpdate:
         logger.info("lead was placed concurrently; fallback skipped")
         return
     count("LeadPlacedByWorkflow", distribution=p.distribution_type.value, outcome=decision.status.value)
+    outcomes.publish(placed)
