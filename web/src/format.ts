@@ -17,6 +17,16 @@ export function when(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
 }
 
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const timeShort = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+
+/** ``when`` as its date and its time, for a narrow column to break between them (never inside either). */
+export function whenParts(iso: string | null | undefined): [string, string] | null {
+  if (!iso) return null;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : [dateOnly.format(d), timeShort.format(d)];
+}
+
 export function clock(d: Date): string {
   return timeOnly.format(d);
 }
@@ -49,6 +59,12 @@ export const DISTRIBUTION_LABELS: Record<string, string> = {
 
 export function distribution(value: string | null | undefined): string {
   return value ? (DISTRIBUTION_LABELS[value] ?? value) : "—";
+}
+
+/** The notification after a claim: whose lead, never the application's id (My leads shows the lead). */
+export function claimedMessage(firstName: string | null | undefined): string {
+  const name = (firstName ?? "").trim();
+  return name ? `You claimed ${name}'s lead. It is in My leads.` : "Lead claimed. It is in My leads.";
 }
 
 export function personName(a: { first_name?: string; last_name?: string; email?: string; agent_id?: string }): string {

@@ -71,6 +71,8 @@ export interface MyLead {
   app_status: string | null;
   app_activity: string | null;
   assigned_at: string | null;
+  /** "distribution", "default_agent", "claim" (an offer claimed in the app), "phone" (pressed 1 on a Ring All call),
+   * "fresh", "manager:<id>" */
   assigned_by: string | null;
 }
 
@@ -80,6 +82,8 @@ export interface Call {
   talk_seconds: number | null;
   phone_called: string | null;
   agent_id: string | null;
+  /** The agent's name (else email); older servers send only agent_id. */
+  agent_name?: string | null;
   status: string | null;
   recording_url: string | null;
 }

@@ -54,10 +54,12 @@ export const ACTIONS: Column = { label: <span class="sr-only">Actions</span> };
 export const num = (label: string): Column => ({ label, class: "num" });
 
 /** A ``table.grid`` with its caption (for screen readers) and column headings; ``children`` are the body rows.
- * ``inner``: a table nested in a row (``grid-inner``, not wrapped for scrolling). */
-export function DataTable({ caption, columns, inner, children }: { caption: string; columns: Column[]; inner?: boolean; children: ComponentChildren }) {
+ * ``inner``: a table nested in a row (``grid-inner``, not wrapped for scrolling).
+ * ``stack``: on a phone's width each row is a card, one line per cell, labelled by the cell's ``data-label``
+ * (``Cell``); a cell without one (the row's title, its buttons) spans the card. */
+export function DataTable({ caption, columns, inner, stack, children }: { caption: string; columns: Column[]; inner?: boolean; stack?: boolean; children: ComponentChildren }) {
   const table = (
-    <table class={inner ? "grid grid-inner" : "grid"}>
+    <table class={["grid", inner ? "grid-inner" : "", stack ? "grid-stack" : ""].filter(Boolean).join(" ")}>
       <caption class="sr-only">{caption}</caption>
       <thead>
         <tr>
@@ -75,6 +77,15 @@ export function DataTable({ caption, columns, inner, children }: { caption: stri
     </table>
   );
   return inner ? table : <div class="table-wrap">{table}</div>;
+}
+
+/** A body cell of a ``stack`` table: ``label`` is its column's heading, shown beside the value on a phone. */
+export function Cell({ label, class: cls, title, children }: { label: string; class?: string; title?: string; children?: ComponentChildren }) {
+  return (
+    <td data-label={label} class={cls} title={title}>
+      {children}
+    </td>
+  );
 }
 
 /** One term and its value in a ``<dl>``. */

@@ -6,7 +6,7 @@ import { ApiError, get, post } from "../api";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
 import { Page, Pager, RefreshButton, showing } from "../components/Page";
-import { amount, distribution, personName, text, when } from "../format";
+import { amount, distribution, personName, text, when, whenParts } from "../format";
 import { useCursorPages, useDebounced, useLoad } from "../hooks";
 import { notify } from "../notify";
 import { type Agent, type ExceptionList, type ExceptionRow, type SortColumn, TEXT_COLUMNS, type TextColumn } from "../types";
@@ -25,6 +25,22 @@ const LABELS: Record<SortColumn, string> = {
 };
 /** The table's columns, in LABELS' order. */
 const COLUMNS = Object.keys(LABELS) as SortColumn[];
+/** Each column's share of the table's width (the actions take the rest): the ten fit a 1280 px window, Failure
+ * Reason and Create Date included; long values wrap, a few lines at most, with the whole text in their tooltip. */
+const WIDTHS: Record<SortColumn, number> = {
+  prospect_name: 10.5,
+  campaign: 8.5,
+  description: 10.5,
+  distribution: 8.5,
+  lead_provider: 8,
+  loan_purpose: 8,
+  loan_amount: 8,
+  state: 6,
+  failure_reason: 14.5,
+  create_date: 10,
+};
+/** Columns whose values are cut after a few lines (the tooltip has them whole). */
+const CLAMPED = new Set<SortColumn>(["campaign", "description", "lead_provider", "loan_purpose", "failure_reason"]);
 /** Sorts the index serves over the whole list; any other column orders the rows of each page. */
 const INDEXED_SORTS: SortColumn[] = ["create_date", "loan_amount"];
 const PAGE_SIZES = [25, 50, 100, 200];
@@ -189,6 +205,27 @@ function chips(f: Filters): { key: string; label: string; remove: (f: Filters) =
   if (f.dateFrom) out.push({ key: "from", label: `Created from ${when(isoFromLocal(f.dateFrom))}`, remove: (g) => ({ ...g, dateFrom: "" }) });
   if (f.dateTo) out.push({ key: "to", label: `Created until ${when(isoFromLocal(f.dateTo))}`, remove: (g) => ({ ...g, dateTo: "" }) });
   return out;
+}
+
+/** A cell of the table: a clamped column shows a few lines, and its whole value as the tooltip. */
+function ExceptionCell({ col, value }: { col: SortColumn; value: string }) {
+  const clamped = CLAMPED.has(col);
+  return (
+    <td class={`col-${col}${col === "loan_amount" ? " num" : ""}`} title={clamped && value !== "—" ? value : undefined}>
+      {clamped ? <span class="clamp">{value}</span> : value}
+    </td>
+  );
+}
+
+/** The date, then the time: a narrow column breaks between them. */
+function CreateDate({ iso }: { iso: string }) {
+  const parts = whenParts(iso);
+  if (!parts) return <>{when(iso)}</>;
+  return (
+    <>
+      <span class="nowrap">{parts[0]},</span> <span class="nowrap">{parts[1]}</span>
+    </>
+  );
 }
 
 function loadAgents(): Promise<Agent[]> {
@@ -367,13 +404,19 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
       <div class="table-wrap">
         <table class="grid exceptions" aria-describedby="exc-count" aria-busy={list.loading ? "true" : "false"}>
           <caption class="sr-only">Lead exceptions</caption>
+          <colgroup>
+            <col class="col-actions" />
+            {COLUMNS.map((col) => (
+              <col key={col} class={`col-${col}`} style={{ width: `${WIDTHS[col]}%` }} />
+            ))}
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">{canEdit ? "Actions" : <span class="sr-only">Status</span>}</th>
               {COLUMNS.map((col) => {
                 const n = activeCount(filters, col);
                 return (
-                  <th key={col} scope="col" aria-sort={sort === col ? (order === "asc" ? "ascending" : "descending") : undefined} class={col === "loan_amount" ? "num" : undefined}>
+                  <th key={col} scope="col" aria-sort={sort === col ? (order === "asc" ? "ascending" : "descending") : undefined} class={`col-${col}${col === "loan_amount" ? " num" : ""}`}>
                     <div class="th">
                       <button type="button" class="th-sort" onClick={() => sortBy(col)} title={sort === col && withinPage ? "Sorted within this page" : undefined}>
                         {LABELS[col]}
@@ -406,7 +449,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
           <tbody>
             {data?.items.map((r) => (
               <tr key={r.prospect_id} data-prospect-id={r.prospect_id} class={r.ignored ? "row-ignored" : undefined}>
-                <td class="actions">
+                <td class="actions col-actions">
                   {r.ignored && <span class="badge">Ignored</span>}
                   {canEdit && (
                     <>
@@ -421,16 +464,20 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                     </>
                   )}
                 </td>
-                <th scope="row">{text(r.prospect_name)}</th>
-                <td>{text(r.campaign)}</td>
-                <td>{text(r.description)}</td>
-                <td>{distribution(r.distribution)}</td>
-                <td>{text(r.lead_provider)}</td>
-                <td>{text(r.loan_purpose)}</td>
-                <td class="num">{amount(r.loan_amount)}</td>
-                <td>{text(r.state)}</td>
-                <td>{text(r.failure_reason)}</td>
-                <td>{when(r.create_date)}</td>
+                <th scope="row" class="col-prospect_name">
+                  {text(r.prospect_name)}
+                </th>
+                <ExceptionCell col="campaign" value={text(r.campaign)} />
+                <ExceptionCell col="description" value={text(r.description)} />
+                <ExceptionCell col="distribution" value={distribution(r.distribution)} />
+                <ExceptionCell col="lead_provider" value={text(r.lead_provider)} />
+                <ExceptionCell col="loan_purpose" value={text(r.loan_purpose)} />
+                <ExceptionCell col="loan_amount" value={amount(r.loan_amount)} />
+                <ExceptionCell col="state" value={text(r.state)} />
+                <ExceptionCell col="failure_reason" value={text(r.failure_reason)} />
+                <td class="col-create_date" title={when(r.create_date)}>
+                  <CreateDate iso={r.create_date} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -2,8 +2,8 @@
 // Newest first, 50 a page, read by key: Next page follows the answer's next_cursor.
 import { useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
-import { ACTIONS, DataTable, LoadState, num, Page, Pager, RefreshButton, showing } from "../components/Page";
-import { amount, clock, countdown, text, when } from "../format";
+import { ACTIONS, Cell, DataTable, LoadState, num, Page, Pager, RefreshButton, showing } from "../components/Page";
+import { amount, claimedMessage, clock, countdown, text, when } from "../format";
 import { useCursorPages, useLoad, useNow } from "../hooks";
 import { notify } from "../notify";
 import type { ClaimAnswer, FreshItem, FreshList } from "../types";
@@ -28,8 +28,8 @@ export function FreshPage() {
   const claim = async (item: FreshItem) => {
     setBusy(item.prospect_id);
     try {
-      const answer = await post<ClaimAnswer>(`/v1/fresh/${encodeURIComponent(item.prospect_id)}/claim`);
-      notify(`You claimed ${item.first_name}'s lead${answer.application_id ? ` (application ${answer.application_id})` : ""}. It is in My leads.`, "success");
+      await post<ClaimAnswer>(`/v1/fresh/${encodeURIComponent(item.prospect_id)}/claim`);
+      notify(claimedMessage(item.first_name), "success");
     } catch (err) {
       if (err instanceof ApiError) {
         if (err.status === 401) return;
@@ -80,18 +80,20 @@ export function FreshPage() {
         }
       />
       {data && data.items.length > 0 && (
-        <DataTable caption="Leads in the fresh bucket" columns={["First name", "Campaign", "State", "Loan purpose", num("Loan amount"), "Phone", "Received", "Why it is here", ACTIONS]}>
+        <DataTable caption="Leads in the fresh bucket" stack columns={["First name", "Campaign", "State", "Loan purpose", num("Loan amount"), "Phone", "Received", "Why it is here", ACTIONS]}>
           {data.items.map((item) => (
             <tr key={item.prospect_id} data-prospect-id={item.prospect_id}>
-              <td>{text(item.first_name)}</td>
-              <td>{text(item.campaign_name)}</td>
-              <td>{text(item.state)}</td>
-              <td>{text(item.loan_purpose)}</td>
-              <td class="num">{amount(item.loan_amount)}</td>
-              <td>{text(item.phone)}</td>
-              <td>{when(item.created_at)}</td>
-              <td>{text(item.failure_reason)}</td>
-              <td>
+              <td class="cell-title">{text(item.first_name)}</td>
+              <Cell label="Campaign">{text(item.campaign_name)}</Cell>
+              <Cell label="State">{text(item.state)}</Cell>
+              <Cell label="Loan purpose">{text(item.loan_purpose)}</Cell>
+              <Cell label="Loan amount" class="num">
+                {amount(item.loan_amount)}
+              </Cell>
+              <Cell label="Phone">{text(item.phone)}</Cell>
+              <Cell label="Received">{when(item.created_at)}</Cell>
+              <Cell label="Why it is here">{text(item.failure_reason)}</Cell>
+              <td class="cell-actions">
                 <button
                   type="button"
                   class="btn btn-primary btn-small"

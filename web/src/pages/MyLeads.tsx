@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { ErrorBanner } from "../components/Fields";
-import { DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
+import { Cell, DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
 import { amount, duration, text, when } from "../format";
 import { useLoad } from "../hooks";
 import type { Call, MyLead } from "../types";
@@ -21,15 +21,15 @@ function Calls({ prospectId }: { prospectId: string }) {
   const list = calls.data ?? [];
   if (!list.length) return <p class="empty">No calls</p>;
   return (
-    <DataTable caption="Calls" columns={["Started", "Talk time", "Number called", "Agent", "Status", "Recording"]} inner>
+    <DataTable caption="Calls" columns={["Started", "Talk time", "Number called", "Agent", "Status", "Recording"]} inner stack>
       {list.map((c) => (
         <tr key={c.call_sid}>
-          <td>{when(c.started_at)}</td>
-          <td>{duration(c.talk_seconds)}</td>
-          <td>{text(c.phone_called)}</td>
-          <td>{text(c.agent_id)}</td>
-          <td>{text(c.status)}</td>
-          <td>
+          <Cell label="Started">{when(c.started_at)}</Cell>
+          <Cell label="Talk time">{duration(c.talk_seconds)}</Cell>
+          <Cell label="Number called">{text(c.phone_called)}</Cell>
+          <Cell label="Agent">{text(c.agent_name ?? c.agent_id)}</Cell>
+          <Cell label="Status">{text(c.status)}</Cell>
+          <Cell label="Recording">
             {c.recording_url ? (
               <a href={c.recording_url} target="_blank" rel="noopener noreferrer">
                 Listen
@@ -37,18 +37,21 @@ function Calls({ prospectId }: { prospectId: string }) {
             ) : (
               "—"
             )}
-          </td>
+          </Cell>
         </tr>
       ))}
     </DataTable>
   );
 }
 
+/** How the lead became the agent's (the lead's ``assigned_by``). */
 function assignedBy(value: string | null): string {
   if (!value) return "—";
   if (value === "claim") return "Claimed offer";
+  if (value === "phone") return "Claimed by phone (pressed 1)";
   if (value === "fresh") return "Fresh bucket";
   if (value === "distribution") return "Distribution";
+  if (value === "default_agent") return "Default agent (no eligible agent)";
   if (value.startsWith("manager:")) return `Manager (${value.slice(8)})`;
   return value;
 }
@@ -68,29 +71,35 @@ export function MyLeadsPage() {
     <Page id="leads-title" title="My leads" tools={<RefreshButton onClick={() => void leads.reload()} />}>
       <LoadState load={leads} isEmpty={(d) => !(d.leads ?? []).length} empty="No leads yet. Leads you claim or are assigned appear here." />
       {rows.length > 0 && (
-        <DataTable caption="Your leads, newest first" columns={["Name", "Phone", "Email", "State", "Loan purpose", num("Loan amount"), "Status / activity", "Campaign", "Assigned", "Calls"]}>
+        <DataTable caption="Your leads, newest first" stack columns={["Name", "Phone", "Email", "State", "Loan purpose", num("Loan amount"), "Status / activity", "Campaign", "Assigned", "Calls"]}>
           {rows.map((l) => {
             const expanded = open.has(l.prospect_id);
             const name = `${l.first_name} ${l.last_name}`.trim();
             return [
               <tr key={l.prospect_id} data-prospect-id={l.prospect_id}>
-                <th scope="row">{name}</th>
-                <td>{l.phone ? <a href={`tel:${l.phone}`}>{l.phone}</a> : "—"}</td>
-                <td>{l.email ? <a href={`mailto:${l.email}`}>{l.email}</a> : "—"}</td>
-                <td>{text(l.state)}</td>
-                <td>{text(l.loan_purpose)}</td>
-                <td class="num">{amount(l.loan_amount)}</td>
-                <td>
+                <th scope="row" class="cell-title">
+                  {name}
+                </th>
+                <Cell label="Phone">{l.phone ? <a href={`tel:${l.phone}`}>{l.phone}</a> : "—"}</Cell>
+                <Cell label="Email" class="cell-break">
+                  {l.email ? <a href={`mailto:${l.email}`}>{l.email}</a> : "—"}
+                </Cell>
+                <Cell label="State">{text(l.state)}</Cell>
+                <Cell label="Loan purpose">{text(l.loan_purpose)}</Cell>
+                <Cell label="Loan amount" class="num">
+                  {amount(l.loan_amount)}
+                </Cell>
+                <Cell label="Status / activity">
                   {text(l.app_status)}
                   {l.app_activity ? <span class="muted"> / {l.app_activity}</span> : null}
-                </td>
-                <td>{text(l.campaign_name)}</td>
-                <td>
+                </Cell>
+                <Cell label="Campaign">{text(l.campaign_name)}</Cell>
+                <Cell label="Assigned">
                   {when(l.assigned_at)}
                   <br />
                   <span class="muted">{assignedBy(l.assigned_by)}</span>
-                </td>
-                <td>
+                </Cell>
+                <td class="cell-actions">
                   <button
                     type="button"
                     class="btn btn-small"

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
 import { Fact } from "../components/Page";
-import { amount, countdown, distribution, text } from "../format";
+import { amount, claimedMessage, countdown, distribution, text } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
@@ -149,7 +149,7 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
     try {
       const answer = await post<ClaimAnswer>(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/claim`);
       set(offer.prospect_id, { kind: "won", offer, answer });
-      notify(`You claimed ${offer.first_name}'s lead${answer.application_id ? ` (application ${answer.application_id})` : ""}. It is in My leads.`, "success");
+      notify(claimedMessage(offer.first_name), "success");
       onClaimed?.();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;

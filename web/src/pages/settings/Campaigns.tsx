@@ -101,7 +101,7 @@ function CampaignForm({ value, set, groups, creating, errors }: { value: Campaig
         value={value.after_hours}
         onChange={(v) => f("after_hours")(v as Campaign["after_hours"])}
         error={errors.after_hours}
-        hint="Ring All leads after hours always go to Lead Exception and the fresh bucket."
+        hint="Ring All leads after hours always go to Lead Exception."
         options={[
           { value: "hold", label: "Hold until opening" },
           { value: "fresh", label: "Fresh bucket" },

@@ -3,7 +3,7 @@ import { CheckboxField, Fieldset, TextField } from "../../components/Fields";
 import { ACTIONS, DataTable } from "../../components/Page";
 import { listText, parseList, personName } from "../../format";
 import { notify } from "../../notify";
-import type { Agent, ApiWarning, Group } from "../../types";
+import type { Agent, ApiWarning, Group, GroupCondition } from "../../types";
 import { EditorDialog, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove } from "./common";
 
 const FIELDS = ["group_id", "name", "members", "conditions"];
@@ -33,6 +33,51 @@ export function groupBody(d: Draft, creating: boolean): Record<string, unknown> 
   };
   if (creating && d.group_id.trim()) body.group_id = d.group_id.trim();
   return body;
+}
+
+function agentValue(a: Agent, attribute: string): unknown {
+  if (a.attributes && Object.hasOwn(a.attributes, attribute)) return a.attributes[attribute];
+  return (a as unknown as Record<string, unknown>)[attribute];
+}
+
+/** What the engine decides (leadwave.rules.eligibility.in_group): an agent meeting every condition, each by one
+ * of its values (case-insensitive; a list attribute by any of its items). */
+export function meetsConditions(a: Agent, conditions: GroupCondition[]): boolean {
+  if (!conditions.length) return false;
+  return conditions.every((c) => {
+    const wanted = new Set(c.values.map((v) => v.toLowerCase()));
+    const value = agentValue(a, c.attribute);
+    if (Array.isArray(value)) return value.some((v) => wanted.has(String(v).toLowerCase()));
+    return value !== null && value !== undefined && wanted.has(String(value).toLowerCase());
+  });
+}
+
+function orList(values: string[]): string {
+  return values.length <= 1 ? (values[0] ?? "") : `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
+}
+
+/** "team is floor and state is TX or OK". */
+export function conditionsText(conditions: GroupCondition[]): string {
+  return conditions.map((c) => `${c.attribute} is ${orList(c.values)}`).join(" and ");
+}
+
+/** Who is in a group: its members by name, and "By conditions: …" for the agents its conditions take in. */
+function GroupMembers({ group, agentName }: { group: Group; agentName: (id: string) => string }) {
+  const members = group.members ?? [];
+  const conditions = group.conditions ?? [];
+  if (!members.length && !conditions.length) return <span class="muted">None: the group is empty</span>;
+  return (
+    <>
+      {members.length > 0 && <span class="group-members">{members.map(agentName).join(", ")}</span>}
+      {members.length > 0 && conditions.length > 0 && <br />}
+      {conditions.length > 0 && (
+        <span class="group-conditions">
+          {members.length > 0 ? "and by conditions: " : "By conditions: "}
+          {conditionsText(conditions)}
+        </span>
+      )}
+    </>
+  );
 }
 
 function Members({ value, agents, onChange, error }: { value: string[]; agents: Agent[] | null; onChange: (v: string[]) => void; error?: string }) {
@@ -126,6 +171,11 @@ export function GroupsPage({ canEdit }: { canEdit: boolean }) {
     },
     () => void list.reload(),
   );
+  /** The active users with the agent role the group takes in: its members and whoever meets its conditions. */
+  const agentCount = (g: Group, all: Agent[]) => {
+    const n = all.filter((a) => a.roles.includes("agent") && a.active !== false && ((g.members ?? []).includes(a.agent_id) || meetsConditions(a, g.conditions ?? []))).length;
+    return `${n} agent${n === 1 ? "" : "s"}`;
+  };
   const agentName = (id: string) => {
     const a = agents?.find((x) => x.agent_id === id);
     return a ? personName(a) : id;
@@ -139,12 +189,14 @@ export function GroupsPage({ canEdit }: { canEdit: boolean }) {
       {warnings && <Warnings title={`Group “${warnings.name}” was saved, but:`} warnings={warnings.list} onDismiss={() => setWarnings(null)} />}
       <ListState list={list} what="groups" />
       {items.length > 0 && (
-        <DataTable caption="Distribution groups" columns={["Name", "Members", "Conditions", ACTIONS]}>
+        <DataTable caption="Distribution groups" columns={["Name", "Members", "Agents in the group", ACTIONS]}>
           {items.map((g) => (
             <tr key={g.group_id}>
               <th scope="row">{g.name}</th>
-              <td>{g.members?.length ? g.members.map(agentName).join(", ") : "—"}</td>
-              <td>{g.conditions?.length ? g.conditions.map((c) => `${c.attribute} ∈ {${listText(c.values)}}`).join("; ") : "—"}</td>
+              <td>
+                <GroupMembers group={g} agentName={agentName} />
+              </td>
+              <td>{agents ? agentCount(g, agents) : "—"}</td>
               <RowActions
                 name={g.name}
                 canEdit={canEdit}

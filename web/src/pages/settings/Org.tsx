@@ -141,8 +141,8 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
                 error={byField.default_agent_id}
                 options={agents?.filter((a) => a.active !== false).map((a) => ({ value: a.agent_id, label: `${personName(a)} (${a.email})` })) ?? null}
                 none="None (Lead Exception)"
-                hint="Gets Round Robin and Direct leads nobody else can take."
-                idHint="Empty: Lead Exception."
+                hint="Gets every lead that finds no eligible, available agent, of any distribution type: Round Robin, Direct, Distribute All, Waves and Ring All. With none, those leads go to Lead Exception (Waves leads to the fresh bucket)."
+                idHint="Gets every lead that finds no eligible, available agent, of any distribution type. Empty: those leads go to Lead Exception (Waves leads to the fresh bucket)."
               />
               <NumberField label="Fresh bucket window (minutes)" value={draft.fresh_window_minutes} min={1} onInput={(v) => f("fresh_window_minutes")(v ?? 0)} error={byField.fresh_window_minutes} hint="The claim limit counts claims in this window." />
               <NumberField label="Lead lock expiry (minutes)" value={draft.lock_expiry_minutes} min={1} onInput={(v) => f("lock_expiry_minutes")(v ?? 0)} error={byField.lock_expiry_minutes} />
