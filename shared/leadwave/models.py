@@ -195,6 +195,13 @@ class Agent(_Entity):
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
+def distinct_names(agents: list[Agent]) -> list[str]:
+    """The agents' display names, with the email added where two share a name."""
+    names = [a.display_name for a in agents]
+    return [f"{n} ({a.email})" if names.count(n) > 1 and n != a.email else n
+            for n, a in zip(names, agents, strict=True)]
+
+
 class GroupCondition(_Entity):
     """``attribute`` of the agent (a key of ``Agent.attributes`` or a top-level field) must
     equal, or for list attributes contain, one of ``values``."""

@@ -162,6 +162,8 @@ export interface Group {
   name: string;
   members: string[];
   conditions: GroupCondition[];
+  /** What the server found wrong with the group as it is now (a list or a save answers them). */
+  warnings?: ApiWarning[];
 }
 
 export interface ApiWarning {

@@ -14,7 +14,7 @@ from leadwave import clock
 from leadwave.config import key_pepper
 from leadwave.errors import Conflict, InvalidRequest, NotFound
 from leadwave.ids import new_id
-from leadwave.models import INPUT, Agent, Campaign, Group, Org, Role, Vendor
+from leadwave.models import INPUT, Agent, Campaign, Group, Org, Role, Vendor, distinct_names
 from leadwave.observability import logger
 from leadwave.rules.eligibility import in_group
 from leadwave.rules.keys import display_prefix, hash_key, new_key
@@ -139,7 +139,7 @@ def group_warnings(group: Group, agents: list[Agent]) -> list[dict[str, Any]]:
     for phone, sharing in sorted(by_phone.items()):
         if len(sharing) > 1:
             sharing.sort(key=lambda a: a.agent_id)
-            names = [a.display_name for a in sharing]
+            names = distinct_names(sharing)
             out.append({"code": "duplicate_work_phone",
                         "message": f"{', '.join(names[:-1])} and {names[-1]} share the work phone {phone}",
                         "details": {"phone": phone, "agents": [a.agent_id for a in sharing], "names": names}})

@@ -12,7 +12,17 @@ from twilio.twiml.voice_response import VoiceResponse
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, DomainError
 from leadwave.ids import new_id
-from leadwave.models import ID_PATTERN, Agent, CallLeg, Campaign, DistributionType, LeadStatus, Org, Prospect
+from leadwave.models import (
+    ID_PATTERN,
+    Agent,
+    CallLeg,
+    Campaign,
+    DistributionType,
+    LeadStatus,
+    Org,
+    Prospect,
+    distinct_names,
+)
 from leadwave.observability import logger
 from leadwave.rules.tcpa import call_block_reason
 from leadwave.services import claims
@@ -36,8 +46,8 @@ def duplicate_work_phone(agents: list[Agent]) -> str | None:
     seen: dict[str, Agent] = {}
     for agent in agents:
         if agent.work_phone in seen:
-            return (f"{seen[agent.work_phone].display_name} and {agent.display_name} share a work phone; "
-                    "Ring All cannot tell who answered.")
+            first, second = distinct_names([seen[agent.work_phone], agent])
+            return f"{first} and {second} share a work phone; Ring All cannot tell who answered."
         if agent.work_phone:
             seen[agent.work_phone] = agent
     return None

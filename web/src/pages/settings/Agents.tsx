@@ -3,7 +3,7 @@ import { CheckboxField, Fieldset, NumberField, TextField } from "../../component
 import { ACTIONS, DataTable, Fact } from "../../components/Page";
 import { listText, parseList, personName, text, when } from "../../format";
 import { notify } from "../../notify";
-import type { Agent, Role } from "../../types";
+import type { Agent, ApiWarning, Role } from "../../types";
 import { EditorDialog, IdField, ListState, RowActions, SettingsPage, useEditor, useList, upsert, useRemove, YesNo } from "./common";
 
 const ROLES: { value: Role; label: string; hint: string }[] = [
@@ -194,8 +194,12 @@ export function AgentsPage({ canEdit }: { canEdit: boolean }) {
   const editor = useEditor<Draft>(
     FIELDS,
     async (value, creating) => {
-      await upsert<Agent>("/v1/agents", value.agent_id, creating, agentBody(value, creating));
-      notify(`${personName(value) || value.email} saved.`, "success");
+      const answer = await upsert<Agent & { warnings?: ApiWarning[] }>("/v1/agents", value.agent_id, creating, agentBody(value, creating));
+      const warned = answer?.warnings ?? [];
+      notify(
+        warned.length ? `${personName(value) || value.email} saved, but ${warned.map((w) => w.message).join("; ")}.` : `${personName(value) || value.email} saved.`,
+        warned.length ? "info" : "success",
+      );
     },
     () => void list.reload(),
   );

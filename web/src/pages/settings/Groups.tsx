@@ -139,12 +139,7 @@ export function Warnings({ title, warnings, onDismiss }: { title: string; warnin
           {warnings.map((w, i) => (
             <li key={i}>
               {w.message}
-              {w.code === "duplicate_work_phone" && w.details?.phone && (
-                <>
-                  {" "}
-                  (work phone {w.details.phone}: {listText(w.details.agents as string[] | undefined)}). Ring All cannot tell these agents apart; give each a distinct work phone.
-                </>
-              )}
+              {w.code === "duplicate_work_phone" && <>. Ring All cannot tell these agents apart; give each a distinct work phone.</>}
             </li>
           ))}
         </ul>
@@ -195,6 +190,11 @@ export function GroupsPage({ canEdit }: { canEdit: boolean }) {
               <th scope="row">{g.name}</th>
               <td>
                 <GroupMembers group={g} agentName={agentName} />
+                {(g.warnings ?? []).map((w, i) => (
+                  <p key={i} class="row-warning" role="note">
+                    ⚠ {w.message}
+                  </p>
+                ))}
               </td>
               <td>{agents ? agentCount(g, agents) : "—"}</td>
               <RowActions
