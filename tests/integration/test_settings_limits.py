@@ -96,3 +96,10 @@ def test_a_stored_out_of_bounds_setting_reads_as_its_nearest_bound(claim, org): 
     assert (got["fresh_window_minutes"], got["lock_expiry_minutes"]) == (1440, 1)
     _, campaign = call(claim, org, "GET", "/v1/campaigns/old-one")
     assert (campaign["wave_size"], campaign["offer_timeout_seconds"]) == (1, 86_400)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+@pytest.mark.parametrize("kind", ["agents", "campaigns", "groups", "vendors"])
+def test_an_over_long_id_in_the_url_is_a_404_or_400_never_a_500(claim, org, method, kind):  # noqa: F811
+    status, err = call(claim, org, method, f"/v1/{kind}/{'x' * 2000}", {"name": "x"} if method == "PUT" else None)
+    assert status in (400, 404) and err["code"], err

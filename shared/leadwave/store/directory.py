@@ -31,6 +31,7 @@ _HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fre
 COUNTERS = "COUNTERS"
 SETTINGS_SECONDS = 5.0
 READY_PAGE = 25
+MAX_ID_BYTES = 512  # ids are at most 64 characters (models.ID_PATTERN); a sort key at most 1,024 bytes
 
 
 def _pk(org_id: str) -> str:
@@ -199,11 +200,14 @@ def _get_or_none(cls: type[E], org_id: str, item_id: str) -> E | None:
 
 def get(cls: type[E], org_id: str, item_id: str | None = None, *, consistent: bool = False) -> E:
     bind()
+    missing = NotFound(f"unknown {_KINDS[cls].lower()}", code=f"{_KINDS[cls].lower()}_not_found")
+    if item_id is not None and len(item_id.encode()) > MAX_ID_BYTES:
+        raise missing  # no such id was ever stored: no key DynamoDB would refuse
     sk = _KINDS[cls] if item_id is None else f"{_KINDS[cls]}#{item_id}"
     try:
         return _from_item(DirectoryItem.get(_pk(org_id), sk, consistent_read=consistent))  # type: ignore[no-any-return]
     except DoesNotExist as exc:
-        raise NotFound(f"unknown {_KINDS[cls].lower()}", code=f"{_KINDS[cls].lower()}_not_found") from exc
+        raise missing from exc
 
 
 def campaign_or_none(org_id: str, campaign_id: str) -> Campaign | None:
