@@ -13,18 +13,15 @@ not logged as a function failure.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import warnings
-from contextvars import ContextVar
 from typing import Any
 
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
-from infra.local.lambdas import LOG as RUNTIME_LOG
-from infra.local.lambdas import FunctionError, LambdaRuntime
+from infra.local.lambdas import REFUSAL, FunctionError, LambdaRuntime
 from infra.local.routing import HttpRequest, method_arn, request_context
 from infra.local.settings import REGION
 from infra.local.template import Authorizer, Route
@@ -33,24 +30,6 @@ from infra.local.template import Authorizer, Route
 warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning, module=r"jwt\.")
 LOCAL_ISSUER = "leadwave-local"
 LOCAL_AUDIENCE = "leadwave-local-spa"
-
-
-_AUTHORIZING: ContextVar[bool] = ContextVar("leadwave_local_authorizing", default=False)
-
-
-def _is_refusal(exc: BaseException | None) -> bool:
-    """``Exception("Unauthorized")``: a Lambda authorizer's way of answering 401."""
-    return exc is not None and str(exc) == "Unauthorized"
-
-
-class _RefusalIsNotAFailure(logging.Filter):
-    """Drops the runtime's ERROR (with its traceback) for an authorizer that raised ``Unauthorized``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (_AUTHORIZING.get() and _is_refusal(record.exc_info[1] if record.exc_info else None))
-
-
-RUNTIME_LOG.addFilter(_RefusalIsNotAFailure())
 
 
 class GatewayError(Exception):
@@ -171,15 +150,12 @@ class Authorizers:
         started = time.monotonic()
         if spec.function_id is None or spec.function_id not in self.runtime.functions:
             raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", f"no function for {spec.name}")
-        authorizing = _AUTHORIZING.set(True)
         try:
             result = self.runtime.invoke(spec.function_id, event)
         except FunctionError as err:
-            if err.payload.get("errorMessage") == "Unauthorized":
+            if err.payload.get("errorMessage") == REFUSAL:
                 raise GatewayError("UNAUTHORIZED", "authorizer said Unauthorized") from None
             raise GatewayError("AUTHORIZER_FAILURE", str(err)) from None
-        finally:
-            _AUTHORIZING.reset(authorizing)
         if not isinstance(result, dict) or "principalId" not in result or "policyDocument" not in result:
             raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", "authorizer answer lacks principalId/policyDocument")
         if not policy_allows(result["policyDocument"], arn):

@@ -27,6 +27,7 @@ from infra.local.template import Function, Template
 
 LOG = logging.getLogger(__name__)
 _IMPORT_LOCK = threading.RLock()
+REFUSAL = "Unauthorized"  # what a Lambda authorizer raises to have API Gateway answer 401
 
 
 class FunctionError(Exception):
@@ -133,7 +134,10 @@ class LambdaRuntime:
         try:
             result = handler(event, context)
         except Exception as exc:
-            LOG.error("%s failed (request %s): %s", logical_id, request_id, type(exc).__name__, exc_info=True)
+            if str(exc) == REFUSAL:  # an authorizer's 401: a refusal (the gateway logs it), not a failure
+                LOG.debug("%s refused the request (request %s): Unauthorized", logical_id, request_id)
+            else:
+                LOG.error("%s failed (request %s): %s", logical_id, request_id, type(exc).__name__, exc_info=True)
             raise FunctionError({
                 "errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": request_id,
                 "stackTrace": traceback.format_tb(exc.__traceback__.tb_next),  # without this frame
