@@ -62,12 +62,13 @@ def ddb_local() -> Iterator[DynamoDBLocalFixture]:
 
 
 E2E_SEED = Path(__file__).parent / "e2e" / "seeds" / "e2e.json"
+FUZZ_SEED = E2E_SEED.with_name("fuzz.json")  # schemathesis's own org (tests/e2e/test_schemathesis.py)
 
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStackProcess]:
-    """With the demo org and the end-to-end org of tests/e2e/seeds (50 agents, short timeouts)."""
-    stack = LocalStackProcess(env={"LEADWAVE_SEED_FILES": str(E2E_SEED),
+    """With the demo org and the orgs of tests/e2e/seeds: end-to-end (50 agents, short timeouts), fuzz."""
+    stack = LocalStackProcess(env={"LEADWAVE_SEED_FILES": f"{E2E_SEED},{FUZZ_SEED}",
                                    "LEADWAVE_MOTO_PORT": str(free_port())}).start(timeout=90)
     try:
         yield stack

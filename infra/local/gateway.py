@@ -7,8 +7,8 @@ DynamoDB stream mapping has processed the records written so far, 504 if not wit
 seconds, default 10), the phone simulator (``/local/phones`` for people,
 ``/local/twilio/...`` for the twilio REST client); the SPA (``web/dist``) at ``/``: its files, ``index.html``
 for any other GET of a page path (the SPA routes itself, as CloudFront's error responses make it
-do in AWS), and ``GET /config.json`` -> ``{"mode": "local", "apiBase": ""}`` unless the build
-has its own.
+do in AWS), ``GET /config.json`` -> ``{"mode": "local", "apiBase": ""}`` unless the build
+has its own, and ``GET /openapi.json``: the API's OpenAPI document (``openapi.json``).
 
 Requests: up to ``BACKLOG`` connections wait to be accepted; a body that cannot be framed is a 400
 (``infra/local/bodies.py``), a client silent mid-body for ``BODY_TIMEOUT`` a 408, each in the API's
@@ -216,6 +216,8 @@ class Gateway:
             return _file(candidate)
         if req.path == "/config.json":  # deploy-web.sh writes the Cognito one into dist/ in AWS
             return _json(200, LOCAL_SPA_CONFIG, {"Cache-Control": "no-cache"})
+        if req.path == "/openapi.json" and OPENAPI.is_file():  # the API's contract (python -m infra.openapi)
+            return _file(OPENAPI)
         if not (root / "index.html").exists():
             return _index_page(self) if req.path in ("/", "/index.html") else None
         if _is_spa_path(req.path):
@@ -224,6 +226,7 @@ class Gateway:
 
 
 LOCAL_SPA_CONFIG = {"mode": "local", "apiBase": ""}
+OPENAPI = REPO_ROOT / "openapi.json"
 # Paths that are never the SPA's pages: the API, Twilio's webhooks, the local routes, build assets.
 _NOT_SPA = ("/v1/", "/ivr/", "/local/", "/assets/", "/moto-api/")
 
