@@ -10,7 +10,11 @@ def now() -> datetime:
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """``2026-12-01T16:04:15.123Z``: UTC, milliseconds, the year always four digits (strftime's
+    ``%Y`` does not pad years before 1000, which would sort after every other time)."""
+    u = dt.astimezone(UTC)
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+            f".{u.microsecond // 1000:03d}Z")
 
 
 def parse(value: str) -> datetime:

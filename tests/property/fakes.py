@@ -56,9 +56,10 @@ class FakeDirectory:
         return {k: max(0, v) for k, v in self.counts.items()}
 
     # ------------------------------------------------------------ writes (with the store's conditions)
-    def next_ticket(self, org_id: str) -> int:
+    def next_ticket(self, org_id: str, at: str) -> directory.Ticket:
         self.ticket += 1
-        return self.ticket
+        previous, self.ticket_at = getattr(self, "ticket_at", None), at
+        return directory.Ticket(self.ticket, previous)
 
     def take_round_robin_turn(self, agent: Agent, at: str, ticket: int | None = None, spacing: int = 0) -> None:
         if self.before_turn is not None:

@@ -60,7 +60,7 @@ def _date(name: str, raw: str) -> str:
             return date.fromisoformat(raw).isoformat()
         at = clock.parse(raw)
         return clock.iso(at if at.tzinfo else at.replace(tzinfo=UTC))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a zone that moves the instant past year 1 or 9999
         raise _bad(name, "date", "an ISO date (2026-11-30) or date-time (2026-11-30T14:00:00Z)") from None
 
 

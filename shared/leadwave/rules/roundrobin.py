@@ -10,7 +10,9 @@ def spread_index(ticket: int, recent_tickets: list[int], candidates: int) -> int
     index). Every ticket between the newest one that landed and this one belongs to a request
     still choosing among the same oldest agents, ahead of this one: skip one agent for each.
     (A ticket whose request gave up is passed over as soon as a later one lands.) Alone, the
-    oldest agent. The write's own condition keeps two close tickets off one agent."""
+    oldest agent. The write's own condition keeps two close tickets off one agent. Only for
+    requests arriving together: a request whose previous ticket is seconds old takes the oldest
+    agent without this estimate (``distribution.quiet``)."""
     if candidates <= 1:
         return 0
     landed = max(recent_tickets, default=0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
+from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, NotFound, ServiceBusy
 from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason
 from leadwave.observability import logger
@@ -23,6 +24,7 @@ from leadwave.store.directory import OrgSettings
 RR_ROUNDS = 10
 RR_CANDIDATES = 16  # the oldest eligible agents one request considers
 RR_RECENT = 8  # the newest agents read to see which recent tickets already landed
+RR_QUIET_SECONDS = 2.0  # a ticket handed out longer ago than this has landed (or given up) by now
 RR_SPACING = 8  # no agent takes two of this many consecutive tickets (fewer eligible: one less than them)
 
 
@@ -35,12 +37,17 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
     trust the rest of it."""
     group = s.group_of(campaign)
     org_id = s.org.org_id
-    ticket = directory.next_ticket(org_id)
+    issued = directory.next_ticket(org_id, at)
+    ticket = issued.number
+    # alone (the ticket before ours is old): whatever it became, no request is still choosing
+    alone = quiet(issued.previous_at, at)
     for round_ in range(RR_ROUNDS):
         # which earlier tickets landed, read first: the oldest agents are then read as late, and
         # so as fresh, as possible before the write
-        newest = islice(directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True), RR_RECENT)
-        recent = [a.rr_ticket for a in newest if a.rr_ticket is not None]
+        recent: list[int] = []
+        if not alone:
+            newest = islice(directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True), RR_RECENT)
+            recent = [a.rr_ticket for a in newest if a.rr_ticket is not None]
         oldest: list[Agent] = []
         for agent in directory.ready_agents(org_id):
             if is_eligible(agent, lead, campaign, group):
@@ -49,7 +56,7 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
                     break
         if not oldest:
             return None
-        agent = oldest[spread_index(ticket, recent, len(oldest))]
+        agent = oldest[0 if alone else spread_index(ticket, recent, len(oldest))]
         try:
             # first rounds: no agent takes two tickets that close; later ones only refuse an agent a
             # later ticket already took (tickets landing out of order can leave nobody spaced enough)
@@ -59,6 +66,13 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
         except ConcurrentUpdate:
             continue  # the read was stale (another lead, a claim or a switch moved that agent): read again
     raise ServiceBusy("every eligible agent was being assigned concurrently; retry the request", retry_after=1)
+
+
+def quiet(previous_at: str | None, at: str) -> bool:
+    """True when the ticket before ours was handed out long enough ago that its request is done."""
+    if not previous_at:
+        return True
+    return (clock.parse(at) - clock.parse(previous_at)).total_seconds() > RR_QUIET_SECONDS
 
 
 def default_or_exception(org: Org, reason: str = Reason.NO_ELIGIBLE, at: str | None = None) -> Decision:

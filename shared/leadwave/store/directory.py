@@ -348,13 +348,21 @@ def set_availability(agent: Agent, available: bool) -> None:
 
 # ---------------------------------------------------------------- counters
 
-def next_ticket(org_id: str) -> int:
-    """The org's round-robin ticket: one ADD that never fails; requests arriving together get
-    consecutive tickets, which spreads them over the oldest agents."""
+@dataclass(frozen=True)
+class Ticket:
+    number: int
+    previous_at: str | None  # when the ticket before this one was handed out (None: never)
+
+
+def next_ticket(org_id: str, at: str) -> Ticket:
+    """The org's round-robin ticket: one UpdateItem that never fails; requests arriving together
+    get consecutive tickets, which spreads them over the oldest agents. It also tells when the
+    ticket before it was handed out: long enough ago, no other request can still be choosing."""
     bind()
     item = counters_item(org_id)
-    item.update(actions=[DirectoryItem.rr_ticket.add(1)])
-    return int(item.rr_ticket or 0)
+    item.update(actions=[DirectoryItem.rr_ticket.add(1), DirectoryItem.rr_prev_at.set(DirectoryItem.rr_ticket_at | ""),
+                         DirectoryItem.rr_ticket_at.set(at)])
+    return Ticket(int(item.rr_ticket or 0), item.rr_prev_at or None)
 
 
 COUNTED = ("fresh_leads", "exceptions", "exceptions_ignored", "active_agents")

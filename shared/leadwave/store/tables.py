@@ -96,6 +96,8 @@ class DirectoryItem(Model):
     fresh_version = NumberAttribute(null=True)
     # the org's counters
     rr_ticket = NumberAttribute(null=True)
+    rr_ticket_at = UnicodeAttribute(null=True)  # COUNTERS: when the last ticket was handed out
+    rr_prev_at = UnicodeAttribute(null=True)  # COUNTERS: when the one before it was
     fresh_leads = NumberAttribute(null=True)
     exceptions = NumberAttribute(null=True)
     exceptions_ignored = NumberAttribute(null=True)
