@@ -90,3 +90,22 @@ def test_sign_in_keeps_the_token_in_session_storage_and_sign_out_clears_it(app):
     assert page.evaluate(f"sessionStorage.getItem('{KEY}')") is None
     page.goto("/app/offers")
     expect(page.get_by_role("heading", name="Sign in to leadwave")).to_be_visible()
+
+
+def test_a_user_deactivated_mid_shift_is_signed_out_with_the_reason_and_cannot_sign_in_again(app, api):
+    # issue 9 #14: the app showed a lowercase error with a pointless Retry
+    email = f"gone{int(time.time() * 1000) % 10**9}@e2e.test"
+    made = api.as_agent("boss@e2e.test", "POST", "/v1/agents", json={"email": email, "first_name": "Gone",
+                                                                      "roles": ["agent"], "available": False})
+    assert made.status_code == 201, made.text
+    page = app.page(email)
+    expect(page.get_by_role("heading", name="Lead offers")).to_be_visible()
+    assert api.as_agent("boss@e2e.test", "DELETE", f"/v1/agents/{made.json()['agent_id']}").status_code == 204
+    page.reload()  # the next call the app makes is refused: 403 inactive_user
+    expect(page.get_by_test_id("signin-notice")).to_have_text(
+        "Your account has been deactivated, so you are signed out. Ask a manager to reactivate it.")
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("This user has been deactivated. Ask a manager to reactivate you.")).to_be_visible()
+    app.shot(page, "signin-deactivated")

@@ -16,6 +16,7 @@ export interface AuthState {
 
 export const auth = createStore<AuthState>({ session: null, notice: null });
 export const SESSION_ENDED = "Your session has expired or is no longer valid. Please sign in again.";
+export const DEACTIVATED = "Your account has been deactivated, so you are signed out. Ask a manager to reactivate it.";
 
 let config: AppConfig = { mode: "local", apiBase: "" };
 
@@ -128,6 +129,11 @@ export async function request<T>(method: string, path: string, opts: { body?: un
   }
   if (!response.ok) {
     const e = (data ?? {}) as { code?: string; message?: string; details?: ErrorDetail[] };
+    if (response.status === 403 && e.code === "inactive_user") {
+      // deactivated while signed in: nothing to retry, the session ends with the reason
+      if (auth.get().session?.idToken === session.idToken) endSession(DEACTIVATED);
+      throw new ApiError(403, "inactive_user", DEACTIVATED);
+    }
     throw new ApiError(
       response.status,
       typeof e.code === "string" ? e.code : `http_${response.status}`,
