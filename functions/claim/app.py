@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from admin import router as admin_router
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from leadwave.api import build_app, json_body, json_response
+from leadwave.api import build_app, json_body, json_response, query
 from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
 from leadwave.models import Agent, LazyModel, Role
@@ -77,7 +77,7 @@ def decline_offer(prospect_id: str) -> Response:
 
 @app.get("/v1/fresh")
 def get_fresh() -> Response:
-    params = app.current_event.query_string_parameters or {}
+    params = query(app, allowed=("cursor",))
     return json_response(200, fresh.list_fresh(current_agent(app.current_event), params.get("cursor") or None))
 
 

@@ -145,3 +145,15 @@ def _check(value: Any, depth: int) -> None:
             raise InvalidRequest("the body holds a NUL character", code="invalid_json")
     for item in value.values() if isinstance(value, dict) else value:
         _check(item, depth + 1)
+
+
+def query(app: APIGatewayRestResolver, *, allowed: tuple[str, ...]) -> dict[str, str]:
+    """The request's query parameters (the last value of each); any other than ``allowed`` is a
+    400 naming it."""
+    params = app.current_event.query_string_parameters or {}
+    for name in params:
+        if name not in allowed:
+            raise InvalidRequest(f"query parameter {name}: not a parameter of this route", code="invalid_query",
+                                 details=[{"field": name, "code": "unknown_parameter",
+                                           "message": "not a parameter of this route"}])
+    return {k: v for k, v in params.items() if v is not None}

@@ -322,3 +322,12 @@ def test_a_decline_racing_a_claim_never_loses_the_lead_or_resumes_twice(h, new_o
         assert leads.get(pid).status.value == "assigned"
         # only the claim resumed the wave (ag01 never declined, so the wave was not all declined)
         assert [out["next"] for t, out in resumed if t == token] == ["done"]
+
+
+@pytest.mark.parametrize(("query", "field"), [({"curser": "x"}, "curser"), ({"cursor": "not-one-of-ours"}, "cursor")])
+def test_the_fresh_buckets_query_parameters_are_checked_and_named(h, new_org, query, field):
+    # issue 9 #5: every query parameter is validated, with the parameter named
+    org = new_org(1)
+    status, body = call(h, "GET", "/v1/fresh", f"ag01@{org}.test", org, query=query)
+    assert (status, body["code"]) in ((400, "invalid_query"), (400, "invalid_cursor"))
+    assert body["details"][0]["field"] == field
