@@ -393,3 +393,15 @@ def test_press_1_never_claims_a_lead_that_is_not_ring_all(h, new_org, twilio):
     status, body = webhook(h, url, call_params(leg, CallStatus="in-progress", Digits="1"))
     assert status == 200 and twiml(body).find("Dial") is None
     assert leads.get(pid).status.value == "offering"
+
+
+@pytest.mark.parametrize("duration", ["abc", "-5", "1e9", "９"])
+def test_a_signed_status_with_a_malformed_call_duration_is_recorded_as_0s_not_a_5xx(h, new_org, twilio, duration):
+    from leadwave.store import leads
+
+    _, pid = ring_lead(h, new_org, twilio)
+    leg = twilio.placed[0]
+    webhook(h, leg["url"], call_params(leg, CallStatus="in-progress"))
+    status, _ = webhook(h, leg["status"], call_params(leg, CallStatus="completed", CallDuration=duration))
+    assert status == 200
+    assert {c.call_sid: c.talk_seconds for c in leads.calls_of(pid)}[leg["sid"]] == 0

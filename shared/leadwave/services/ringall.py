@@ -226,10 +226,16 @@ def status(q: dict[str, str], form: dict[str, str]) -> None:
     changes: dict[str, Any] = {"status": call_status}
     if call_status in phone.FINAL:
         changes["ended_at"] = clock.iso(clock.now())
-        changes["talk_seconds"] = int(form.get("CallDuration") or 0) if leg.answered_at else 0
+        changes["talk_seconds"] = _seconds(form.get("CallDuration")) if leg.answered_at else 0
     leads.update_call(leg.prospect_id, leg.call_sid, changes, final_statuses=phone.FINAL)
     if call_status in phone.FINAL and leg.kind == "ring":
         end_wave_if_over(q["prospect_id"], int(q.get("wave") or 0))
+
+
+def _seconds(value: str | None) -> int:
+    """Twilio's CallDuration (whole seconds); anything else counts as 0, never a 5xx."""
+    text = (value or "").strip()
+    return min(int(text), 86_400) if text.isascii() and text.isdecimal() and len(text) <= 6 else 0
 
 
 def recording(q: dict[str, str], form: dict[str, str]) -> None:
