@@ -70,9 +70,12 @@ browser-deps:
 deploy-web: web
 	infra/deploy/deploy-web.sh $(STACK_NAME)
 
-## redrive: move a deployed stack's distribution DLQ back to its queue (STACK_NAME=..., RATE=msgs/s optional)
+## redrive: move the distribution DLQ back to its queue: a deployed stack's with STACK_NAME=... (RATE=msgs/s
+## optional; infra/deploy/redrive-dlq.sh), else the running local stack's (make dev; LEADWAVE_PORT)
 .PHONY: redrive
 redrive:
-	infra/deploy/redrive-dlq.sh $(STACK_NAME) $(RATE)
+	@if [ -n "$(STACK_NAME)" ]; then infra/deploy/redrive-dlq.sh $(STACK_NAME) $(RATE); else \
+		curl -sf -X POST http://127.0.0.1:$${LEADWAVE_PORT:-3000}/local/redrive || { \
+			echo "no local stack on port $${LEADWAVE_PORT:-3000}: run make dev, or give STACK_NAME"; exit 1; }; echo; fi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

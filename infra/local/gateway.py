@@ -2,7 +2,8 @@
 
 Routes, authorizers, stage, CORS and gateway responses come from the template's Api.
 Local-only routes: ``GET /health``, ``POST /local/login``, ``GET /local/audit`` (the
-no-lost-lead check over every lead), ``POST /local/streams/drain?timeout=S`` (200 once every
+no-lost-lead check over every lead), ``POST /local/redrive`` (every dead-letter queue's messages
+back to their queue: ``make redrive``), ``POST /local/streams/drain?timeout=S`` (200 once every
 DynamoDB stream mapping has processed the records written so far, 504 if not within S
 seconds, default 10), the phone simulator (``/local/phones`` for people,
 ``/local/twilio/...`` for the twilio REST client); the SPA (``web/dist``) at ``/``: its files, ``index.html``
@@ -144,6 +145,10 @@ class Gateway:
 
             report = run_audit().as_dict()
             return _json(200 if report["ok"] else 409, report)
+        if req.method == "POST" and req.path == "/local/redrive":  # make redrive (infra/local/redrive.py)
+            from infra.local.redrive import redrive_all
+
+            return _json(200, {"moved": redrive_all()})
         if len(req.body) > self.settings.max_body:
             return self.gateway_response("REQUEST_TOO_LARGE")
         try:
