@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 from leadwave.observability import logger
 from leadwave.services import waves
 from pydantic import BaseModel, Field
+from pynamodb.exceptions import PynamoDBException
 
 
 class OpenWave(BaseModel):
@@ -29,9 +31,18 @@ class Task(BaseModel):
     task: Annotated[OpenWave | Fallback, Field(discriminator="action")]
 
 
+class TaskRetryable(Exception):
+    """A failure a retry may fix (DynamoDB throttling, a network error): the state machine
+    retries the task (its Retry names this error), which is safe to repeat."""
+
+
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return _run({"task": event}, context)
+    try:
+        return _run({"task": event}, context)
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        logger.warning("wave task failed; Step Functions retries it", extra={"error": type(exc).__name__})
+        raise TaskRetryable(type(exc).__name__) from exc
 
 
 @event_parser(model=Task)

@@ -289,6 +289,10 @@ sfn = boto3.client("stepfunctions")
 WAVES = {}
 
 
+class TaskRetryable(Exception):
+    pass
+
+
 def handler(event, context):
     action, pid = event["action"], event.get("prospect_id")
     if action == "open_wave":
@@ -298,6 +302,8 @@ def handler(event, context):
         if pid.startswith("held") and WAVES[pid] == 1:  # out of hours: wait 1 s, then open with a 2-s timeout
             hold(event["token"], {"prospect_id": pid, "timeout_seconds": 2, "wait_seconds": 1})
             return {"held": True}
+        if pid.startswith("flaky") and WAVES[pid] == 1:  # a throttle: the state machine retries the task
+            raise TaskRetryable("ProvisionedThroughputExceededException")
         if pid.startswith("declined") and WAVES[pid] == 1:  # every agent declined at once
             end_wave(event["token"], "every agent of the wave declined")
             return {"declined": True}
@@ -437,6 +443,15 @@ def test_real_asl_opens_the_next_wave_at_once_when_a_wave_ends_early(moto_sfn) -
     assert [e["taskFailedEventDetails"]["error"] for e in out["events"] if e["type"] == "TaskFailed"] == [
         "leadwave.WaveOver"]
     assert time.monotonic() - started < 30  # long before the wave's 60-s timeout
+
+
+def test_real_asl_retries_a_retryable_task_failure_instead_of_rescuing(moto_sfn) -> None:
+    sfn, resources = moto_sfn
+    out = _run(sfn, resources.attr("Distribution"), "flaky_1", {"prospect_id": "flaky_1", "timeout_seconds": 60})
+    assert out["status"] == "SUCCEEDED", out
+    assert _entered(out) == ["OpenWave"]  # retried within the state, no Rescue
+    failed = [e["taskFailedEventDetails"]["error"] for e in out["events"] if e["type"] == "TaskFailed"]
+    assert failed == ["TaskRetryable"] and json.loads(out["output"])["next"] == "done"
 
 
 def test_a_handler_exception_is_a_task_failure_named_after_its_type(moto_sfn) -> None:

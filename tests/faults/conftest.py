@@ -5,14 +5,11 @@ at the end of the session and printed."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.session import get_session
-from pynamodb.connection import base as pynamodb_base
 
 from tests.events import ROOT, load_handler
 from tests.faults.harness import QUEUE_VISIBILITY, FakeTwilio, World
@@ -37,17 +34,6 @@ def worlds(aws_env: Any, new_org: Any, ddb_local: Any, fault_handlers: dict[str,
     one fault injector, installed for the test."""
     from leadwave.store import phone
 
-    # speed only: each DynamoDB transaction of the code opens a new pynamodb Connection, whose new
-    # botocore session loads the service models again (~0.2 s here); one session per thread keeps
-    # the calls (and so the faults) the same
-    sessions = threading.local()
-
-    def session() -> Any:
-        if getattr(sessions, "session", None) is None:
-            sessions.session = get_session()
-        return sessions.session
-
-    monkeypatch.setattr(pynamodb_base, "get_session", session)
     sqs = aws_env.client("sqs")
     monkeypatch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")  # moto runs in this process
     sqs.set_queue_attributes(QueueUrl=aws_env.env["DISTRIBUTION_QUEUE_URL"],

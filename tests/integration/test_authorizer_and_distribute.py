@@ -251,3 +251,17 @@ def test_distribution_failure_reason_always_lands_in_lead_exception(handlers, ne
                               Context())
     p = leads.get(pid)
     assert (p.status.value, p.failure_reason) == ("exception", Reason.DISTRIBUTION_FAILED)
+
+
+def test_a_throttled_wave_task_raises_the_error_the_state_machine_retries(handlers, new_org, monkeypatch):
+    # fault injection found one DynamoDB throttle in OpenWave sending the lead to Rescue
+    from leadwave.store import leads
+    from pynamodb.exceptions import GetError
+
+    org = new_org(2)
+    ev = api_event("POST", "/v1/leads", body={**LEAD, "campaign_id": "waves"}, authorizer=vendor_authorizer(org, "v1"))
+    pid = json.loads(handlers["ingest"].handler(ev, Context())["body"])["prospect_id"]
+    monkeypatch.setattr(leads, "get", lambda *a, **k: (_ for _ in ()).throw(GetError("throttled")))
+    with pytest.raises(Exception) as err:
+        handlers["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t"}, Context("tasks"))
+    assert type(err.value).__name__ == "TaskRetryable"  # the name the ASL's Retry matches

@@ -297,3 +297,13 @@ def test_hostile_bodies_are_400_and_store_nothing(ingest, aws_env, raw):
     status, err = post(ingest, raw=raw)
     assert (status, err["code"]) == (400, "invalid_json")
     assert count_leads(aws_env) == before
+
+
+def test_a_create_refused_for_a_lead_that_is_not_there_is_a_503_to_retry(ingest, aws_env, monkeypatch):
+    # fault injection: the ingest took a refused create for "the lead exists" and answered 404
+    from leadwave.errors import Conflict
+    from leadwave.store import leads
+
+    monkeypatch.setattr(leads, "create", lambda *a, **k: (_ for _ in ()).throw(Conflict("refused")))
+    status, err = post(ingest, {**LEAD, "campaign_id": "demo-none", "vendor_lead_id": "V-refused-1"})
+    assert (status, err["code"]) == (503, "try_again")

@@ -51,3 +51,12 @@ def test_a_resumed_wave_ends_the_execution_and_a_hold_waits_then_opens_again():
     assert STATES["HoldInput"]["OutputPath"] == "$.next" and STATES["HoldInput"]["Next"] == "Hold"
     assert STATES["Hold"] == {"Type": "Wait", "SecondsPath": "$.wait_seconds", "Next": "OpenWave"}
     assert ASL["StartAt"] == "OpenWave" and set(STATES) == {*WAVES, "HoldInput", "Hold", "Rescue"}
+
+
+def test_a_wave_task_failing_for_a_passing_reason_is_retried_before_any_rescue():
+    """A DynamoDB throttle or a network error in the task (the handler raises TaskRetryable) or a
+    Lambda timeout is retried; the task is safe to repeat (the same state entry reuses its wave)."""
+    for name in WAVES:
+        retries = {e for r in STATES[name]["Retry"] for e in r["ErrorEquals"]}
+        assert {"TaskRetryable", "Sandbox.Timedout"} <= retries
+        assert not retries & {"States.ALL", "States.TaskFailed", HOLD_ERROR, WAVE_OVER_ERROR}

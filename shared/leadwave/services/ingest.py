@@ -11,7 +11,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.config import get_settings, key_pepper
-from leadwave.errors import Conflict, InvalidRequest, Unprocessable
+from leadwave.errors import Conflict, InvalidRequest, NotFound, ServiceBusy, Unprocessable
 from leadwave.ids import new_id
 from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Prospect, Reason, VendorIdentity
 from leadwave.observability import count, logger
@@ -115,7 +115,10 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         # the same keyed lead was stored by an earlier attempt that died before answering (or
         # before queueing): answer from it, and queue it again if it may never have been queued
         # (a second start of its execution is a no-op)
-        prospect = leads.get(prospect.prospect_id)
+        try:
+            prospect = leads.get(prospect.prospect_id)
+        except NotFound:  # the store refused the create, yet holds no such lead: nothing was kept
+            raise ServiceBusy("the lead could not be stored just now; retry the request", retry_after=1) from None
         if prospect.status is LeadStatus.OFFERING:
             prospect = _enqueue(prospect, wave_timeout(campaign))
         return answer(prospect)

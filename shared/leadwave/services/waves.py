@@ -54,6 +54,7 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
         aws.resume(token, _done(p))
         return
     if p.wave_token == token:  # a retried invoke of the same task: the wave is already open
+        _ring_missing(p)
         return
     if entered and p.wave_entered == entered and p.wave_token:
         _retarget(p, token)
@@ -101,12 +102,29 @@ def _hold_seconds(s: OrgSettings, now: Any) -> int:
 
 def _retarget(p: Prospect, token: str) -> None:
     """Step Functions retried this very state entry with a new token after the wave was opened:
-    point the open wave at the new token instead of opening another one."""
+    point the open wave at the new token instead of opening another one (and, for Ring All,
+    call whoever of the wave the failed attempt did not reach)."""
     try:
-        leads.update(p, {"wave_token": token}, None, condition=leads.in_status(LeadStatus.OFFERING)
-                     & leads.wave_is(p.wave) & leads.token_is(p.wave_token or ""))
+        p = leads.update(p, {"wave_token": token}, None, condition=leads.in_status(LeadStatus.OFFERING)
+                         & leads.wave_is(p.wave) & leads.token_is(p.wave_token or ""))
     except ConcurrentUpdate:
         aws.resume(token, _done(leads.get(p.prospect_id)))
+        return
+    _ring_missing(p)
+
+
+def _ring_missing(p: Prospect) -> None:
+    """A Ring All wave whose task died while placing its calls: call the wave's agents it did
+    not reach (a leg is recorded for every call placed, failed ones too)."""
+    if p.distribution_type is not DistributionType.RING_ALL:
+        return
+    called = {c.agent_id for c in leads.calls_of(p.prospect_id) if c.kind == "ring" and c.wave == p.wave}
+    missing = directory.get_agents(p.org_id, [i for i in p.current_offers if i not in called])
+    s = directory.settings(p.org_id)
+    campaign = s.campaign(p.campaign_id)
+    if missing and campaign is not None:
+        logger.info("ringing the wave's agents a failed attempt did not call", extra={"legs": len(missing)})
+        ringall.ring(p, missing, s.org, campaign, public_base())
 
 
 def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: str | None) -> str | None:

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
 from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor
 from leadwave.store.followup import assigned_actions, ready_sort
-from leadwave.store.tables import DirectoryItem, bind
+from leadwave.store.tables import DirectoryItem, bind, transactions
 
 E = TypeVar("E", bound=BaseModel)
 
@@ -182,7 +181,7 @@ def save(entity: BaseModel, *, create_only: bool = False) -> None:
 
 
 def _put_counted(item: DirectoryItem, delta: int, create_only: bool) -> None:
-    with TransactWrite(connection=Connection(region=DirectoryItem.Meta.region)) as tx:
+    with TransactWrite(connection=transactions()) as tx:
         tx.save(item, condition=DirectoryItem.pk.does_not_exist() if create_only else None)
         tx.update(counters_item(item.pk.removeprefix("ORG#")), actions=counter_actions({"active_agents": delta}))
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
@@ -24,7 +23,7 @@ from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, Conflict, InvalidRequest, NotFound
 from leadwave.models import CallLeg, LeadEvent, LeadStatus, Offer, Prospect
 from leadwave.store import directory
-from leadwave.store.tables import LeadItem, bind
+from leadwave.store.tables import LeadItem, bind, transactions
 
 LEAD_SK = "LEAD"
 _PROSPECT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -127,7 +126,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _tx() -> TransactWrite:
-    return TransactWrite(connection=Connection(region=LeadItem.Meta.region))
+    return TransactWrite(connection=transactions())
 
 
 def _counter(status: LeadStatus | str | None, ignored: bool) -> str | None:
