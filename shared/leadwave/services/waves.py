@@ -119,7 +119,10 @@ def _ring_missing(p: Prospect) -> None:
     if p.distribution_type is not DistributionType.RING_ALL:
         return
     called = {c.agent_id for c in leads.calls_of(p.prospect_id) if c.kind == "ring" and c.wave == p.wave}
-    missing = directory.get_agents(p.org_id, [i for i in p.current_offers if i not in called])
+    not_called = [i for i in p.current_offers if i not in called]
+    if not not_called:
+        return
+    missing = directory.get_agents(p.org_id, not_called)
     s = directory.settings(p.org_id)
     campaign = s.campaign(p.campaign_id)
     if missing and campaign is not None:
