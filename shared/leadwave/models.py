@@ -59,6 +59,7 @@ class Reason:
 
     NO_ELIGIBLE = "No available or eligible agents were found."
     NO_ANSWER = "No agents answered the call."
+    CALLS_FAILED = "The calls to the agents could not be placed (phone provider error)."
     NO_CLICK = "No agents clicked the New Lead button."
     NO_CLAIM_IN_WAVES = "No agent claimed the lead in any wave."
     AFTER_HOURS = "Received outside business hours."

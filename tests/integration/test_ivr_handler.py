@@ -30,8 +30,11 @@ class FakeTwilio:
     def __init__(self):
         self.placed, self.hung_up, self.resumed = [], [], []
         self.lock = threading.Lock()
+        self.down = False  # the provider refuses every call
 
     def place_call(self, *, to, from_, answer_url, status_url, ring_seconds):
+        if self.down:
+            raise RuntimeError("HTTP 503 from the phone provider")
         with self.lock:
             sid = f"CA{len(self.placed):032d}"
             self.placed.append({"sid": sid, "to": to, "from": from_, "url": answer_url, "status": status_url,
@@ -405,3 +408,17 @@ def test_a_signed_status_with_a_malformed_call_duration_is_recorded_as_0s_not_a_
     status, _ = webhook(h, leg["status"], call_params(leg, CallStatus="completed", CallDuration=duration))
     assert status == 200
     assert {c.call_sid: c.talk_seconds for c in leads.calls_of(pid)}[leg["sid"]] == 0
+
+
+def test_a_phone_provider_outage_says_so_instead_of_no_agent_answered(h, new_org, twilio):
+    # fault injection: with Twilio down the lead ended as "No agents answered the call."
+    from leadwave.models import Reason
+    from leadwave.store import leads
+
+    twilio.down = True
+    _, pid = ring_lead(h, new_org, twilio)
+    assert twilio.resumed[-1][1]["next"] == "wave"  # every leg failed: the wave ended at once
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-2"}, Context())
+    p = leads.get(pid)
+    assert (p.status.value, p.failure_reason) == ("exception", Reason.CALLS_FAILED)
+    assert {c.status for c in leads.calls_of(pid)} == {"failed"}

@@ -10,7 +10,8 @@ from leadwave.models import LeadStatus, Prospect, Reason
 from leadwave.observability import count, timing
 
 REASON_CODES = {
-    Reason.NO_ELIGIBLE: "no_eligible", Reason.NO_ANSWER: "no_answer", Reason.NO_CLICK: "no_click",
+    Reason.NO_ELIGIBLE: "no_eligible", Reason.NO_ANSWER: "no_answer", Reason.CALLS_FAILED: "calls_failed",
+    Reason.NO_CLICK: "no_click",
     Reason.NO_CLAIM_IN_WAVES: "no_claim_in_waves", Reason.AFTER_HOURS: "after_hours",
     Reason.QUEUE_UNAVAILABLE: "queue_unavailable", Reason.DISTRIBUTION_FAILED: "distribution_failed",
     Reason.NO_DIRECT_TARGET: "no_direct_target", Reason.DIRECT_NO_MATCH: "direct_no_match",

@@ -133,7 +133,7 @@ def _ring_missing(p: Prospect) -> None:
 def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: str | None) -> str | None:
     """Open the next wave; the reason the lead must be placed instead when none can open."""
     if p.wave >= max_waves(campaign):
-        return no_taker_reason(campaign)
+        return _no_taker(p, campaign)
     now = clock.now()
     expires = clock.iso(clock.later(now, wave_timeout(campaign)))
     wave = p.wave + 1
@@ -152,7 +152,7 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     if problem:
         return problem
     if not picked:
-        return Reason.NO_ELIGIBLE if p.wave == 0 else no_taker_reason(campaign)
+        return Reason.NO_ELIGIBLE if p.wave == 0 else _no_taker(p, campaign)
     ids = [a.agent_id for a in picked]
     leads.write_offers([Offer(org_id=p.org_id, prospect_id=p.prospect_id, agent_id=a, wave=wave, status="open",
                               offered_at=clock.iso(now), expires_at=expires) for a in ids])
@@ -161,6 +161,15 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     if opened is not None and ring_all:
         ringall.ring(opened, picked, s.org, campaign, public_base())
     return None
+
+
+def _no_taker(p: Prospect, campaign: Campaign) -> str:
+    """Why nobody took the lead; for Ring All, whether any call to an agent was placed at all."""
+    if campaign.distribution_type is DistributionType.RING_ALL:
+        legs = [c for c in leads.calls_of(p.prospect_id) if c.kind == "ring"]  # bounded: waves x ring batch
+        if legs and all(c.status == "failed" for c in legs):
+            return Reason.CALLS_FAILED
+    return no_taker_reason(campaign)
 
 
 def _commit(p: Prospect, token: str, changes: dict[str, Any], ev: Any, **kw: Any) -> Prospect | None:
