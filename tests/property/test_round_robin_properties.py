@@ -181,7 +181,7 @@ def test_round_robin_stays_even_when_more_requests_arrive_together_than_there_ar
     _run(rr_agents, 0, past, actions, crowded_bursts=True)
 
 
-# Fixed: a lone lead (the ticket before it handed out more than RR_QUIET_SECONDS ago) no longer
+# Fixed: a lone lead (the ticket before it handed out more than QUIET_SECONDS ago) no longer
 # reads which tickets landed: it takes the oldest agent, whoever took the last ticket.
 @settings(max_examples=gen.examples(60))
 @given(rr_agents=st.integers(1, 10), past=pasts, actions=st.lists(st.one_of(leads, toggles), max_size=30))

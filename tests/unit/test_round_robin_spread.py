@@ -25,3 +25,12 @@ def test_the_spread_never_passes_the_candidates_read():
 
 def test_a_new_org_starts_at_the_oldest_agent():
     assert spread_index(1, [], candidates=5) == 0
+
+
+def test_a_request_is_alone_when_the_ticket_before_it_is_seconds_old():
+    from leadwave.rules.roundrobin import quiet
+
+    assert quiet(None, "2026-12-01T10:00:00.000Z")  # the org's first ticket
+    assert quiet("2026-12-01T09:59:57.900Z", "2026-12-01T10:00:00.000Z")  # 2.1 s: landed or gave up
+    assert not quiet("2026-12-01T09:59:58.500Z", "2026-12-01T10:00:00.000Z")  # 1.5 s: may still be choosing
+    assert not quiet("2026-12-01T10:00:00.300Z", "2026-12-01T10:00:00.000Z")  # another clock ahead: not alone

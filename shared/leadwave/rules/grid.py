@@ -11,6 +11,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import InvalidRequest
+from leadwave.models import MAX_AMOUNT
 
 TEXT_COLUMNS = ("prospect_name", "campaign", "description", "distribution", "lead_provider", "loan_purpose",
                 "state", "failure_reason")
@@ -30,7 +31,6 @@ class GridQuery:
     page_size: int = 50
 
 
-MAX_AMOUNT = Decimal(10) ** 12
 MAX_TEXT = 200  # a search text or a filter value
 MAX_VALUES = 100  # values of one multi-select filter
 # the list's own parameters besides the columns' (its callers add these)

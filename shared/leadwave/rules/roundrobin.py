@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from leadwave import clock
+
+QUIET_SECONDS = 2.0  # a ticket handed out longer ago than this has landed (or given up) by now
+
 
 def spread_index(ticket: int, recent_tickets: list[int], candidates: int) -> int:
     """Which of the ``candidates`` oldest agents (oldest first) the request holding ``ticket``
@@ -12,9 +16,17 @@ def spread_index(ticket: int, recent_tickets: list[int], candidates: int) -> int
     (A ticket whose request gave up is passed over as soon as a later one lands.) Alone, the
     oldest agent. The write's own condition keeps two close tickets off one agent. Only for
     requests arriving together: a request whose previous ticket is seconds old takes the oldest
-    agent without this estimate (``distribution.quiet``)."""
+    agent without this estimate (``quiet``)."""
     if candidates <= 1:
         return 0
     landed = max(recent_tickets, default=0)
     ahead = max(0, ticket - landed - 1)
     return min(ahead, candidates - 1)
+
+
+def quiet(previous_at: str | None, at: str) -> bool:
+    """True when the ticket before ours was handed out long enough ago that its request is done
+    (or there was none): the request is alone and takes the oldest agent."""
+    if not previous_at:
+        return True
+    return (clock.parse(at) - clock.parse(previous_at)).total_seconds() > QUIET_SECONDS

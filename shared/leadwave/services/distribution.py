@@ -10,13 +10,12 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
-from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, NotFound, ServiceBusy
 from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, direct_target
 from leadwave.rules.eligibility import is_eligible
-from leadwave.rules.roundrobin import spread_index
+from leadwave.rules.roundrobin import quiet, spread_index
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory
 from leadwave.store.directory import OrgSettings
@@ -24,7 +23,6 @@ from leadwave.store.directory import OrgSettings
 RR_ROUNDS = 10
 RR_CANDIDATES = 16  # the oldest eligible agents one request considers
 RR_RECENT = 8  # the newest agents read to see which recent tickets already landed
-RR_QUIET_SECONDS = 2.0  # a ticket handed out longer ago than this has landed (or given up) by now
 RR_SPACING = 8  # no agent takes two of this many consecutive tickets (fewer eligible: one less than them)
 
 
@@ -66,13 +64,6 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
         except ConcurrentUpdate:
             continue  # the read was stale (another lead, a claim or a switch moved that agent): read again
     raise ServiceBusy("every eligible agent was being assigned concurrently; retry the request", retry_after=1)
-
-
-def quiet(previous_at: str | None, at: str) -> bool:
-    """True when the ticket before ours was handed out long enough ago that its request is done."""
-    if not previous_at:
-        return True
-    return (clock.parse(at) - clock.parse(previous_at)).total_seconds() > RR_QUIET_SECONDS
 
 
 def default_or_exception(org: Org, reason: str = Reason.NO_ELIGIBLE, at: str | None = None) -> Decision:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import random
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,12 +20,11 @@ from pynamodb.transactions import TransactWrite
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, Conflict, InvalidRequest, NotFound
-from leadwave.models import CallLeg, LeadEvent, LeadStatus, Offer, Prospect
+from leadwave.models import ID_PATTERN, CallLeg, LeadEvent, LeadStatus, Offer, Prospect
 from leadwave.store import directory
 from leadwave.store.tables import LeadItem, bind, transactions
 
 LEAD_SK = "LEAD"
-_PROSPECT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
@@ -216,9 +214,9 @@ def _unknown() -> NotFound:
 
 
 def _addressable(prospect_id: str) -> str:
-    """A prospect id as ids are minted (letters, digits, ``_``, ``-``; at most 64): anything else
+    """A prospect id as ids are minted (``models.ID_PATTERN``): anything else
     names no lead, without a key DynamoDB would refuse."""
-    if not _PROSPECT_ID.fullmatch(prospect_id):
+    if not ID_PATTERN.fullmatch(prospect_id):
         raise _unknown()
     return prospect_id
 
