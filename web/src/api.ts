@@ -90,34 +90,52 @@ export function queryString(query?: Query | URLSearchParams): string {
   return s ? `?${s}` : "";
 }
 
-async function send(method: string, path: string, session: Session, body?: unknown, query?: Query | URLSearchParams): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${session.idToken}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+/** A body sent as it is (CSV), with its content type. */
+export interface RawBody {
+  data: string | Blob;
+  type: string;
+}
+
+async function send(method: string, path: string, session: Session, body?: unknown, query?: Query | URLSearchParams, raw?: RawBody, accept = "application/json"): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept, Authorization: `Bearer ${session.idToken}` };
+  if (raw) headers["Content-Type"] = raw.type;
+  else if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
     return await fetch(`${config.apiBase}${path}${queryString(query)}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ? raw.data : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "network_error", "Cannot reach the server. Check your connection; retrying.");
   }
 }
 
-export async function request<T>(method: string, path: string, opts: { body?: unknown; query?: Query | URLSearchParams } = {}): Promise<T> {
+interface RequestOptions {
+  body?: unknown;
+  query?: Query | URLSearchParams;
+  raw?: RawBody;
+  /** The Accept header (JSON unless said). */
+  accept?: string;
+  /** The answer as a Blob (a file to download), not parsed as JSON. */
+  blob?: boolean;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   let session = auth.get().session;
   if (!session) throw new ApiError(401, "unauthorized", SESSION_ENDED);
   if (session.mode === "cognito" && isExpired(session, Date.now(), 60_000)) session = (await refreshNow()) ?? session;
-  let response = await send(method, path, session, opts.body, opts.query);
+  let response = await send(method, path, session, opts.body, opts.query, opts.raw, opts.accept);
   if (response.status === 401 && session.mode === "cognito") {
     const fresh = await refreshNow();
-    if (fresh) response = await send(method, path, fresh, opts.body, opts.query);
+    if (fresh) response = await send(method, path, fresh, opts.body, opts.query, opts.raw, opts.accept);
   }
   if (response.status === 401) {
     // only the session this request was made with ends (a newer sign-in stays)
     if (auth.get().session?.idToken === session.idToken || !auth.get().session) endSession();
     throw new ApiError(401, "unauthorized", SESSION_ENDED);
   }
+  if (opts.blob && response.ok) return (await response.blob()) as T;
   const text = response.status === 204 ? "" : await response.text();
   let data: unknown = undefined;
   if (text) {
@@ -128,7 +146,9 @@ export async function request<T>(method: string, path: string, opts: { body?: un
     }
   }
   if (!response.ok) {
-    const e = (data ?? {}) as { code?: string; message?: string; details?: ErrorDetail[] };
+    // {code, message, details}; tolerates the same wrapped in {"error": ...}
+    const body = (data ?? {}) as { code?: string; message?: string; details?: ErrorDetail[]; error?: unknown };
+    const e = (body.error && typeof body.error === "object" ? body.error : body) as { code?: string; message?: string; details?: ErrorDetail[] };
     if (response.status === 403 && e.code === "inactive_user") {
       // deactivated while signed in: nothing to retry, the session ends with the reason
       if (auth.get().session?.idToken === session.idToken) endSession(DEACTIVATED);
@@ -149,6 +169,21 @@ export const get = <T>(path: string, query?: Query | URLSearchParams) => request
 export const post = <T>(path: string, body?: unknown) => request<T>("POST", path, { body });
 export const put = <T>(path: string, body?: unknown) => request<T>("PUT", path, { body });
 export const del = <T>(path: string) => request<T>("DELETE", path);
+/** POST of a body as it is (a CSV file). */
+export const postRaw = <T>(path: string, data: string | Blob, type: string) => request<T>("POST", path, { raw: { data, type } });
+
+/** Downloads what ``path`` answers (with the session's token) as a file named ``filename``. */
+export async function download(path: string, query: Query | URLSearchParams, filename: string, accept = "text/csv"): Promise<void> {
+  const blob = await request<Blob>("GET", path, { query, accept, blob: true });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 /** A screen whose backend route is not deployed yet answers the API's 404 route_not_found. */
 export function isMissingRoute(err: unknown): boolean {

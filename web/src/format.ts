@@ -82,3 +82,99 @@ export function parseList(value: string): string[] {
     .map((v) => v.trim())
     .filter(Boolean);
 }
+
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+/** Date and time to the second (history, call activity). */
+export function whenSeconds(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTimeSeconds.format(d);
+}
+
+/** The browser's own time zone (the agent's). */
+export function myZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/** "Tue, Jun 3, 3:00 PM" in ``zone`` (an IANA name); the browser's zone when the name is unknown. */
+export function inZone(iso: string | Date | null | undefined, zone: string | null | undefined, withSeconds = false): string {
+  if (!iso) return "—";
+  const d = iso instanceof Date ? iso : new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const opts: Intl.DateTimeFormatOptions = { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" };
+  if (withSeconds) opts.second = "2-digit";
+  try {
+    return new Intl.DateTimeFormat(undefined, { ...opts, timeZone: zone ?? undefined, timeZoneName: "short" }).format(d);
+  } catch {
+    return new Intl.DateTimeFormat(undefined, { ...opts, timeZoneName: "short" }).format(d);
+  }
+}
+
+/** A zone's offset from UTC at ``at``, in ms (positive east of Greenwich). */
+function zoneOffset(at: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(at));
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour") % 24, n("minute"), n("second")) - Math.floor(at / 1000) * 1000;
+}
+
+/** A wall-clock time ("YYYY-MM-DDTHH:MM", a datetime-local's value) in ``zone``, as an instant; null when invalid. */
+export function fromZonedLocal(value: string, zone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  if (!m) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  try {
+    let at = wall - zoneOffset(wall, zone);
+    at = wall - zoneOffset(at, zone); // across a DST change, the offset at the instant itself
+    return new Date(at);
+  } catch {
+    return null;
+  }
+}
+
+/** An instant as a datetime-local's value in ``zone``. */
+export function toZonedLocal(d: Date, zone: string): string {
+  const shifted = new Date(d.getTime() + zoneOffset(d.getTime(), zone));
+  return shifted.toISOString().slice(0, 16);
+}
+
+/** "America/New_York" → "America/New York". */
+export function zoneName(zone: string | null | undefined): string {
+  return zone ? zone.replace(/_/g, " ") : "unknown";
+}
+
+export const STATUS_LABELS: Record<string, string> = {
+  stored: "Stored",
+  offering: "In distribution",
+  assigned: "Assigned",
+  unassigned: "Unassigned",
+  exception: "Exception",
+};
+
+export function leadStatus(value: string | null | undefined): string {
+  return value ? (STATUS_LABELS[value] ?? value) : "—";
+}
+
+export const OUTCOME_LABELS: Record<string, string> = {
+  no_answer: "No answer",
+  busy: "Busy",
+  left_voicemail: "Left voicemail",
+  wrong_number: "Wrong number",
+  not_interested: "Not interested",
+  do_not_call: "Do not call",
+  contacted: "Contacted",
+};
+
+export function outcome(value: string | null | undefined): string {
+  return value ? (OUTCOME_LABELS[value] ?? value) : "—";
+}
+
+export function fullName(l: { first_name?: string | null; last_name?: string | null }): string {
+  return `${l.first_name ?? ""} ${l.last_name ?? ""}`.trim() || "(no name)";
+}
+
+export function leadHref(prospectId: string): string {
+  return `/app/leads/${encodeURIComponent(prospectId)}`;
+}
+
+export const US_STATES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split(" ");

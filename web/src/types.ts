@@ -12,6 +12,8 @@ export interface Me {
   roles: Role[];
   active: boolean;
   available: boolean;
+  /** "View leads only" (managers, admins, supervisors): the work queue takes no lock. */
+  preferences?: { view_only: boolean };
 }
 
 export interface Offer {
@@ -216,6 +218,8 @@ export interface Org {
   default_agent_id: string | null;
   fresh_window_minutes: number;
   lock_expiry_minutes: number;
+  /** Claiming: a callback with a time claims the lead for whoever set it (default on). */
+  auto_claim_callbacks?: boolean;
   do_not_call: string[];
 }
 
@@ -231,4 +235,204 @@ export interface ErrorDetail {
   field?: string;
   code?: string;
   message?: string;
+}
+
+// ---------------------------------------------------------------- work lists, the work queue, the lead page (seed 003)
+
+export type LeadStatus = "stored" | "offering" | "assigned" | "unassigned" | "exception";
+
+export interface LeadDetail {
+  prospect_id: string;
+  campaign_id: string;
+  campaign_name: string | null;
+  lead_provider: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  email: string | null;
+  state: string | null;
+  loan_purpose: string | null;
+  loan_amount: string | number | null;
+  channel: string | null;
+  status: LeadStatus | string;
+  failure_reason: string | null;
+  ignored: boolean;
+  agent_id: string | null;
+  agent_name: string | null;
+  application_id: string | null;
+  app_status: string | null;
+  app_activity: string | null;
+  assigned_at: string | null;
+  assigned_by: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  callback_at: string | null;
+  callback_claimed: boolean | null;
+  last_outcome: string | null;
+  /** The lead's IANA zone (from its state); null when unknown. */
+  time_zone: string | null;
+}
+
+export interface LeadLock {
+  agent_id: string;
+  agent_name: string | null;
+  expires_at: string;
+  mine: boolean;
+}
+
+export interface LeadEvent {
+  at: string;
+  type: string;
+  by: string | null;
+  by_name: string | null;
+  text: string;
+  detail?: unknown;
+}
+
+export interface LeadNote {
+  at: string;
+  by: string | null;
+  by_name: string | null;
+  text: string;
+}
+
+/** A row of Call Activity (seed 001): a Ring All wave is one row with its legs; an Auto-Dial is two rows. */
+export interface CallRow {
+  row_id: string;
+  kind: "ring_wave" | "agent_leg" | "borrower" | "blocked" | string;
+  /** The agent's name (who made or took the call). */
+  by: string | null;
+  agent_id: string | null;
+  phone: string | null;
+  status: string | null;
+  started_at: string | null;
+  answered_at: string | null;
+  ended_at: string | null;
+  talk_seconds: number | null;
+  recording_url: string | null;
+  reason: string | null;
+  legs?: CallRow[];
+}
+
+export interface LeadCan {
+  act: boolean;
+  claim: boolean;
+  unclaim: boolean;
+  reassign: boolean;
+  view_only: boolean;
+}
+
+export interface LeadPageData {
+  lead: LeadDetail;
+  lock: LeadLock | null;
+  events: LeadEvent[];
+  notes: LeadNote[];
+  calls: CallRow[];
+  lists: { list_id: string; name: string }[];
+  can: LeadCan;
+}
+
+export interface QueueAnswer {
+  lead: LeadDetail;
+  lock_expires_at: string | null;
+  list_id: string | null;
+  source: "callback" | "list";
+  view_only: boolean;
+}
+
+export type Outcome = "no_answer" | "busy" | "left_voicemail" | "wrong_number" | "not_interested" | "do_not_call" | "contacted";
+
+export interface ActionAnswer {
+  lead: { prospect_id: string; status: string; agent_id: string | null; callback_at: string | null; callback_claimed: boolean | null; last_outcome: string | null };
+  lock_released: boolean;
+  replayed: boolean;
+  call_sid?: string;
+}
+
+export interface ListFilter {
+  campaign_id?: string[];
+  lead_provider?: string[];
+  state?: string[];
+  loan_purpose?: string[];
+  amount_min?: number | null;
+  amount_max?: number | null;
+  created_from?: string | null;
+  created_to?: string | null;
+  status?: ("stored" | "unassigned")[];
+}
+
+export interface Segment {
+  segment_id?: string;
+  name: string;
+  filter: ListFilter;
+}
+
+export interface ListCounts {
+  total: number;
+  queued: number;
+  locked: number;
+  claimed: number;
+  callbacks_due: number;
+}
+
+export interface WorkList {
+  list_id: string;
+  name: string;
+  agent_ids: string[];
+  group_ids: string[];
+  priority: number | null;
+  filter: ListFilter | null;
+  segments: Segment[];
+  created_at: string | null;
+  parent_id: string | null;
+  counts: ListCounts | null;
+}
+
+export interface CsvAnswer {
+  added: number;
+  rejected: { row: number; code: string; message: string }[];
+}
+
+export interface SplitAnswer {
+  lists: { list_id: string; name: string; agent_id: string; count: number }[];
+}
+
+export interface SearchRow {
+  prospect_id: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  campaign_id: string;
+  campaign_name: string | null;
+  lead_provider: string | null;
+  status: string;
+  agent_id: string | null;
+  agent_name: string | null;
+  state: string | null;
+  loan_purpose: string | null;
+  loan_amount: string | number | null;
+  created_at: string | null;
+  failure_reason: string | null;
+}
+
+export interface SearchPage {
+  items: SearchRow[];
+  next_cursor: string | null;
+}
+
+export interface MarketingRow {
+  campaign_id: string;
+  campaign_name: string | null;
+  lead_provider: string | null;
+  assigned: number;
+  fresh: number;
+  exception: number;
+  stored: number;
+  in_distribution: number;
+  total: number;
+}
+
+export interface MarketingReport {
+  rows: MarketingRow[];
+  totals: Partial<MarketingRow>;
 }

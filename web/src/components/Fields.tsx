@@ -199,6 +199,8 @@ interface AreaProps extends Base {
   value: string;
   onInput: (value: string) => void;
   rows?: number;
+  maxLength?: number;
+  placeholder?: string;
 }
 
 export function TextAreaField({ label, error, hint, value, onInput, rows = 3, ...rest }: AreaProps) {

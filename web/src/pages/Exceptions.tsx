@@ -6,9 +6,10 @@ import { ApiError, get, post } from "../api";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
 import { Page, Pager, RefreshButton, showing } from "../components/Page";
-import { amount, distribution, personName, text, when, whenParts } from "../format";
+import { amount, distribution, leadHref, personName, text, when, whenParts } from "../format";
 import { useCursorPages, useDebounced, useLoad } from "../hooks";
 import { notify } from "../notify";
+import { linkHandler } from "../router";
 import { type Agent, type ExceptionList, type ExceptionRow, type SortColumn, TEXT_COLUMNS, type TextColumn } from "../types";
 
 const LABELS: Record<SortColumn, string> = {
@@ -465,7 +466,9 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                   )}
                 </td>
                 <th scope="row" class="col-prospect_name">
-                  {text(r.prospect_name)}
+                  <a href={leadHref(r.prospect_id)} onClick={linkHandler}>
+                    {text(r.prospect_name)}
+                  </a>
                 </th>
                 <ExceptionCell col="campaign" value={text(r.campaign)} />
                 <ExceptionCell col="description" value={text(r.description)} />

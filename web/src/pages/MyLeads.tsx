@@ -1,9 +1,11 @@
 // The agent's own leads, with the call activity of each (GET /v1/leads/{id}/calls).
 import { useState } from "preact/hooks";
 import { ApiError, get } from "../api";
+import { type Recording, RecordingDialog } from "../components/CallActivity";
 import { ErrorBanner } from "../components/Fields";
 import { Cell, DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
-import { amount, duration, text, when } from "../format";
+import { amount, duration, leadHref, text, when, whenSeconds } from "../format";
+import { linkHandler } from "../router";
 import { useLoad } from "../hooks";
 import type { Call, MyLead } from "../types";
 
@@ -18,9 +20,11 @@ function Calls({ prospectId }: { prospectId: string }) {
   }, [prospectId]);
   if (calls.loading && !calls.data) return <p aria-live="polite">Loading calls…</p>;
   if (calls.error) return <ErrorBanner error={calls.error} onRetry={() => void calls.reload()} />;
+  const [playing, setPlaying] = useState<Recording | null>(null);
   const list = calls.data ?? [];
   if (!list.length) return <p class="empty">No calls</p>;
   return (
+    <>
     <DataTable caption="Calls" columns={["Started", "Talk time", "Number called", "Agent", "Status", "Recording"]} inner stack>
       {list.map((c) => (
         <tr key={c.call_sid}>
@@ -31,9 +35,13 @@ function Calls({ prospectId }: { prospectId: string }) {
           <Cell label="Status">{text(c.status)}</Cell>
           <Cell label="Recording">
             {c.recording_url ? (
-              <a href={c.recording_url} target="_blank" rel="noopener noreferrer">
-                Listen
-              </a>
+              <button
+                type="button"
+                class="btn btn-small"
+                onClick={() => setPlaying({ url: c.recording_url ?? "", about: [whenSeconds(c.started_at), text(c.phone_called), c.agent_name ?? c.agent_id ?? "", `talk time ${duration(c.talk_seconds)}`].filter(Boolean).join(" · ") })}
+              >
+                Recording<span class="sr-only"> of the call at {when(c.started_at)}</span>
+              </button>
             ) : (
               "—"
             )}
@@ -41,6 +49,8 @@ function Calls({ prospectId }: { prospectId: string }) {
         </tr>
       ))}
     </DataTable>
+    <RecordingDialog recording={playing} onClose={() => setPlaying(null)} />
+    </>
   );
 }
 
@@ -78,7 +88,9 @@ export function MyLeadsPage() {
             return [
               <tr key={l.prospect_id} data-prospect-id={l.prospect_id}>
                 <th scope="row" class="cell-title">
-                  {name}
+                  <a href={leadHref(l.prospect_id)} onClick={linkHandler}>
+                    {name}
+                  </a>
                 </th>
                 <Cell label="Phone">{l.phone ? <a href={`tel:${l.phone}`}>{l.phone}</a> : "—"}</Cell>
                 <Cell label="Email" class="cell-break">

@@ -10,8 +10,14 @@ import { setSoundEnabled, soundEnabled } from "../sound";
 import type { Me } from "../types";
 import { ExceptionsPage } from "./Exceptions";
 import { FreshPage } from "./Fresh";
+import { LeadPage } from "./Lead";
+import { ListsPage } from "./Lists";
+import { MarketingPage } from "./Marketing";
 import { MyLeadsPage } from "./MyLeads";
 import { OffersBanner, OffersPanel, useOffers } from "./Offers";
+import { PreferencesPage } from "./Preferences";
+import { QueuePage } from "./Queue";
+import { SearchPage } from "./Search";
 import { AgentsPage } from "./settings/Agents";
 import { CampaignsPage } from "./settings/Campaigns";
 import { GroupsPage } from "./settings/Groups";
@@ -45,11 +51,16 @@ function navItems(a: Access): { agent: NavItem[]; manager: NavItem[] } {
           { href: "/app/offers", label: "Offers" },
           { href: "/app/fresh", label: "Fresh bucket" },
           { href: "/app/leads", label: "My leads" },
+          { href: "/app/queue", label: "Work Queue" },
         ]
       : [],
     manager: a.isManager
       ? [
           { href: "/app/exceptions", label: "Lead Exception" },
+          { href: "/app/search", label: "Leads" },
+          { href: "/app/lists", label: "Lists" },
+          ...(a.isAgent ? [] : [{ href: "/app/queue", label: "Work Queue" }]),
+          { href: "/app/reports/marketing", label: "Marketing report" },
           { href: "/app/settings/campaigns", label: "Campaigns" },
           { href: "/app/settings/groups", label: "Groups" },
           { href: "/app/settings/agents", label: "Agents" },
@@ -135,6 +146,9 @@ function NotAllowed() {
 /** The manager console's screens (manager, admin; supervisor read-only), by path. */
 const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element> = {
   "/app/exceptions": ExceptionsPage,
+  "/app/search": SearchPage,
+  "/app/lists": ListsPage,
+  "/app/reports/marketing": MarketingPage,
   "/app/settings/campaigns": CampaignsPage,
   "/app/settings/groups": GroupsPage,
   "/app/settings/agents": AgentsPage,
@@ -153,7 +167,7 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
     if (path === "/" || path === "/app" || path === "/index.html") navigate(home, true);
   }, [path, home]);
 
-  const pageName = [...nav.agent, ...nav.manager].find((i) => path === i.href)?.label;
+  const pageName = [...nav.agent, ...nav.manager, { href: "/app/preferences", label: "Preferences" }].find((i) => path === i.href)?.label;
   useEffect(() => {
     const n = offers.offers.length;
     const base = pageName ? `${pageName} — leadwave` : "leadwave";
@@ -184,9 +198,17 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
       agentPage = true;
       page = <MyLeadsPage />;
       break;
+    case "/app/queue":
+      page = a.isAgent || a.isManager ? <QueuePage /> : <NotAllowed />;
+      break;
+    case "/app/preferences":
+      page = <PreferencesPage me={me} mayViewOnly={a.isManager} onChange={onMeChange} />;
+      break;
     default: {
       const Manager = MANAGER_PAGES[path];
+      const lead = /^\/app\/leads\/([^/]+)$/.exec(path);
       if (Manager) page = a.isManager ? <Manager canEdit={a.canEdit} /> : <NotAllowed />;
+      else if (lead) page = <LeadPage key={lead[1]} prospectId={decodeURIComponent(lead[1])} canEdit={a.canEdit} />;
       else page = path === "/" || path === "/app" ? null : <NotFound />;
     }
   }
@@ -206,10 +228,20 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
         <div class="topbar-tools">
           {a.isAgent && <Availability me={me} onChange={onMeChange} />}
           {a.isAgent && <SoundToggle />}
+          {a.isManager && me.preferences?.view_only && (
+            <span class="badge badge-viewonly" title="View leads only is on (Preferences)">
+              View only
+            </span>
+          )}
           <span class="whoami" title={me.email}>
             {personName(me)}
             <span class="roles"> · {me.roles.join(", ")}</span>
           </span>
+          {a.isManager && (
+            <a href="/app/preferences" onClick={linkHandler} class="btn btn-ghost btn-small" aria-current={path === "/app/preferences" ? "page" : undefined}>
+              Preferences
+            </a>
+          )}
           <button type="button" class="btn btn-small" onClick={signOutNow}>
             Sign out
           </button>

@@ -9,7 +9,7 @@ import { type Agent, type DayHours, type Org, WEEKDAYS, type Weekday } from "../
 import { SettingsPage, useOptional, useSubmit } from "./common";
 
 const DAY_NAMES: Record<Weekday, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
-const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "do_not_call"];
+const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "auto_claim_callbacks", "do_not_call"];
 
 function timeZones(current: string): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
@@ -145,7 +145,23 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
                 idHint="Gets every lead that finds no eligible, available agent, of any distribution type. Empty: those leads go to Lead Exception (Waves leads to the fresh bucket)."
               />
               <NumberField label="Fresh bucket window (minutes)" value={draft.fresh_window_minutes} min={1} onInput={(v) => f("fresh_window_minutes")(v ?? 0)} error={byField.fresh_window_minutes} hint="The claim limit counts claims in this window." />
-              <NumberField label="Lead lock expiry (minutes)" value={draft.lock_expiry_minutes} min={1} onInput={(v) => f("lock_expiry_minutes")(v ?? 0)} error={byField.lock_expiry_minutes} />
+              <Fieldset legend="Claiming" class="span-2">
+                <CheckboxField
+                  label="Automatically claim leads when a callback time is set"
+                  checked={draft.auto_claim_callbacks ?? true}
+                  onChange={(v) => f("auto_claim_callbacks")(v)}
+                  error={byField.auto_claim_callbacks}
+                  hint="A callback with a time claims the lead for the agent who set it: it returns to the top of their queue then. A callback without a time never claims: the lead goes to the end of the queue."
+                />
+                <NumberField
+                  label="Lock time (minutes)"
+                  value={draft.lock_expiry_minutes}
+                  min={1}
+                  onInput={(v) => f("lock_expiry_minutes")(v ?? 0)}
+                  error={byField.lock_expiry_minutes}
+                  hint="How long a lead opened in the work queue stays locked for its agent when they do nothing; then it goes back to the queues."
+                />
+              </Fieldset>
               <div class="span-2">
                 <TextAreaField label="Do-not-call numbers" value={dnc} onInput={setDnc} rows={4} error={byField.do_not_call} hint="One phone number per line. TCPA campaigns never call these." />
               </div>

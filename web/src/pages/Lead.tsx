@@ -1,0 +1,386 @@
+// The lead page (seed 003, seed 001's Call Activity): the lead's details with its local time, status,
+// owner, lock (who, time left) and lists; its history newest first; notes; calls. An agent sees their
+// own leads and the one they hold locked; managers, admins and supervisors any lead of the org.
+// Managers and admins may unclaim or reassign it here.
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get } from "../api";
+import { CallActivity } from "../components/CallActivity";
+import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
+import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
+import { Cell, DataTable, Fact, LoadState, Page, RefreshButton } from "../components/Page";
+import { amount, countdown, fullName, inZone, leadStatus, outcome, personName, text, when, whenSeconds, zoneName } from "../format";
+import { useLoad, useNow } from "../hooks";
+import { actionErrorText, leadAction } from "../leadActions";
+import { linkHandler } from "../router";
+import { notify } from "../notify";
+import type { Agent, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData } from "../types";
+import { listOf } from "./settings/common";
+
+/** How the lead became its owner's (``assigned_by``). */
+export function assignedBy(value: string | null | undefined): string {
+  if (!value) return "—";
+  if (value === "claim") return "Claimed offer";
+  if (value === "phone") return "Claimed by phone (pressed 1)";
+  if (value === "fresh") return "Fresh bucket";
+  if (value === "distribution") return "Distribution";
+  if (value === "default_agent") return "Default agent (no eligible agent)";
+  if (value === "queue" || value === "callback") return "Claimed from the work queue";
+  if (value.startsWith("manager:")) return `Manager (${value.slice(8)})`;
+  return value;
+}
+
+/** The time where the lead is, ticking. */
+export function LeadLocalTime({ zone }: { zone: string | null }) {
+  const now = useNow(15_000);
+  if (!zone) return <span class="muted">Unknown time zone (no state)</span>;
+  return (
+    <span>
+      {inZone(new Date(now), zone)} <span class="muted">({zoneName(zone)})</span>
+    </span>
+  );
+}
+
+export function LockLine({ lock }: { lock: LeadLock | null }) {
+  const now = useNow(1000);
+  if (!lock) return <span class="muted">Not locked</span>;
+  const left = new Date(lock.expires_at).getTime() - now;
+  const who = lock.mine ? "You" : text(lock.agent_name ?? lock.agent_id);
+  return (
+    <span data-testid="lock-line">
+      {lock.mine ? "Locked by you" : `Locked by ${who}`} · {left > 0 ? `${countdown(left)} left` : "expiring now"}
+    </span>
+  );
+}
+
+/** The lead's facts: contact, loan, campaign, status and owner, local time, callback, lists. */
+export function LeadFacts({ lead, lock, lists, showLock = true }: { lead: LeadDetail; lock?: LeadLock | null; lists?: { list_id: string; name: string }[]; showLock?: boolean }) {
+  return (
+    <dl class="facts">
+      <Fact term="Phone">{lead.phone ? <a href={`tel:${lead.phone}`}>{lead.phone}</a> : "—"}</Fact>
+      <Fact term="Email">{lead.email ? <a href={`mailto:${lead.email}`}>{lead.email}</a> : "—"}</Fact>
+      <Fact term="Lead's local time">
+        <LeadLocalTime zone={lead.time_zone} />
+      </Fact>
+      <Fact term="State">{text(lead.state)}</Fact>
+      <Fact term="Loan purpose">{text(lead.loan_purpose)}</Fact>
+      <Fact term="Loan amount">{amount(lead.loan_amount)}</Fact>
+      <Fact term="Campaign">{text(lead.campaign_name ?? lead.campaign_id)}</Fact>
+      <Fact term="Lead provider">{text(lead.lead_provider)}</Fact>
+      <Fact term="Status">
+        <span class={`status status-${lead.status}`}>{leadStatus(lead.status)}</span>
+        {lead.ignored && <span class="badge"> Ignored</span>}
+        {lead.app_status && (
+          <span class="muted">
+            {" "}
+            · {lead.app_status}
+            {lead.app_activity ? ` / ${lead.app_activity}` : ""}
+          </span>
+        )}
+      </Fact>
+      <Fact term="Owner">
+        {lead.agent_id ? text(lead.agent_name ?? lead.agent_id) : <span class="muted">Nobody (unclaimed)</span>}
+        {lead.agent_id && lead.assigned_at && (
+          <span class="muted">
+            {" "}
+            · {assignedBy(lead.assigned_by)}, {when(lead.assigned_at)}
+          </span>
+        )}
+      </Fact>
+      {showLock && (
+        <Fact term="Lock">
+          <LockLine lock={lock ?? null} />
+        </Fact>
+      )}
+      <Fact term="Callback">
+        {lead.callback_at ? (
+          <>
+            {inZone(lead.callback_at, lead.time_zone)} <span class="muted">(lead's time)</span>
+            {lead.callback_claimed ? <span class="muted"> · claimed</span> : null}
+          </>
+        ) : (
+          "—"
+        )}
+      </Fact>
+      <Fact term="Last outcome">{outcome(lead.last_outcome)}</Fact>
+      <Fact term="Created">{whenSeconds(lead.created_at)}</Fact>
+      {lead.failure_reason && <Fact term="Failure reason">{lead.failure_reason}</Fact>}
+      {lists && (
+        <Fact term="Lists">
+          {lists.length ? lists.map((l) => l.name).join(", ") : <span class="muted">In no list</span>}
+        </Fact>
+      )}
+    </dl>
+  );
+}
+
+/** The lead's events, newest first: when (to the second), who, what. */
+export function History({ events }: { events: LeadEvent[] }) {
+  const rows = [...events].sort((a, b) => b.at.localeCompare(a.at));
+  if (!rows.length) return <p class="empty">No history yet.</p>;
+  return (
+    <DataTable caption="History, newest first" stack columns={["When", "Who", "What"]}>
+      {rows.map((e, i) => (
+        <tr key={`${e.at}-${i}`} data-event-type={e.type}>
+          <Cell label="When" class="nowrap-cell">
+            {whenSeconds(e.at)}
+          </Cell>
+          <Cell label="Who">{text(e.by_name ?? e.by ?? "System")}</Cell>
+          <Cell label="What">{e.text}</Cell>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
+export function Notes({ notes }: { notes: LeadNote[] }) {
+  const rows = [...notes].sort((a, b) => b.at.localeCompare(a.at));
+  if (!rows.length) return <p class="empty">No notes yet.</p>;
+  return (
+    <ul class="notes" aria-label="Notes, newest first">
+      {rows.map((n, i) => (
+        <li key={`${n.at}-${i}`} class="note">
+          <p class="note-text">{n.text}</p>
+          <p class="note-meta muted">
+            {text(n.by_name ?? n.by)} · {whenSeconds(n.at)}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A note added to the lead (action ``note``). */
+function AddNote({ prospectId, onSaved }: { prospectId: string; onSaved: () => void }) {
+  const [value, setValue] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const t = value.trim();
+    if (!t) {
+      setError("Write the note first.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await leadAction(prospectId, "note", { text: t });
+      setValue("");
+      notify("Note saved.", "success");
+      onSaved();
+    } catch (err) {
+      setError(actionErrorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="add-note" onSubmit={save}>
+      <TextAreaField label="Add a note" value={value} onInput={setValue} rows={2} error={error ?? undefined} maxLength={2000} />
+      <button type="submit" class="btn btn-small" disabled={busy}>
+        {busy ? "Saving…" : "Save note"}
+      </button>
+    </form>
+  );
+}
+
+function activeAgents(): Promise<Agent[]> {
+  return get<unknown>("/v1/agents").then((body) =>
+    listOf<Agent>(body, "agents")
+      .filter((a) => a.active !== false && (a.roles ?? []).includes("agent"))
+      .sort((a, b) => personName(a).localeCompare(personName(b))),
+  );
+}
+
+function ReassignDialog({ lead, open, onClose, onDone }: { lead: LeadDetail; open: boolean; onClose: () => void; onDone: () => void }) {
+  const [agents, setAgents] = useState<Agent[] | null | undefined>(undefined);
+  const [agentId, setAgentId] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    setAgentId("");
+    setError(null);
+    setAgents(undefined);
+    activeAgents().then(setAgents, () => setAgents(null));
+  }, [open]);
+  const submit = async () => {
+    if (!agentId) {
+      setError("Choose an agent.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await leadAction(lead.prospect_id, "reassign", { agent_id: agentId });
+      const a = agents?.find((x) => x.agent_id === agentId);
+      notify(`Lead reassigned to ${a ? personName(a) : agentId}.`, "success");
+      onDone();
+    } catch (err) {
+      setError(actionErrorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const choices = (agents ?? []).filter((a) => a.agent_id !== lead.agent_id);
+  return (
+    <Dialog open={open} title="Reassign lead" onClose={onClose} onSubmit={() => void submit()} actions={<DialogButtons onCancel={onClose} label="Reassign" busyLabel="Reassigning…" busy={busy} disabled={!agents} />}>
+      <p>
+        Give <strong>{fullName(lead)}</strong> to another active agent. It counts as an assignment for Round Robin.
+      </p>
+      {agents === undefined && <p aria-live="polite">Loading agents…</p>}
+      {agents === null && <ErrorBanner error={new Error("The agent list cannot be loaded right now.")} />}
+      {agents && (
+        <SelectField
+          label="Agent"
+          value={agentId}
+          onChange={setAgentId}
+          required
+          error={error ?? undefined}
+          options={[{ value: "", label: "Choose an agent…" }, ...choices.map((a) => ({ value: a.agent_id, label: `${personName(a)} (${a.email})` }))]}
+        />
+      )}
+    </Dialog>
+  );
+}
+
+function notFound(err: ApiError | undefined): boolean {
+  return !!err && err.status === 404 && err.code === "prospect_not_found";
+}
+
+export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit: boolean }) {
+  const lead = useLoad(() => get<LeadPageData>(`/v1/leads/${encodeURIComponent(prospectId)}`), [prospectId], 30_000);
+  const [unclaiming, setUnclaiming] = useState(false);
+  const [reassigning, setReassigning] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const data = lead.data;
+  const title = data ? fullName(data.lead) : "Lead";
+
+  useEffect(() => {
+    if (data) document.title = `${title} — leadwave`;
+  }, [title, !!data]);
+
+  const unclaim = async () => {
+    if (!data) return;
+    setBusy(true);
+    try {
+      await leadAction(data.lead.prospect_id, "unclaim");
+      notify("Lead unclaimed: it is back in the queues.", "success");
+      void lead.reload();
+    } catch (err) {
+      const t = actionErrorText(err);
+      if (t) notify(`Could not unclaim the lead: ${t}`, "error");
+    } finally {
+      setBusy(false);
+      setUnclaiming(false);
+    }
+  };
+
+  const claim = async () => {
+    if (!data) return;
+    setBusy(true);
+    try {
+      await leadAction(data.lead.prospect_id, "claim");
+      notify("You claimed this lead. It is in My leads.", "success");
+      void lead.reload();
+    } catch (err) {
+      const t = actionErrorText(err);
+      if (t) notify(`Could not claim the lead: ${t}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const can = data?.can;
+  return (
+    <Page
+      id="lead-title"
+      title={title}
+      tools={
+        <div class="toolbar">
+          {data && <span class={`status-pill status-${data.lead.status}`}>{leadStatus(data.lead.status)}</span>}
+          {can?.claim && (
+            <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void claim()}>
+              Claim now
+            </button>
+          )}
+          {canEdit && can?.unclaim && (
+            <button type="button" class="btn btn-small" disabled={busy} onClick={() => setUnclaiming(true)}>
+              Unclaim
+            </button>
+          )}
+          {canEdit && can?.reassign && (
+            <button type="button" class="btn btn-small" disabled={busy} onClick={() => setReassigning(true)}>
+              Reassign
+            </button>
+          )}
+          <RefreshButton onClick={() => void lead.reload()} />
+        </div>
+      }
+    >
+      {notFound(lead.error) ? (
+        <div class="banner banner-warn" role="alert">
+          <span>This lead does not exist, or it is not yours to see: an agent sees their own leads and the lead they hold locked.</span>
+        </div>
+      ) : (
+        <LoadState load={lead} missing="lead page" />
+      )}
+      {can?.view_only && (
+        <p class="banner banner-info" role="status">
+          View only: no lock taken. You see this lead without changing it.
+        </p>
+      )}
+      {data && (
+        <>
+          <section class="card panel" aria-labelledby="lead-details">
+            <h2 id="lead-details">Details</h2>
+            <LeadFacts lead={data.lead} lock={data.lock} lists={data.lists} />
+          </section>
+          <div class="two-col">
+            <section class="panel-plain" aria-labelledby="lead-history">
+              <h2 id="lead-history">History</h2>
+              <History events={data.events ?? []} />
+            </section>
+            <section class="panel-plain" aria-labelledby="lead-notes">
+              <h2 id="lead-notes">Notes</h2>
+              {can?.act && <AddNote prospectId={data.lead.prospect_id} onSaved={() => void lead.reload()} />}
+              <Notes notes={data.notes ?? []} />
+            </section>
+          </div>
+          <section class="panel-plain" aria-labelledby="lead-calls">
+            <h2 id="lead-calls">Call Activity</h2>
+            <CallActivity calls={data.calls ?? []} />
+          </section>
+          <Confirm
+            open={unclaiming}
+            title="Unclaim lead"
+            question={`Unclaim ${title}? The lead leaves ${text(data.lead.agent_name ?? data.lead.agent_id)} and goes back to the queues of its lists.`}
+            confirmLabel="Unclaim"
+            busy={busy}
+            onConfirm={() => void unclaim()}
+            onCancel={() => setUnclaiming(false)}
+          />
+          <ReassignDialog
+            lead={data.lead}
+            open={reassigning}
+            onClose={() => setReassigning(false)}
+            onDone={() => {
+              setReassigning(false);
+              void lead.reload();
+            }}
+          />
+        </>
+      )}
+    </Page>
+  );
+}
+
+/** A link to the lead page, routed in-app. */
+export function LeadLink({ prospectId, children }: { prospectId: string; children: ComponentChildren }) {
+  return (
+    <a href={`/app/leads/${encodeURIComponent(prospectId)}`} onClick={linkHandler}>
+      {children}
+    </a>
+  );
+}
