@@ -8,7 +8,7 @@ import { ApiError, get } from "../api";
 import { CallActivity } from "../components/CallActivity";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
-import { Cell, DataTable, Fact, LoadState, Page, RefreshButton } from "../components/Page";
+import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
 import { amount, countdown, fullName, inZone, leadStatus, outcome, personName, text, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { actionErrorText, leadAction } from "../leadActions";
@@ -114,22 +114,28 @@ export function LeadFacts({ lead, lock, lists, showLock = true }: { lead: LeadDe
   );
 }
 
-/** The lead's events, newest first: when (to the second), who, what. */
-export function History({ events }: { events: LeadEvent[] }) {
+/** An event's sentence; a callback's time in the lead's zone (the API's text carries it as ISO). */
+function eventText(e: LeadEvent, zone: string | null): string {
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  if (e.type === "callback") return typeof d.at === "string" && d.at ? `Callback for ${inZone(d.at, zone)}` : "Callback without a time (end of the queue)";
+  return e.text;
+}
+
+/** The lead's events, newest first: what, who, and when (to the second). */
+export function History({ events, zone = null }: { events: LeadEvent[]; zone?: string | null }) {
   const rows = [...events].sort((a, b) => b.at.localeCompare(a.at));
   if (!rows.length) return <p class="empty">No history yet.</p>;
   return (
-    <DataTable caption="History, newest first" stack columns={["When", "Who", "What"]}>
+    <ol class="history" aria-label="History, newest first">
       {rows.map((e, i) => (
-        <tr key={`${e.at}-${i}`} data-event-type={e.type}>
-          <Cell label="When" class="nowrap-cell">
-            {whenSeconds(e.at)}
-          </Cell>
-          <Cell label="Who">{text(e.by_name ?? e.by ?? "System")}</Cell>
-          <Cell label="What">{e.text}</Cell>
-        </tr>
+        <li key={`${e.at}-${i}`} class="event" data-event-type={e.type}>
+          <span class="event-text">{eventText(e, zone)}</span>
+          <span class="event-meta muted">
+            {text(e.by_name ?? e.by ?? "System")} · <time dateTime={e.at}>{whenSeconds(e.at)}</time>
+          </span>
+        </li>
       ))}
-    </DataTable>
+    </ol>
   );
 }
 
@@ -340,7 +346,7 @@ export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit:
           <div class="two-col">
             <section class="panel-plain" aria-labelledby="lead-history">
               <h2 id="lead-history">History</h2>
-              <History events={data.events ?? []} />
+              <History events={data.events ?? []} zone={data.lead.time_zone} />
             </section>
             <section class="panel-plain" aria-labelledby="lead-notes">
               <h2 id="lead-notes">Notes</h2>

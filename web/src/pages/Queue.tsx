@@ -139,7 +139,6 @@ export function QueuePage() {
   const [callbackAt, setCallbackAt] = useState("");
   const [zone, setZone] = useState<"lead" | "mine">("lead");
   const [removing, setRemoving] = useState(false);
-  const noteRef = useRef<HTMLDivElement>(null);
 
   const viewOnly = current?.view_only ?? false;
   const canAct = !!current && !viewOnly && !lost;
@@ -394,7 +393,7 @@ export function QueuePage() {
                 </div>
                 <p class="field-hint">Keys 1–7 record an outcome (not while typing in a field). The next lead loads after it.</p>
 
-                <div class="claim-row" ref={noteRef}>
+                <div class="claim-row">
                   <button type="button" class="btn btn-small" disabled={disabled || owned} onClick={() => void claim()}>
                     {owned ? "Claimed" : busy === "claim" ? "Claiming…" : "Claim now"}
                   </button>
@@ -436,7 +435,7 @@ export function QueuePage() {
           <section class="queue-history" aria-labelledby="queue-history-title">
             <h2 id="queue-history-title">History</h2>
             {detail.error ? <ErrorBanner error={detail.error.status === 401 ? undefined : detail.error} onRetry={() => void detail.reload()} /> : !detail.data && <p aria-live="polite">Loading…</p>}
-            {detail.data && <History events={detail.data.events ?? []} />}
+            {detail.data && <History events={detail.data.events ?? []} zone={detail.data.lead.time_zone} />}
             <h2>Notes</h2>
             {detail.data && <Notes notes={detail.data.notes ?? []} />}
             <h2>Call Activity</h2>

@@ -145,7 +145,7 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
                 idHint="Gets every lead that finds no eligible, available agent, of any distribution type. Empty: those leads go to Lead Exception (Waves leads to the fresh bucket)."
               />
               <NumberField label="Fresh bucket window (minutes)" value={draft.fresh_window_minutes} min={1} onInput={(v) => f("fresh_window_minutes")(v ?? 0)} error={byField.fresh_window_minutes} hint="The claim limit counts claims in this window." />
-              <Fieldset legend="Claiming" class="span-2">
+              <Fieldset legend="Claiming" class="span-2 claiming">
                 <CheckboxField
                   label="Automatically claim leads when a callback time is set"
                   checked={draft.auto_claim_callbacks ?? true}
