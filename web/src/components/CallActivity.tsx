@@ -94,7 +94,7 @@ export function RecordingDialog({ recording, onClose }: { recording: Recording |
 }
 
 function aboutCall(call: CallRow): string {
-  return [callKind(call.kind), whenSeconds(call.started_at), text(call.phone), who(call), `talk time ${duration(call.talk_seconds)}`].filter(Boolean).join(" · ");
+  return [callKind(call.kind), whenSeconds(call.started_at), call.phone, who(call), `talk time ${duration(call.talk_seconds)}`].filter(Boolean).join(" · ");
 }
 
 function CallCells({ c, leg, onPlay }: { c: CallRow; leg?: boolean; onPlay: (c: CallRow) => void }) {
@@ -120,7 +120,9 @@ function CallCells({ c, leg, onPlay }: { c: CallRow; leg?: boolean; onPlay: (c: 
             </span>
           </button>
         ) : (
-          <span class="muted">No recording</span>
+          <span class="muted" title="No recording">
+            —<span class="sr-only"> No recording</span>
+          </span>
         )}
       </td>
     </>

@@ -140,6 +140,11 @@ export function QueuePage() {
   const [zone, setZone] = useState<"lead" | "mine">("lead");
   const [removing, setRemoving] = useState(false);
 
+  // a refusal shows at the top of the actions: brought into view (on a phone the buttons are far below it)
+  useEffect(() => {
+    if (lost || error) document.querySelector(".queue-problem")?.scrollIntoView({ block: "center" });
+  }, [lost, error]);
+
   const viewOnly = current?.view_only ?? false;
   const canAct = !!current && !viewOnly && !lost;
   const lead = detail.data?.lead.prospect_id === pid && detail.data ? detail.data.lead : current?.lead;
@@ -323,11 +328,26 @@ export function QueuePage() {
           />
         )}
         <button type="button" class="btn btn-primary btn-next" disabled={disabled} onClick={() => void next()}>
-          {busy === "next" ? "Loading…" : current ? "Skip to next lead" : "Next lead"}
+          {busy === "next" ? "Loading…" : current && !current.view_only ? "Skip to next lead" : "Next lead"}
         </button>
       </div>
       {lists.error && !isMissingRoute(lists.error) && <ErrorBanner error={lists.error.status === 401 ? undefined : lists.error} onRetry={() => void lists.reload()} />}
-      {nextError && (isMissingRoute(nextError) ? <LoadState load={{ data: undefined, error: nextError, loading: false, reload: async () => undefined }} missing="work queue" /> : <ErrorBanner error={nextError} onRetry={() => void next()} />)}
+      {nextError &&
+        (isMissingRoute(nextError) ? (
+          <LoadState load={{ data: undefined, error: nextError, loading: false, reload: async () => undefined }} missing="work queue" />
+        ) : nextError.code === "forbidden_role" ? (
+          <p class="banner banner-info" role="status">
+            <span>
+              Only agents work a queue. To look through a list's leads without locking them, turn on “View leads only” in{" "}
+              <a href="/app/preferences" onClick={linkHandler}>
+                Preferences
+              </a>{" "}
+              and pick the list.
+            </span>
+          </p>
+        ) : (
+          <ErrorBanner error={nextError} onRetry={() => void next()} />
+        ))}
       {!current && empty && (
         <p class="empty" role="status">
           Your queue is empty: no lead to call in {choice ? "this list" : "your lists"} right now, and no callback due. Try again later or pick another list.
@@ -335,7 +355,7 @@ export function QueuePage() {
       )}
       {!current && !empty && !nextError && busy !== "next" && <p class="muted">Press “Next lead” to take the next lead of your queue. It is locked for you until you act on it.</p>}
       {current && lead && (
-        <div class="queue-grid">
+        <div class={`queue-grid${viewOnly ? " queue-grid-solo" : ""}`}>
           <section class="card queue-lead" aria-labelledby="queue-lead-name">
             <div class="queue-lead-head">
               <h2 id="queue-lead-name" tabIndex={-1}>
@@ -354,14 +374,6 @@ export function QueuePage() {
                 View only: no lock taken. You can look at this lead; nothing can be changed.
               </p>
             )}
-            {lost && (
-              <div class="banner banner-warn" role="alert">
-                <span>{lost}</span>
-                <button type="button" class="btn btn-small btn-primary" onClick={() => void next()}>
-                  Next lead
-                </button>
-              </div>
-            )}
             {owned && <p class="banner banner-info">This lead is yours (claimed): it needs no lock.</p>}
             {!viewOnly && !owned && !lost && current.lock_expires_at && <Countdown expiresAt={current.lock_expires_at} />}
             <LeadFacts lead={lead} showLock={false} lists={detail.data?.lists} />
@@ -370,8 +382,16 @@ export function QueuePage() {
           {!viewOnly && (
             <section class="card queue-actions" aria-labelledby="queue-actions-title">
               <h2 id="queue-actions-title">Work this lead</h2>
+              {lost && (
+                <div class="banner banner-warn queue-problem" role="alert">
+                  <span>{lost}</span>
+                  <button type="button" class="btn btn-small btn-primary" onClick={() => void next()}>
+                    Next lead
+                  </button>
+                </div>
+              )}
               {error && (
-                <div class="banner banner-error" role="alert">
+                <div class="banner banner-error queue-problem" role="alert">
                   <span>{error}</span>
                 </div>
               )}
