@@ -14,9 +14,13 @@ from leadwave.models import Agent, LazyModel, Role
 from leadwave.observability import logger
 from leadwave.services import agents, calls, claims, exceptions, fresh
 from leadwave.webhooks import public_base
+from lists import router as lists_router
 from pydantic import ConfigDict, ValidationError
+from work import router as work_router
 
 app = build_app()
+app.include_router(work_router)  # before the settings' /v1/<kind>/<item_id>, which would take /v1/leads/<id>
+app.include_router(lists_router)
 app.include_router(admin_router)
 M = TypeVar("M", bound=LazyModel)
 MAX_BODY = 16 * 1024

@@ -1,4 +1,5 @@
-"""Vendor API: POST /v1/leads, GET /v1/leads/{prospect_id} (routes in template.yaml)."""
+"""Vendor API: POST /v1/leads (routes in template.yaml). A vendor reads its lead's status at
+GET /v1/leads/{prospect_id}, served by the claim function beside the lead page."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.api import build_app, error_response, json_body, json_response
 from leadwave.auth import vendor_identity
 from leadwave.observability import logger
-from leadwave.services import ingest, queries
+from leadwave.services import ingest
 from leadwave.services.leadin import MAX_LEAD_BYTES
 
 app = build_app()
@@ -22,11 +23,6 @@ def post_lead() -> Response:
     result = ingest.ingest(vendor, json_body(app, max_bytes=MAX_LEAD_BYTES), key or None, app.lambda_context)
     body = result["body"]
     return json_response(result["status_code"], body, {"Location": f"/v1/leads/{body['prospect_id']}"})
-
-
-@app.get("/v1/leads/<prospect_id>")
-def get_lead(prospect_id: str) -> Response:
-    return json_response(200, queries.vendor_lead(vendor_identity(app.current_event), prospect_id))
 
 
 @app.post("/v1/leads/bulk")

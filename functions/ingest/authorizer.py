@@ -3,6 +3,7 @@ its org and vendor, handed to the ingest function in the request context."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -32,3 +33,62 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("vendor key accepted", extra={"org_id": vendor.org_id, "vendor_id": vendor.vendor_id})
     return _policy("Allow", event["methodArn"], vendor.vendor_id,
                    {"org_id": vendor.org_id, "vendor_id": vendor.vendor_id})
+
+
+def _user_claims(headers: dict[str, str]) -> dict[str, str] | None:
+    """A signed-in user's id token (``Authorization: Bearer``), verified as API Gateway's Cognito
+    authorizer does: the user pool's keys, issuer and app client. Locally the stand-in tokens of
+    ``POST /local/login`` are signed with the local secret instead (only the key differs)."""
+    import jwt
+
+    header = headers.get("authorization") or ""
+    token = header[7:].strip() if header[:7].lower() == "bearer " else header.strip()
+    if not token:
+        return None
+    local_secret = os.environ.get("LEADWAVE_LOCAL_JWT_SECRET") if os.environ.get("LEADWAVE_LOCAL") == "1" else None
+    try:
+        if local_secret:
+            claims = jwt.decode(token, local_secret, algorithms=["HS256"], audience="leadwave-local-spa",
+                                issuer="leadwave-local", options={"require": ["exp", "sub", "token_use"]})
+        else:
+            issuer = f"https://cognito-idp.{os.environ['AWS_REGION']}.amazonaws.com/{os.environ['USER_POOL_ID']}"
+            key = _jwks(issuer).get_signing_key_from_jwt(token)
+            claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=os.environ["USER_POOL_CLIENT_ID"],
+                                issuer=issuer, options={"require": ["exp", "sub", "token_use"]})
+    except jwt.PyJWTError:
+        return None
+    if claims.get("token_use") != "id" or not claims.get("email") or not claims.get("custom:org_id"):
+        return None
+    return {"user_email": str(claims["email"]), "user_org_id": str(claims["custom:org_id"]),
+            "user_sub": str(claims["sub"])}
+
+
+_JWKS: dict[str, Any] = {}
+
+
+def _jwks(issuer: str) -> Any:
+    import jwt
+
+    if issuer not in _JWKS:  # the pool's keys, fetched once per container (PyJWKClient caches them)
+        _JWKS[issuer] = jwt.PyJWKClient(f"{issuer}/.well-known/jwks.json", cache_keys=True)
+    return _JWKS[issuer]
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lead_reader_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """``GET /v1/leads/{prospect_id}`` is read by vendors (their lead's status, with the API key)
+    and by agents and managers (the lead page, with their sign-in token): one path, one method,
+    so one authorizer that accepts either."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if headers.get("x-api-key"):
+        vendor = vendor_for_key(headers.get("x-api-key"))
+        if vendor is not None:
+            return _policy("Allow", event["methodArn"], vendor.vendor_id,
+                           {"org_id": vendor.org_id, "vendor_id": vendor.vendor_id})
+        logger.info("vendor key refused")
+    else:
+        user = _user_claims(headers)
+        if user is not None:
+            return _policy("Allow", event["methodArn"], user["user_sub"], user)
+        logger.info("user token refused")
+    raise Exception("Unauthorized")  # noqa: TRY002 - API Gateway's contract for a 401

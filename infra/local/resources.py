@@ -259,7 +259,7 @@ class _Builder:
         env.update({
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
             "KEY_PEPPER": self.settings.key_pepper, "TWILIO_AUTH_TOKEN": self.settings.twilio_auth_token,
-            "LEADWAVE_LOCAL": "1",
+            "LEADWAVE_LOCAL": "1", "LEADWAVE_LOCAL_JWT_SECRET": self.settings.jwt_secret,
         })
         self._secrets_in_ssm(env)
         self.out.env = env

@@ -24,8 +24,11 @@ def vendor_identity(event: Any) -> VendorIdentity:
 def current_agent(event: Any) -> Agent:
     from leadwave.store.directory import find_agent_by_email
 
-    claims = _authorizer(event).get("claims") or {}
+    ctx = _authorizer(event)
+    claims = ctx.get("claims") or {}
     email, org_id = claims.get("email"), claims.get("custom:org_id")
+    if not claims and ctx.get("user_email"):  # the lead reader's authorizer (a vendor key or a user token)
+        email, org_id = ctx.get("user_email"), ctx.get("user_org_id")
     if not email or not org_id:
         raise Unauthorized("missing or invalid token")
     agent = find_agent_by_email(str(email), str(org_id))
@@ -34,6 +37,10 @@ def current_agent(event: Any) -> Agent:
     if not agent.active:
         raise Forbidden("this user is not active", code="inactive_user")
     return agent
+
+
+def is_vendor(event: Any) -> bool:
+    return bool(_authorizer(event).get("vendor_id"))
 
 
 def require_role(agent: Agent, *roles: Role) -> None:

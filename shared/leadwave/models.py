@@ -186,6 +186,8 @@ class Agent(_Entity):
     rr_ticket: int | None = None  # the org's round-robin ticket of their last round-robin lead
     fresh_claims: list[str] = Field(default_factory=list)  # fresh-bucket claim times in the window
     fresh_version: int = 0  # bumped with every fresh claim (the claim-limit's compare-and-set)
+    held_lock: str | None = None  # the work-queue lead this agent holds locked (at most one, seed 003)
+    view_only: bool = False  # preference "view leads only": opening leads takes no lock (seed 003)
 
     def has_role(self, *roles: Role) -> bool:
         return any(r in self.roles for r in roles)
@@ -257,7 +259,53 @@ class Org(_Entity):
     default_agent_id: Id | None = None
     fresh_window_minutes: Annotated[int, bounded(1, 1440)] = 10  # at most a day
     lock_expiry_minutes: Annotated[int, bounded(1, 43_200)] = 60  # at most 30 days
+    auto_claim_callbacks: bool = True  # Claiming (seed 003): a callback with a time claims the lead
     do_not_call: Annotated[list[Annotated[str, sized(32)]], sized(10_000)] = Field(default_factory=list)
+
+
+DateText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class LeadFilter(_Entity):
+    """A filter over an org's leads: the lead search's, a list's fill, a segment's. Empty
+    lists mean no restriction; several values of one field are alternatives."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Annotated[list[LeadStatus], sized(5)] = Field(default_factory=list)
+    campaign_id: Annotated[list[Id], sized(100)] = Field(default_factory=list)
+    lead_provider: Annotated[list[Name], sized(100)] = Field(default_factory=list)
+    agent_id: Annotated[list[Id], sized(100)] = Field(default_factory=list)
+    state: Annotated[list[Annotated[str, sized(64)]], sized(100)] = Field(default_factory=list)
+    loan_purpose: Annotated[list[Name], sized(100)] = Field(default_factory=list)
+    amount_min: Amount | None = None
+    amount_max: Amount | None = None
+    created_from: DateText | None = None
+    created_to: DateText | None = None
+
+
+class Segment(_Entity):
+    model_config = ConfigDict(extra="forbid")
+    segment_id: Id | None = None
+    name: Annotated[str, sized(200, 1)]
+    filter: LeadFilter = Field(default_factory=LeadFilter)
+
+
+class WorkList(_Entity):
+    """A call list (seed 003): the agents and groups who work it, its rank among lists (1 is
+    worked first), the filter it was filled from, segments agents may choose to work."""
+
+    model_config = ConfigDict(extra="forbid")
+    org_id: str
+    list_id: Id
+    name: Annotated[str, sized(200, 1)]
+    agent_ids: Annotated[list[Id], sized(1000)] = Field(default_factory=list)
+    group_ids: Annotated[list[Id], sized(100)] = Field(default_factory=list)
+    priority: Annotated[int, bounded(1, 1000)] = 100
+    filter: LeadFilter = Field(default_factory=LeadFilter)
+    segments: Annotated[list[Segment], sized(50)] = Field(default_factory=list)
+    parent_id: str | None = None  # the list it was split from
+    created_at: str = ""
+    created_by: str | None = None
 
 
 class Vendor(_Entity):
@@ -327,6 +375,15 @@ class Prospect(_Entity):
     current_offers: list[str] = Field(default_factory=list)  # the open wave's agents
     created_at: str
     updated_at: str
+    # the work queue (seed 003): who holds the lead locked until when, from which list; a timed
+    # callback; the last call outcome; why it left the queues for good; where a claim took it from
+    lock_agent: str | None = None
+    lock_until: str | None = None
+    lock_list: str | None = None
+    callback_at: str | None = None
+    last_outcome: str | None = None
+    queue_done: str | None = None
+    claimed_from: str | None = None
     events: list[LeadEvent] = Field(default_factory=list)
 
 

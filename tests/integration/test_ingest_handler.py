@@ -28,9 +28,11 @@ def post(ingest, body=None, *, org="demo", raw=None, headers=None, authorizer="d
 
 
 def get(ingest, prospect_id, *, org="demo", vendor="demo-vendor"):
+    """A vendor reads its lead at GET /v1/leads/{id}, served by the claim function (the same path
+    is the agents' and managers' lead page)."""
     ev = api_event("GET", f"/v1/leads/{prospect_id}", resource="/v1/leads/{prospect_id}",
                    path_params={"prospect_id": prospect_id}, authorizer=vendor_authorizer(org, vendor))
-    res = ingest.handler(ev, Context("ingest"))
+    res = load_handler("functions/claim/app.py").handler(ev, Context("claim"))
     return res["statusCode"], json.loads(res["body"])
 
 

@@ -14,7 +14,27 @@ from leadwave.store import directory, leads
 def profile(agent: Agent) -> dict[str, Any]:
     return {"agent_id": agent.agent_id, "org_id": agent.org_id, "email": agent.email,
             "first_name": agent.first_name, "last_name": agent.last_name,
-            "roles": [r.value for r in agent.roles], "active": agent.active, "available": agent.available}
+            "roles": [r.value for r in agent.roles], "active": agent.active, "available": agent.available,
+            "preferences": {"view_only": agent.view_only}}
+
+
+def set_preferences(agent: Agent, body: Any) -> dict[str, Any]:
+    """"View leads only" (seed 003): supervisors, managers and admins open leads and queues
+    without locking them."""
+    from leadwave.errors import Forbidden, InvalidRequest
+    from leadwave.rules.worklists import may_view_only
+
+    if not isinstance(body, dict) or set(body) - {"view_only"} or not isinstance(body.get("view_only", False), bool):
+        raise InvalidRequest("the body is {\"view_only\": true|false}", code="validation_failed",
+                             details=[{"field": "view_only", "code": "bool_type", "message": "true or false"}])
+    view_only = bool(body.get("view_only", agent.view_only))
+    if view_only and not may_view_only(agent):
+        raise Forbidden("View leads only is for supervisors, managers and admins", code="forbidden_role")
+    if view_only != agent.view_only:
+        current = directory.get(Agent, agent.org_id, agent.agent_id, consistent=True)
+        directory.save(current.model_copy(update={"view_only": view_only}))
+        agent.view_only = view_only
+    return {"preferences": {"view_only": agent.view_only}}
 
 
 def set_availability(agent: Agent, available: bool) -> dict[str, Any]:

@@ -9,12 +9,16 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.observability import logger
-from leadwave.store import followup
+from leadwave.store import followup, reporting
 
 # lead statuses as stored (leadwave.models.LeadStatus's values; the stream handler imports no model)
 OFFERING, ASSIGNED = "offering", "assigned"
+FIRST_OUTCOMES = {"assigned": "assigned", "unassigned": "fresh", "exception": "exception", "stored": "stored"}
 LEAD_SK = "LEAD"
 CLAIMS = ("claim", "phone")  # assigned_by of a lead an agent took (in the app, or pressing 1 on a Ring All call)
+# a lead an agent claimed while working a call list is their own pace's work (seed 003), not a
+# turn of round robin; a manager's reassignment is (seed 002), and moves the time itself
+NOT_A_TURN = ("queue",)
 
 
 def _s(image: dict[str, Any], name: str) -> str | None:
@@ -35,8 +39,20 @@ def on_lead_change(change: dict[str, Any]) -> None:
         # a wave that timed out left only expired offers, which nobody is shown: nothing to write
         closed = followup.close_offers(prospect_id, winner=agent_id if status == ASSIGNED else None)
         logger.info("offers closed after the lead moved on", extra={"prospect_id": prospect_id, "closed": closed})
+    _report(new, old, status, was)
     assigned_at = _s(new, "assigned_at")
     newly = status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
-    if newly and agent_id and org_id and assigned_at:
-        by = _s(new, "assigned_by") or ""
+    by = _s(new, "assigned_by") or ""
+    if newly and agent_id and org_id and assigned_at and by not in NOT_A_TURN:
         followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by in CLAIMS)
+
+
+def _report(new: dict[str, Any], old: dict[str, Any], status: str | None, was: str | None) -> None:
+    """The marketing report: a lead counts once when it arrives and once where it first ends
+    (the fresh bucket, Lead Exception, an agent, or stored), on the day it arrived."""
+    arrived = not old
+    first = status in FIRST_OUTCOMES and (arrived or was == OFFERING)
+    org_id, campaign_id, created = _s(new, "org_id"), _s(new, "campaign_id"), _s(new, "created_at")
+    if (arrived or first) and org_id and campaign_id and created:
+        reporting.count(org_id, created[:10], campaign_id, received=arrived,
+                        outcome=FIRST_OUTCOMES.get(status or "") if first else None)

@@ -25,6 +25,7 @@ from leadwave.models import (
 )
 from leadwave.observability import logger
 from leadwave.rules.tcpa import call_block_reason
+from leadwave.rules.worklists import held_by
 from leadwave.services import claims
 from leadwave.services.assignment import event
 from leadwave.store import aws, directory, leads, phone
@@ -128,6 +129,12 @@ def answer(q: dict[str, str], form: dict[str, str], base: str) -> str:
         if p.status is LeadStatus.ASSIGNED and p.agent_id == q.get("agent_id"):
             return bridge(p, resp, form["CallSid"], q, base)
         return _hangup(resp, "This lead is no longer yours. Goodbye.")
+    if q.get("leg") == "click":  # the agent still holds the lead locked, or owns it
+        now = clock.iso(clock.now())
+        owns = p.status is LeadStatus.ASSIGNED and p.agent_id == q.get("agent_id")
+        if owns or held_by(p.lock_agent, p.lock_until, str(q.get("agent_id")), now):
+            return bridge(p, resp, form["CallSid"], q, base, agent_id=str(q.get("agent_id")))
+        return _hangup(resp, "Your lock on this lead ended. Goodbye.")
     if p.status is LeadStatus.OFFERING and q.get("agent_id") in p.current_offers and str(p.wave) == q.get("wave"):
         gather = resp.gather(num_digits=1, action=callback_url(base, "/ivr/press", **q), method="POST",
                              timeout=8)
@@ -186,12 +193,12 @@ def _safe_hang_up(sid: str) -> None:
 
 
 def bridge(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], base: str, *,
-           announce: bool = True) -> str:
+           announce: bool = True, agent_id: str | None = None) -> str:
     """Dial the borrower's mobile with the agent's caller ID, recorded, unless the TCPA guard
     blocks it (the assignment stands; the reason is recorded on the lead)."""
     org = directory.get(Org, p.org_id)
     campaign = directory.campaign_or_none(p.org_id, p.campaign_id)
-    agent = directory.get(Agent, p.org_id, str(p.agent_id))
+    agent = directory.get(Agent, p.org_id, agent_id or str(p.agent_id))
     reason = call_block_reason(tcpa=bool(campaign and campaign.tcpa), consent=p.consent, state=p.state,
                                phone=p.phone, do_not_call=org.do_not_call, now=clock.now())
     if reason:
@@ -247,29 +254,44 @@ def recording(q: dict[str, str], form: dict[str, str]) -> None:
 def auto_dial(p: Prospect, agent: Agent, base: str) -> None:
     """Distribute All with Auto-Dial: after the claim, call the agent's phone; answering bridges
     to the borrower under the same TCPA guard (checked before dialling and when bridging)."""
+    _call_agent_first(p, agent, base, "autodial")
+
+
+def click_to_call(p: Prospect, agent: Agent, base: str) -> dict[str, Any]:
+    """"Call" on a lead the agent holds locked or owns (the work queue, the lead page): the
+    Auto-Dial path — the agent's own phone rings first, answering bridges to the lead with the
+    agent's caller ID, recorded, under the same TCPA guard."""
+    return _call_agent_first(p, agent, base, "click")
+
+
+def _call_agent_first(p: Prospect, agent: Agent, base: str, kind: str) -> dict[str, Any]:
     org = directory.get(Org, p.org_id)
     campaign = directory.campaign_or_none(p.org_id, p.campaign_id)
     reason = call_block_reason(tcpa=bool(campaign and campaign.tcpa), consent=p.consent, state=p.state,
                                phone=p.phone, do_not_call=org.do_not_call, now=clock.now())
     if not reason and not org.caller_id:
         reason = "The organization has no caller ID for calls to agents (Org Details)."
+    to = agent.work_phone or agent.mobile_phone
+    if not reason and not to:
+        reason = "The agent has no work or mobile phone to ring first."
     if reason:
         record_blocked(p, agent.agent_id, reason)
-        return
-    q = {"prospect_id": p.prospect_id, "agent_id": agent.agent_id, "wave": p.wave, "leg": "autodial"}
-    to = agent.work_phone or agent.mobile_phone
-    leg = CallLeg(org_id=p.org_id, prospect_id=p.prospect_id, call_sid="", kind="autodial", agent_id=agent.agent_id,
+        return {"status": "blocked", "reason": reason, "call_sid": None}
+    q = {"prospect_id": p.prospect_id, "agent_id": agent.agent_id, "wave": p.wave, "leg": kind}
+    leg = CallLeg(org_id=p.org_id, prospect_id=p.prospect_id, call_sid="", kind=kind, agent_id=agent.agent_id,
                   wave=p.wave, phone_called=to, started_at=clock.iso(clock.now()))
     try:
         sid = phone.place_call(to=str(to), from_=str(org.caller_id), answer_url=callback_url(base, "/ivr/answer", **q),
                                status_url=callback_url(base, "/ivr/status", **q), ring_seconds=30)
         leads.create_call(leg.model_copy(update={"call_sid": sid}))
     except Exception:
-        logger.exception("could not place the Auto-Dial call")
+        logger.exception("could not place the call to the agent", extra={"leg": kind})
         leads.create_call(leg.model_copy(update={"call_sid": new_id("failed"), "status": "failed"}))
+        return {"status": "failed", "reason": "The call could not be placed (phone provider error).", "call_sid": None}
+    return {"status": "queued", "reason": None, "call_sid": sid, "phone_called": to}
 
 
-LEGS = ("ring", "autodial")
+LEGS = ("ring", "autodial", "click")
 
 
 def webhook_query(query: dict[str, str]) -> dict[str, str] | None:

@@ -18,15 +18,16 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.transactions import TransactWrite
 
 from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
-from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor
+from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor, WorkList
 from leadwave.store.followup import assigned_actions, ready_sort
 from leadwave.store.tables import DirectoryItem, bind, transactions
 
 E = TypeVar("E", bound=BaseModel)
 
 _KINDS: dict[type[BaseModel], str] = {Org: "ORG", Agent: "AGENT", Campaign: "CAMPAIGN", Group: "GROUP",
-                                      Vendor: "VENDOR"}
-_HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fresh_version", "rr_ticket")
+                                      Vendor: "VENDOR", WorkList: "LIST"}
+_HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fresh_version", "rr_ticket",
+        "held_lock")
 COUNTERS = "COUNTERS"
 SETTINGS_SECONDS = 5.0
 READY_PAGE = 25
@@ -55,7 +56,8 @@ def _sk(entity: BaseModel) -> str:
     kind = _KINDS[type(entity)]
     if isinstance(entity, Org):
         return kind
-    ident = {Agent: "agent_id", Campaign: "campaign_id", Group: "group_id", Vendor: "vendor_id"}[type(entity)]
+    ident = {Agent: "agent_id", Campaign: "campaign_id", Group: "group_id", Vendor: "vendor_id",
+             WorkList: "list_id"}[type(entity)]
     return f"{kind}#{getattr(entity, ident)}"
 
 
@@ -104,11 +106,12 @@ def _from_item(item: DirectoryItem) -> Any:
 @dataclass
 class OrgSettings:
     """An org's settings as a distribution decision reads them: the org, its campaigns and
-    groups (no agents: their number is the floor's size)."""
+    groups, its call lists (no agents: their number is the floor's size)."""
 
     org: Org
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
+    lists: dict[str, WorkList] = field(default_factory=dict)
 
     def campaign(self, campaign_id: str | None) -> Campaign | None:
         return self.campaigns.get(campaign_id) if campaign_id else None
@@ -129,14 +132,14 @@ def forget_settings(org_id: str | None = None) -> None:
 
 
 def settings(org_id: str, *, fresh: bool = False) -> OrgSettings:
-    """The org, its campaigns and groups: one Query (sort keys CAMPAIGN# .. ORG never reach
-    AGENT# or VENDOR#), then served from memory for ``SETTINGS_SECONDS``."""
+    """The org, its campaigns, groups and call lists: one Query (sort keys CAMPAIGN# .. ORG
+    never reach AGENT# or VENDOR#), then served from memory for ``SETTINGS_SECONDS``."""
     now = time.monotonic()
     hit = _settings.get(org_id)
     if hit is not None and not fresh and now - hit[0] < SETTINGS_SECONDS:
         return hit[1]
     bind()
-    org, campaigns, groups = None, {}, {}
+    org, campaigns, groups, lists = None, {}, {}, {}
     for item in DirectoryItem.query(_pk(org_id), DirectoryItem.sk.between("CAMPAIGN#", "ORG")):
         if item.kind == "ORG":
             org = _from_item(item)
@@ -146,9 +149,12 @@ def settings(org_id: str, *, fresh: bool = False) -> OrgSettings:
         elif item.kind == "GROUP":
             g = _from_item(item)
             groups[g.group_id] = g
+        elif item.kind == "LIST":
+            wl = _from_item(item)
+            lists[wl.list_id] = wl
     if org is None:
         raise NotFound("unknown org", code="org_not_found")
-    found = OrgSettings(org, campaigns, groups)
+    found = OrgSettings(org, campaigns, groups, lists)
     _settings[org_id] = (now, found)
     return found
 

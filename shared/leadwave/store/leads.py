@@ -28,7 +28,8 @@ LEAD_SK = "LEAD"
 BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
-        "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at")
+        "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at",
+        "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from")
 # what the lists read from the status indexes, kept top level (and out of ``doc``)
 _LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at")
 _SETS = ("offered", "current_offers")
@@ -71,11 +72,19 @@ def amount_sort(amount: Decimal | None, prospect_id: str) -> str:
     return f"{max(0, min(whole, 10 ** AMOUNT_DIGITS - 1)):0{AMOUNT_DIGITS}d}#{prospect_id}"
 
 
-def _exception_keys(org_id: str, status: str, ignored: bool, amount: Any, prospect_id: str) -> tuple[Any, Any]:
-    """gsi3 (the Lead Exception page sorted by loan amount) holds exceptions only."""
-    if status != LeadStatus.EXCEPTION.value:
-        return None, None
-    return status_key(org_id, status, ignored), amount_sort(amount, prospect_id)
+def callback_key(org_id: str, agent_id: str) -> str:
+    return f"CB#{org_id}#{agent_id}"
+
+
+def _gsi3_keys(org_id: str, status: str, ignored: bool, amount: Any, prospect_id: str,
+               agent_id: str | None = None, callback_at: str | None = None) -> tuple[Any, Any]:
+    """gsi3 holds exceptions (the Lead Exception page sorted by loan amount) and an agent's
+    claimed leads with a timed callback (their work queue, by due time)."""
+    if status == LeadStatus.EXCEPTION.value:
+        return status_key(org_id, status, ignored), amount_sort(amount, prospect_id)
+    if status == LeadStatus.ASSIGNED.value and agent_id and callback_at:
+        return callback_key(org_id, agent_id), f"{callback_at}#{prospect_id}"
+    return None, None
 
 
 def _to_item(p: Prospect) -> LeadItem:
@@ -96,7 +105,8 @@ def _to_item(p: Prospect) -> LeadItem:
     item.gsi1sk = _status_sort(p.status.value, p.created_at, p.prospect_id)
     if p.agent_id and p.assigned_at:
         item.gsi2pk, item.gsi2sk = agent_key(p.org_id, p.agent_id), p.assigned_at
-    item.gsi3pk, item.gsi3sk = _exception_keys(p.org_id, p.status.value, p.ignored, p.loan_amount, p.prospect_id)
+    item.gsi3pk, item.gsi3sk = _gsi3_keys(p.org_id, p.status.value, p.ignored, p.loan_amount, p.prospect_id,
+                                          p.agent_id, p.callback_at)
     return item
 
 
@@ -145,6 +155,11 @@ def _deltas(old: tuple[Any, bool] | None, new: tuple[Any, bool]) -> dict[str, in
     if before == after:
         return {}
     return {name: delta for name, delta in ((before, -1), (after, 1)) if name}
+
+
+def status_deltas(p: Prospect, changes: dict[str, Any]) -> dict[str, int]:
+    """How ``changes`` to ``p`` move the org's counters."""
+    return _deltas((p.status, p.ignored), (changes.get("status", p.status), bool(changes.get("ignored", p.ignored))))
 
 
 def _save_new(item: LeadItem) -> bool:
@@ -306,12 +321,16 @@ def update_actions(p: Prospect, changes: dict[str, Any], event: LeadEvent | None
     if "status" in changes or "ignored" in changes or sweep_at:
         actions += [LeadItem.gsi1pk.set(status_key(p.org_id, status, ignored)),
                     LeadItem.gsi1sk.set(_status_sort(status, p.created_at, p.prospect_id, sweep_at))]
-        gsi3pk, gsi3sk = _exception_keys(p.org_id, status, ignored, p.loan_amount, p.prospect_id)
+    if {"status", "ignored", "agent_id", "callback_at"} & changes.keys() or sweep_at:
+        gsi3pk, gsi3sk = _gsi3_keys(p.org_id, status, ignored, p.loan_amount, p.prospect_id,
+                                    changes.get("agent_id", p.agent_id), changes.get("callback_at", p.callback_at))
         actions += ([LeadItem.gsi3pk.set(gsi3pk), LeadItem.gsi3sk.set(gsi3sk)] if gsi3pk
                     else [LeadItem.gsi3pk.remove(), LeadItem.gsi3sk.remove()])
     agent_id, assigned_at = changes.get("agent_id"), changes.get("assigned_at")
     if agent_id and assigned_at:
         actions += [LeadItem.gsi2pk.set(agent_key(p.org_id, agent_id)), LeadItem.gsi2sk.set(assigned_at)]
+    elif "agent_id" in changes and agent_id is None:  # unclaimed: out of the agent's leads
+        actions += [LeadItem.gsi2pk.remove(), LeadItem.gsi2sk.remove()]
     if add_offered:
         actions.append(LeadItem.offered.add(set(add_offered)))
     if event is not None:

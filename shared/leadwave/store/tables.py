@@ -14,8 +14,12 @@ Lead items (pk ``LEAD#<id>``): ``LEAD`` (gsi1: ``<org>#<status>`` / created_at, 
 due time while offering; gsi2: ``AGENT#<org>#<agent>`` / assigned_at; gsi3 while an exception:
 ``<org>#exception`` / amount), ``OFFER#<agent>`` (gsi2: ``OFFER#<org>#<agent>`` / expires_at),
 ``BCAST#<wave>`` (a Distribute All wave's one offer to every eligible agent; gsi2:
-``BCAST#<org>`` / expires_at), ``CALL#<sid>``. Index projections carry only what their readers
-use (template.yaml), so a write costs few units.
+``BCAST#<org>`` / expires_at), ``CALL#<sid>``, ``LIST#<list>`` (the lead's entry in a call list;
+gsi4 while it is in the list's queue: ``QUEUE#<org>#<list>`` / position; gsi2 while locked:
+``LOCKED#<org>#<list>`` / lock end). A lead with a claimed timed callback is in gsi3 as
+``CB#<org>#<agent>`` / due time. ``WL#<list>`` / ``COUNTS``: a list's counters; ``RPT#<org>`` /
+``<day>#<campaign>``: the marketing report's. Index projections carry only what their readers use
+(template.yaml), so a write costs few units.
 """
 
 from __future__ import annotations
@@ -73,6 +77,15 @@ class Gsi3(GlobalSecondaryIndex["Any"]):
     gsi3sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi4(GlobalSecondaryIndex["Any"]):
+    class Meta:
+        index_name = "gsi4"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
 class DirectoryItem(Model):
     """An org, agent, campaign, group or vendor. ``doc`` holds the entity; the attributes that
     conditions or indexes need live at the top level."""
@@ -97,6 +110,7 @@ class DirectoryItem(Model):
     fresh_version = NumberAttribute(null=True)
     # the org's counters
     rr_ticket = NumberAttribute(null=True)
+    held_lock = UnicodeAttribute(null=True)  # agents: the work-queue lead they hold locked
     rr_ticket_at = UnicodeAttribute(null=True)  # COUNTERS: when the last ticket was handed out
     rr_prev_at = UnicodeAttribute(null=True)  # COUNTERS: when the one before it was
     fresh_leads = NumberAttribute(null=True)
@@ -158,10 +172,33 @@ class LeadItem(Model):
     recording_url = UnicodeAttribute(null=True)
     expires_ttl = NumberAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    # the work queue (seed 003): the lead's lock, timed callback, last outcome; a list entry's
+    # copy of its lead's lock end (what the queue index filters on)
+    lock_agent = UnicodeAttribute(null=True)
+    lock_until = UnicodeAttribute(null=True)
+    lock_list = UnicodeAttribute(null=True)
+    callback_at = UnicodeAttribute(null=True)
+    last_outcome = UnicodeAttribute(null=True)
+    queue_done = UnicodeAttribute(null=True)
+    claimed_from = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    position = UnicodeAttribute(null=True)  # an entry's place in its list, kept while out of the queue
+    # a list's counters (``WL#<list>`` / ``COUNTS``), moved in the transactions that move its entries
+    total = NumberAttribute(null=True)
+    queued = NumberAttribute(null=True)
+    claimed_n = NumberAttribute(null=True)
+    next_pos = NumberAttribute(null=True)
+    # the marketing report's counters (``RPT#<org>`` / ``<day>#<campaign>``; ``total`` received)
+    rpt_assigned = NumberAttribute(null=True)
+    rpt_fresh = NumberAttribute(null=True)
+    rpt_exception = NumberAttribute(null=True)
+    rpt_stored = NumberAttribute(null=True)
     events = ListAttribute(of=MapAttribute, null=True)  # type: ignore[arg-type]
     by_gsi1 = Gsi1()
     by_gsi2 = Gsi2()
     by_gsi3 = Gsi3()
+    by_gsi4 = Gsi4()
 
 
 _MODELS: tuple[type[Model], ...] = (DirectoryItem, LeadItem)

@@ -1,0 +1,270 @@
+"""What an agent does with a lead from the work queue (seed 003), and a manager's unclaim and
+reassign: each is one transaction on the lead (conditional on the caller holding its lock or
+owning it), its list entries and counters, recorded in the lead's history with who and when.
+
+A retry is answered as the first: the same action with the same body by the same agent, found
+as the lead's latest event within ``REPLAY_SECONDS``, changes nothing and answers 200
+``replayed``. A caller who holds no lock gets 409 ``lock_not_held``; a lead another agent
+claimed, 403 ``claimed_by_other``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadwave import clock
+from leadwave.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from leadwave.models import Agent, LeadStatus, Prospect, Role
+from leadwave.observability import logger
+from leadwave.rules import worklists as rules
+from leadwave.services import leadpage, outcomes
+from leadwave.services.assignment import assignment_fields, event
+from leadwave.store import directory, leads
+from leadwave.store import worklists as store
+from leadwave.store.followup import mark_assigned
+from leadwave.store.tables import LeadItem
+
+MAX_NOTE = 2000
+MAX_CALLBACK_DAYS = 366
+QUEUE_CLAIM = "queue"  # assigned_by of a lead an agent claimed from the work queue
+
+
+def _bad(field: str, message: str, code: str = "invalid") -> InvalidRequest:
+    return InvalidRequest(f"{field}: {message}", code="validation_failed",
+                          details=[{"field": field, "code": code, "message": message}])
+
+
+def _fields(body: Any, allowed: set[str]) -> dict[str, Any]:
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise _bad("body", "a JSON object")
+    extra = set(body) - allowed
+    if extra:
+        raise _bad(sorted(extra)[0], "not a field of this action", "extra_forbidden")
+    return body
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NOTE:
+        raise _bad(name, f"text of 1 to {MAX_NOTE} characters")
+    return value.strip()
+
+
+def _callback_time(raw: Any, now: datetime) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        raise _bad("at", "an ISO date-time with its offset, e.g. 2026-12-02T15:30:00-05:00")
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise _bad("at", "an ISO date-time with its offset, e.g. 2026-12-02T15:30:00-05:00") from None
+    if when.tzinfo is None:
+        raise _bad("at", "give the time's offset (the lead's and yours may differ)")
+    if when <= now:
+        raise _bad("at", "a time in the future", "past")
+    if when > now + timedelta(days=MAX_CALLBACK_DAYS):
+        raise _bad("at", f"within {MAX_CALLBACK_DAYS} days", "too_far")
+    return clock.iso(when)
+
+
+def _replayed(p: Prospect, agent: Agent, key: str, now: datetime) -> bool:
+    if not p.events:
+        return False
+    last = p.events[-1]
+    recent = clock.parse(last.at) >= now - timedelta(seconds=rules.REPLAY_SECONDS)
+    return recent and last.detail.get("key") == key and last.detail.get("by") == agent.agent_id
+
+
+def _summary(p: Prospect, *, released: bool, replayed: bool = False, **extra: Any) -> dict[str, Any]:
+    return {"lead": {"prospect_id": p.prospect_id, "status": p.status.value, "agent_id": p.agent_id,
+                     "callback_at": p.callback_at, "last_outcome": p.last_outcome,
+                     "callback_claimed": bool(p.callback_at and p.status is LeadStatus.ASSIGNED)},
+            "lock_released": released, "replayed": replayed, **extra}
+
+
+def _refusal(p: Prospect, agent: Agent, now: str) -> Exception:
+    if p.status is LeadStatus.ASSIGNED and p.agent_id != agent.agent_id:
+        return Forbidden("another agent claimed this lead", code="claimed_by_other")
+    if rules.lock_holds(p.lock_agent, p.lock_until, now) and p.lock_agent != agent.agent_id:
+        return Conflict("another agent holds this lead locked", code="lock_not_held")
+    return Conflict("you do not hold the lock on this lead (it expired or was released); "
+                    "ask for your next lead or open it again", code="lock_not_held")
+
+
+def act(agent: Agent, prospect_id: str, action: str, body: Any, *, callback_base: str | None = None) -> dict[str, Any]:
+    if action not in rules.ACTIONS:
+        raise NotFound(f"no action {action!r}; one of {', '.join(rules.ACTIONS)}", code="unknown_action")
+    if action in rules.MANAGER_ACTIONS:
+        return _manage(agent, prospect_id, action, body)
+    if agent.view_only and rules.may_view_only(agent):
+        raise Forbidden("you view leads only (your preference): nothing is changed", code="view_only")
+    try:
+        p = leads.get(prospect_id, org_id=agent.org_id)
+    except NotFound:
+        raise NotFound("no such lead", code="prospect_not_found") from None
+    now_dt = clock.now()
+    now = clock.iso(now_dt)
+    fields = _fields(body, {"outcome": {"outcome", "note"}, "note": {"text"}, "callback": {"at", "note"},
+                            "remove": {"list_id"}}.get(action, set()))
+    key = rules.action_key(agent.agent_id, action, fields)
+    if _replayed(p, agent, key, now_dt):
+        return _summary(p, released=action not in rules.KEEPS_LOCK, replayed=True)
+    holds = rules.held_by(p.lock_agent, p.lock_until, agent.agent_id, now)
+    owns = p.status is LeadStatus.ASSIGNED and p.agent_id == agent.agent_id
+    if not holds and not owns:
+        raise _refusal(p, agent, now)
+    if action == "call":
+        return _call(agent, p, callback_base)
+    s = directory.settings(agent.org_id)
+    detail: dict[str, Any] = {"by": agent.agent_id, "key": key}
+    changes: dict[str, Any] = {"updated_at": now}
+    timed = None
+    if action == "outcome":
+        outcome = fields.get("outcome")
+        if outcome not in rules.OUTCOMES:
+            raise _bad("outcome", f"one of {', '.join(rules.OUTCOMES)}")
+        detail.update(outcome=outcome, note=_text(fields, "note"))
+        changes["last_outcome"] = outcome
+        if p.callback_at:
+            changes["callback_at"] = None  # the callback was made
+        if outcome in rules.FINISHED and not owns:
+            changes["queue_done"] = outcome
+    elif action == "note":
+        detail["text"] = _text(fields, "text", required=True)
+    elif action == "callback":
+        timed = _callback_time(fields.get("at"), now_dt)
+        detail.update(at=timed, note=_text(fields, "note"))
+        changes["callback_at"] = timed
+    effect = rules.queue_effect(action, outcome=fields.get("outcome"), timed=bool(timed),
+                                auto_claim=s.org.auto_claim_callbacks)
+    if action == "claim" and owns:
+        effect = "keep"
+    if effect == "claim" and not owns:
+        changes.update(_claim_fields(agent, p, now))
+        detail["claimed"] = True
+    elif effect == "claim":
+        effect = "keep"  # already theirs: a callback keeps it theirs and puts it in their callbacks
+    releases = action not in rules.KEEPS_LOCK
+    if releases:
+        changes.update(lock_agent=None, lock_until=None, lock_list=None)
+    moves = _moves(p, action, effect, fields, now, timed)
+    cond = store.holds_or_owns(agent.agent_id, now) & (LeadItem.status == p.status.value)
+    try:
+        store.act(p, changes, event(action, **detail), moves, condition=cond)
+    except store.NotHeld:
+        raise _refusal(leads.get(prospect_id), agent, clock.iso(clock.now())) from None
+    if releases:
+        store.clear_held(agent, p.prospect_id)
+    after = leads.get(prospect_id)
+    if after.status is LeadStatus.ASSIGNED and p.status is not LeadStatus.ASSIGNED:
+        outcomes.publish(after)
+    logger.info("lead action", extra={"action": action, "effect": effect, "prospect_id": prospect_id})
+    return _summary(after, released=releases)
+
+
+def _claim_fields(agent: Agent, p: Prospect, now: str) -> dict[str, Any]:
+    fields = assignment_fields(agent, p, QUEUE_CLAIM, now)
+    fields.pop("current_offers", None)
+    fields.pop("wave_token", None)
+    fields["claimed_from"] = p.status.value
+    return fields
+
+
+def _moves(p: Prospect, action: str, effect: str, fields: dict[str, Any], now: str,
+           timed: str | None) -> list[store.Move]:
+    """The lead's entries and what the action does to each: the list it was locked from takes
+    the effect; a claim or a finish takes the lead out of every list's queue; any other entry
+    only loses the lock's mark."""
+    entries = {m.list_id: m for m in (store.entry_state(i) for i in store.entries_of(p.prospect_id))}
+    target = fields.get("list_id") or p.lock_list
+    if action == "remove":
+        if not target or target not in entries:
+            raise _bad("list_id", "the lead is not in that list")
+    moves = []
+    for list_id, m in entries.items():
+        here = list_id == target
+        if effect in ("claim", "finish"):
+            m.effect = effect if m.queued else "keep"
+        elif here and effect == "end":
+            m.effect, m.position = "end", rules.end_position(now, p.prospect_id)
+        elif here and effect == "due":
+            m.effect, m.position = "due", rules.due_position(str(timed), p.prospect_id)
+        elif here and effect == "remove":
+            m.effect = "remove"
+        else:
+            m.effect = "keep"
+        moves.append(m)
+    return moves
+
+
+def _call(agent: Agent, p: Prospect, callback_base: str | None) -> dict[str, Any]:
+    from leadwave.services import ringall
+
+    if not callback_base:
+        raise InvalidRequest("click-to-call needs the public webhook address", code="no_callback_base")
+    leg = ringall.click_to_call(p, agent, callback_base)
+    return {"call": leg, "lock_released": False, "replayed": False}
+
+
+# ---------------------------------------------------------------- managers
+
+def _manage(manager: Agent, prospect_id: str, action: str, body: Any) -> dict[str, Any]:
+    if not manager.has_role(Role.MANAGER, Role.ADMIN):
+        raise Forbidden("your role does not allow this", code="forbidden_role")
+    try:
+        p = leads.get(prospect_id, org_id=manager.org_id)
+    except NotFound:
+        raise NotFound("no such lead", code="prospect_not_found") from None
+    now = clock.iso(clock.now())
+    by = f"manager:{manager.agent_id}"
+    if action == "unclaim":
+        _fields(body, set())
+        if p.status is not LeadStatus.ASSIGNED or not p.claimed_from:
+            raise Conflict("only a lead claimed from a work queue can be unclaimed", code="not_claimed")
+        back = LeadStatus(p.claimed_from)
+        changes = {"status": back.value, "agent_id": None, "application_id": None, "assigned_at": None,
+                   "assigned_by": None, "callback_at": None, "claimed_from": None, "updated_at": now,
+                   "lock_agent": None, "lock_until": None, "lock_list": None}
+        moves = [m for m in (store.entry_state(i) for i in store.entries_of(p.prospect_id)) if not m.queued]
+        for m in moves:
+            m.effect = "unclaim"
+        store.act(p, changes, event("unclaim", by=by, agent_id=p.agent_id), moves,
+                  condition=(LeadItem.status == p.status.value) & (LeadItem.agent_id == str(p.agent_id)))
+        return _summary(leads.get(prospect_id), released=True)
+    fields = _fields(body, {"agent_id"})
+    target_id = fields.get("agent_id")
+    if not isinstance(target_id, str):
+        raise _bad("agent_id", "the agent to give the lead to")
+    try:
+        target = directory.get(Agent, manager.org_id, target_id)
+    except NotFound:
+        raise _bad("agent_id", "no such agent in your org", "unknown_agent") from None
+    if not target.active or Role.AGENT not in target.roles:
+        raise _bad("agent_id", "this user is not an active agent", "inactive_agent")
+    if p.status.value not in leadpage.REASSIGNABLE:
+        raise Conflict("this lead is in distribution or on Lead Exception; assign it there",
+                       code="not_reassignable")
+    if p.status is LeadStatus.ASSIGNED and p.agent_id == target.agent_id:
+        return _summary(p, released=False, replayed=True)
+    fields_ = assignment_fields(target, p, by, now)
+    fields_.pop("current_offers", None)
+    fields_.pop("wave_token", None)
+    changes = {**fields_, "callback_at": None, "lock_agent": None, "lock_until": None, "lock_list": None,
+               "claimed_from": p.claimed_from or (p.status.value if p.status is not LeadStatus.ASSIGNED else None)}
+    moves = [m for m in (store.entry_state(i) for i in store.entries_of(p.prospect_id)) if m.queued]
+    for m in moves:
+        m.effect = "claim"
+    try:
+        store.act(p, changes, event("reassign", by=by, to=target.agent_id, from_agent=p.agent_id), moves,
+                  condition=(LeadItem.status == p.status.value))
+    except store.NotHeld:
+        raise Conflict("the lead changed just now; open it again", code="concurrent_update") from None
+    mark_assigned(manager.org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
+    after = leads.get(prospect_id)
+    outcomes.publish(after)
+    return _summary(after, released=True)
