@@ -11,7 +11,7 @@ import { Cell, DataTable } from "./Page";
 
 const KIND_LABELS: Record<string, string> = {
   ring_wave: "Ring All wave",
-  agent_leg: "Auto-Dial: agent's phone",
+  agent_leg: "Call to the agent's phone",
   borrower: "Call to the borrower",
   blocked: "Blocked (TCPA)",
   leg: "Ring All leg",
@@ -120,9 +120,7 @@ function CallCells({ c, leg, onPlay }: { c: CallRow; leg?: boolean; onPlay: (c: 
             </span>
           </button>
         ) : (
-          <span class="muted" title="No recording">
-            —<span class="sr-only"> No recording</span>
-          </span>
+          <span class="sr-only">No recording</span>
         )}
       </td>
     </>

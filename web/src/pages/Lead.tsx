@@ -123,7 +123,8 @@ function eventText(e: LeadEvent, zone: string | null): string {
 
 /** The lead's events, newest first: what, who, and when (to the second). */
 export function History({ events, zone = null }: { events: LeadEvent[]; zone?: string | null }) {
-  const rows = [...events].sort((a, b) => b.at.localeCompare(a.at));
+  // the API lists them oldest first: reversed, then sorted (stable), events of the same instant stay newest first
+  const rows = [...events].reverse().sort((a, b) => b.at.localeCompare(a.at));
   if (!rows.length) return <p class="empty">No history yet.</p>;
   return (
     <ol class="history" aria-label="History, newest first">
@@ -140,7 +141,7 @@ export function History({ events, zone = null }: { events: LeadEvent[]; zone?: s
 }
 
 export function Notes({ notes }: { notes: LeadNote[] }) {
-  const rows = [...notes].sort((a, b) => b.at.localeCompare(a.at));
+  const rows = [...notes].reverse().sort((a, b) => b.at.localeCompare(a.at));
   if (!rows.length) return <p class="empty">No notes yet.</p>;
   return (
     <ul class="notes" aria-label="Notes, newest first">
