@@ -48,6 +48,7 @@ SECURITY = {
                                        "parameters, with the account's auth token; a bad one is a 403."},
 }
 SETTINGS = {"campaigns", "groups", "agents", "org", "vendors"}
+MANAGER = {"exceptions", "reports"}
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
@@ -144,7 +145,7 @@ def _binds(template_path: str, resolver_path: str) -> dict[str, str] | None:
 
 def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
     """Components from the pydantic models: the handlers' own request models and the contract's."""
-    from leadwave.models import Agent, Campaign, Group, Org
+    from leadwave.models import Agent, Campaign, Group, Org, WorkList
     from leadwave.services.admin import IDS, READ_ONLY
     from leadwave.services.leadin import LeadIn
     from pydantic.json_schema import models_json_schema
@@ -153,12 +154,15 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
 
     plain = [c.ErrorBody, c.ErrorDetail, c.LeadAssigned, c.LeadAccepted, c.VendorLead, c.Profile, c.OfferList,
              c.MyLeads, c.ClaimResult, c.CallList, c.FreshPage, c.ExceptionPage, c.Ignored, c.VendorCreateIn,
-             c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm]
+             c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
+             c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
+             c.MarketingReport]
+    inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn]
     entities = [Campaign, Group, Agent, Org]
-    pairs = [(m, "serialization") for m in plain] + [(LeadIn, "validation"), (c.VendorCreateIn, "validation"),
-                                                      (c.TwilioVoiceForm, "validation")]
+    pairs = [(m, "serialization") for m in plain] + [(m, "validation") for m in inputs]
     pairs += [(m, "validation") for m in handler_models.values()]
     pairs += [(m, mode) for m in entities for mode in ("validation", "serialization")]
+    pairs += [(WorkList, "validation"), (WorkList, "serialization")]
     refs, top = models_json_schema(pairs, ref_template=REF)
     defs: dict[str, Any] = top["$defs"]
 
@@ -189,10 +193,20 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
                              "$ref": REF.format(model="GroupWarning")}}}}
     out["VendorList"] = {"type": "object", "required": ["items"], "title": "VendorList",
                          "properties": {"items": {"type": "array", "items": {"$ref": REF.format(model="VendorOut")}}}}
+    out.update(_work_lists(take(WorkList, "validation"), take(WorkList, "serialization")))
+    for name, (alternatives, description) in c.ONE_OF.items():
+        out[name] = {"title": name, "description": description,
+                     "oneOf": [{"$ref": REF.format(model=a)} for a in alternatives]}
     out["BulkCsv"] = {"type": "string", "title": "BulkCsv", "description": "CSV with a header row."}
+    out["ListCsv"] = {"type": "string", "title": "ListCsv", "description": (
+        "CSV with a header row naming some of first_name, last_name, phone, email, state, loan_purpose, "
+        "loan_amount, campaign_id (first_name, last_name and phone required; no other column).")}
+    out["MarketingCsv"] = {"type": "string", "title": "MarketingCsv", "description": (
+        "CSV: Campaign, Lead provider, Assigned, Fresh bucket, Lead Exception, Stored, In distribution, Total; "
+        "a last row of totals.")}
     out["TwiML"] = {"type": "string", "title": "TwiML", "description": "TwiML (<Response>...</Response>)."}
     for model, mode in pairs:
-        if model not in entities:
+        if model not in entities and model is not WorkList:
             out[model.__name__] = take(model, mode)
     top_level = {refs[pair]["$ref"].rsplit("/", 1)[-1] for pair in pairs}
     for name, schema in defs.items():  # nested models and enums (``X-Input``/``X-Output`` where modes differ)
@@ -201,12 +215,38 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
+def _work_lists(body: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """A call list as sent (what the service reads of a body) and as answered (with its counts)."""
+    body["properties"] = {k: v for k, v in body["properties"].items() if k not in WORK_LIST_SET_BY_SERVER}
+    body["required"] = [k for k in body.get("required", []) if k not in WORK_LIST_SET_BY_SERVER]
+    body["title"] = "WorkListIn"
+    body["description"] = ("A call list. On PUT the filter is ignored (a list keeps the filter that filled it); "
+                           "segments without a segment_id are given one.")
+    answer["properties"].pop("org_id", None)
+    answer.pop("additionalProperties", None)  # an answer: WorkListCreated adds its count
+    answer["properties"]["counts"] = {"$ref": REF.format(model="ListCounts")}
+    answer["required"] = list(answer["properties"])  # every field is answered (the list's model_dump)
+    created = {"allOf": [{"$ref": REF.format(model="WorkList")}], "type": "object", "title": "WorkListCreated",
+               "required": ["count"], "properties": {"count": {"type": "integer", "description": (
+                   "Leads the filter put in the list.")}}}
+    listing = {"type": "object", "required": ["items"], "title": "WorkListList",
+               "properties": {"items": {"type": "array", "items": {"$ref": REF.format(model="WorkList")}}}}
+    return {"WorkListIn": body, "WorkList": answer, "WorkListCreated": created, "WorkListList": listing}
+
+
+WORK_LIST_SET_BY_SERVER = {"org_id", "list_id", "created_at", "created_by", "parent_id", "counts"}
+
+
 def _security(route: Route, template: Template) -> list[dict[str, list[str]]]:
+    """The schemes the route's authorizer accepts (each one alone is enough)."""
     if route.authorizer is None:
         return [{"twilioSignature": []}] if route.path.startswith("/ivr/") else []
     spec = template.authorizers(route.api_id).get(route.authorizer)
     if spec is not None and spec.kind == "cognito":
         return [{"agentJwt": []}]
+    if spec is not None and spec.kind == "lambda" and not spec.identity_headers:
+        # a REQUEST authorizer that reads the request itself: the lead reader takes a vendor key or a user token
+        return [{"vendorApiKey": []}, {"agentJwt": []}]
     return [{"vendorApiKey": []}]
 
 
@@ -222,7 +262,9 @@ def _operation(route: Route, method: str, base: dict[str, Any] | None, bound: di
         raise DocumentError(f"{method} {template_path} ({route.event_id}): no entry in infra/openapi/contract.py")
     op: dict[str, Any] = {"operationId": route.event_id if route.method != "ANY" else
                           f"{route.event_id}{method.title()}", "summary": spec.summary,
-                          "tags": [_tag(template_path, _security(route, template))]}
+                          "tags": _tags(method, template_path, _security(route, template))}
+    if spec.description:
+        op["description"] = spec.description
     if spec.not_served:
         op["description"] = f"Declared in template.yaml; not served yet: {spec.not_served}."
         op["x-leadwave-not-served"] = True
@@ -232,10 +274,12 @@ def _operation(route: Route, method: str, base: dict[str, Any] | None, bound: di
             target = bound.get(p["name"], "")
             if _param(target) is None:
                 continue  # a literal of the template's path
-            p = {**p, "name": _param(target), "schema": {"type": "string", "minLength": 1}}
+            name = _param(target)
+            p = {**p, "name": name, "schema": spec.path.get(name, {"type": "string", "minLength": 1})}
         params.append(p)
     if base is None:  # no resolver (a raw handler, or not served): the template's own parameters
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        params = [{"name": n, "in": "path", "required": True,
+                   "schema": spec.path.get(n, {"type": "string", "minLength": 1})}
                   for n in filter(None, map(_param, _segments(template_path)))]
     params += [{"name": n, "in": "query", "required": False, "schema": s,
                 **({"explode": True} if s.get("type") == "array" else {})} for n, s in spec.query.items()]
@@ -243,13 +287,15 @@ def _operation(route: Route, method: str, base: dict[str, Any] | None, bound: di
     if params:
         op["parameters"] = params
     if spec.body:
-        op["requestBody"] = {"required": True, "content": {spec.body_media: {"schema": {
+        op["requestBody"] = {"required": spec.body_required, "content": {spec.body_media: {"schema": {
             "$ref": REF.format(model=spec.body)}}}}
     responses: dict[str, Any] = {}
     for status, schema in spec.ok.items():
         responses[str(status)] = {"description": HTTPStatus(status).phrase}
-        if schema:
-            responses[str(status)]["content"] = {spec.ok_media: {"schema": {"$ref": REF.format(model=schema)}}}
+        media = schema if isinstance(schema, dict) else {spec.ok_media: schema} if schema else {}
+        if media:
+            responses[str(status)]["content"] = {m: {"schema": {"$ref": REF.format(model=name)}}
+                                                 for m, name in media.items()}
     for status in sorted(set(spec.errors)):
         responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     op["responses"] = responses
@@ -257,14 +303,20 @@ def _operation(route: Route, method: str, base: dict[str, Any] | None, bound: di
     return op
 
 
-def _tag(path: str, security: list[dict[str, list[str]]]) -> str:
-    """vendor, agent, manager (Lead Exception), settings or twilio."""
-    if not security or "twilioSignature" in security[0]:
-        return "twilio"
-    if "vendorApiKey" in security[0]:
-        return "vendor"
-    part = _segments(path)[1]
-    return "manager" if part == "exceptions" else "settings" if part in SETTINGS else "agent"
+def _tags(method: str, path: str, security: list[dict[str, list[str]]]) -> list[str]:
+    """vendor, agent, manager (Lead Exception, the lead search, reports), lists (call lists:
+    managers change them, agents read the ones they work), settings or twilio; a route both
+    vendors and users read has both tags."""
+    schemes = {name for requirement in security for name in requirement}
+    if not schemes or "twilioSignature" in schemes:
+        return ["twilio"]
+    tags = ["vendor"] if "vendorApiKey" in schemes else []
+    if "agentJwt" in schemes:
+        part = _segments(path)[1]
+        search = (method, path) == ("GET", "/v1/leads")
+        tags.append("manager" if part in MANAGER or search else "lists" if part == "lists"
+                    else "settings" if part in SETTINGS else "agent")
+    return tags
 
 
 def build(template: Template | None = None) -> dict[str, Any]:

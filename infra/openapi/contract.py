@@ -5,13 +5,14 @@ path. ``infra.openapi`` merges this with the resolvers' own OpenAPI and checks b
 names an operation: a route added to the template without one fails the generator.
 
 The answer models below mirror ``leadwave.services`` (agents, claims, fresh, calls, exceptions,
-queries, ingest); schemathesis holds the local stack to them in ``make test``
+queries, ingest; the work queue and lists of seed 003: worklists, leadwork, leadpage,
+leadsearch, reports); schemathesis holds the local stack to them in ``make test``
 (``tests/e2e/test_schemathesis.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,6 +95,10 @@ class VendorLead(BaseModel):
 # ---------------------------------------------------------------- agent API
 
 
+class PreferencesOut(BaseModel):
+    view_only: bool = Field(description="View leads only: opening leads and the queue takes no lock.")
+
+
 class Profile(BaseModel):
     agent_id: str
     org_id: str
@@ -103,6 +108,7 @@ class Profile(BaseModel):
     roles: list[str]
     active: bool
     available: bool
+    preferences: PreferencesOut
 
 
 class OpenOffer(BaseModel):
@@ -245,6 +251,270 @@ class GroupWarning(BaseModel):
     details: dict[str, Any]
 
 
+# ---------------------------------------------------------------- the lead page, the work queue, lists (seed 003)
+
+LeadStatusText = Literal["stored", "offering", "assigned", "unassigned", "exception"]
+OutcomeText = Literal["no_answer", "busy", "left_voicemail", "wrong_number", "not_interested", "do_not_call",
+                      "contacted"]
+
+
+class LeadFields(BaseModel):
+    """The lead as the lead page and the work queue show it (``leadpage.lead_fields``)."""
+
+    prospect_id: str
+    campaign_id: str
+    campaign_name: str
+    lead_provider: str
+    first_name: str
+    last_name: str
+    phone: str
+    email: str | None
+    state: str | None
+    loan_purpose: str | None
+    loan_amount: float | None = Field(description="A JSON number (240000, 1250.5).")
+    channel: str
+    status: LeadStatusText
+    failure_reason: str | None
+    ignored: bool
+    agent_id: str | None
+    agent_name: str | None
+    application_id: str | None
+    app_status: str | None
+    app_activity: str | None
+    assigned_at: str | None
+    assigned_by: str | None
+    created_at: str
+    updated_at: str
+    callback_at: str | None
+    callback_claimed: bool
+    last_outcome: str | None
+    queue_done: str | None = Field(description="Why the lead left every list's queue for good (an outcome).")
+    time_zone: str | None = Field(description="The lead's IANA zone from its state (null when unknown).")
+
+
+class LeadLock(BaseModel):
+    agent_id: str | None
+    agent_name: str | None
+    expires_at: str | None
+    mine: bool
+
+
+class LeadPageEvent(BaseModel):
+    at: str
+    type: str
+    by: str | None
+    by_name: str = Field(description="The person's name, or \"System\".")
+    text: str = Field(description="A sentence for people (\"Outcome: No answer\").")
+    detail: dict[str, Any]
+
+
+class LeadNote(BaseModel):
+    at: str
+    by: str | None
+    by_name: str
+    text: str
+
+
+class CallRow(BaseModel):
+    """Call Activity: one row per call; a Ring All wave's legs are one ``ring_wave`` row with
+    the legs in ``legs``; a bridged call's borrower side is its own ``borrower`` row."""
+
+    row_id: str
+    kind: str = Field(description="ring_wave, ring (a leg), agent_leg, borrower, blocked, ...")
+    agent_id: str | None
+    by: str | None
+    phone: str | None
+    status: str
+    started_at: str
+    answered_at: str | None
+    ended_at: str | None
+    talk_seconds: int
+    recording_url: str | None
+    reason: str | None
+    bridged: bool
+    wave: int | None = Field(default=None, description="ring_wave rows: the wave.")
+    legs: list[CallRow]
+
+
+class LeadListRef(BaseModel):
+    list_id: str
+    name: str
+    queued: bool
+
+
+class LeadCan(BaseModel):
+    act: bool
+    claim: bool
+    unclaim: bool
+    reassign: bool
+    view_only: bool
+
+
+class LeadPage(BaseModel):
+    """A user's view of a lead (sign-in token): an agent opens their own leads and the one they
+    hold locked; managers, admins and supervisors any lead of the org."""
+
+    lead: LeadFields
+    lock: LeadLock | None
+    events: list[LeadPageEvent] = Field(description="Oldest first.")
+    notes: list[LeadNote] = Field(description="Oldest first.")
+    calls: list[CallRow]
+    lists: list[LeadListRef]
+    can: LeadCan
+
+
+class QueueNextIn(BaseModel):
+    """Optional: an empty body asks the whole queue."""
+
+    model_config = ConfigDict(extra="forbid")
+    list_id: str | None = None
+    segment_id: str | None = Field(default=None, description="Only with its list_id.")
+
+
+class QueueLead(BaseModel):
+    lead: LeadFields
+    lock_expires_at: str | None = Field(description="null when the caller views leads only (no lock).")
+    list_id: str | None = Field(description="null for a due callback.")
+    source: Literal["callback", "list"]
+    view_only: bool
+
+
+class LeadActionIn(BaseModel):
+    """The action's fields (an empty body is ``{}``); another action's field is a 400:
+    ``outcome`` {outcome, note?}; ``note`` {text}; ``callback`` {at?, note?}; ``remove``
+    {list_id?}; ``reassign`` {agent_id}; ``claim``, ``release``, ``unclaim``, ``call`` {}."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: OutcomeText | None = None
+    note: str | None = Field(default=None, min_length=1, max_length=2000)
+    text: str | None = Field(default=None, min_length=1, max_length=2000)
+    at: str | None = Field(default=None, description="ISO date-time with its offset, in the future.")
+    list_id: str | None = None
+    agent_id: str | None = None
+
+
+class ActedLead(BaseModel):
+    prospect_id: str
+    status: LeadStatusText
+    agent_id: str | None
+    callback_at: str | None
+    callback_claimed: bool
+    last_outcome: str | None
+
+
+class LeadActed(BaseModel):
+    """Every action but ``call``. A repeat of the same action and body answers ``replayed``."""
+
+    lead: ActedLead
+    lock_released: bool
+    replayed: bool
+
+
+class PlacedCall(BaseModel):
+    status: str = Field(description="queued, blocked (the TCPA guard) or failed.")
+    reason: str | None
+    call_sid: str | None
+    phone_called: str | None = None
+
+
+class CallPlaced(BaseModel):
+    """``call`` (click-to-call): the caller's phone rings first, then the lead."""
+
+    call: PlacedCall
+    lock_released: bool
+    replayed: bool
+
+
+class PreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    view_only: bool = Field(default=False, description="Supervisors, managers, admins only (else 403).")
+
+
+class Preferences(BaseModel):
+    preferences: PreferencesOut
+
+
+class ListCounts(BaseModel):
+    total: int
+    queued: int
+    claimed: int
+    locked: int
+    callbacks_due: int
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agent_ids: list[str] = Field(min_length=1, max_length=50, description="Different active agents.")
+
+
+class SplitList(BaseModel):
+    list_id: str
+    name: str
+    agent_id: str
+    count: int
+
+
+class SplitResult(BaseModel):
+    lists: list[SplitList]
+
+
+class RejectedRow(BaseModel):
+    row: int = Field(description="The file's line number (the header is 1).")
+    code: str
+    message: str
+
+
+class UploadResult(BaseModel):
+    added: int
+    rejected: list[RejectedRow]
+
+
+class SearchRow(BaseModel):
+    prospect_id: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None = Field(description="Masked: the last digits only.")
+    campaign_id: str
+    campaign_name: str
+    lead_provider: str
+    status: LeadStatusText
+    agent_id: str | None
+    agent_name: str | None
+    state: str | None
+    loan_purpose: str | None
+    loan_amount: float | None = Field(description="A JSON number (240000, 1250.5).")
+    created_at: str
+    failure_reason: str | None
+
+
+class SearchPage(BaseModel):
+    items: list[SearchRow]
+    next_cursor: str | None
+    status: LeadStatusText = Field(description="The status searched (default assigned).")
+
+
+class ReportCounts(BaseModel):
+    assigned: int
+    fresh: int
+    exception: int
+    stored: int
+    in_distribution: int
+    total: int
+
+
+class ReportRow(ReportCounts):
+    campaign_id: str
+    campaign_name: str
+    lead_provider: str
+
+
+class MarketingReport(BaseModel):
+    from_: str = Field(alias="from", description="YYYY-MM-DD")
+    to: str = Field(description="YYYY-MM-DD")
+    rows: list[ReportRow]
+    totals: ReportCounts
+
+
 # ---------------------------------------------------------------- Twilio (IVR)
 
 
@@ -292,6 +562,32 @@ def _grid_query() -> dict[str, dict[str, Any]]:
     return out
 
 
+def _search_query() -> dict[str, dict[str, Any]]:
+    """The lead search's query parameters (``leadwave.services.leadsearch``; any other is a 400);
+    the multi-valued filters repeat the parameter."""
+    from leadwave.models import LeadStatus
+    from leadwave.services import leadsearch
+
+    out: dict[str, dict[str, Any]] = {}
+    for name in leadsearch.MULTI:
+        items: dict[str, Any] = {"type": "string"}
+        if name == "status":
+            items = {"type": "string", "enum": [s.value for s in LeadStatus]}
+        out[name] = {"type": "array", "items": items, "description": "any of these values" if name != "status"
+                     else "one status (default assigned)"}
+    out.update({"amount_min": {"type": "number", "minimum": 0}, "amount_max": {"type": "number", "minimum": 0},
+                "created_from": {"type": "string", "format": "date"},
+                "created_to": {"type": "string", "format": "date"},
+                "limit": {"type": "integer", "minimum": 1, "maximum": leadsearch.MAX_PAGE},
+                "cursor": {"type": "string"}})
+    return out
+
+
+def _actions() -> tuple[str, ...]:
+    from leadwave.rules.worklists import ACTIONS
+
+    return tuple(ACTIONS)
+
 
 @dataclass(frozen=True)
 class Op:
@@ -300,13 +596,16 @@ class Op:
     body's schema name (JSON unless ``body_media`` says otherwise)."""
 
     summary: str
-    ok: dict[int, str | None]
+    ok: dict[int, str | dict[str, str] | None]  # a schema name (``ok_media``), or media type -> schema name
     errors: tuple[int, ...] = ()
     body: str | None = None
     body_media: str = "application/json"
+    body_required: bool = True  # False: an empty body is accepted (read as ``{}``)
     query: dict[str, dict[str, Any]] = field(default_factory=dict)
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: dict[str, dict[str, Any]] = field(default_factory=dict)  # path parameters' schemas (default: a string)
     ok_media: str = "application/json"
+    description: str | None = None
     not_served: str | None = None  # declared in template.yaml, no handler route yet: why
 
 
@@ -322,7 +621,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         body="LeadIn", headers={"Idempotency-Key": {"type": "string", "maxLength": 256}}),
     ("POST", "/v1/leads/bulk"): Op(
         "Post leads as CSV (not built yet: 501)", {}, (*VENDOR, 501), body="BulkCsv", body_media="text/csv"),
-    ("GET", "/v1/leads/{prospect_id}"): Op("A lead the vendor posted", {200: "VendorLead"}, (*VENDOR, *ITEM)),
+    ("GET", "/v1/leads/{prospect_id}"): Op(
+        "A lead: the vendor's view (API key) or the lead page (sign-in token)", {200: "LeadView"},
+        (*AGENT, *ITEM), description=(
+            "Two audiences on one path (the LeadReaderAuthorizer takes either credential): a vendor "
+            "(`x-api-key`) reads a lead it posted, as `VendorLead`; a user (bearer token) reads the lead "
+            "page, as `LeadPage` (an agent: their own leads and the one they hold locked; managers, admins, "
+            "supervisors: any lead of the org). Another org's lead, or one the caller may not open, is a 404. "
+            "403: an inactive user.")),
     # agent API (bearer JWT)
     ("GET", "/v1/me"): Op("The caller's profile", {200: "Profile"}, AGENT),
     ("PUT", "/v1/me/availability"): Op("Go available or unavailable", {200: "Profile"}, (*AGENT, *JSON_BODY),
@@ -337,11 +643,47 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/v1/fresh/{prospect_id}/claim"): Op("Claim a fresh lead", {200: "ClaimResult"},
                                                   (*AGENT, *ITEM, 409, 429, 503)),
     ("POST", "/v1/queue/next"): Op(
-        "Lock the next lead of a list (seed 003)", {}, (401, 404),
-        not_served="lists and the queue (seed 003) are not built yet: the claim function answers 404"),
+        "Lock the caller's next lead (due callbacks, then their lists)", {200: "QueueLead", 204: None},
+        (*AGENT, *JSON_BODY, *ITEM), body="QueueNextIn", body_required=False, description=(
+            "Asking again releases the lock held. 204: the queue is empty. With View leads only the lead is "
+            "not locked (`view_only: true`, `lock_expires_at: null`). 403: a user who is not an agent "
+            "(unless they view leads only); 404: the list or segment is not one the caller works.")),
     ("POST", "/v1/leads/{prospect_id}/{action}"): Op(
-        "A lead action: outcome, note, callback, claim, release, remove, transfer", {}, (401, 404),
-        not_served="lead actions are not built yet: the claim function answers 404"),
+        "A lead action: outcome, note, callback, claim, release, remove, unclaim, reassign, call",
+        {200: "LeadActionResult"}, (*AGENT, *JSON_BODY, *ITEM, 409), body="LeadActionIn", body_required=False,
+        path={"action": {"type": "string", "enum": list(_actions())}}, description=(
+            "The caller must hold the lead's lock or own it (409 `lock_not_held`); a lead another agent "
+            "claimed is 403 `claimed_by_other`; View leads only is 403 `view_only`; `unclaim` and `reassign` "
+            "are for managers and admins (403 `forbidden_role`). An unknown action is 404 `unknown_action`. "
+            "The same action with the same body repeated answers 200 with `replayed: true`.")),
+    ("GET", "/v1/leads"): Op(
+        "Search the org's leads, one status at a time (managers, admins, supervisors)", {200: "SearchPage"},
+        (*AGENT, 400), query=_search_query()),
+    ("PUT", "/v1/me/preferences"): Op("Set the caller's preferences (View leads only)", {200: "Preferences"},
+                                      (*AGENT, *JSON_BODY), body="PreferencesIn"),
+    # call lists (managers and admins change; supervisors read; an agent reads the lists they work)
+    ("GET", "/v1/lists"): Op("The lists the caller may see (an agent: the lists they work)", {200: "WorkListList"},
+                             (*AGENT, 400)),
+    ("POST", "/v1/lists"): Op("Create a list and fill it from its filter", {201: "WorkListCreated"},
+                              (*AGENT, *JSON_BODY), body="WorkListIn"),
+    ("GET", "/v1/lists/{list_id}"): Op("A list", {200: "WorkList"}, (*AGENT, *ITEM)),
+    ("PUT", "/v1/lists/{list_id}"): Op(
+        "Replace a list's name, people, priority and segments (its filter stays)", {200: "WorkList"},
+        (*AGENT, *JSON_BODY, *ITEM), body="WorkListIn"),
+    ("DELETE", "/v1/lists/{list_id}"): Op("Delete a list (its leads stay)", {204: None}, (*AGENT, *ITEM)),
+    ("POST", "/v1/lists/{list_id}/split"): Op("Split a list's queued leads evenly among agents", {200: "SplitResult"},
+                                              (*AGENT, *JSON_BODY, *ITEM), body="SplitIn"),
+    ("POST", "/v1/lists/{list_id}/leads"): Op(
+        "Add leads to a list from a CSV file", {200: "UploadResult"}, (*AGENT, *JSON_BODY, *ITEM), body="ListCsv",
+        body_media="text/csv", description=(
+            "A header row naming columns of first_name, last_name, phone, email, state, loan_purpose, "
+            "loan_amount, campaign_id (the first three required); each row is validated like a vendor's lead "
+            "and stored; a row that fails is listed in `rejected` with its line number.")),
+    ("GET", "/v1/reports/marketing"): Op(
+        "The marketing report: leads per campaign and lead provider by where they ended",
+        {200: {"application/json": "MarketingReport", "text/csv": "MarketingCsv"}}, (*AGENT, 400),
+        query={"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+               "format": {"type": "string", "enum": ["json", "csv"]}}),
     ("GET", "/v1/leads/{prospect_id}/calls"): Op("Call Activity of a lead", {200: "CallList"}, (*AGENT, *ITEM)),
     # manager API
     ("GET", "/v1/exceptions"): Op("Lead Exception, a page", {200: "ExceptionPage"}, (*AGENT, 400),
@@ -379,6 +721,14 @@ for _path, _what in {"/ivr/answer": "a Ring All or Auto-Dial leg was answered",
     OPERATIONS[("POST", _path)] = Op(
         f"Twilio: {_what}", {200: "TwiML"}, (403, 500), body="TwilioVoiceForm",
         body_media="application/x-www-form-urlencoded", query=IVR_QUERY, ok_media="text/xml")
+
+# Schemas that are one of several answers (name -> the alternatives, and what tells them apart).
+ONE_OF = {
+    "LeadView": (("VendorLead", "LeadPage"), "A vendor (x-api-key) gets `VendorLead`; a user (bearer token) gets "
+                                             "`LeadPage` (its fields under `lead`)."),
+    "LeadActionResult": (("LeadActed", "CallPlaced"), "`CallPlaced` for the `call` action, `LeadActed` for the "
+                                                      "others."),
+}
 
 # Methods the resolver serves on a template ``ANY`` route that are not operations: vendors are
 # created, listed and deactivated, never read or replaced one by one (the claim function answers 404).

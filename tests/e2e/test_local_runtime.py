@@ -68,6 +68,15 @@ def test_real_template_routes_authorizers_queues_and_state_machine() -> None:
     vendor = t.authorizers(post_lead.api_id)["VendorKeyAuthorizer"]
     assert (vendor.kind, vendor.function_id, vendor.payload_type, vendor.identity_headers) == (
         "lambda", "VendorAuthorizerFunction", "REQUEST", ("x-api-key",))
+    # a lead is read by its vendor (API key) and by users (id token) on one path: the claim function serves
+    # both, behind an authorizer that takes either credential (no API key required: users have none)
+    get_lead = routes[("GET", "/v1/leads/{prospect_id}")]
+    assert (get_lead.function_id, get_lead.authorizer, get_lead.api_key_required) == (
+        "ClaimFunction", "LeadReaderAuthorizer", False)
+    reader = t.authorizers(get_lead.api_id)["LeadReaderAuthorizer"]
+    assert (reader.kind, reader.function_id, reader.payload_type, reader.identity_headers) == (
+        "lambda", "LeadReaderAuthorizerFunction", "REQUEST", ())
+    assert routes[("GET", "/v1/leads")].function_id == "ClaimFunction"  # the lead search, beside POST (ingest)
     (source,) = t.sqs_event_sources()
     assert (source.function_id, source.queue_logical_id, source.reports_item_failures) == (
         "DistributeFunction", "DistributionQueue", True)
@@ -88,6 +97,7 @@ def _route(method: str, path: str, fn: str = "F") -> Route:
 
 
 ROUTER = Router([
+    _route("POST", "/v1/leads", "PostLead"), _route("GET", "/v1/leads", "SearchLeads"),
     _route("POST", "/v1/leads/bulk", "Bulk"), _route("GET", "/v1/leads/{prospect_id}", "GetLead"),
     _route("POST", "/v1/leads/{prospect_id}/{action}", "Action"),
     _route("GET", "/v1/leads/{prospect_id}/calls", "Calls"),
@@ -96,6 +106,8 @@ ROUTER = Router([
 
 
 @pytest.mark.parametrize(("method", "path", "function", "params"), [
+    ("POST", "/v1/leads", "PostLead", {}),
+    ("GET", "/v1/leads", "SearchLeads", {}),
     ("POST", "/v1/leads/bulk", "Bulk", {}),
     ("GET", "/v1/leads/pr_1", "GetLead", {"prospect_id": "pr_1"}),
     ("POST", "/v1/leads/pr_1/claim", "Action", {"prospect_id": "pr_1", "action": "claim"}),

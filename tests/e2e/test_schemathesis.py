@@ -44,6 +44,7 @@ MANAGER = "fuzzboss@fuzz.test"
 TWILIO_TOKEN = Settings().twilio_auth_token  # the stack's own: process.py scrubs TWILIO_* from its environment
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 SCRATCH = {"campaigns": "fuzz-scratch", "groups": "fuzz-scratch", "agents": "fzscratch"}  # fuzzed in place
+MANAGER_TAGS = {"manager", "lists", "settings"}  # sent with the manager's token; other agent routes the agent's
 # Answers that are server errors by design, not failures: (operationId, status) -> why
 BY_DESIGN = {("PostLeadsBulk", 501): "bulk CSV upload is not built yet (not_implemented)"}
 
@@ -71,6 +72,12 @@ class Report:
                 "failures": list(self.failures.values())}
 
 
+def schemes_of(operation: Any) -> list[str]:
+    """The operation's security schemes, each enough alone (GET /v1/leads/{prospect_id}: a vendor key or a
+    user token)."""
+    return [name for requirement in operation.definition.raw.get("security", []) for name in requirement]
+
+
 class Caller:
     """Sends a case with the credentials its operation asks for; Twilio's are computed here."""
 
@@ -84,15 +91,17 @@ class Caller:
         r.raise_for_status()
         return str(r.json()["token"])
 
-    def headers(self, case: Any) -> dict[str, str]:
+    def headers(self, case: Any, scheme: str | None = None, user: str | None = None) -> dict[str, str]:
+        """The credentials of ``scheme`` (default: the operation's first), as ``user`` (default:
+        the manager on manager, lists and settings routes, else the agent)."""
         definition = case.operation.definition.raw
-        schemes = {name for requirement in definition.get("security", []) for name in requirement}
-        if "vendorApiKey" in schemes:
+        scheme = scheme or next((name for requirement in definition.get("security", []) for name in requirement), None)
+        if scheme == "vendorApiKey":
             return {"x-api-key": VENDOR_KEY}
-        if "agentJwt" in schemes:
-            manager = bool({"manager", "settings"} & set(definition.get("tags", [])))
-            return {"Authorization": f"Bearer {self.tokens[MANAGER if manager else AGENT]}"}
-        if "twilioSignature" in schemes:
+        if scheme == "agentJwt":
+            manager = bool(MANAGER_TAGS & set(definition.get("tags", [])))
+            return {"Authorization": f"Bearer {self.tokens[user or (MANAGER if manager else AGENT)]}"}
+        if scheme == "twilioSignature":
             return {"X-Twilio-Signature": self.twilio_signature(case)}
         return {}
 
@@ -111,13 +120,16 @@ class Caller:
         text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
         return str(RequestValidator(TWILIO_TOKEN).compute_signature(url, dict(parse_qsl(text, keep_blank_values=True))))
 
-    def check(self, case: Any, report: Report) -> Any:
+    def check(self, case: Any, report: Report, scheme: str | None = None, user: str | None = None) -> Any:
         operation = case.operation.definition.raw.get("operationId", case.operation.label)
-        response = case.call(base_url=self.base_url, session=self.http, headers=self.headers(case), timeout=60)
+        if scheme and len(schemes_of(case.operation)) > 1:
+            operation = f"{operation} ({scheme})"
+        response = case.call(base_url=self.base_url, session=self.http, headers=self.headers(case, scheme, user),
+                             timeout=60)
         report.requests += 1
         report.statuses[response.status_code] += 1
         report.per_operation.setdefault(operation, Counter())[response.status_code] += 1
-        why = BY_DESIGN.get((operation, response.status_code))
+        why = BY_DESIGN.get((operation.split(" ")[0], response.status_code))
         if why and response.json().get("code") == "not_implemented":
             report.by_design[f"{operation} {response.status_code}: {why}"] += 1
             return response
@@ -154,7 +166,8 @@ def _with_real_values(strategy: Any, operation: Any) -> Any:
     return st.builds(put, strategy, st.fixed_dictionaries(values))
 
 
-def _fuzz(caller: Caller, operation: Any, report: Report, mode: Any, **fixed: Any) -> None:
+def _fuzz(caller: Caller, operation: Any, report: Report, mode: Any, scheme: str | None = None,
+          **fixed: Any) -> None:
     strategy = operation.as_strategy(generation_mode=mode, **fixed)
     if mode is GenerationMode.POSITIVE:
         strategy = _with_real_values(strategy, operation)
@@ -164,17 +177,21 @@ def _fuzz(caller: Caller, operation: Any, report: Report, mode: Any, **fixed: An
               suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def run(case: Any) -> None:
-        caller.check(case, report)
+        caller.check(case, report, scheme)
 
     if SEED:
         run = seed(int(SEED))(run)
     run()
 
 
-def _known_good(schema: Any, caller: Caller, report: Report) -> None:
-    """A few requests that succeed, so 2xx answers with real data meet their schemas too."""
-    def send(method: str, path: str, **kw: Any) -> Any:
-        return caller.check(schema[path][method].Case(**kw), report)
+def _known_good(schema: Any, caller: Caller, report: Report) -> dict[str, dict[str, str]]:
+    """A few requests that succeed, so 2xx answers with real data meet their schemas too; returns
+    the real path parameters (a lead in a list, the list) positive examples of the work-queue
+    operations are also sent with, so they go past the 404 of an unknown id."""
+    def send(method: str, path: str, user: str | None = None, ok: int | None = None, **kw: Any) -> Any:
+        answer = caller.check(schema[path][method].Case(**kw), report, "agentJwt" if user else None, user)
+        assert ok is None or answer.status_code == ok, (method, path, answer.status_code, answer.text[:300])
+        return answer
 
     lead = {"first_name": "Fuzz", "last_name": "Lead", "phone": "(720) 555-0199", "state": "CO",
             "loan_purpose": "Purchase", "loan_amount": 250000}
@@ -192,6 +209,43 @@ def _known_good(schema: Any, caller: Caller, report: Report) -> None:
     send("POST", "/ivr/status", query={"agent_id": "fz01", "leg": "ring", "prospect_id": "pr_unknown", "wave": "1"},
          body={"CallSid": "CA" + "0" * 32, "CallStatus": "completed"}, media_type="application/x-www-form-urlencoded")
 
+    # seed 003: a list of the org's stored leads for the agent, worked from the queue; the lead page of both audiences
+    created = send("POST", "/v1/lists", MANAGER, 201, media_type="application/json", body={
+        "name": "Fuzz list", "agent_ids": ["fz01"], "filter": {"campaign_id": ["fuzz-none"], "status": ["stored"]}})
+    list_id = created.json()["list_id"]
+    item = {"list_id": list_id}
+    send("GET", "/v1/lists", MANAGER, 200)
+    send("GET", "/v1/lists", AGENT, 200)
+    send("GET", "/v1/lists/{list_id}", AGENT, 200, path_parameters=item)
+    send("PUT", "/v1/lists/{list_id}", MANAGER, 200, path_parameters=item, media_type="application/json", body={
+        "name": "Fuzz list", "agent_ids": ["fz01"], "segments": [{"name": "Colorado", "filter": {"state": ["CO"]}}]})
+    send("POST", "/v1/lists/{list_id}/leads", MANAGER, 200, path_parameters=item, media_type="text/csv",
+         body="first_name,last_name,phone,state\nCsv,Lead,(720) 555-0142,CO\nNo,Phone,,CO\n")
+    taken = send("POST", "/v1/queue/next", AGENT, 200, media_type="application/json", body=item)
+    prospect = {"prospect_id": taken.json()["lead"]["prospect_id"]}
+    send("GET", "/v1/leads/{prospect_id}", AGENT, 200, path_parameters=prospect)  # the lead they hold locked
+    send("GET", "/v1/leads/{prospect_id}", MANAGER, 200, path_parameters=prospect)
+    for _ in range(2):  # the second is a replay
+        send("POST", "/v1/leads/{prospect_id}/{action}", AGENT, 200, path_parameters={**prospect, "action": "note"},
+             media_type="application/json", body={"text": "Fuzz note"})
+    send("POST", "/v1/leads/{prospect_id}/{action}", AGENT, 200, path_parameters={**prospect, "action": "outcome"},
+         media_type="application/json", body={"outcome": "no_answer", "note": "Fuzz"})
+    send("POST", "/v1/queue/next", AGENT, 200, media_type="application/json", body={})
+    send("POST", "/v1/leads/{prospect_id}/{action}", AGENT, 409, path_parameters={**prospect, "action": "release"})
+    send("GET", "/v1/leads", MANAGER, 200, query={"status": ["stored"], "campaign_id": ["fuzz-none"]})
+    send("GET", "/v1/leads", MANAGER, 200)
+    send("GET", "/v1/reports/marketing", MANAGER, 200)
+    send("GET", "/v1/reports/marketing", MANAGER, 200, query={"format": "csv"})
+    split = send("POST", "/v1/lists/{list_id}/split", MANAGER, 200, path_parameters=item,
+                 media_type="application/json", body={"agent_ids": ["fz02"]})
+    for child in split.json()["lists"]:
+        send("DELETE", "/v1/lists/{list_id}", MANAGER, 204, path_parameters={"list_id": child["list_id"]})
+    for view_only in (True, False):
+        send("PUT", "/v1/me/preferences", MANAGER, 200, media_type="application/json", body={"view_only": view_only})
+    send("PUT", "/v1/me/preferences", AGENT, 403, media_type="application/json", body={"view_only": True})
+    return {"LeadAction": prospect, "GetLead": prospect, "ListItemGet": item, "ListItemPut": item,
+            "SplitList": item, "UploadListLeads": item}
+
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(local_stack: Any, record_property: Any) -> None:
     # Given the document the local stack serves, and the fuzzed org's vendor, agent and manager
@@ -201,15 +255,20 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(local_stack:
     started = time.monotonic()
 
     # When every operation is sent the known-good requests, then positive and negative examples
-    _known_good(schema, caller, report)
+    real = _known_good(schema, caller, report)
     operations = [result.ok() for result in schema.get_all_operations()]
     for operation in sorted(operations, key=lambda op: op.method.upper() == "DELETE"):  # scratch items last
         report.operations += 1
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _fuzz(caller, operation, report, mode)
+        for scheme in schemes_of(operation) if len(schemes_of(operation)) > 1 else [None]:  # each audience
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                _fuzz(caller, operation, report, mode, scheme)
         kind = operation.path.split("/")[2] if operation.path.startswith("/v1/") else ""
         if operation.path.endswith("/{item_id}") and kind in SCRATCH:
             _fuzz(caller, operation, report, GenerationMode.POSITIVE, path_parameters={"item_id": SCRATCH[kind]})
+        known = real.get(operation.definition.raw.get("operationId", ""))
+        if known:  # a real lead or list: past the 404 of an unknown id
+            for scheme in schemes_of(operation) if len(schemes_of(operation)) > 1 else [None]:
+                _fuzz(caller, operation, report, GenerationMode.POSITIVE, scheme, path_parameters=known)
 
     # Then no answer is a server error, an undocumented status or a body off its schema
     summary = {**report.summary(), "seconds": round(time.monotonic() - started, 1), "examples": EXAMPLES}

@@ -22,8 +22,10 @@ FUNCTIONS = {k: v for k, v in SAM["Resources"].items() if v["Type"] == "AWS::Ser
 ASL_PATH = ROOT / SAM["Resources"]["DistributionStateMachine"]["Properties"]["DefinitionUri"]
 PLACEHOLDER = re.compile(r"\$\{([^}!][^}]*)\}")
 
-VENDOR_ROUTES = {("post", "/v1/leads"), ("post", "/v1/leads/bulk"), ("get", "/v1/leads/{prospect_id}")}
-CONTRACT_ROUTES = VENDOR_ROUTES | {
+VENDOR_ROUTES = {("post", "/v1/leads"), ("post", "/v1/leads/bulk")}
+# read by vendors (API key) and users (id token) alike: one authorizer that accepts either, no API key required
+LEAD_READER_ROUTES = {("get", "/v1/leads/{prospect_id}")}
+CONTRACT_ROUTES = VENDOR_ROUTES | LEAD_READER_ROUTES | {
     ("get", "/v1/me"),
     ("put", "/v1/me/availability"),
     ("get", "/v1/me/offers"),
@@ -34,6 +36,13 @@ CONTRACT_ROUTES = VENDOR_ROUTES | {
     ("post", "/v1/fresh/{prospect_id}/claim"),
     ("post", "/v1/queue/next"),
     ("post", "/v1/leads/{prospect_id}/{action}"),
+    ("get", "/v1/leads"),
+    ("put", "/v1/me/preferences"),
+    ("get", "/v1/lists"),
+    ("post", "/v1/lists"),
+    ("post", "/v1/lists/{list_id}/split"),
+    ("post", "/v1/lists/{list_id}/leads"),
+    ("get", "/v1/reports/marketing"),
     ("get", "/v1/exceptions"),
     ("post", "/v1/exceptions/{prospect_id}/assign"),
     ("post", "/v1/exceptions/{prospect_id}/ignore"),
@@ -300,6 +309,19 @@ def test_vendor_routes_use_key_authorizer_and_api_key(swagger):
             assert schemes == {"VendorKeyAuthorizer", "api_key"}, (method, path, schemes)
 
 
+def test_the_lead_reader_route_takes_a_vendor_key_or_a_user_token(swagger, cfn_resources):
+    authorizer = swagger["securityDefinitions"]["LeadReaderAuthorizer"]["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "request"
+    assert "LeadReaderAuthorizerFunction" in json.dumps(authorizer["authorizerUri"])
+    assert authorizer.get("authorizerResultTtlInSeconds", 0) == 0  # either header may carry the identity
+    assert cfn_resources["LeadReaderAuthorizerFunction"]["Properties"]["Handler"] == "authorizer.lead_reader_handler"
+    for path, method, operation in _operations(swagger):
+        if (method, path) in LEAD_READER_ROUTES:
+            schemes = {name for requirement in operation.get("security", []) for name in requirement}
+            assert schemes == {"LeadReaderAuthorizer"}, (method, path, schemes)  # users have no API key
+            assert "ClaimFunction" in json.dumps(operation["x-amazon-apigateway-integration"]["uri"])
+
+
 def test_ivr_routes_have_no_authorizer(swagger):
     ivr = [(p, m, op) for p, m, op in _operations(swagger) if p.startswith("/ivr/")]
     assert ivr
@@ -315,7 +337,7 @@ def test_other_v1_routes_use_cognito(swagger):
     }
     checked = 0
     for path, method, operation in _operations(swagger):
-        if path.startswith("/v1/") and method != "options" and (method, path) not in VENDOR_ROUTES:
+        if path.startswith("/v1/") and method != "options" and (method, path) not in VENDOR_ROUTES | LEAD_READER_ROUTES:
             assert operation.get("security") == [{"CognitoAuthorizer": []}], (method, path)
             checked += 1
     assert checked >= 20

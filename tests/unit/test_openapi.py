@@ -94,3 +94,24 @@ def test_a_template_route_no_handler_serves_fails_the_generator(tmp_path: Any) -
 def test_the_document_is_valid_json_with_openapi_3_1() -> None:
     document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
     assert document["openapi"].startswith("3.1")
+
+
+def test_the_lead_is_read_by_its_vendor_and_by_users_each_with_their_own_answer(fresh: dict[str, Any]) -> None:
+    op = fresh["paths"]["/v1/leads/{prospect_id}"]["get"]
+    assert op["security"] == [{"vendorApiKey": []}, {"agentJwt": []}]  # either credential alone
+    answer = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    alternatives = [s["$ref"].rsplit("/", 1)[-1] for s in fresh["components"]["schemas"][answer]["oneOf"]]
+    assert alternatives == ["VendorLead", "LeadPage"]
+    # the two shapes cannot be mistaken for each other: the lead page's fields are under "lead"
+    schemas = fresh["components"]["schemas"]
+    assert "prospect_id" in schemas["VendorLead"]["required"] and "lead" in schemas["LeadPage"]["required"]
+
+
+def test_the_work_queue_and_lead_actions_are_served(fresh: dict[str, Any]) -> None:
+    for method, path in (("post", "/v1/queue/next"), ("post", "/v1/leads/{prospect_id}/{action}")):
+        op = fresh["paths"][path][method]
+        assert "x-leadwave-not-served" not in op, path
+        assert op["requestBody"]["required"] is False  # an empty body is {}
+    assert set(fresh["paths"]["/v1/queue/next"]["post"]["responses"]) >= {"200", "204"}
+    report = fresh["paths"]["/v1/reports/marketing"]["get"]["responses"]["200"]["content"]
+    assert set(report) == {"application/json", "text/csv"}
