@@ -162,9 +162,31 @@ def test_every_agent_page_is_usable_on_a_phone(app, api):
 
 def test_agent_pages_fit_1440(app, api):
     page = app.page("e38@e2e.test", width=1440, height=900)
-    for link, heading in (("Offers", "Lead offers"), ("Fresh bucket", "Fresh bucket"), ("My leads", "My leads")):
+    for link, heading in (("Offers", "Lead offers"), ("Fresh bucket", "Fresh bucket"), ("Work Queue", "Work Queue"),
+                          ("My leads", "My leads")):
         go(page, link)
         expect(page.locator("#main h1")).to_have_text(heading)
         expect(page.locator("#main p[aria-live]").filter(has_text="Loading")).to_have_count(0)
         _assert_no_sideways_scroll(page, f"{link} at 1440")
     app.shot(page, "agent-my-leads-1440")
+
+
+# ---------------------------------------------------------------- the manager's lead screens (seed 003)
+
+MANAGER_PAGES = (("Leads", "Leads"), ("Lists", "Lists"), ("Work Queue", "Work Queue"),
+                 ("Marketing report", "Marketing report"), ("Organization", "Organization"))
+
+
+@pytest.mark.parametrize("size", [{"width": 1440, "height": 900}, PHONE], ids=["1440", "390"])
+def test_manager_lead_pages_fit(app, size):
+    page = app.page("boss@e2e.test", **size)
+    nav = page.get_by_role("navigation", name="Main")
+    for link, heading in MANAGER_PAGES:
+        go(page, link)
+        expect(page.locator("#main h1")).to_have_text(heading)
+        expect(page.locator("#main p[aria-live]").filter(has_text="Loading")).to_have_count(0)
+        _assert_no_sideways_scroll(page, f"{link} at {size['width']}")
+        _assert_on_screen(page, nav.get_by_role("link", name=link, exact=True), f"menu link {link}")
+    if size is PHONE:
+        go(page, "Lists")
+        app.shot(page, "manager-lists-fit-390", full_page=True)

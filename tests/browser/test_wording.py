@@ -101,3 +101,14 @@ def test_a_lead_won_by_pressing_1_shows_as_claimed_by_phone(app, api):
     expect(mine).to_contain_text("Claimed by phone (pressed 1)")
     expect(mine).not_to_contain_text("Claimed offer")
     app.shot(page, "agent-my-leads-claimed-by-phone")
+
+
+def test_claiming_settings_say_what_they_do(app):
+    """Seed 003: "Manage → Settings → Claiming": automatic claiming of timed callbacks, and the lock time."""
+    page = app.page(BOSS, width=1440, height=900)
+    go(page, "Organization")
+    claiming = page.get_by_role("group", name="Claiming")
+    auto = claiming.get_by_label("Automatically claim leads when a callback time is set")
+    expect(auto).to_be_visible()
+    expect(claiming).to_contain_text("A callback without a time never claims")
+    expect(claiming.get_by_label("Lock time (minutes)")).to_have_value(re.compile(r"^\d+$"))
