@@ -15,7 +15,7 @@ import { actionErrorText, CLAIMED_BY_OTHER, LOCK_EXPIRED, leadAction, VIEW_ONLY 
 import { notify } from "../notify";
 import { linkHandler } from "../router";
 import { createStore, useStore } from "../store";
-import type { LeadPageData, Outcome, QueueAnswer, WorkList } from "../types";
+import type { ActionAnswer, LeadPageData, Outcome, QueueAnswer, WorkList } from "../types";
 import { History, LeadFacts, Notes } from "./Lead";
 import { listOf } from "./settings/common";
 
@@ -266,8 +266,18 @@ export function QueuePage() {
 
   const call = async () => {
     if (!current) return;
-    const ok = await act("call", () => leadAction(current.lead.prospect_id, "call"));
-    if (ok) notify("Calling your phone now: answer it to be connected to the lead.", "success");
+    let placed: { status?: string | null; reason?: string | null; phone_called?: string | null } | undefined;
+    const ok = await act("call", async () => {
+      const answer = (await leadAction(current.lead.prospect_id, "call")) as ActionAnswer & { call?: typeof placed };
+      placed = answer?.call ?? undefined;
+    });
+    if (ok) {
+      if (placed?.reason || placed?.status === "blocked" || placed?.status === "failed") {
+        setError(`The call was not placed: ${placed.reason ?? placed.status}.`);
+      } else {
+        notify(`Calling your phone${placed?.phone_called ? ` (${placed.phone_called})` : ""} now: answer it to be connected to the lead.`, "success");
+      }
+    }
     void detail.reload();
   };
 
