@@ -16,7 +16,7 @@ export function PreferencesPage({ me, mayViewOnly, onChange }: { me: Me; mayView
     setViewOnly(next);
     try {
       await put("/v1/me/preferences", { view_only: next });
-      notify(next ? "View leads only is on: the work queue shows leads without locking them." : "View leads only is off: the lead you open in the work queue is locked for you.", "success");
+      notify(next ? "View leads only is on: the work queue shows leads without locking them." : "View leads only is off.", "success");
       onChange();
     } catch (err) {
       setViewOnly(!next);
@@ -27,7 +27,7 @@ export function PreferencesPage({ me, mayViewOnly, onChange }: { me: Me; mayView
   };
   return (
     <Page id="prefs-title" title="Preferences">
-      <section class="card form-card">
+      <section class="card form-card prefs">
         {mayViewOnly ? (
           <Switch
             label="View leads only"
