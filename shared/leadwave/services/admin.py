@@ -23,7 +23,9 @@ from leadwave.store import directory
 
 E = TypeVar("E", bound=BaseModel)
 IDS = {Campaign: "campaign_id", Group: "group_id", Agent: "agent_id"}
-READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at", "fresh_claims", "fresh_version"}}
+# what a settings save never sets: round-robin and claim bookkeeping, the work-queue lock the agent
+# holds, and their own "view leads only" preference (PUT /v1/me/preferences)
+READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at", "fresh_claims", "fresh_version", "held_lock", "view_only"}}
 OUTPUT_ONLY = {"warnings"}  # added to what a save or a list answers
 _SLUG = re.compile(r"[^a-z0-9]+")
 

@@ -11,6 +11,7 @@ others in random order) so none of them gets an error for the contention."""
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from leadwave import clock
 from leadwave.errors import Forbidden, InvalidRequest, NotFound
 from leadwave.ids import new_id
-from leadwave.models import INPUT, Agent, LeadStatus, Prospect, Role, Segment, WorkList
+from leadwave.models import INPUT, Agent, LeadStatus, Prospect, Role, Segment, WorkList, as_number
 from leadwave.observability import logger
 from leadwave.rules import worklists as rules
 from leadwave.services import leadsearch
@@ -30,7 +31,7 @@ MAX_FILL = 10_000  # leads one request may put in a list (a larger list: several
 FILL_PAGE = 500
 HEAD = 10  # queue entries read per list per request
 TRIES = 6  # candidates one request tries to lock before reading on
-ROUNDS = 3  # reads of a list's queue per request (each HEAD entries past the last)
+ROUNDS = 4  # reads of a list's queue head per request, while others take the candidates read
 SPLIT_MAX = 50  # agents a list may be split across
 
 
@@ -136,8 +137,16 @@ def delete(manager: Agent, list_id: str) -> None:
     store.delete_list(manager.org_id, wl.list_id)
 
 
+def _numbers(f: dict[str, Any]) -> dict[str, Any]:
+    """Amounts as JSON numbers, as everywhere else in the API."""
+    return {k: (as_number(Decimal(v)) if k in ("amount_min", "amount_max") and v is not None else v)
+            for k, v in f.items()}
+
+
 def describe(wl: WorkList, *, with_counts: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = wl.model_dump(mode="json", exclude={"org_id"})
+    out["filter"] = _numbers(out["filter"])
+    out["segments"] = [{**seg, "filter": _numbers(seg["filter"])} for seg in out["segments"]]
     if with_counts:
         now = clock.iso(clock.now())
         counts = store.counts(wl.list_id)
@@ -261,9 +270,10 @@ def _next(agent: Agent, s: OrgSettings, lists: list[WorkList], extra: Any, view_
                 _release_previous(agent, held, pid)
                 return _answer(pid, agent, until, None, "callback")
     for wl in lists:
-        after: str | None = None
         for _ in range(ROUNDS):
-            found, _read = store.queue(agent.org_id, wl.list_id, now, limit=HEAD, extra=extra, after=after)
+            # each round reads the head afresh: what others locked meanwhile is filtered out, what
+            # this request did not get to try is still there
+            found, _read = store.queue(agent.org_id, wl.list_id, now, limit=HEAD, extra=extra)
             if not found:
                 break
             if view_only:
@@ -275,7 +285,7 @@ def _next(agent: Agent, s: OrgSettings, lists: list[WorkList], extra: Any, view_
                 if _try_lock(agent, c.prospect_id, wl.list_id, until, now):
                     _release_previous(agent, held, c.prospect_id)
                     return _answer(c.prospect_id, agent, until, wl.list_id, "list")
-            after = found[-1].position
+            now = clock.iso(clock.now())
     if held and not view_only:
         store.release(held, agent)
     return None

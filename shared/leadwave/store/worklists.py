@@ -122,7 +122,7 @@ LOCKED_AHEAD = 250  # entries a queue read may pass over (locked by the agents w
 
 
 def queue(org_id: str, list_id: str, now: str, *, limit: int, extra: Condition | None = None,
-          budget: int = LOCKED_AHEAD, after: str | None = None) -> tuple[list[Candidate], int]:
+          budget: int = LOCKED_AHEAD) -> tuple[list[Candidate], int]:
     """Up to ``limit`` unlocked leads at the head of a list's queue: due callbacks first, then by
     position. Locked entries stay in the index (a lock ends by time, with no write) and are
     passed over: there are at most as many as agents working the list, so a read passes at most
@@ -132,9 +132,6 @@ def queue(org_id: str, list_id: str, now: str, *, limit: int, extra: Condition |
     read = 0
     cond = _unlocked(now) if extra is None else _unlocked(now) & extra
     parts = [LeadItem.gsi4sk.between(f"{rules.DUE}#", rules.due_until(now)), LeadItem.gsi4sk >= f"{rules.FILLED}#"]
-    if after is not None:
-        parts = [LeadItem.gsi4sk > after] if after >= f"{rules.FILLED}#" else [
-            LeadItem.gsi4sk.between(after + "\u0000", rules.due_until(now)), LeadItem.gsi4sk >= f"{rules.FILLED}#"]
     for part in parts:
         results = LeadItem.by_gsi4.query(queue_key(org_id, list_id), part, filter_condition=cond,
                                          page_size=limit)
