@@ -151,3 +151,40 @@ def test_a_supervisor_reads_lists_and_an_agent_has_none(app, api):
         expect(agent.get_by_role("heading", name="Not available for your role")).to_be_visible()
     finally:
         api.as_agent(BOSS, "DELETE", f"/v1/agents/{r.json()['agent_id']}")
+
+
+def test_a_segment_of_a_list_is_worked_on_its_own(app, api):
+    base = random.randrange(10_000, 90_000) * 10 + 4_000_000  # noqa: S311 - amounts no other test uses
+    last = unique("Seg")
+    texan = post_lead(api, "e2e-browser-fresh", first_name="Tex", last_name=last, state="TX", loan_amount=base)
+    other = post_lead(api, "e2e-browser-fresh", first_name="Okie", last_name=last, state="OK", loan_amount=base + 1)
+    _wait_unassigned(api, [texan, other])
+    name = unique("Seg ")
+    r = api.as_agent(BOSS, "POST", "/v1/lists", json={
+        "name": name, "agent_ids": ["e37"], "group_ids": [],
+        "filter": {"campaign_id": ["e2e-browser-fresh"], "amount_min": base, "amount_max": base + 1,
+                   "status": ["unassigned"]}})
+    assert r.status_code == 201 and r.json()["count"] == 2, r.text
+
+    page = app.page(BOSS, width=1440, height=900)
+    page.goto("/app/lists")
+    _list_row(page, name).get_by_role("button", name=f"Edit {name}").click()
+    dialog = page.get_by_role("dialog", name=f"List: {name}")
+    dialog.get_by_role("button", name="Add segment").click()
+    segment = dialog.get_by_role("group", name="Segment 1")
+    segment.get_by_label("Segment 1 name").fill("Texas")
+    _pick(segment, "Segment 1: State", ["TX"])
+    app.shot(page, "manager-list-segment-1440")
+    dialog.get_by_role("button", name="Save").click()
+    expect(green_notification(page, f"List “{name}” saved.")).to_be_visible()
+    expect(_list_row(page, name)).to_contain_text("1 segment")
+    saved = next(x for x in api.as_agent(BOSS, "GET", "/v1/lists").json()["items"] if x["name"] == name)
+    assert [(s["name"], s["filter"]["state"]) for s in saved["segments"]] == [("Texas", ["TX"])], saved["segments"]
+
+    agent = app.page("e37@e2e.test", width=1440, height=900)
+    agent.goto("/app/queue")
+    agent.get_by_label("List").select_option(label=f"{name} › Texas")
+    agent.get_by_role("button", name="Next lead").click()
+    expect(agent.locator("#queue-lead-name a")).to_have_attribute("href", f"/app/leads/{texan}")
+    agent.get_by_role("button", name="Release").click()
+    expect(green_notification(agent, "Lock released")).to_be_visible()
