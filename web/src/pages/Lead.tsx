@@ -2,7 +2,6 @@
 // owner, lock (who, time left) and lists; its history newest first; notes; calls. An agent sees their
 // own leads and the one they hold locked; managers, admins and supervisors any lead of the org.
 // Managers and admins may unclaim or reassign it here.
-import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { CallActivity } from "../components/CallActivity";
@@ -12,7 +11,6 @@ import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
 import { amount, countdown, fullName, inZone, leadStatus, outcome, personName, text, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { actionErrorText, leadAction } from "../leadActions";
-import { linkHandler } from "../router";
 import { notify } from "../notify";
 import type { Agent, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData } from "../types";
 import { listOf } from "./settings/common";
@@ -380,14 +378,5 @@ export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit:
         </>
       )}
     </Page>
-  );
-}
-
-/** A link to the lead page, routed in-app. */
-export function LeadLink({ prospectId, children }: { prospectId: string; children: ComponentChildren }) {
-  return (
-    <a href={`/app/leads/${encodeURIComponent(prospectId)}`} onClick={linkHandler}>
-      {children}
-    </a>
   );
 }
