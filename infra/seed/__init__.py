@@ -41,5 +41,46 @@ def load_seed(path: Path = DEMO, *, offer_timeout: int | None = None) -> dict[st
         directory.save(Vendor(org_id=org.org_id, vendor_id=v["vendor_id"], name=v["name"],
                               key_hash=hash_key(v["key"], pepper), key_prefix=display_prefix(v["key"]),
                               created_at=clock.iso(clock.now())))
+    _prospects(org, data.get("prospects", []))
+    _lists(org, data.get("lists", []))
     return {"org_id": org.org_id, "vendor_keys": [v["key"] for v in data["vendors"]],
             "logins": [a["email"] for a in people]}
+
+
+def _prospects(org: Any, rows: list[dict[str, Any]]) -> None:
+    """Plain prospects (stored, not distributed) for the demo call list; kept if already there."""
+    from leadwave import clock
+    from leadwave.errors import Conflict
+    from leadwave.models import LeadEvent, LeadStatus, Prospect
+    from leadwave.store import directory, leads
+
+    at = clock.iso(clock.now())
+    for row in rows:
+        campaign = directory.campaign_or_none(org.org_id, row["campaign_id"])
+        assert campaign is not None, row["campaign_id"]
+        p = Prospect.model_validate({**row, "org_id": org.org_id, "vendor_id": "demo-seed",
+                                     "campaign_name": campaign.name, "distribution_type": campaign.distribution_type,
+                                     "status": LeadStatus.STORED, "created_at": at, "updated_at": at,
+                                     "events": [LeadEvent(at=at, type="received", detail={"source": "demo seed"})]})
+        try:
+            leads.create(p)
+        except Conflict:
+            pass
+
+
+def _lists(org: Any, rows: list[dict[str, Any]]) -> None:
+    """Call lists, filled from their filter when first created (a second load adds nothing)."""
+    from leadwave import clock
+    from leadwave.errors import Conflict
+    from leadwave.models import WorkList
+    from leadwave.services import worklists
+    from leadwave.store import directory
+
+    for row in rows:
+        wl = WorkList.model_validate({**row, "org_id": org.org_id, "created_at": clock.iso(clock.now())})
+        try:
+            directory.save(wl, create_only=True)
+        except Conflict:
+            continue
+        directory.forget_settings(org.org_id)
+        worklists.fill(wl, directory.settings(org.org_id, fresh=True))
