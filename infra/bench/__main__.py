@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from infra.bench import coldstart, contention, flows, ingest, pages, scale
+from infra.bench import coldstart, contention, flows, ingest, pages, scale, worklists
 from infra.bench.attribution import PROBE
 from infra.bench.cases import Context, per_call
 from infra.bench.client import ScenarioFailed
@@ -32,7 +32,7 @@ from infra.local.settings import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "artifacts"
 FLOWS = ("ingest", "race", "waves", "fresh")
-STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages")
+STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages", "worklists")
 SECTIONS = ("coldstart", *STACK_SECTIONS)
 GROUPS = {"flows": FLOWS, "all": SECTIONS}
 
@@ -64,6 +64,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", type=_sizes, default=scale.SIZES, help="org sizes in agents (default 10,100,1000)")
     parser.add_argument("--rr-leads", type=int, help="round-robin leads under contention (default 2000, quick 400)")
     parser.add_argument("--page-sizes", type=_sizes, help="leads per list (default 100,10000, quick 100,1000)")
+    parser.add_argument("--list-sizes", type=_sizes,
+                        help="leads in the call list for queue/next and the actions (default 100,100000, "
+                             "quick 100,10000)")
     parser.add_argument("--coldstart-runs", type=int, help="imports per handler module (default 7, quick 3)")
     parser.add_argument("--out", type=Path, default=ARTIFACTS / "bench.json", help="JSON output file")
     parser.add_argument("--log", type=Path, default=ARTIFACTS / "bench-stack.log",
@@ -74,8 +77,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     args.scale_leads = args.scale_leads or (2 if quick else 5)
     args.rr_leads = args.rr_leads or (400 if quick else 2000)
     args.page_sizes = args.page_sizes or ((100, 1000) if quick else pages.SIZES)
+    args.list_sizes = args.list_sizes or ((100, 10_000) if quick else worklists.SIZES)
     args.coldstart_runs = args.coldstart_runs or (3 if quick else coldstart.RUNS)
-    if min(args.leads, args.scale_leads, args.rr_leads, args.coldstart_runs, *args.sizes, *args.page_sizes) < 1:
+    if min(args.leads, args.scale_leads, args.rr_leads, args.coldstart_runs, *args.sizes, *args.page_sizes,
+           *args.list_sizes) < 1:
         parser.error("counts and sizes must be at least 1")
     return args
 
@@ -106,6 +111,7 @@ def _steps(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
         "scale": partial(scale.run, ctx, args.sizes, args.scale_leads, _progress),
         "contention": partial(contention.run, ctx, args.rr_leads, _progress),
         "pages": partial(pages.run, ctx, args.page_sizes, _progress),
+        "worklists": partial(worklists.run, ctx, args.list_sizes, _progress),
     }
 
 

@@ -65,3 +65,28 @@ def each(ctx: Context, save: Callable[[Any], Any], entities: list[Any], threads:
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, entities))
+
+
+def client(threads: int = THREADS) -> Any:
+    """A plain DynamoDB client of the stack (its endpoint from the environment) that does not
+    validate parameters: the items it writes are the store's own, already serialized."""
+    import boto3
+    from botocore.config import Config
+    from leadwave.store.tables import LeadItem, bind
+
+    bind()
+    return boto3.client("dynamodb", region_name=LeadItem.Meta.region,
+                        config=Config(parameter_validation=False, max_pool_connections=2 * threads,
+                                      retries={"max_attempts": 10, "mode": "standard"}))
+
+
+def put_serialized(ctx: Context, dynamodb: Any, table: str, items: list[dict[str, Any]]) -> None:
+    """Items in DynamoDB's JSON (a pynamodb item's ``serialize()``), 25 to a BatchWriteItem;
+    unprocessed ones are sent again."""
+    for i in range(0, len(items), BATCH):
+        pending = [{"PutRequest": {"Item": item}} for item in items[i:i + BATCH]]
+        while pending:
+            with ctx.recorder.bench():
+                answer = dynamodb.batch_write_item(RequestItems={table: pending})
+            pending = (answer.get("UnprocessedItems") or {}).get(table, [])
+

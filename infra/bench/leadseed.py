@@ -1,6 +1,6 @@
-"""Leads written straight into the store, thousands at a time, for the list pages and the
-sweep: built as the domain's ``Prospect`` and stored with ``leads.create`` or, in bulk, as
-batches of the store's own items (``bulk``)."""
+"""Leads written straight into the store, thousands at a time, for the list pages, the
+sweep and the call lists: built as the domain's ``Prospect`` and stored with ``leads.create``
+or, in bulk, as batches of the store's own items (``bulk``)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,13 @@ def fresh_lead(org: BenchOrg, i: int, at: str) -> Any:
     return Prospect.model_validate({**_base(org, "waves", i, at), "status": "unassigned", "wave": 2,
                                     "failure_reason": Reason.NO_CLAIM_IN_WAVES, "events": events,
                                     "offered": sorted({a for wave in waves for a in wave})})
+
+
+def stored_lead(org: BenchOrg, i: int, at: str, kind: str = "none") -> Any:
+    """A plain prospect (a ``none`` campaign's): what a call list is filled with."""
+    from leadwave.models import Prospect
+
+    return Prospect.model_validate({**_base(org, kind, i, at), "status": "stored", "events": [_event(at, "received")]})
 
 
 def offering_lead(org: BenchOrg, i: int, at: str, *, stuck: bool) -> Any:

@@ -1,5 +1,5 @@
 """The report's sections for issue 8's runs: org size, round robin under contention, the list
-pages and the sweep, cold start."""
+pages and the sweep, the call lists (work queue), cold start."""
 
 from __future__ import annotations
 
@@ -112,3 +112,30 @@ def coldstart(r: dict[str, Any]) -> Section:
         f"   import boto3 alone: median {base['median_ms']} ms ({' '.join(str(x) for x in base['runs_ms'])})",
         table(["handler module", "median ms", "x boto3", "runs (ms)"], rows)])
 
+
+
+def worklists(r: dict[str, Any]) -> Section:
+    from infra.bench.worklists import OPERATIONS
+
+    w = r["worklists"]
+    sizes = sorted(w["sizes"], key=int)
+    small, large = w["smallest"], w["largest"]
+    ratios = w.get("ratio_largest_over_smallest") or {}
+    headers = ["operation", *(f"{h} @{int(n):,}" for n in sizes for h in ("calls", "RRU", "WRU")), "RRU x", "calls x",
+               f"DynamoDB operations @{int(large):,}"]
+    rows = []
+    for op, label in (*OPERATIONS.items(), ("lockers", f"queue/next of the {w['lockers']} others (1st..20th)")):
+        found = [w["sizes"][n]["operations"].get(op) or {} for n in sizes]
+        if not all(found):
+            continue
+        rows.append([label, *(f.get(k, "-") for f in found for k in ("dynamodb_calls", "read_units", "write_units")),
+                     num((ratios.get(op) or {}).get("read_units") or "-"),
+                     num((ratios.get(op) or {}).get("dynamodb_calls") or "-"), ops(found[-1])])
+    builds = ", ".join(f"{int(n):,} leads: {w['sizes'][n]['build']['seconds_machine_dependent']}s "
+                       f"({w['sizes'][n]['build']['items_per_second_machine_dependent']} items/s)" for n in sizes)
+    return (f"{w['title']}: per request (averages; {w['rounds']} of each action, the head locked by "
+            f"{w['lockers']} other agents for the 2nd and 3rd rows)", [
+        table(headers, rows),
+        f"   reads and calls, {int(large):,} leads over {int(small):,}: the 'x' columns; calls = the handler's "
+        "DynamoDB calls (the caller's record and the org's settings included)",
+        f"   build (leads + list entries written to DynamoDB Local, MACHINE-DEPENDENT, not a target): {builds}"])

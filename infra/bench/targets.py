@@ -1,5 +1,6 @@
-"""Issue 8's targets, checked against the benchmark's results (the JSON dict). Pure: every
-row is a figure, its target and PASS / FAIL (NOT RUN when its section did not run)."""
+"""Issue 8's targets (and, as item 9, issue 10's point 9: the work queue), checked against the
+benchmark's results (the JSON dict). Pure: every row is a figure, its target and PASS / FAIL
+(NOT RUN when its section did not run)."""
 
 from __future__ import annotations
 
@@ -184,8 +185,47 @@ def bench_is_right(results: dict[str, Any]) -> list[Row]:
     return rows
 
 
+WORK_QUEUE = 9  # issue 10, point 9 (numbered after issue 8's items)
+WORK_QUEUE_MARGIN = 1.0  # read units a request may add at the largest list however small its reads are
+
+
+def _flat(small: float | None, large: float | None) -> bool:
+    return small is not None and large is not None and (large <= 2 * small or large - small <= WORK_QUEUE_MARGIN)
+
+
+def work_queue(results: dict[str, Any]) -> list[Row]:
+    """Issue 10, point 9: ``queue/next`` and each lead action read no more at the longest list
+    than twice (or ``WORK_QUEUE_MARGIN`` units more than) at the shortest. Rows only when the
+    section was asked for (``--only worklists`` or the whole run)."""
+    from infra.bench.worklists import OPERATIONS
+
+    w = results.get("worklists") or {}
+    if not w and "worklists" not in (results.get("sections") or ()):
+        return []
+    small, large = w.get("smallest", "100"), w.get("largest", "100000")
+    target = f"<= 2x or +{_fmt(WORK_QUEUE_MARGIN)} RRU"
+    rows = []
+    for op, label in OPERATIONS.items():
+        figure = f"reads per {label}, {_n(large)} / {_n(small)} leads in the list"
+        a, b = (_get(w, "sizes", size, "operations", op, "read_units") for size in (small, large))
+        ca, cb = (_get(w, "sizes", size, "operations", op, "dynamodb_calls") for size in (small, large))
+        if a is None or b is None or small == large:
+            rows.append(Row(WORK_QUEUE, figure, "-", target, NOT_RUN))
+            continue
+        ratio = _get(w, "ratio_largest_over_smallest", op, "read_units")
+        measured = f"{_fmt(ratio)}x ({_fmt(a)} -> {_fmt(b)} RRU; {_fmt(ca)} -> {_fmt(cb)} calls)"
+        status = PASS if _flat(a, b) else FAIL
+        failed = sorted({s for size in (w.get("sizes") or {}).values()
+                         for s in (_get(size, "operations", op, "statuses") or []) if s != 200})
+        if failed:
+            measured, status = f"{measured}; answered {', '.join(map(str, failed))}", FAIL
+        rows.append(Row(WORK_QUEUE, figure, measured, target, status))
+    return rows
+
+
 ITEMS: tuple[Callable[[dict[str, Any]], list[Row]], ...] = (
-    reads_flat, round_robin_contention, three_call_claim, item_size, pages, cheaper_waves, cold_start, bench_is_right)
+    reads_flat, round_robin_contention, three_call_claim, item_size, pages, cheaper_waves, cold_start, bench_is_right,
+    work_queue)
 
 
 def evaluate(results: dict[str, Any]) -> list[Row]:
