@@ -145,11 +145,18 @@ def test_agent_opens_own_lead_with_ring_all_legs_and_the_recording_popup(app, ap
     boss = app.page(BOSS, width=1440, height=900)
     boss.goto(f"/app/leads/{pid}")
     expect(boss.get_by_role("heading", name=name, level=1)).to_be_visible()
+    sent: list[tuple[object, ...]] = []  # what went over the wire, for the failure message
+    boss.on("request", lambda r: sent.append((r.method, r.post_data)) if "/reassign" in r.url else None)
+    boss.on("response", lambda r: sent.append((r.status, r.text())) if "/reassign" in r.url else None)
     boss.get_by_role("button", name="Reassign").click()
     dialog = boss.get_by_role("dialog", name="Reassign lead")
     dialog.get_by_label("Agent").select_option("e23")
+    expect(dialog.get_by_label("Agent")).to_have_value("e23")
     dialog.get_by_role("button", name="Reassign").click()
-    expect(green_notification(boss, "Lead reassigned to E2E 23.")).to_be_visible()
+    try:
+        expect(green_notification(boss, "Lead reassigned to E2E 23.")).to_be_visible()
+    except AssertionError as exc:
+        raise AssertionError(f"reassign refused; request and answer: {sent}") from exc
     expect(_fact(boss, "Owner")).to_contain_text("E2E 23")
     assert api.lead(pid, E2E_KEY)["agent_id"] == "e23"
     app.shot(boss, "manager-lead-page-1440", full_page=True)
