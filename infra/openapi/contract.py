@@ -490,7 +490,8 @@ class SearchRow(BaseModel):
 class SearchPage(BaseModel):
     items: list[SearchRow]
     next_cursor: str | None
-    status: LeadStatusText = Field(description="The status searched (default assigned).")
+    status: LeadStatusText | None = Field(default=None, description="The status searched (default assigned).")
+    list_id: str | None = Field(default=None, description="With ``list_id``: the list whose queue was read.")
 
 
 class ReportCounts(BaseModel):
@@ -579,7 +580,8 @@ def _search_query() -> dict[str, dict[str, Any]]:
                 "created_from": {"type": "string", "format": "date"},
                 "created_to": {"type": "string", "format": "date"},
                 "limit": {"type": "integer", "minimum": 1, "maximum": leadsearch.MAX_PAGE},
-                "cursor": {"type": "string"}})
+                "cursor": {"type": "string"},
+                "list_id": {"type": "string", "description": "a call list: its queued leads in queue order"}})
     return out
 
 

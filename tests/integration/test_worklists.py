@@ -111,7 +111,7 @@ def test_splitting_a_list_deals_its_leads_evenly_into_lists_of_their_own(floor):
         assert got["agent_ids"] == [child["agent_id"]] and got["parent_id"] == wl["list_id"]
         assert got["counts"]["queued"] == child["count"]
     _, parent = floor.call("boss", "GET", f"/v1/lists/{wl['list_id']}")
-    assert parent["counts"]["queued"] == 0
+    assert parent["counts"]["queued"] == parent["counts"]["total"] == 0  # the leads moved to the new lists
     # each agent's queue now holds only their own share
     code, first = floor.next("ag01")
     mine = next(x for x in body["lists"] if x["agent_id"] == "ag01")
@@ -477,3 +477,29 @@ def test_an_agent_works_a_segment_of_a_list(floor):
     assert floor.next("ag01", list_id=wl["list_id"])[0] == 200  # the NY lead, outside the segment
     code, body = floor.next("ag01", list_id=wl["list_id"], segment_id="nope")
     assert code == 404 and body["code"] == "segment_not_found"
+
+
+def test_a_lists_queued_leads_are_searched_in_queue_order(floor):
+    pids = [floor.lead() for _ in range(3)]
+    wl = floor.make_list(["ag01"], filter={"status": ["stored"]})
+    code, body = floor.call("boss", "GET", "/v1/leads", query={"list_id": wl["list_id"], "limit": "2"})
+    assert code == 200 and len(body["items"]) == 2 and body["next_cursor"]
+    _, rest = floor.call("boss", "GET", "/v1/leads", query={"list_id": wl["list_id"], "limit": "2",
+                                                             "cursor": body["next_cursor"]})
+    order = [r["prospect_id"] for r in body["items"] + rest["items"]]
+    assert order == list(reversed(pids))  # filled newest first
+    assert floor.call("boss", "GET", "/v1/leads", query={"list_id": "nope"})[0] == 400
+
+
+def test_a_stream_record_delivered_twice_counts_once_in_the_report(floor, settle):
+    from leadwave.services import bookkeeping
+    from leadwave.store import reporting
+
+    settle()
+    pid = floor.lead()
+    image = {"pk": {"S": f"LEAD#{pid}"}, "sk": {"S": "LEAD"}, "status": {"S": "stored"},
+             "org_id": {"S": floor.org}, "campaign_id": {"S": "none"}, "created_at": {"S": "2026-01-02T00:00:00.000Z"}}
+    for _ in range(2):
+        bookkeeping.on_lead_change({"NewImage": image})
+    rows = list(reporting.rows(floor.org, "2026-01-02", "2026-01-02"))
+    assert [(r["total"], r["stored"]) for r in rows] == [(1, 1)]

@@ -41,7 +41,8 @@ def on_lead_change(change: dict[str, Any]) -> None:
         logger.info("offers closed after the lead moved on", extra={"prospect_id": prospect_id, "closed": closed})
     _report(new, old, status, was)
     assigned_at = _s(new, "assigned_at")
-    newly = status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
+    # a lead stored already assigned (round robin, direct) moved its agent's time in the same request
+    newly = bool(old) and status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
     by = _s(new, "assigned_by") or ""
     if newly and agent_id and org_id and assigned_at and by not in NOT_A_TURN:
         followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by in CLAIMS)
@@ -54,5 +55,5 @@ def _report(new: dict[str, Any], old: dict[str, Any], status: str | None, was: s
     first = status in FIRST_OUTCOMES and (arrived or was == OFFERING)
     org_id, campaign_id, created = _s(new, "org_id"), _s(new, "campaign_id"), _s(new, "created_at")
     if (arrived or first) and org_id and campaign_id and created:
-        reporting.count(org_id, created[:10], campaign_id, received=arrived,
-                        outcome=FIRST_OUTCOMES.get(status or "") if first else None)
+        reporting.count(org_id, created[:10], campaign_id, (_s(new, "pk") or "").removeprefix("LEAD#"),
+                        received=arrived, outcome=FIRST_OUTCOMES.get(status or "") if first else None)

@@ -121,7 +121,7 @@ def call_activity(p: Prospect, calls: list[CallLeg], names: dict[str, str]) -> l
             group = waves.get(c.wave)
             if group is None:
                 group = {**row, "row_id": f"wave-{c.wave}", "kind": "ring_wave", "agent_id": None,
-                         "by": SYSTEM, "phone": None, "wave": c.wave, "legs": []}
+                         "by": SYSTEM, "phone": None, "wave": c.wave, "recording_url": None, "legs": []}
                 waves[c.wave] = group
                 rows.append(group)
             group["legs"].append(row)

@@ -26,7 +26,8 @@ PAGE_SIZE, MAX_PAGE = 50, 200
 READ_BUDGET_PAGES = 4
 MULTI = ("status", "campaign_id", "lead_provider", "agent_id", "state", "loan_purpose")
 SINGLE = ("amount_min", "amount_max", "created_from", "created_to")
-PARAMS = (*MULTI, *SINGLE, "cursor", "limit")
+LIST = "list_id"  # a call list's queued leads, in queue order (the Lists page)
+PARAMS = (*MULTI, *SINGLE, LIST, "cursor", "limit")
 
 
 def _bad(field: str, message: str) -> InvalidRequest:
@@ -148,6 +149,9 @@ def _row(p: Prospect | leads.Listed, s: OrgSettings, names: dict[str, str]) -> d
 
 def search(org_id: str, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     f, cursor, size = filter_from_query(params)
+    list_id = (params.get(LIST) or [""])[-1]
+    if list_id:
+        return _in_list(org_id, list_id, f, cursor, size)
     if len(f.status) > 1:
         raise _bad("status", "one status at a time (each is its own section)")
     status = f.status[0] if f.status else LeadStatus.ASSIGNED
@@ -160,3 +164,20 @@ def search(org_id: str, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     ids = sorted({a for a in (getattr(r, "agent_id", None) for r in rows) if a})
     names = {a.agent_id: a.display_name for a in directory.get_agents(org_id, ids)} if ids else {}
     return {"items": [_row(r, s, names) for r in rows], "next_cursor": found.cursor, "status": status.value}
+
+
+def _in_list(org_id: str, list_id: str, f: LeadFilter, cursor: str | None, size: int) -> dict[str, Any]:
+    """A list's leads still in its queue, in the order agents get them (a page of the queue
+    index, then the page's leads in one BatchGetItem)."""
+    from leadwave.store import worklists
+
+    s = directory.settings(org_id)
+    if list_id not in s.lists:
+        raise _bad(LIST, "no such list")
+    found = leads.page("gsi4", worklists.queue_key(org_id, list_id), filter_condition=conditions(f, s),
+                       newest_first=False, size=size, read_budget=size * READ_BUDGET_PAGES, cursor=cursor)
+    docs = {p.prospect_id: p for p in leads.get_many([x.prospect_id for x in found.items])}
+    rows = [docs[x.prospect_id] for x in found.items if x.prospect_id in docs]
+    ids = sorted({r.agent_id for r in rows if r.agent_id})
+    names = {a.agent_id: a.display_name for a in directory.get_agents(org_id, ids)} if ids else {}
+    return {"items": [_row(r, s, names) for r in rows], "next_cursor": found.cursor, "list_id": list_id}

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadwave import clock
-from leadwave.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from leadwave.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidRequest, NotFound
 from leadwave.models import Agent, LeadStatus, Prospect, Role
 from leadwave.observability import logger
 from leadwave.rules import worklists as rules
@@ -208,6 +208,11 @@ def _call(agent: Agent, p: Prospect, callback_base: str | None) -> dict[str, Any
     if not callback_base:
         raise InvalidRequest("click-to-call needs the public webhook address", code="no_callback_base")
     leg = ringall.click_to_call(p, agent, callback_base)
+    if leg["call_sid"]:  # a blocked or failed call is already in the history, with its reason
+        try:
+            leads.update(p, {"updated_at": clock.iso(clock.now())}, event("call", by=agent.agent_id))
+        except ConcurrentUpdate:
+            pass  # the call is placed and in Call Activity; the history line is a courtesy
     return {"call": leg, "lock_released": False, "replayed": False}
 
 

@@ -206,7 +206,7 @@ def split(manager: Agent, list_id: str, raw: Any) -> dict[str, Any]:
                           leads._decimal(by_id[pid].loan_amount), by_id[pid].created_at) for pid in ids]
         store.add_entries(manager.org_id, child.list_id, rows)
         for pid in ids:
-            store.drop_from_queue(pid, list_id)
+            store.move_out(pid, list_id)
         out.append({"list_id": child.list_id, "name": child.name, "agent_id": agent_id, "count": len(ids)})
     directory.forget_settings(manager.org_id)
     return {"lists": out}

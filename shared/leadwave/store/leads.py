@@ -413,7 +413,7 @@ def decode_cursor(cursor: str | None, *, names: tuple[str, ...]) -> dict[str, An
     return {name: {"S": value} for name, value in plain.items()}
 
 
-_INDEXES = {"gsi1": LeadItem.by_gsi1, "gsi2": LeadItem.by_gsi2, "gsi3": LeadItem.by_gsi3}
+_INDEXES = {"gsi1": LeadItem.by_gsi1, "gsi2": LeadItem.by_gsi2, "gsi3": LeadItem.by_gsi3, "gsi4": LeadItem.by_gsi4}
 
 
 def page(index: str, hash_key: str, *, range_condition: Condition | None = None,

@@ -296,6 +296,21 @@ def clear_held(agent: Agent, prospect_id: str) -> None:
         pass
 
 
+def move_out(prospect_id: str, list_id: str) -> bool:
+    """A queued entry leaves its list altogether (a split moved the lead to another list)."""
+    bind()
+
+    def write(tx: TransactWrite) -> None:
+        tx.delete(_entry_key(prospect_id, list_id), condition=LeadItem.gsi4pk.exists())
+        tx.update(_counts_key(list_id), actions=[LeadItem.total.add(-1), LeadItem.queued.add(-1)])
+
+    try:
+        leads.transact(write)
+    except TransactWriteError:
+        return False
+    return True
+
+
 def drop_from_queue(prospect_id: str, list_id: str) -> bool:
     """An entry whose lead left every queue (taken from the fresh bucket, assigned, finished)
     leaves its list's queue the first time a reader meets it: reads stay bounded."""
