@@ -73,6 +73,14 @@ def test_create_a_list_from_a_filter_and_split_it_across_two_agents(app, api):
     expect(line.locator('td[data-label="Queued"]')).to_have_text("4")
     app.shot(page, "manager-lists-1440")
 
+    # the list's leads, in the order agents get them (newest first), each opening the lead page
+    line.get_by_role("link", name=name).click()
+    details = page.get_by_role("dialog", name=f"List: {name}")
+    rows = details.get_by_role("table", name="Leads of the list").locator("tbody tr")
+    expect(rows).to_have_count(4)
+    assert [rows.nth(i).get_attribute("data-prospect-id") for i in range(4)] == list(reversed(pids))
+    details.get_by_role("button", name="Close").click()
+
     # split across the two agents: a list of two leads each
     line.get_by_role("button", name=f"Split {name}").click()
     split = page.get_by_role("dialog", name=f"Split “{name}”")

@@ -1,6 +1,7 @@
 """The lead stream's filters (template.yaml) let through exactly the changes with bookkeeping to
-do: a lead leaving distribution, and a lead newly assigned. Everything else (a wave opening, a
-decline, a call leg) costs no invocation."""
+do: a new lead (the marketing report counts it), a lead leaving distribution, and a lead newly
+assigned. Everything else (a wave opening, a decline, a call leg, a list entry, a lock) costs no
+invocation."""
 
 import pytest
 
@@ -37,8 +38,15 @@ def test_waves_declines_offers_and_call_legs_do_not_invoke_it(filters):
     assert not passes(filters, change("exception", "exception"))
     assert not passes(filters, change("open", "declined", sk="OFFER#ag01"))
     assert not passes(filters, change("ringing", "completed", sk="CALL#CA1"))
-    assert not passes(filters, {"eventName": "INSERT", "dynamodb": {"NewImage": {"sk": {"S": "LEAD"},
-                                                                                 "status": {"S": "assigned"}}}})
+    assert not passes(filters, change("stored", "stored"))  # a lock, a note, an outcome
+    assert not passes(filters, {"eventName": "INSERT", "dynamodb": {"NewImage": {"sk": {"S": "LIST#wl_1"},
+                                                                                 "status": {"S": "queued"}}}})
+    assert not passes(filters, {"eventName": "INSERT", "dynamodb": {"NewImage": {"sk": {"S": "CALL#CA1"}}}})
+
+
+def test_a_new_lead_reaches_the_marketing_reports_count_once(filters):
+    assert passes(filters, {"eventName": "INSERT", "dynamodb": {"NewImage": {"sk": {"S": "LEAD"},
+                                                                             "status": {"S": "assigned"}}}})
 
 
 def test_the_bookkeepings_stored_values_are_the_models():

@@ -18,17 +18,18 @@ def record(event_name: str = "MODIFY", **new_image: dict) -> dict:
                                                   "SequenceNumber": "000000000000000000007"}}
 
 
-def test_the_template_pattern_matches_lead_modifies_only() -> None:
+def test_the_template_pattern_matches_lead_items_only() -> None:
     (source,) = [s for s in Template.load().dynamodb_event_sources() if s.function_id == "LeadStreamFunction"]
     for pattern in source.filters:
         check_pattern(pattern)
     claimed = record(status={"S": "assigned"})
     claimed["dynamodb"]["OldImage"] = {"sk": {"S": "LEAD"}, "status": {"S": "offering"}}
     assert passes(source.filters, claimed)  # which changes pass: tests/unit/test_lead_stream_filters.py
-    assert not passes(source.filters, {**claimed, "eventName": "INSERT"})
+    assert passes(source.filters, {**claimed, "eventName": "INSERT"})  # a new lead: the marketing report
     offer = record(status={"S": "assigned"})
     offer["dynamodb"]["NewImage"]["sk"] = {"S": "OFFER#ag01"}
     assert not passes(source.filters, offer)
+    assert not passes(source.filters, {**offer, "eventName": "INSERT"})
     removed = {"eventName": "REMOVE", "dynamodb": {"OldImage": {"sk": {"S": "LEAD"}}}}
     assert not passes(source.filters, removed)
 

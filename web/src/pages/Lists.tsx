@@ -313,7 +313,7 @@ function SplitDialog({ list, agents, onClose, onDone }: { list: WorkList | null;
   );
 }
 
-/** A list as GET /v1/lists/{id} answers it: its facts, and its leads when the answer carries them. */
+/** A list as GET /v1/lists/{id} answers it, and its queued leads (GET /v1/leads?list_id=), each opening the lead page. */
 function ListDetails({ list, campaignName, agentName, onClose }: { list: WorkList | null; campaignName: (id: string) => string; agentName: (id: string) => string; onClose: () => void }) {
   const [full, setFull] = useState<(WorkList & { leads?: unknown[]; items?: unknown[] }) | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -321,7 +321,12 @@ function ListDetails({ list, campaignName, agentName, onClose }: { list: WorkLis
     setFull(null);
     setError(null);
     if (!list) return;
-    get<WorkList & { leads?: unknown[] }>(`/v1/lists/${encodeURIComponent(list.list_id)}`).then(setFull, (err) => setError(err instanceof ApiError && err.status !== 401 ? err : null));
+    const id = encodeURIComponent(list.list_id);
+    // the list's facts, and the first 50 leads still in its queue, in the order agents get them
+    Promise.all([get<WorkList>(`/v1/lists/${id}`), get<{ items: unknown[] }>(`/v1/leads?list_id=${id}&limit=50`)]).then(
+      ([facts, queued]) => setFull({ ...facts, leads: queued.items }),
+      (err) => setError(err instanceof ApiError && err.status !== 401 ? err : null),
+    );
   }, [list?.list_id]);
   const l = full ?? list;
   const leads = (full?.leads ?? full?.items ?? []) as { prospect_id: string; first_name?: string; last_name?: string; status?: string; agent_name?: string | null }[];
