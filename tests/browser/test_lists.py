@@ -74,7 +74,7 @@ def test_create_a_list_from_a_filter_and_split_it_across_two_agents(app, api):
     app.shot(page, "manager-lists-1440")
 
     # the list's leads, in the order agents get them (newest first), each opening the lead page
-    line.get_by_role("link", name=name).click()
+    line.get_by_role("button", name=name, exact=True).click()
     details = page.get_by_role("dialog", name=f"List: {name}")
     rows = details.get_by_role("table", name="Leads of the list").locator("tbody tr")
     expect(rows).to_have_count(4)
