@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from leadwave import clock
+from leadwave.errors import Forbidden, InvalidRequest
 from leadwave.models import Agent, DistributionType, LeadStatus, as_number
 from leadwave.rules.phones import masked
+from leadwave.rules.worklists import may_view_only
 from leadwave.services import claims
 from leadwave.store import directory, leads
 
@@ -21,9 +23,6 @@ def profile(agent: Agent) -> dict[str, Any]:
 def set_preferences(agent: Agent, body: Any) -> dict[str, Any]:
     """"View leads only" (seed 003): supervisors, managers and admins open leads and queues
     without locking them."""
-    from leadwave.errors import Forbidden, InvalidRequest
-    from leadwave.rules.worklists import may_view_only
-
     if not isinstance(body, dict) or set(body) - {"view_only"} or not isinstance(body.get("view_only", False), bool):
         raise InvalidRequest("the body is {\"view_only\": true|false}", code="validation_failed",
                              details=[{"field": "view_only", "code": "bool_type", "message": "true or false"}])

@@ -10,6 +10,8 @@ others in random order) so none of them gets an error for the contention."""
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from decimal import Decimal
 from typing import Any
@@ -17,12 +19,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from leadwave import clock
-from leadwave.errors import Forbidden, InvalidRequest, NotFound
+from leadwave.errors import Forbidden, InvalidRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 from leadwave.ids import new_id
 from leadwave.models import INPUT, Agent, LeadStatus, Prospect, Role, Segment, WorkList, as_number
 from leadwave.observability import logger
 from leadwave.rules import worklists as rules
-from leadwave.services import leadsearch
+from leadwave.services import leadpage, leadsearch
+from leadwave.services.assignment import event
 from leadwave.store import directory, leads
 from leadwave.store import worklists as store
 from leadwave.store.directory import OrgSettings
@@ -273,7 +276,7 @@ def _next(agent: Agent, s: OrgSettings, lists: list[WorkList], extra: Any, view_
         for _ in range(ROUNDS):
             # each round reads the head afresh: what others locked meanwhile is filtered out, what
             # this request did not get to try is still there
-            found, _read = store.queue(agent.org_id, wl.list_id, now, limit=HEAD, extra=extra)
+            found, _ = store.queue(agent.org_id, wl.list_id, now, limit=HEAD, extra=extra)
             if not found:
                 break
             if view_only:
@@ -325,8 +328,6 @@ def _release_previous(agent: Agent, held: str | None, now_holding: str) -> None:
 
 def _answer(prospect_id: str, agent: Agent, until: str | None, list_id: str | None, source: str,
             *, view_only: bool = False) -> dict[str, Any]:
-    from leadwave.services import leadpage
-
     p: Prospect = leads.get(prospect_id)
     return {"lead": leadpage.lead_fields(p, directory.settings(agent.org_id)), "lock_expires_at": until,
             "list_id": list_id, "source": source, "view_only": view_only}
@@ -343,21 +344,13 @@ def upload_csv(manager: Agent, list_id: str, headers: Any, text: str, *, max_byt
     plain prospects of their campaign (the list's first filter campaign when the file names
     none) and appended to the list. A row that fails is listed with its number and reason; a
     row whose phone is already in the file is skipped as a duplicate."""
-    import csv
-    import io
-
-    from leadwave.services.assignment import event
-    from leadwave.services.leadin import parse_lead
+    from leadwave.services.leadin import parse_lead  # the vendor's lead model, built on first use
 
     wl = _get(manager.org_id, list_id)
     kind = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "")
     if kind.split(";")[0].strip().lower() not in ("text/csv", "application/csv"):
-        from leadwave.errors import UnsupportedMediaType
-
         raise UnsupportedMediaType("send the file as text/csv", code="unsupported_media_type")
     if len(text.encode()) > max_bytes:
-        from leadwave.errors import PayloadTooLarge
-
         raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     names = [(n or "").strip().lower() for n in (reader.fieldnames or [])]

@@ -179,8 +179,7 @@ def counts(list_id: str) -> dict[str, int]:
 
 def _count(key: str, *, index: Any, cond: Condition) -> int:
     bind()
-    res = index.count(key, cond)
-    return int(res)
+    return int(index.count(key, cond))
 
 
 def locked_count(org_id: str, list_id: str, now: str) -> int:
@@ -244,12 +243,10 @@ def _release_actions() -> list[Any]:
     return [LeadItem.lock_agent.remove(), LeadItem.lock_until.remove(), LeadItem.lock_list.remove()]
 
 
-def _entry_unlock(tx: TransactWrite, prospect_id: str, list_id: str, extra: list[Any] | None = None,
-                  condition: Condition | None = None) -> None:
+def _entry_unlock(tx: TransactWrite, prospect_id: str, list_id: str) -> None:
     tx.update(_entry_key(prospect_id, list_id),
-              actions=[LeadItem.lock_until.remove(), LeadItem.gsi2pk.remove(), LeadItem.gsi2sk.remove(),
-                       *(extra or [])],
-              condition=LeadItem.pk.exists() if condition is None else condition)
+              actions=[LeadItem.lock_until.remove(), LeadItem.gsi2pk.remove(), LeadItem.gsi2sk.remove()],
+              condition=LeadItem.pk.exists())
 
 
 def release(prospect_id: str, agent: Agent, *, clear_held: bool = True) -> bool:
