@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from infra.local.probes import wait_for
 from tests.browser.conftest import post_lead, row, unique
 from tests.browser.test_work_queue import _wait_unassigned
 
@@ -109,15 +110,25 @@ def test_search_pages_by_cursor_and_a_row_opens_the_lead(app, api):
     app.shot(small, "manager-lead-search-390", full_page=True)
 
 
+def _fresh_row(api) -> dict:
+    rows = api.as_agent(BOSS, "GET", "/v1/reports/marketing").json()["rows"]
+    return next((r for r in rows if r["campaign_id"] == "e2e-browser-fresh"), {"total": 0, "fresh": 0})
+
+
 def test_marketing_report_and_its_csv_export(app, api):
+    before = _fresh_row(api)
     pid = post_lead(api, "e2e-browser-fresh", first_name="Mark", last_name=unique("Rep"), state="NV")
     _wait_unassigned(api, [pid])
+    # the lead counts once as received and once where it first ended (the stream's bookkeeping)
+    wait_for(lambda: (lambda r: r["total"] >= before["total"] + 1 and r["fresh"] >= before["fresh"] + 1)(
+        _fresh_row(api)), 20, message="the report counts the new lead")
     page = app.page(BOSS, width=1440, height=900)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Marketing report", exact=True).click()
     expect(page.get_by_role("heading", name="Marketing report", level=1)).to_be_visible()
     line = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Browser fresh", exact=True))
     expect(line.first).to_be_visible()
     expect(line.first.locator('td[data-label="Fresh"]')).to_have_text(re.compile(r"^[1-9]\d*$"))
+    expect(line.first.locator('td[data-label="Total"]')).to_have_text(re.compile(r"^[1-9]\d*$"))  # received, not 0
     expect(page.get_by_role("rowheader", name="All campaigns")).to_be_visible()
     app.shot(page, "manager-marketing-report-1440")
     with page.expect_download() as got:

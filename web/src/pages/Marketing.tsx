@@ -1,5 +1,5 @@
 // The marketing report (seed 002: "searched in inFlow and Marketing Report"): leads received in a date
-// range by campaign and lead provider, with where they are now; Export CSV downloads the same.
+// range by campaign and lead provider, with where distribution first placed them; Export CSV downloads the same.
 import { useState } from "preact/hooks";
 import { ApiError, download, get } from "../api";
 import { ErrorBanner, TextField } from "../components/Fields";
@@ -59,7 +59,7 @@ export function MarketingPage(_props: { canEdit: boolean }) {
         </div>
       }
     >
-      <p class="muted">Leads received in the date range, by campaign and lead provider, and where they are now.</p>
+      <p class="muted">Leads received in the date range, by campaign and lead provider, and where distribution first placed them.</p>
       <div class="card toolbar range-bar">
         <TextField label="From" type="date" value={from} onInput={setFrom} />
         <TextField label="To" type="date" value={to} onInput={setTo} error={from && to && from > to ? "The end is before the start." : undefined} />
