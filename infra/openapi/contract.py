@@ -382,7 +382,8 @@ class QueueLead(BaseModel):
 class LeadActionIn(BaseModel):
     """The action's fields (an empty body is ``{}``); another action's field is a 400:
     ``outcome`` {outcome, note?}; ``note`` {text}; ``callback`` {at?, note?}; ``remove``
-    {list_id?}; ``reassign`` {agent_id}; ``claim``, ``release``, ``unclaim``, ``call`` {}."""
+    {list_id?}; ``reassign`` {agent_id}; ``transfer`` {agent_id, reason?}; ``claim``, ``release``,
+    ``unclaim``, ``call`` {}."""
 
     model_config = ConfigDict(extra="forbid")
     outcome: OutcomeText | None = None
@@ -391,6 +392,7 @@ class LeadActionIn(BaseModel):
     at: str | None = Field(default=None, description="ISO date-time with its offset, in the future.")
     list_id: str | None = None
     agent_id: str | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=500, description="Why a lead is transferred.")
 
 
 class ActedLead(BaseModel):
@@ -651,12 +653,13 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "not locked (`view_only: true`, `lock_expires_at: null`). 403: a user who is not an agent "
             "(unless they view leads only); 404: the list or segment is not one the caller works.")),
     ("POST", "/v1/leads/{prospect_id}/{action}"): Op(
-        "A lead action: outcome, note, callback, claim, release, remove, unclaim, reassign, call",
+        "A lead action: outcome, note, callback, claim, release, remove, unclaim, reassign, call, transfer",
         {200: "LeadActionResult"}, (*AGENT, *JSON_BODY, *ITEM, 409), body="LeadActionIn", body_required=False,
         path={"action": {"type": "string", "enum": list(_actions())}}, description=(
             "The caller must hold the lead's lock or own it (409 `lock_not_held`); a lead another agent "
             "claimed is 403 `claimed_by_other`; View leads only is 403 `view_only`; `unclaim` and `reassign` "
-            "are for managers and admins (403 `forbidden_role`). An unknown action is 404 `unknown_action`. "
+            "are for managers and admins (403 `forbidden_role`); `transfer` is for the lead's agent or a manager "
+            "(answers also `prospect_id` and the new `agent_id`). An unknown action is 404 `unknown_action`. "
             "The same action with the same body repeated answers 200 with `replayed: true`.")),
     ("GET", "/v1/leads"): Op(
         "Search the org's leads, one status at a time (managers, admins, supervisors)", {200: "SearchPage"},

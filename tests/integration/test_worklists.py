@@ -503,3 +503,64 @@ def test_a_stream_record_delivered_twice_counts_once_in_the_report(floor, settle
         bookkeeping.on_lead_change({"NewImage": image})
     rows = list(reporting.rows(floor.org, "2026-01-02", "2026-01-02"))
     assert [(r["total"], r["stored"]) for r in rows] == [(1, 1)]
+
+
+# ---------------------------------------------------------------- transfers (issue 11, seed 004)
+
+def _owned(floor: Floor, who: str = "ag01") -> str:
+    pid, _ = _locked(floor, who)
+    floor.act(who, pid, "claim")
+    return pid
+
+
+def test_the_owner_transfers_a_lead_with_a_reason_and_it_counts_for_round_robin(floor):
+    from leadwave.models import Agent
+    from leadwave.store import directory
+
+    pid = _owned(floor)
+    application = floor.call("ag01", "GET", f"/v1/leads/{pid}")[1]["lead"]["application_id"]
+    before = directory.get(Agent, floor.org, "ag04", consistent=True).last_assigned_at
+    code, body = floor.act("ag01", pid, "transfer", {"agent_id": "ag04", "reason": "Spanish speaker"})
+    assert code == 200 and (body["prospect_id"], body["agent_id"]) == (pid, "ag04")
+    _, mine = floor.call("ag04", "GET", "/v1/me/leads")
+    assert pid in [x["prospect_id"] for x in mine["leads"]]
+    _, page = floor.call("ag04", "GET", f"/v1/leads/{pid}")
+    assert page["lead"]["application_id"] == application  # the application moves with the lead
+    last = page["events"][-1]
+    assert (last["type"], last["by"], last["detail"]["from_agent"], last["detail"]["to"]) == (
+        "transfer", "ag01", "ag01", "ag04")
+    assert last["text"].endswith(": Spanish speaker")
+    assert directory.get(Agent, floor.org, "ag04", consistent=True).last_assigned_at != before
+    assert floor.call("ag01", "GET", f"/v1/leads/{pid}")[0] == 404  # no longer theirs
+    code, body = floor.act("ag01", pid, "transfer", {"agent_id": "ag02"})
+    assert code == 403 and body["code"] == "claimed_by_other"
+    code, body = floor.act("ag04", pid, "transfer", {"agent_id": "nobody"})
+    assert code == 400 and body["details"][0]["code"] == "unknown_agent"
+
+
+def test_two_managers_transferring_at_once_one_wins_and_the_history_holds_one_move(floor):
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory, leads
+
+    directory.save(Agent(org_id=floor.org, agent_id="boss2", email=f"boss2@{floor.org}.test", roles=[Role.MANAGER]))
+    for _round in range(3):
+        pid = _owned(floor)
+        barrier = threading.Barrier(2)
+        results: dict[str, tuple[int, Any]] = {}
+
+        def give(who: str, to: str, barrier: threading.Barrier = barrier,
+                 results: dict[str, Any] = results, pid: str = pid) -> None:
+            barrier.wait()
+            results[who] = floor.act(who, pid, "transfer", {"agent_id": to})
+
+        threads = [threading.Thread(target=give, args=a) for a in (("boss", "ag02"), ("boss2", "ag03"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = sorted(c for c, _ in results.values())
+        assert codes == [200, 409], results
+        winner = next(b["agent_id"] for c, b in results.values() if c == 200)
+        p = leads.get(pid)
+        moves = [e for e in p.events if e.type == "transfer"]
+        assert p.agent_id == winner and len(moves) == 1 and moves[0].detail["to"] == winner

@@ -76,7 +76,7 @@ TEXTS = {
     "ignored": "Ignored on Lead Exception", "borrower_call_blocked": "Call to the borrower blocked: {reason}",
     "outcome": "Outcome: {label}", "note": "Note", "callback": "Callback {when}", "claim": "Claimed the lead",
     "release": "Released the lock", "remove": "Removed from list {list}", "unclaim": "Unclaimed by a manager",
-    "reassign": "Reassigned to {to}", "call": "Called the lead",
+    "reassign": "Reassigned to {to}", "call": "Called the lead", "transfer": "Transferred to {to}{why}",
 }
 
 
@@ -86,7 +86,8 @@ def _text(e: LeadEvent, names: dict[str, str], s: OrgSettings) -> str:
     values = {"wave": d.get("wave", ""), "reason": d.get("reason", ""), "to": names.get(str(to), to or ""),
               "label": rules.OUTCOMES.get(str(d.get("outcome")), d.get("outcome", "")),
               "when": f"at {d['at']}" if d.get("at") else "without a time (end of the queue)",
-              "list": s.lists[d["list_id"]].name if d.get("list_id") in s.lists else d.get("list_id", "")}
+              "list": s.lists[d["list_id"]].name if d.get("list_id") in s.lists else d.get("list_id", ""),
+              "why": f": {d['reason']}" if d.get("reason") else ""}
     try:
         return TEXTS.get(e.type, e.type.replace("_", " ").capitalize()).format(**values)
     except (KeyError, IndexError):

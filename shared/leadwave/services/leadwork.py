@@ -101,6 +101,10 @@ def act(agent: Agent, prospect_id: str, action: str, body: Any, *, callback_base
         raise NotFound(f"no action {action!r}; one of {', '.join(rules.ACTIONS)}", code="unknown_action")
     if action in rules.MANAGER_ACTIONS:
         return _manage(agent, prospect_id, action, body)
+    if action == "transfer":
+        if agent.view_only and rules.may_view_only(agent):
+            raise Forbidden("you view leads only (your preference): nothing is changed", code="view_only")
+        return transfer(agent, prospect_id, body)
     if agent.view_only and rules.may_view_only(agent):
         raise Forbidden("you view leads only (your preference): nothing is changed", code="view_only")
     try:
@@ -241,12 +245,44 @@ def _manage(manager: Agent, prospect_id: str, action: str, body: Any) -> dict[st
         store.act(p, changes, event("unclaim", by=by, agent_id=p.agent_id), moves,
                   condition=(LeadItem.status == p.status.value) & (LeadItem.agent_id == str(p.agent_id)))
         return _summary(leads.get(prospect_id), released=True)
-    fields = _fields(body, {"agent_id"})
+    return _give(manager, p, body, by=by, kind="reassign")
+
+
+def transfer(caller: Agent, prospect_id: str, body: Any) -> dict[str, Any]:
+    """Seed 004's transfer: the owner of a lead (an agent, a team lead) or a manager gives it
+    to another active agent of the org, with an optional reason. The receiver has it at once in
+    their leads; round robin counts it as an assignment (seed 002)."""
+    try:
+        p = leads.get(prospect_id, org_id=caller.org_id)
+    except NotFound:
+        raise NotFound("no such lead", code="prospect_not_found") from None
+    manager = caller.has_role(Role.MANAGER, Role.ADMIN)
+    owns = p.status is LeadStatus.ASSIGNED and p.agent_id == caller.agent_id
+    if not manager and not owns:
+        if p.status is LeadStatus.ASSIGNED:
+            raise Forbidden("only the lead's agent or a manager transfers it", code="claimed_by_other")
+        raise NotFound("no such lead", code="prospect_not_found")  # an agent sees only their own leads
+    return _give(caller, p, body, by=caller.agent_id if not manager else f"manager:{caller.agent_id}",
+                 kind="transfer", reason_allowed=True)
+
+
+MAX_REASON = 500
+
+
+def _give(caller: Agent, p: Prospect, body: Any, *, by: str, kind: str, reason_allowed: bool = False) -> dict[str, Any]:
+    """The lead to another active agent, in one transaction conditional on the lead still being
+    where and whose it was when read: of two people giving it away at once, one wins and the
+    other is told (409), and the history holds one move. An application already open moves
+    with the lead; a lead without one gets one."""
+    fields = _fields(body, {"agent_id", "reason"} if reason_allowed else {"agent_id"})
     target_id = fields.get("agent_id")
+    reason = _text(fields, "reason") if reason_allowed else None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise _bad("reason", f"at most {MAX_REASON} characters")
     if not isinstance(target_id, str):
         raise _bad("agent_id", "the agent to give the lead to")
     try:
-        target = directory.get(Agent, manager.org_id, target_id)
+        target = directory.get(Agent, caller.org_id, target_id)
     except NotFound:
         raise _bad("agent_id", "no such agent in your org", "unknown_agent") from None
     if not target.active or Role.AGENT not in target.roles:
@@ -255,21 +291,31 @@ def _manage(manager: Agent, prospect_id: str, action: str, body: Any) -> dict[st
         raise Conflict("this lead is in distribution or on Lead Exception; assign it there",
                        code="not_reassignable")
     if p.status is LeadStatus.ASSIGNED and p.agent_id == target.agent_id:
-        return _summary(p, released=False, replayed=True)
-    fields_ = assignment_fields(target, p, by, now)
-    fields_.pop("current_offers", None)
-    fields_.pop("wave_token", None)
+        last = p.events[-1] if p.events else None
+        if last is not None and last.type == kind and last.detail.get("to") == target.agent_id:
+            return _summary(p, released=False, replayed=True)  # a retry of the move just made
+        raise Conflict("the lead is already this agent's", code="already_theirs")
+    now = clock.iso(clock.now())
+    assigned_by = f"{kind}:{caller.agent_id}" if kind == "transfer" else by
+    fields_ = assignment_fields(target, p, assigned_by, now)
+    for name in ("current_offers", "wave_token"):
+        fields_.pop(name, None)
+    if p.status is LeadStatus.ASSIGNED and p.application_id:
+        for name in ("application_id", "app_status", "app_activity"):
+            fields_.pop(name, None)  # the application moves with the lead
     changes = {**fields_, "callback_at": None, "lock_agent": None, "lock_until": None, "lock_list": None,
                "claimed_from": p.claimed_from or (p.status.value if p.status is not LeadStatus.ASSIGNED else None)}
     moves = [m for m in (store.entry_state(i) for i in store.entries_of(p.prospect_id)) if m.queued]
     for m in moves:
         m.effect = "claim"
+    same_owner = LeadItem.agent_id.does_not_exist() if p.agent_id is None else LeadItem.agent_id == p.agent_id
     try:
-        store.act(p, changes, event("reassign", by=by, to=target.agent_id, from_agent=p.agent_id), moves,
-                  condition=(LeadItem.status == p.status.value))
+        store.act(p, changes, event(kind, by=by, to=target.agent_id, from_agent=p.agent_id, reason=reason), moves,
+                  condition=(LeadItem.status == p.status.value) & same_owner)
     except store.NotHeld:
-        raise Conflict("the lead changed just now; open it again", code="concurrent_update") from None
-    mark_assigned(manager.org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
-    after = leads.get(prospect_id)
+        raise Conflict("someone else moved this lead just now; open it again", code="concurrent_update") from None
+    mark_assigned(caller.org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
+    after = leads.get(p.prospect_id)
     outcomes.publish(after)
-    return _summary(after, released=True)
+    logger.info("lead given", extra={"kind": kind, "to": target.agent_id, "prospect_id": p.prospect_id})
+    return {**_summary(after, released=True), "prospect_id": after.prospect_id, "agent_id": after.agent_id}
