@@ -43,6 +43,11 @@ def lead_page(prospect_id: str) -> Response:
     return json_response(200, leadpage.page(current_agent(event), prospect_id))
 
 
+@router.get("/v1/me/colleagues")
+def get_colleagues() -> Response:
+    return json_response(200, {"items": agents.colleagues(current_agent(router.current_event))})
+
+
 @router.put("/v1/me/preferences")
 def put_preferences() -> Response:
     return json_response(200, agents.set_preferences(current_agent(router.current_event), _body()))

@@ -348,6 +348,7 @@ class LeadCan(BaseModel):
     unclaim: bool
     reassign: bool
     view_only: bool
+    transfer: bool = Field(description="The lead's own agent, or a manager on a lead not in distribution.")
 
 
 class LeadPage(BaseModel):
@@ -393,6 +394,15 @@ class LeadActionIn(BaseModel):
     list_id: str | None = None
     agent_id: str | None = None
     reason: str | None = Field(default=None, min_length=1, max_length=500, description="Why a lead is transferred.")
+
+
+class Colleague(BaseModel):
+    agent_id: str
+    name: str = Field(description="The agent's name (with their email where two share a name).")
+
+
+class Colleagues(BaseModel):
+    items: list[Colleague]
 
 
 class ActedLead(BaseModel):
@@ -639,6 +649,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                        body="AvailabilityIn"),
     ("GET", "/v1/me/offers"): Op("The caller's open offers", {200: "OfferList"}, AGENT),
     ("GET", "/v1/me/leads"): Op("The caller's newest leads", {200: "MyLeads"}, AGENT),
+    ("GET", "/v1/me/colleagues"): Op("Whom the caller can transfer a lead to: the org's active agents",
+                                     {200: "Colleagues"}, AGENT),
     ("POST", "/v1/offers/{prospect_id}/claim"): Op("Claim an offered lead", {200: "ClaimResult"},
                                                    (*AGENT, *ITEM, 409, 410)),
     ("POST", "/v1/offers/{prospect_id}/decline"): Op("Decline an offer", {204: None}, (*AGENT, *ITEM, 409, 410)),

@@ -564,3 +564,13 @@ def test_two_managers_transferring_at_once_one_wins_and_the_history_holds_one_mo
         p = leads.get(pid)
         moves = [e for e in p.events if e.type == "transfer"]
         assert p.agent_id == winner and len(moves) == 1 and moves[0].detail["to"] == winner
+
+
+def test_an_agent_lists_whom_they_can_transfer_to(floor):
+    from leadwave.models import Agent
+    from leadwave.store import directory
+
+    directory.save(Agent(org_id=floor.org, agent_id="gone", email=f"gone@{floor.org}.test", active=False))
+    code, body = floor.call("ag01", "GET", "/v1/me/colleagues")
+    ids = [x["agent_id"] for x in body["items"]]
+    assert code == 200 and "ag02" in ids and "ag01" not in ids and "gone" not in ids and "boss" not in ids

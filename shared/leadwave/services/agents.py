@@ -6,7 +6,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import Forbidden, InvalidRequest
-from leadwave.models import Agent, DistributionType, LeadStatus, as_number
+from leadwave.models import Agent, DistributionType, LeadStatus, Role, as_number, distinct_names
 from leadwave.rules.phones import masked
 from leadwave.rules.worklists import may_view_only
 from leadwave.services import claims
@@ -86,3 +86,13 @@ def my_leads(agent: Agent) -> list[dict[str, Any]]:
              "app_status": p.app_status, "app_activity": p.app_activity, "assigned_at": p.assigned_at,
              "assigned_by": p.assigned_by}
             for p in leads.list_for_agent(agent.org_id, agent.agent_id)]
+
+
+def colleagues(agent: Agent) -> list[dict[str, Any]]:
+    """Whom a lead can be transferred to: the org's active agents, by name (the transfer picker;
+    one Query of the org's agents when the dialog opens, never on a per-lead path)."""
+    found = [a for a in directory.list_kind(Agent, agent.org_id)
+             if a.active and Role.AGENT in a.roles and a.agent_id != agent.agent_id]
+    names = distinct_names(found)
+    return sorted(({"agent_id": a.agent_id, "name": n} for a, n in zip(found, names, strict=True)),
+                  key=lambda x: x["name"].casefold())

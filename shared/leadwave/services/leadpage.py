@@ -177,4 +177,6 @@ def page(caller: Agent, prospect_id: str) -> dict[str, Any]:
             "can": {"act": mine and not view_only,
                     "claim": mine and p.status is not LeadStatus.ASSIGNED and not view_only,
                     "unclaim": manager and p.status is LeadStatus.ASSIGNED and p.claimed_from is not None,
-                    "reassign": manager and p.status.value in REASSIGNABLE, "view_only": view_only}}
+                    "reassign": manager and p.status.value in REASSIGNABLE, "view_only": view_only,
+                    "transfer": not view_only and ((manager and p.status.value in REASSIGNABLE) or (
+                        p.status is LeadStatus.ASSIGNED and p.agent_id == caller.agent_id))}}
