@@ -202,3 +202,60 @@ def test_agent_opens_the_lead_they_hold_and_a_manager_unclaims_it(app, api):
     lead = api.lead(pid, E2E_KEY)
     assert lead["agent_id"] in (None, ""), lead
     app.shot(boss, "manager-lead-page-unclaimed-1440", full_page=True)
+
+
+def test_agent_transfers_their_lead_with_a_reason_and_the_colleague_has_it(app, api):
+    giver, taker = "e24", "e25"
+    list_id, _, pids = make_list(api, [giver], 1, state="TX")
+    pid = pids[0]
+    r = api.as_agent(f"{giver}@e2e.test", "POST", "/v1/queue/next", json={"list_id": list_id})
+    assert r.status_code == 200 and r.json()["lead"]["prospect_id"] == pid, r.text
+    r = api.as_agent(f"{giver}@e2e.test", "POST", f"/v1/leads/{pid}/claim", json={})
+    assert r.status_code == 200, r.text
+    assert api.lead(pid, E2E_KEY)["agent_id"] == giver
+    reason = unique("Spanish speaker, ")
+
+    # on a phone: the dialog fits the screen
+    small = app.page(f"{giver}@e2e.test", **PHONE)
+    small.goto(f"/app/leads/{pid}")
+    small.get_by_role("button", name="Transfer", exact=True).click()
+    dialog = small.get_by_role("dialog", name="Transfer lead")
+    expect(dialog.get_by_label("Agent")).to_be_visible()
+    _no_sideways_scroll(small, "the transfer dialog at 390")
+    app.shot(small, "agent-lead-transfer-dialog-390")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+
+    page = app.page(f"{giver}@e2e.test", width=1440, height=900)
+    go(page, "My leads")
+    expect(row(page, pid)).to_have_count(1)
+    page.goto(f"/app/leads/{pid}")
+    expect(page.get_by_role("button", name="Reassign")).to_have_count(0)  # a manager's
+    page.get_by_role("button", name="Transfer", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Transfer lead")
+    agents = dialog.get_by_label("Agent")
+    expect(agents.locator(f'option[value="{taker}"]')).to_have_text("E2E 25")
+    expect(agents.locator(f'option[value="{giver}"]')).to_have_count(0)  # not to oneself
+    agents.select_option(taker)
+    dialog.get_by_label("Reason (optional)").fill(reason)
+    expect(dialog).to_contain_text(f"{len(reason)} of 500 characters")
+    app.shot(page, "agent-lead-transfer-dialog-1440")
+    dialog.get_by_role("button", name="Transfer", exact=True).click()
+    expect(green_notification(page, "Lead transferred to E2E 25.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/app/leads$"))  # back to My leads: it is no longer theirs
+    expect(row(page, pid)).to_have_count(0)
+    assert api.lead(pid, E2E_KEY)["agent_id"] == taker
+
+    # the colleague has it in My leads
+    other = app.page(f"{taker}@e2e.test", width=1440, height=900)
+    go(other, "My leads")
+    expect(row(other, pid)).to_have_count(1)
+
+    # the manager reads the move and its reason in the history
+    boss = app.page(BOSS, width=1440, height=900)
+    boss.goto(f"/app/leads/{pid}")
+    event = boss.locator('.history li[data-event-type="transfer"]')
+    expect(event.locator(".event-text")).to_have_text(f"Transferred to E2E 25: {reason}")
+    expect(event.locator(".event-meta")).to_contain_text("E2E 24")
+    expect(_fact(boss, "Owner")).to_contain_text("E2E 25")
+    app.shot(boss, "manager-lead-page-transferred-1440", full_page=True)

@@ -3,7 +3,7 @@
 import { ApiError, post } from "./api";
 import type { ActionAnswer } from "./types";
 
-export type LeadAction = "outcome" | "note" | "callback" | "claim" | "release" | "remove" | "unclaim" | "reassign" | "call";
+export type LeadAction = "outcome" | "note" | "callback" | "claim" | "release" | "remove" | "unclaim" | "reassign" | "transfer" | "call";
 
 export function leadAction(prospectId: string, action: LeadAction, body: Record<string, unknown> = {}): Promise<ActionAnswer> {
   return post<ActionAnswer>(`/v1/leads/${encodeURIComponent(prospectId)}/${action}`, body);

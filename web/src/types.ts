@@ -319,7 +319,15 @@ export interface LeadCan {
   claim: boolean;
   unclaim: boolean;
   reassign: boolean;
+  /** Transfer to another agent: the lead's own agent, or a manager (seed 004). */
+  transfer?: boolean;
   view_only: boolean;
+}
+
+/** ``GET /v1/me/colleagues``: the org's active agents except the caller, by name. */
+export interface Colleague {
+  agent_id: string;
+  name: string;
 }
 
 export interface LeadPageData {

@@ -1,7 +1,8 @@
 // The lead page (seed 003, seed 001's Call Activity): the lead's details with its local time, status,
 // owner, lock (who, time left) and lists; its history newest first; notes; calls. An agent sees their
 // own leads and the one they hold locked; managers, admins and supervisors any lead of the org.
-// Managers and admins may unclaim or reassign it here.
+// Managers and admins may unclaim or reassign it here; the lead's own agent or a manager may transfer it
+// (seed 004) to a colleague, with a reason.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { CallActivity } from "../components/CallActivity";
@@ -10,9 +11,10 @@ import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
 import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
 import { amount, countdown, fullName, inZone, leadStatus, outcome, personName, text, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
-import { actionErrorText, leadAction } from "../leadActions";
+import { actionErrorText, leadAction, VIEW_ONLY } from "../leadActions";
 import { notify } from "../notify";
-import type { Agent, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData } from "../types";
+import { navigate } from "../router";
+import type { Agent, Colleague, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData } from "../types";
 import { listOf } from "./settings/common";
 
 /** How the lead became its owner's (``assigned_by``). */
@@ -25,6 +27,7 @@ export function assignedBy(value: string | null | undefined): string {
   if (value === "default_agent") return "Default agent (no eligible agent)";
   if (value === "queue" || value === "callback") return "Claimed from the work queue";
   if (value.startsWith("manager:")) return `Manager (${value.slice(8)})`;
+  if (value.startsWith("transfer:")) return `Transferred by ${value.slice(9)}`;
   return value;
 }
 
@@ -250,6 +253,127 @@ function ReassignDialog({ lead, open, onClose, onDone }: { lead: LeadDetail; ope
   );
 }
 
+export const MAX_TRANSFER_REASON = 500;
+
+/** What a refused transfer means, in words (null for a 401: the session ends elsewhere). */
+export function transferErrorText(err: unknown, targetName: string): string | null {
+  if (!(err instanceof ApiError)) return actionErrorText(err);
+  switch (err.code) {
+    case "claimed_by_other":
+      return "Another agent has this lead now: only the lead's own agent or a manager can transfer it.";
+    case "validation_failed": {
+      const d = err.details.find((x) => x.code === "unknown_agent" || x.code === "inactive_agent") ?? err.details[0];
+      if (d?.code === "unknown_agent") return `${targetName} is not an agent of your organization any more. Choose another agent.`;
+      if (d?.code === "inactive_agent") return `${targetName} is no longer an active agent. Choose another agent.`;
+      if (d?.field === "reason") return `The reason is too long: at most ${MAX_TRANSFER_REASON} characters.`;
+      return actionErrorText(err);
+    }
+    case "already_theirs":
+      return `This lead is already ${targetName}'s: nothing to transfer.`;
+    case "concurrent_update":
+      return "Someone else moved this lead just now, so it was not transferred. The page shows it as it is now; look again before you transfer it.";
+    case "view_only":
+      return VIEW_ONLY;
+    case "not_reassignable":
+      return "This lead is in distribution or on Lead Exception: it cannot be transferred from here.";
+    default:
+      return actionErrorText(err);
+  }
+}
+
+/** Seed 004: the lead to a colleague (``GET /v1/me/colleagues``), with an optional reason. */
+function TransferDialog({ lead, open, onClose, onDone, onStale }: { lead: LeadDetail; open: boolean; onClose: () => void; onDone: (name: string) => void; onStale: () => void }) {
+  const [people, setPeople] = useState<Colleague[] | null | undefined>(undefined);
+  const [agentId, setAgentId] = useState("");
+  const [reason, setReason] = useState("");
+  const [pickError, setPickError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = () => {
+    setPeople(undefined);
+    get<{ items: Colleague[] }>("/v1/me/colleagues").then(
+      (body) => setPeople(body.items ?? []),
+      () => setPeople(null),
+    );
+  };
+  useEffect(() => {
+    if (!open) return;
+    setAgentId("");
+    setReason("");
+    setPickError(null);
+    setError(null);
+    load();
+  }, [open]);
+  const choices = (people ?? []).filter((a) => a.agent_id !== lead.agent_id);
+  const submit = async () => {
+    if (!agentId) {
+      setPickError("Choose the agent to transfer the lead to.");
+      return;
+    }
+    const why = reason.trim();
+    if (why.length > MAX_TRANSFER_REASON) {
+      setError(`The reason is too long: at most ${MAX_TRANSFER_REASON} characters.`);
+      return;
+    }
+    const name = choices.find((a) => a.agent_id === agentId)?.name ?? agentId;
+    setBusy(true);
+    setPickError(null);
+    setError(null);
+    try {
+      await leadAction(lead.prospect_id, "transfer", why ? { agent_id: agentId, reason: why } : { agent_id: agentId });
+      onDone(name);
+    } catch (err) {
+      const t = transferErrorText(err, name);
+      if (err instanceof ApiError && err.code === "validation_failed" && err.details.some((d) => d.field === "agent_id")) {
+        setPickError(t);
+        load(); // the list changed: read it again
+      } else setError(t);
+      if (err instanceof ApiError && (err.code === "concurrent_update" || err.code === "claimed_by_other" || err.code === "already_theirs")) onStale();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog open={open} title="Transfer lead" onClose={onClose} onSubmit={() => void submit()} actions={<DialogButtons onCancel={onClose} label="Transfer" busyLabel="Transferring…" busy={busy} disabled={!people} />}>
+      <p>
+        Give <strong>{fullName(lead)}</strong> to another agent of your organization. It is in their My leads at once, with its history.
+      </p>
+      {error && (
+        <div class="banner banner-error" role="alert">
+          <span>{error}</span>
+        </div>
+      )}
+      {people === undefined && <p aria-live="polite">Loading agents…</p>}
+      {people === null && <ErrorBanner error={new Error("The agent list cannot be loaded right now. Close this and try again.")} />}
+      {people && !choices.length && <p class="empty">There is no other active agent to transfer this lead to.</p>}
+      {people && (
+        <SelectField
+          label="Agent"
+          value={agentId}
+          onChange={(v) => {
+            setAgentId(v);
+            setPickError(null);
+          }}
+          required
+          error={pickError ?? undefined}
+          options={[{ value: "", label: "Choose an agent…" }, ...choices.map((a) => ({ value: a.agent_id, label: a.name }))]}
+        />
+      )}
+      <TextAreaField
+        label="Reason (optional)"
+        value={reason}
+        onInput={(v) => {
+          setReason(v);
+          setError(null);
+        }}
+        rows={3}
+        maxLength={MAX_TRANSFER_REASON}
+        hint={`${reason.length} of ${MAX_TRANSFER_REASON} characters. It is shown in the lead's history.`}
+      />
+    </Dialog>
+  );
+}
+
 function notFound(err: ApiError | undefined): boolean {
   return !!err && err.status === 404 && err.code === "prospect_not_found";
 }
@@ -258,6 +382,7 @@ export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit:
   const lead = useLoad(() => get<LeadPageData>(`/v1/leads/${encodeURIComponent(prospectId)}`), [prospectId], 30_000);
   const [unclaiming, setUnclaiming] = useState(false);
   const [reassigning, setReassigning] = useState(false);
+  const [transferring, setTransferring] = useState(false);
   const [busy, setBusy] = useState(false);
   const data = lead.data;
   const title = data ? fullName(data.lead) : "Lead";
@@ -313,6 +438,11 @@ export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit:
           {canEdit && can?.unclaim && (
             <button type="button" class="btn btn-small" disabled={busy} onClick={() => setUnclaiming(true)}>
               Unclaim
+            </button>
+          )}
+          {can?.transfer && (
+            <button type="button" class="btn btn-small" disabled={busy} onClick={() => setTransferring(true)}>
+              Transfer
             </button>
           )}
           {canEdit && can?.reassign && (
@@ -373,6 +503,18 @@ export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit:
             onDone={() => {
               setReassigning(false);
               void lead.reload();
+            }}
+          />
+          <TransferDialog
+            lead={data.lead}
+            open={transferring}
+            onClose={() => setTransferring(false)}
+            onStale={() => void lead.reload()}
+            onDone={(name) => {
+              setTransferring(false);
+              notify(`Lead transferred to ${name}.`, "success");
+              if (canEdit) void lead.reload(); // a manager stays on the lead
+              else navigate("/app/leads"); // an agent: the lead is no longer theirs
             }}
           />
         </>
