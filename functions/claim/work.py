@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from leadwave.api import json_body, json_response
+from leadwave.api import json_body, json_response, query
 from leadwave.auth import current_agent, is_vendor, vendor_identity
 from leadwave.services import agents, leadpage, leadwork, queries, worklists
 from leadwave.webhooks import public_base
@@ -41,6 +41,12 @@ def lead_page(prospect_id: str) -> Response:
     if is_vendor(event):
         return json_response(200, queries.vendor_lead(vendor_identity(event), prospect_id))
     return json_response(200, leadpage.page(current_agent(event), prospect_id))
+
+
+@router.get("/v1/me/notifications")
+def get_notifications() -> Response:
+    params = query(router, allowed=("since",))  # type: ignore[arg-type]
+    return json_response(200, agents.notifications(current_agent(router.current_event), params.get("since") or None))
 
 
 @router.get("/v1/me/colleagues")

@@ -396,6 +396,23 @@ class LeadActionIn(BaseModel):
     reason: str | None = Field(default=None, min_length=1, max_length=500, description="Why a lead is transferred.")
 
 
+class Notification(BaseModel):
+    prospect_id: str
+    kind: Literal["transfer", "assigned"]
+    by: str | None
+    by_name: str | None
+    at: str | None
+    first_name: str | None
+    last_name: str | None
+    campaign_name: str | None
+    reason: str | None
+
+
+class Notifications(BaseModel):
+    items: list[Notification]
+    now: str = Field(description="Pass it back as `since` on the next poll.")
+
+
 class Colleague(BaseModel):
     agent_id: str
     name: str = Field(description="The agent's name (with their email where two share a name).")
@@ -649,6 +666,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                        body="AvailabilityIn"),
     ("GET", "/v1/me/offers"): Op("The caller's open offers", {200: "OfferList"}, AGENT),
     ("GET", "/v1/me/leads"): Op("The caller's newest leads", {200: "MyLeads"}, AGENT),
+    ("GET", "/v1/me/notifications"): Op(
+        "Leads given to the caller (transferred, assigned by a manager) since a time", {200: "Notifications"},
+        (*AGENT, 400), query={"since": {"type": "string", "format": "date-time",
+                                        "description": "default: the last 10 minutes; pass back `now`"}}),
     ("GET", "/v1/me/colleagues"): Op("Whom the caller can transfer a lead to: the org's active agents",
                                      {200: "Colleagues"}, AGENT),
     ("POST", "/v1/offers/{prospect_id}/claim"): Op("Claim an offered lead", {200: "ClaimResult"},

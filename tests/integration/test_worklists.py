@@ -574,3 +574,19 @@ def test_an_agent_lists_whom_they_can_transfer_to(floor):
     code, body = floor.call("ag01", "GET", "/v1/me/colleagues")
     ids = [x["agent_id"] for x in body["items"]]
     assert code == 200 and "ag02" in ids and "ag01" not in ids and "gone" not in ids and "boss" not in ids
+
+
+def test_a_transferred_lead_is_in_the_receivers_notifications_once_since_their_last_poll(floor):
+    _, first = floor.call("ag04", "GET", "/v1/me/notifications")
+    assert first["items"] == []
+    pid = _owned(floor)
+    floor.act("ag01", pid, "transfer", {"agent_id": "ag04", "reason": "Spanish speaker"})
+    code, got = floor.call("ag04", "GET", "/v1/me/notifications", query={"since": first["now"]})
+    assert code == 200
+    assert [(n["prospect_id"], n["kind"], n["by"], n["reason"]) for n in got["items"]] == [
+        (pid, "transfer", "ag01", "Spanish speaker")]
+    _, again = floor.call("ag04", "GET", "/v1/me/notifications", query={"since": got["now"]})
+    assert again["items"] == []
+    _, own = floor.call("ag01", "GET", "/v1/me/notifications", query={"since": first["now"]})
+    assert own["items"] == []  # a claim of one's own is not news
+    assert floor.call("ag04", "GET", "/v1/me/notifications", query={"since": "yesterday"})[0] == 400

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from leadwave import clock
@@ -96,3 +97,34 @@ def colleagues(agent: Agent) -> list[dict[str, Any]]:
     names = distinct_names(found)
     return sorted(({"agent_id": a.agent_id, "name": n} for a, n in zip(found, names, strict=True)),
                   key=lambda x: x["name"].casefold())
+
+
+NOTIFY_KINDS = ("transfer", "manager")  # leads given to the agent by someone (not taken by them)
+MAX_NOTIFICATIONS = 20
+
+
+def notifications(agent: Agent, since: str | None) -> dict[str, Any]:
+    """Leads someone gave the agent (transferred to them, assigned by a manager) after ``since``
+    (an ISO time; default the last 10 minutes): the app polls this and says so. One Query of the
+    agent's leads index from that time, with a limit, and the few leads found in one BatchGetItem."""
+    now = clock.now()
+    if since is not None:
+        try:
+            since = clock.iso(clock.parse(since))
+        except ValueError:
+            raise InvalidRequest("since: an ISO date-time", code="invalid_query", details=[
+                {"field": "since", "code": "datetime", "message": "an ISO date-time"}]) from None
+    since = since or clock.iso(now - timedelta(minutes=10))
+    found = leads.list_for_agent(agent.org_id, agent.agent_id, limit=MAX_NOTIFICATIONS, since=since)
+    given = [p for p in found if (p.assigned_by or "").split(":", 1)[0] in NOTIFY_KINDS]
+    by_ids = sorted({(p.assigned_by or "").split(":", 1)[1] for p in given if ":" in (p.assigned_by or "")})
+    names = {a.agent_id: a.display_name for a in directory.get_agents(agent.org_id, by_ids)} if by_ids else {}
+    items = []
+    for p in given:
+        kind, _, by = (p.assigned_by or "").partition(":")
+        last = next((e for e in reversed(p.events) if e.type in ("transfer", "reassign", "assigned")), None)
+        items.append({"prospect_id": p.prospect_id, "kind": "transfer" if kind == "transfer" else "assigned",
+                      "by": by or None, "by_name": names.get(by), "at": p.assigned_at,
+                      "first_name": p.first_name, "last_name": p.last_name, "campaign_name": p.campaign_name,
+                      "reason": last.detail.get("reason") if last else None})
+    return {"items": items, "now": clock.iso(now)}

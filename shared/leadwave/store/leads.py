@@ -486,12 +486,14 @@ def get_many(prospect_ids: list[str]) -> list[Prospect]:
     return [_from_item(item) for item in LeadItem.batch_get(keys)] if keys else []
 
 
-def list_for_agent(org_id: str, agent_id: str, *, limit: int = 100) -> list[Prospect]:
+def list_for_agent(org_id: str, agent_id: str, *, limit: int = 100, since: str | None = None) -> list[Prospect]:
     """The agent's newest ``limit`` leads (the index holds keys and status only: one
-    BatchGetItem per 100 for the documents)."""
+    BatchGetItem per 100 for the documents); with ``since``, only those given to them after it."""
     bind()
+    after = LeadItem.gsi2sk > since if since else None
     ids = [i.pk.removeprefix("LEAD#") for i in LeadItem.by_gsi2.query(
-        agent_key(org_id, agent_id), scan_index_forward=False, limit=limit, page_size=limit) if i.sk == LEAD_SK]
+        agent_key(org_id, agent_id), after, scan_index_forward=False, limit=limit, page_size=limit)
+        if i.sk == LEAD_SK]
     found = {p.prospect_id: p for p in get_many(ids)}
     return [found[i] for i in ids if i in found and found[i].agent_id == agent_id]
 
