@@ -226,6 +226,10 @@ def test_agent_transfers_their_lead_with_a_reason_and_the_colleague_has_it(app, 
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
 
+    # the colleague is signed in (a computer and a phone) before the transfer: the shell tells them
+    other = app.page(f"{taker}@e2e.test", width=1440, height=900)
+    other_small = app.page(f"{taker}@e2e.test", **PHONE)
+
     page = app.page(f"{giver}@e2e.test", width=1440, height=900)
     go(page, "My leads")
     expect(row(page, pid)).to_have_count(1)
@@ -246,8 +250,30 @@ def test_agent_transfers_their_lead_with_a_reason_and_the_colleague_has_it(app, 
     expect(row(page, pid)).to_have_count(0)
     assert api.lead(pid, E2E_KEY)["agent_id"] == taker
 
-    # the colleague has it in My leads
-    other = app.page(f"{taker}@e2e.test", width=1440, height=900)
+    # the colleague's shell polls every 15 s: a notification that stays until closed, shown once
+    r = api.as_agent(BOSS, "GET", f"/v1/leads/{pid}")
+    assert r.status_code == 200, r.text
+    lead = r.json()["lead"]
+    said = f"E2E 24 transferred a lead to you: {lead['first_name']} {lead['last_name']} ("
+    notes = []
+    for p in (other, other_small):
+        note = p.get_by_role("status").locator(".toast-info").filter(has_text=said)
+        expect(note).to_contain_text(f") — {reason}", timeout=20_000)
+        expect(note).to_have_count(1)
+        notes.append(note)
+    app.shot(other, "agent-lead-transferred-notification-1440")
+    app.shot(other_small, "agent-lead-transferred-notification-390")
+    _no_sideways_scroll(other_small, "the transfer notification at 390")
+    time.sleep(7)  # longer than a passing note lives: it stays
+    expect(notes[0]).to_have_count(1)
+    notes[1].get_by_role("button", name="Dismiss notification").click()
+    expect(notes[1]).to_have_count(0)
+
+    # its "Open lead" link opens the lead page; the colleague has it in My leads
+    notes[0].get_by_role("link", name="Open lead").click()
+    expect(other).to_have_url(re.compile(f"/app/leads/{re.escape(pid)}$"))
+    expect(_fact(other, "Owner")).to_contain_text("E2E 25")
+    expect(notes[0]).to_have_count(0)
     go(other, "My leads")
     expect(row(other, pid)).to_have_count(1)
 

@@ -1,4 +1,6 @@
 // Notifications: green for success, red for errors, announced by aria-live regions.
+// A lasting note (ms = null) stays until closed and may carry a link (it closes the note when followed).
+import { linkHandler } from "./router";
 import { createStore, useStore } from "./store";
 
 export type Tone = "success" | "error" | "info";
@@ -7,15 +9,28 @@ export interface Note {
   id: number;
   tone: Tone;
   text: string;
+  link?: { href: string; label: string };
+  lasting?: boolean;
 }
 
 const notes = createStore<Note[]>([]);
 let next = 1;
 
-export function notify(text: string, tone: Tone = "success", ms = tone === "error" ? 10_000 : 6_000): void {
+export function notify(
+  text: string,
+  tone: Tone = "success",
+  ms: number | null = tone === "error" ? 10_000 : 6_000,
+  link?: { href: string; label: string },
+): void {
   const id = next++;
-  notes.update((list) => [...list.slice(-4), { id, tone, text }]);
-  window.setTimeout(() => dismiss(id), ms);
+  const lasting = ms === null;
+  notes.update((list) => {
+    // at most five passing notes on screen; lasting ones stay until closed
+    const passing = list.filter((n) => !n.lasting);
+    const drop = new Set(passing.slice(0, Math.max(0, passing.length - 4)).map((n) => n.id));
+    return [...list.filter((n) => !drop.has(n.id)), { id, tone, text, link, lasting }];
+  });
+  if (!lasting) window.setTimeout(() => dismiss(id), ms);
 }
 
 export function dismiss(id: number): void {
@@ -28,7 +43,24 @@ export function Notifications() {
   const urgent = list.filter((n) => n.tone === "error");
   const render = (n: Note) => (
     <div key={n.id} class={`toast toast-${n.tone}`} data-tone={n.tone}>
-      <span>{n.text}</span>
+      <span>
+        {n.text}
+        {n.link && (
+          <>
+            {" "}
+            <a
+              class="toast-link"
+              href={n.link.href}
+              onClick={(e) => {
+                linkHandler(e);
+                if (e.defaultPrevented) dismiss(n.id);
+              }}
+            >
+              {n.link.label}
+            </a>
+          </>
+        )}
+      </span>
       <button type="button" class="toast-close" aria-label="Dismiss notification" onClick={() => dismiss(n.id)}>
         ×
       </button>

@@ -1,6 +1,6 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, put, signOutNow } from "../api";
+import { ApiError, get, put, signOutNow } from "../api";
 import type { AppConfig } from "../config";
 import { Switch } from "../components/Fields";
 import { personName } from "../format";
@@ -156,11 +156,62 @@ const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element
   "/app/settings/vendors": VendorsPage,
 };
 
+interface LeadNotice {
+  prospect_id: string;
+  kind: "transfer" | "assigned";
+  by: string;
+  by_name: string;
+  at: string;
+  first_name: string;
+  last_name: string;
+  campaign_name: string;
+  reason: string | null;
+}
+
+const NOTICE_POLL_MS = 15_000;
+/** prospect_id#at of the lead notices already shown in this tab. */
+const shownNotices = new Set<string>();
+
+/** An agent's leads transferred to them or assigned by a manager: polled while signed in, each shown once until closed. */
+function useLeadNotices(enabled: boolean): void {
+  useEffect(() => {
+    if (!enabled) return undefined;
+    let since: string | undefined; // none at first: the last 10 minutes
+    let stopped = false;
+    let timer = 0;
+    const tick = async () => {
+      try {
+        const got = await get<{ items: LeadNotice[]; now: string }>("/v1/me/notifications", since ? { since } : undefined);
+        if (stopped) return;
+        since = got.now;
+        for (const n of got.items) {
+          const key = `${n.prospect_id}#${n.at}`;
+          if (shownNotices.has(key)) continue;
+          shownNotices.add(key);
+          const verb = n.kind === "assigned" ? "assigned" : "transferred";
+          const name = [n.first_name, n.last_name].filter(Boolean).join(" ");
+          const text = `${n.by_name} ${verb} a lead to you: ${name} (${n.campaign_name})${n.reason ? ` — ${n.reason}` : ""}`;
+          notify(text, "info", null, { href: `/app/leads/${encodeURIComponent(n.prospect_id)}`, label: "Open lead" });
+        }
+      } catch {
+        // silent: try again on the next tick
+      }
+      if (!stopped) timer = window.setTimeout(tick, NOTICE_POLL_MS);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [enabled]);
+}
+
 export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; onMeChange: () => void }) {
   const { path } = useLocation();
   const a = access(me);
   const nav = navItems(a);
   const offers = useOffers(a.isAgent);
+  useLeadNotices(a.isAgent);
   const home = a.isAgent ? "/app/offers" : a.isManager ? "/app/exceptions" : "/app/leads";
 
   useEffect(() => {
