@@ -178,3 +178,17 @@ export function leadHref(prospectId: string): string {
 }
 
 export const US_STATES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split(" ");
+
+/** How the lead became its owner's (``assigned_by``). */
+export function assignedBy(value: string | null | undefined): string {
+  if (!value) return "—";
+  if (value === "claim") return "Claimed offer";
+  if (value === "phone") return "Claimed by phone (pressed 1)";
+  if (value === "fresh") return "Fresh bucket";
+  if (value === "distribution") return "Distribution";
+  if (value === "default_agent") return "Default agent (no eligible agent)";
+  if (value === "queue" || value === "callback") return "Claimed from the work queue";
+  if (value.startsWith("manager:")) return `Manager (${value.slice(8)})`;
+  if (value.startsWith("transfer:")) return `Transferred by ${value.slice(9)}`;
+  return value;
+}

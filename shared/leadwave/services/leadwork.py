@@ -101,12 +101,10 @@ def act(agent: Agent, prospect_id: str, action: str, body: Any, *, callback_base
         raise NotFound(f"no action {action!r}; one of {', '.join(rules.ACTIONS)}", code="unknown_action")
     if action in rules.MANAGER_ACTIONS:
         return _manage(agent, prospect_id, action, body)
-    if action == "transfer":
-        if agent.view_only and rules.may_view_only(agent):
-            raise Forbidden("you view leads only (your preference): nothing is changed", code="view_only")
-        return transfer(agent, prospect_id, body)
     if agent.view_only and rules.may_view_only(agent):
         raise Forbidden("you view leads only (your preference): nothing is changed", code="view_only")
+    if action == "transfer":
+        return transfer(agent, prospect_id, body)
     try:
         p = leads.get(prospect_id, org_id=agent.org_id)
     except NotFound:

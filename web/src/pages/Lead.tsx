@@ -9,27 +9,13 @@ import { CallActivity } from "../components/CallActivity";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
 import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
-import { amount, countdown, fullName, inZone, leadStatus, outcome, personName, text, when, whenSeconds, zoneName } from "../format";
+import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, text, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { actionErrorText, leadAction, VIEW_ONLY } from "../leadActions";
 import { notify } from "../notify";
 import { navigate } from "../router";
 import type { Agent, Colleague, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData } from "../types";
 import { listOf } from "./settings/common";
-
-/** How the lead became its owner's (``assigned_by``). */
-export function assignedBy(value: string | null | undefined): string {
-  if (!value) return "—";
-  if (value === "claim") return "Claimed offer";
-  if (value === "phone") return "Claimed by phone (pressed 1)";
-  if (value === "fresh") return "Fresh bucket";
-  if (value === "distribution") return "Distribution";
-  if (value === "default_agent") return "Default agent (no eligible agent)";
-  if (value === "queue" || value === "callback") return "Claimed from the work queue";
-  if (value.startsWith("manager:")) return `Manager (${value.slice(8)})`;
-  if (value.startsWith("transfer:")) return `Transferred by ${value.slice(9)}`;
-  return value;
-}
 
 /** The time where the lead is, ticking. */
 export function LeadLocalTime({ zone }: { zone: string | null }) {

@@ -4,7 +4,7 @@ import { ApiError, get } from "../api";
 import { type Recording, RecordingDialog } from "../components/CallActivity";
 import { ErrorBanner } from "../components/Fields";
 import { Cell, DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
-import { amount, duration, leadHref, text, when, whenSeconds } from "../format";
+import { amount, assignedBy, duration, leadHref, text, when, whenSeconds } from "../format";
 import { linkHandler } from "../router";
 import { useLoad } from "../hooks";
 import type { Call, MyLead } from "../types";
@@ -52,18 +52,6 @@ function Calls({ prospectId }: { prospectId: string }) {
     <RecordingDialog recording={playing} onClose={() => setPlaying(null)} />
     </>
   );
-}
-
-/** How the lead became the agent's (the lead's ``assigned_by``). */
-function assignedBy(value: string | null): string {
-  if (!value) return "—";
-  if (value === "claim") return "Claimed offer";
-  if (value === "phone") return "Claimed by phone (pressed 1)";
-  if (value === "fresh") return "Fresh bucket";
-  if (value === "distribution") return "Distribution";
-  if (value === "default_agent") return "Default agent (no eligible agent)";
-  if (value.startsWith("manager:")) return `Manager (${value.slice(8)})`;
-  return value;
 }
 
 export function MyLeadsPage() {
