@@ -261,6 +261,8 @@ class Org(_Entity):
     lock_expiry_minutes: Annotated[int, bounded(1, 43_200)] = 60  # at most 30 days
     auto_claim_callbacks: bool = True  # Claiming (seed 003): a callback with a time claims the lead
     do_not_call: Annotated[list[Annotated[str, sized(32)]], sized(10_000)] = Field(default_factory=list)
+    # where a national phone number (no +country code) is read: ISO 3166 alpha-2
+    default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"  # checked against the phone plans on save
 
 
 DateText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
@@ -337,9 +339,9 @@ class Prospect(_Entity):
     campaign_id: str
     vendor_id: str
     vendor_lead_id: str | None = None
-    # the lead's data (PII: never logged)
-    first_name: str
-    last_name: str
+    # the lead's data (PII: never logged); a phone is enough, names may come later
+    first_name: str = ""
+    last_name: str = ""
     phone: str
     email: str | None = None
     state: str | None = None

@@ -17,7 +17,21 @@ def test_minimal_lead_is_valid_and_phone_normalised():
 
 
 def test_missing_required_fields_are_listed_one_by_one():
-    assert _fields({"campaign_id": "c1"}) == {"first_name", "last_name", "phone"}
+    assert _fields({}) == {"campaign_id", "phone"}
+
+
+def test_a_phone_is_enough_names_are_optional():
+    lead = parse_lead({"campaign_id": "c1", "phone": "415 555 2671"})
+    assert (lead.first_name, lead.last_name, lead.phone) == ("", "", "+14155552671")
+
+
+def test_national_numbers_are_read_in_the_orgs_default_country():
+    assert parse_lead({**VALID, "phone": "020 7946 0958"}, "GB").phone == "+442079460958"
+    assert parse_lead({**VALID, "phone": "+1 415 555 2671"}, "GB").phone == "+14155552671"  # explicit code wins
+    with pytest.raises(InvalidRequest) as info:
+        parse_lead({**VALID, "phone": "020 7946 0958"})  # not a US number
+    detail = info.value.details[0]
+    assert detail["field"] == "phone" and "add the country code" in detail["message"] and "US" in detail["message"]
 
 
 def test_wrong_types_and_values_are_reported_per_field():

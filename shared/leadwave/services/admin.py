@@ -78,17 +78,23 @@ def _phones(agent: Agent) -> Agent:
 
 def _org_phones(org: Org) -> Org:
     """E.164 for the caller ID and every do-not-call entry: the TCPA guard compares numbers as
-    the leads store them, so "(415) 555-2671" must block +14155552671."""
+    the leads store them, so "(415) 555-2671" must block +14155552671. National numbers are
+    read in the org's default country, as its leads' are."""
+    import phonenumbers
+
+    if org.default_country not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidRequest("unknown country", code="validation_failed", details=[_detail(
+            "default_country", "unknown_country", "an ISO 3166 two-letter country code, e.g. US, GB, IN")])
     errors, dnc = [], []
     for i, raw in enumerate(org.do_not_call):
         try:
-            dnc.append(to_e164(raw))
+            dnc.append(to_e164(raw, org.default_country))
         except ValueError:
             errors.append(_detail(f"do_not_call.{i}", "invalid_phone", "not a valid phone number"))
     caller_id = org.caller_id
     if caller_id:
         try:
-            caller_id = to_e164(caller_id)
+            caller_id = to_e164(caller_id, org.default_country)
         except ValueError:
             errors.append(_detail("caller_id", "invalid_phone", "not a valid phone number"))
     if errors:

@@ -30,7 +30,7 @@ REPLAY_WINDOW_SECONDS = 7 * 24 * 3600
 def ingest(vendor: VendorIdentity, body: Any, idempotency_key: str | None,
            lambda_context: Any = None) -> dict[str, Any]:
     """Returns ``{"status_code": 201|202, "body": {...}}``."""
-    lead = parse_lead(body)
+    lead = parse_lead(body, directory.settings(vendor.org_id).org.default_country)
     key = (idempotency_key or "").strip() or lead.vendor_lead_id
     request = {"org_id": vendor.org_id, "vendor_id": vendor.vendor_id, "lead": lead.model_dump(mode="json")}
     if not key:

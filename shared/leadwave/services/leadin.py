@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from leadwave.errors import InvalidRequest
 from leadwave.models import Channel, LazyModel
@@ -18,6 +18,7 @@ US_STATES = frozenset(
     "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
 )
 MAX_LEAD_BYTES = 64 * 1024
+DEFAULT_COUNTRY = "US"  # where a national number is read when the org names no default country
 
 
 Email = Annotated[str, Field(max_length=254), AfterValidator(normalized_email)]
@@ -34,8 +35,9 @@ class LeadIn(LazyModel):  # built when the first lead is posted (the GET route n
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     campaign_id: str = Field(min_length=1, max_length=64)
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    # a phone is enough (a caller's lead has nothing else): names are optional everywhere
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
     phone: str = Field(min_length=3, max_length=32)
     email: Email | None = None
     state: str | None = Field(default=None, max_length=2)
@@ -53,8 +55,15 @@ class LeadIn(LazyModel):  # built when the first lead is posted (the GET route n
 
     @field_validator("phone")
     @classmethod
-    def _phone(cls, v: str) -> str:
-        return to_e164(v)
+    def _phone(cls, v: str, info: ValidationInfo) -> str:
+        region = (info.context or {}).get("country") or DEFAULT_COUNTRY
+        try:
+            return to_e164(v, region)
+        except ValueError:
+            if v.strip().startswith("+"):
+                raise
+            raise ValueError(f"not a valid phone number in {region} (the org's default country); "
+                             "add the country code, e.g. +44 20 7946 0958") from None
 
     @field_validator("state")
     @classmethod
@@ -78,12 +87,12 @@ def _details(exc: ValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def parse_lead(body: Any) -> LeadIn:
+def parse_lead(body: Any, country: str | None = None, model: type[LeadIn] = LeadIn) -> LeadIn:
+    """The lead, validated; a national phone number is read in ``country`` (the org's default
+    country, ISO 3166 alpha-2)."""
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object", code="invalid_body")
     try:
-        from aws_lambda_powertools.utilities.parser import parse
-
-        return parse(event=body, model=LeadIn)
+        return model.model_validate(body, context={"country": country or DEFAULT_COUNTRY})
     except ValidationError as exc:
         raise InvalidRequest("the lead has invalid fields", code="validation_failed", details=_details(exc)) from exc

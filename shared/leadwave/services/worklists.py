@@ -354,7 +354,7 @@ def upload_csv(manager: Agent, list_id: str, headers: Any, text: str, *, max_byt
         raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     names = [(n or "").strip().lower() for n in (reader.fieldnames or [])]
-    missing = [c for c in ("first_name", "last_name", "phone") if c not in names]
+    missing = [c for c in ("phone",) if c not in names]  # a phone is enough
     unknown = [n for n in names if n not in CSV_COLUMNS]
     if missing or unknown:
         raise InvalidRequest("the header row must name the columns " + ", ".join(CSV_COLUMNS),
@@ -375,7 +375,7 @@ def upload_csv(manager: Agent, list_id: str, headers: Any, text: str, *, max_byt
         values = {k: (v or "").strip() for k, v in raw.items() if k and (v or "").strip()}
         values.setdefault("campaign_id", default_campaign or "")
         try:
-            lead = parse_lead(values)
+            lead = parse_lead(values, s.org.default_country)
         except InvalidRequest as exc:
             d = (exc.details or [{}])[0]
             rejected.append({"row": number, "code": d.get("code", exc.code),
