@@ -42,6 +42,8 @@ def worlds(aws_env: Any, new_org: Any, ddb_local: Any, fault_handlers: dict[str,
     current: dict[str, FakeTwilio] = {"twilio": FakeTwilio()}
     monkeypatch.setattr(phone, "place_call", lambda **kw: current["twilio"].place_call(**kw))
     monkeypatch.setattr(phone, "hang_up", lambda sid: current["twilio"].hang_up(sid))
+    monkeypatch.setattr(phone, "cancel", lambda sid: current["twilio"].hang_up(sid))
+    monkeypatch.setattr(phone, "say_and_end", lambda sid, twiml: current["twilio"].hang_up(sid))
 
     # the leads table's stream, delivered at the end of each scenario (from where the last one stopped)
     settle = StreamSettler(aws_env.env["AWS_ENDPOINT_URL_DYNAMODB"], aws_env.env["LEADS_TABLE"])

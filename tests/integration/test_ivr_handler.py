@@ -29,6 +29,7 @@ def h(aws_env):
 class FakeTwilio:
     def __init__(self):
         self.placed, self.hung_up, self.resumed = [], [], []
+        self.canceled, self.said = [], []  # losing legs: still ringing, answered
         self.lock = threading.Lock()
         self.down = False  # the provider refuses every call
 
@@ -45,6 +46,14 @@ class FakeTwilio:
         with self.lock:
             self.hung_up.append(sid)
 
+    def cancel(self, sid):
+        with self.lock:
+            self.canceled.append(sid)
+
+    def say_and_end(self, sid, twiml):
+        with self.lock:
+            self.said.append((sid, twiml))
+
 
 @pytest.fixture
 def twilio(monkeypatch):
@@ -53,6 +62,8 @@ def twilio(monkeypatch):
     fake = FakeTwilio()
     monkeypatch.setattr(phone, "place_call", fake.place_call)
     monkeypatch.setattr(phone, "hang_up", fake.hang_up)
+    monkeypatch.setattr(phone, "cancel", fake.cancel)
+    monkeypatch.setattr(phone, "say_and_end", fake.say_and_end)
     monkeypatch.setattr(aws, "resume", lambda token, output: fake.resumed.append((token, output)) or True)
     monkeypatch.setattr(aws, "end_wave", lambda token, why: fake.resumed.append((token, {"next": "wave", "why": why}))
                         or True)
@@ -136,7 +147,8 @@ def test_three_agents_press_1_at_once_exactly_one_is_bridged_to_the_borrower(h, 
     p = leads.get(pid)
     assert p.status.value == "assigned" and p.assigned_by == "phone"  # taken by pressing 1, not in the app
     assert [e.detail.get("by_phone") for e in p.events if e.type == "claimed"] == [True]
-    assert set(twilio.hung_up) <= {lg["sid"] for lg in twilio.placed if lg is not leg} and twilio.hung_up
+    ended = twilio.canceled + [sid for sid, _ in twilio.said]
+    assert set(ended) <= {lg["sid"] for lg in twilio.placed if lg is not leg} and ended
 
 
 def test_when_every_leg_ends_unanswered_the_wave_ends_at_once(h, new_org, twilio):
@@ -265,22 +277,55 @@ def test_an_org_without_caller_id_cannot_ring_and_says_why(h, new_org, twilio):
         "exception", "The organization has no caller ID for calls to agents (Org Details).")
 
 
-@pytest.mark.parametrize(("next_waves", "expected"), [(True, "second wave rings"), (False, "exception")])
-def test_more_agents_form_a_next_ring_all_wave_only_when_the_campaign_says_so(h, new_org, twilio, next_waves,
-                                                                                expected):
-    _, pid = ring_lead(h, new_org, twilio, n=2, ring_batch=1, max_waves=2, ring_next_waves=next_waves)
-    (first,) = twilio.placed
-    webhook(h, first["status"], call_params(first, CallStatus="no-answer"))
-    assert twilio.resumed[-1][1]["next"] == "wave"  # the wave ended at once
+@pytest.mark.parametrize("next_waves", [True, False])
+def test_when_a_batch_ends_unanswered_the_next_uncalled_agents_ring_until_none_is_left(h, new_org, twilio,
+                                                                                      next_waves):
+    """Seed 001: every eligible agent is called, ring_batch at a time; the campaign's
+    ring_next_waves and max_waves (1 here) no longer stop Ring All after one batch."""
+    _, pid = ring_lead(h, new_org, twilio, n=3, ring_batch=2, max_waves=1, ring_next_waves=next_waves)
+    assert len(twilio.placed) == 2
+    for leg in twilio.placed:
+        webhook(h, leg["status"], call_params(leg, CallStatus="no-answer"))
+    assert twilio.resumed[-1][1]["next"] == "wave"  # the batch ended at once
     h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-2"}, Context())
-    if expected == "second wave rings":
-        assert len(twilio.placed) == 2 and twilio.placed[1]["to"] != first["to"]
-    else:
-        assert len(twilio.placed) == 1
-        assert twilio.resumed[-1][1] == {"prospect_id": pid, "next": "done"}
-        from leadwave.store import leads
+    assert len(twilio.placed) == 3 and twilio.placed[2]["to"] not in {c["to"] for c in twilio.placed[:2]}
+    webhook(h, twilio.placed[2]["status"], call_params(twilio.placed[2], CallStatus="busy"))
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "tok-3"}, Context())
+    assert len(twilio.placed) == 3  # every eligible agent was called once: nobody rings twice
+    assert twilio.resumed[-1][1] == {"prospect_id": pid, "next": "done"}
+    from leadwave.store import leads
 
-        assert leads.get(pid).failure_reason == "No agents answered the call."
+    p = leads.get(pid)
+    assert (p.status.value, p.failure_reason, p.wave) == ("exception", "No agents answered the call.", 2)
+
+
+def test_an_agent_who_answered_but_did_not_press_hears_the_lead_was_taken_and_a_ringing_one_is_canceled(
+        h, new_org, twilio):
+    _, pid = ring_lead(h, new_org, twilio, n=3)
+    winner, listener, ringing = twilio.placed
+    webhook(h, ringing["status"], call_params(ringing, CallStatus="ringing"))
+    _, body = webhook(h, listener["url"], call_params(listener, CallStatus="in-progress"))
+    assert twiml(body).find("Gather") is not None  # listening to "Press 1", has not pressed
+    _, body = webhook(h, winner["url"], call_params(winner, CallStatus="in-progress"))
+    _, body = webhook(h, twiml(body).find("Gather").get("action"), call_params(winner, CallStatus="in-progress",
+                                                                               Digits="1"))
+    assert twiml(body).find("Dial") is not None
+    assert twilio.canceled == [ringing["sid"]] and twilio.hung_up == []
+    ((sid, said),) = twilio.said
+    root = twiml(said)
+    assert sid == listener["sid"] and [el.tag for el in root] == ["Say", "Hangup"]
+    assert root.find("Say").text == "Sorry, another agent took this lead. Goodbye."
+
+
+def test_a_phone_answered_after_another_agent_won_hears_the_lead_was_taken(h, new_org, twilio):
+    _, pid = ring_lead(h, new_org, twilio, n=2)
+    winner, late = twilio.placed
+    _, body = webhook(h, winner["url"], call_params(winner, CallStatus="in-progress"))
+    webhook(h, twiml(body).find("Gather").get("action"), call_params(winner, CallStatus="in-progress", Digits="1"))
+    assert twilio.canceled == [late["sid"]]  # it was still ringing; suppose it was answered meanwhile
+    _, body = webhook(h, late["url"], call_params(late, CallStatus="in-progress"))
+    root = twiml(body)
+    assert root.find("Gather") is None and "another agent took this lead" in root.find("Say").text
 
 
 def test_signatures_check_against_api_gateways_own_url_when_no_public_base_is_set(h, new_org, twilio, monkeypatch):

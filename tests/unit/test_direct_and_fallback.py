@@ -43,5 +43,5 @@ def test_wave_shapes_per_type():
     assert max_waves(f.campaign("distribute_all")) == 1
     assert wave_size(f.campaign("waves")) == 5
     assert wave_size(f.campaign("ring_all")) == 10
-    assert max_waves(f.campaign("ring_all", max_waves=3)) == 1
-    assert max_waves(f.campaign("ring_all", max_waves=3, ring_next_waves=True)) == 3
+    assert max_waves(f.campaign("ring_all", max_waves=3)) == 10  # batches of 10 until 100 agents were called
+    assert max_waves(f.campaign("ring_all", max_waves=3, ring_next_waves=True)) == 10

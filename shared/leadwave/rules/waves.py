@@ -48,12 +48,29 @@ def wave_size(campaign: Campaign) -> int:
     return campaign.wave_size
 
 
+RING_ALL_MAX_AGENTS = 100  # the most agents one Ring All lead calls (a floor of 100 at 10 a batch)
+RING_ALL_MAX_BATCHES = 50  # the same ceiling as the campaign's max_waves setting
+
+
 def max_waves(campaign: Campaign) -> int:
+    """How many waves a lead may open; what bounds its distribution (the sweeper's look at an
+    offering lead is due after ``max_waves * wave_timeout``)."""
     if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
         return 1
     if campaign.distribution_type is DistributionType.RING_ALL:
-        return campaign.max_waves if campaign.ring_next_waves else 1
+        return ring_all_batches(campaign.ring_batch)
     return campaign.max_waves
+
+
+def ring_all_batches(ring_batch: int) -> int:
+    """Seed 001: every agent of the distribution group is called, "only ten agents at one time":
+    a Ring All lead rings ``ring_batch`` phones, and as soon as a batch ends unanswered the next
+    batch of never-called eligible agents rings, until none is left (the lead then goes to Lead
+    Exception, "No agents answered the call.") or ``RING_ALL_MAX_AGENTS`` have been called.
+    Ring All reads neither ``max_waves`` (the Waves type's setting) nor ``ring_next_waves`` (which
+    once made the next batch optional; stored campaigns keep it, unread)."""
+    size = max(1, ring_batch)
+    return max(1, min(RING_ALL_MAX_BATCHES, -(-RING_ALL_MAX_AGENTS // size)))
 
 
 def no_taker_reason(campaign: Campaign) -> str:

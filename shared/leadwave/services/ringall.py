@@ -1,6 +1,8 @@
-"""Ring All and Auto-Dial (seeds 001, 002): agents' phones ring, the first to press 1 takes
-the lead through the same conditional claim as the API and is bridged to the borrower;
-every other leg is hung up. TwiML is built with twilio's VoiceResponse."""
+"""Ring All and Auto-Dial (seeds 001, 002): agents' phones ring, at most ten at one time (a
+batch nobody took is followed by the next, see ``rules.waves.ring_all_batches``); the first to
+press 1 takes the lead through the same conditional claim as the API and is bridged to the
+borrower; every other leg ends: a ringing one is canceled, an answered one first hears that
+another agent took the lead. TwiML is built with twilio's VoiceResponse."""
 
 from __future__ import annotations
 
@@ -120,10 +122,12 @@ def _hangup(resp: VoiceResponse, text: str) -> str:
 
 
 def answer(q: dict[str, str], form: dict[str, str], base: str) -> str:
-    p = leads.get(q["prospect_id"])
     leg = _leg(q, form)
     leads.update_call(leg.prospect_id, leg.call_sid, {"status": "in-progress", "answered_at": clock.iso(clock.now())},
                       final_statuses=phone.FINAL)
+    # the lead is read after the leg is marked answered: a winner who still saw this leg ringing
+    # (and only canceled it) took the lead before this read, so this agent hears it was taken
+    p = leads.get(q["prospect_id"])
     resp = VoiceResponse()
     if q.get("leg") == "autodial":
         if p.status is LeadStatus.ASSIGNED and p.agent_id == q.get("agent_id"):
@@ -140,7 +144,7 @@ def answer(q: dict[str, str], form: dict[str, str], base: str) -> str:
                              timeout=8)
         gather.say(f"New lead from {p.campaign_name}. Press 1 to accept this lead.")
         return _hangup(resp, "No selection received. Goodbye.")  # never falls through to a bridge
-    return _hangup(resp, "Sorry, another agent took this lead. Goodbye.")
+    return _hangup(resp, TAKEN)
 
 
 def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
@@ -162,7 +166,7 @@ def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
     try:
         claims.claim_offer(agent, p.prospect_id, by_phone=True)
     except DomainError:  # already claimed, expired, not offered: this caller did not get it
-        return _hangup(resp, "Sorry, another agent took this lead. Goodbye.")
+        return _hangup(resp, TAKEN)
     won = leads.get(p.prospect_id)
     _hang_up_others(won, keep=form["CallSid"])
     resp.say("Connecting you to the borrower now.")
@@ -170,26 +174,44 @@ def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
 
 
 HANG_UP_WAIT_SECONDS = 3.0
+TAKEN = "Sorry, another agent took this lead. Goodbye."
+
+
+def losing_leg_action(status: str) -> str | None:
+    """What ends a losing leg of a wave someone won: ``say`` to an answered call (the agent
+    hears that the lead was taken, then it ends), ``cancel`` to one not answered yet (Twilio's
+    ``canceled`` leaves an answered call alone: if it was answered meanwhile, its answer
+    webhook says the lead was taken), nothing to an ended one."""
+    if status in phone.FINAL:
+        return None
+    return "say" if status == "in-progress" else "cancel"
+
+
+def taken_twiml() -> str:
+    return _hangup(VoiceResponse(), TAKEN)
 
 
 def _hang_up_others(p: Prospect, keep: str) -> None:
     """End the losing legs concurrently, waiting at most a few seconds: the winner's TwiML must
-    reach Twilio well inside its 15 s. A leg not yet ended rings out on its own, and if it is
-    answered it hears that the lead was taken."""
-    others = [c for c in leads.calls_of(p.prospect_id)
-              if c.kind == "ring" and c.call_sid != keep and c.status not in phone.FINAL]
+    reach Twilio well inside its 15 s. A leg still ringing is canceled; an answered one hears
+    "another agent took this lead" (the call is updated with that TwiML), then ends."""
+    others = [(c.call_sid, action) for c in leads.calls_of(p.prospect_id)
+              if c.kind == "ring" and c.call_sid != keep and (action := losing_leg_action(c.status))]
     if not others:
         return
     pool = ThreadPoolExecutor(max_workers=len(others))
-    wait([pool.submit(_safe_hang_up, c.call_sid) for c in others], timeout=HANG_UP_WAIT_SECONDS)
+    wait([pool.submit(_end_losing_leg, sid, action) for sid, action in others], timeout=HANG_UP_WAIT_SECONDS)
     pool.shutdown(wait=False)
 
 
-def _safe_hang_up(sid: str) -> None:
+def _end_losing_leg(sid: str, action: str) -> None:
     try:
-        phone.hang_up(sid)
+        if action == "say":
+            phone.say_and_end(sid, taken_twiml())
+        else:
+            phone.cancel(sid)
     except Exception:
-        logger.exception("could not hang up a losing leg", extra={"call_sid": sid})
+        logger.exception("could not end a losing leg", extra={"call_sid": sid, "action": action})
 
 
 def bridge(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], base: str, *,

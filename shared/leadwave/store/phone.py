@@ -36,11 +36,31 @@ def place_call(*, to: str, from_: str, answer_url: str, status_url: str, ring_se
     return str(call.sid)
 
 
+GONE = frozenset({20404, 21220})  # no such call; "Call is not in-progress. Cannot redirect."
+
+
 def hang_up(call_sid: str) -> None:
+    """End the call whatever its state (``Status=completed``)."""
+    _update(call_sid, status="completed")
+
+
+def cancel(call_sid: str) -> None:
+    """Stop a call that is still queued or ringing (``Status=canceled``); Twilio leaves a call
+    already answered as it is."""
+    _update(call_sid, status="canceled")
+
+
+def say_and_end(call_sid: str, twiml: str) -> None:
+    """Replace what an answered call is doing with ``twiml`` (a ``<Say>`` then ``<Hangup/>``):
+    the person hears it, then the call ends. A call that has ended meanwhile is left alone."""
+    _update(call_sid, twiml=twiml)
+
+
+def _update(call_sid: str, **changes: str) -> None:
     from twilio.base.exceptions import TwilioRestException
 
     try:
-        _client().calls(call_sid).update(status="completed")
+        _client().calls(call_sid).update(**changes)
     except TwilioRestException as exc:
-        if exc.status != 404:  # already gone is fine
+        if exc.status != 404 and exc.code not in GONE:  # already gone is fine
             raise
