@@ -252,6 +252,12 @@ class PhoneNetwork(TwimlSteps):
         self._after_end(call)
 
     def _redirect(self, call: Call, url: str, method: str, twiml: str) -> None:
+        """A REST update of a live call: what it was doing stops (a pending ``<Gather>`` hears
+        nothing more) and the new TwiML runs on the person's side, then the call ends as any
+        document does (e.g. a losing Ring All agent hears that the lead was taken)."""
+        if call.ended:
+            return
+        self._say(call, "(call updated with new TwiML)" if twiml else f"(call redirected to {url})")
         if twiml:
             self._run_document(call, twiml.encode(), url or call.url)
         else:

@@ -300,3 +300,35 @@ def test_redirecting_a_live_call_and_hanging_up_an_answered_one(gateway: Gateway
     assert client.calls(live).update(status="completed").status == "completed"
     wait_for(lambda: statuses(app, live)[-1:] == ["completed"], 5, message="the final callback")
     assert all(r["valid"] for r in app.requests)
+
+
+def test_updating_a_live_call_with_twiml_says_it_to_the_person_then_ends_the_call(
+        gateway: Gateway, client: Client, app: App) -> None:
+    """What a losing Ring All leg gets: ``calls(sid).update(twiml=...)`` while the agent listens
+    to the press-1 prompt; the pending <Gather> hears nothing more, the <Say> is on the agent's
+    side, the call ends; a call not in progress cannot be updated with TwiML (Twilio's 21220)."""
+    sid = place(client, app, query="&gather_timeout=2").sid
+    wait_for(lambda: client.calls(sid).fetch().status == "ringing", 5, message="ringing")
+    assert act(gateway, sid, "answer")["waiting_for_digits"]
+    taken = VoiceResponse()
+    taken.say("Sorry, another agent took this lead. Goodbye.")
+    taken.hangup()
+    assert client.calls(sid).update(twiml=str(taken)).sid == sid
+    wait_for(lambda: client.calls(sid).fetch().status == "completed", 5, message="the update")
+    snapshot = requests.get(f"{gateway.url}/local/phones/calls/{sid}", timeout=5).json()
+    assert snapshot["transcript"][-2:] == ["(call updated with new TwiML)",
+                                           "Say: Sorry, another agent took this lead. Goodbye."]
+    assert not snapshot["waiting_for_digits"] and statuses(app, sid)[-1] == "completed"
+    threading.Event().wait(2.5)  # the old <Gather>'s timeout passes: nothing else runs on the call
+    assert app.seen("/press", sid) == [] and requests.get(
+        f"{gateway.url}/local/phones/calls/{sid}", timeout=5).json()["transcript"] == snapshot["transcript"]
+    with pytest.raises(TwilioRestException) as ended:
+        client.calls(sid).update(twiml=str(taken))
+    assert (ended.value.status, ended.value.code) == (400, 21220)
+
+    ringing = place(client, app).sid
+    wait_for(lambda: client.calls(ringing).fetch().status == "ringing", 5, message="ringing")
+    with pytest.raises(TwilioRestException) as not_answered:
+        client.calls(ringing).update(twiml=str(taken))
+    assert not_answered.value.code == 21220
+    assert client.calls(ringing).update(status="canceled").status == "canceled"

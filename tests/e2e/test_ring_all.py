@@ -54,6 +54,10 @@ def test_first_agent_to_press_1_is_bridged_and_the_other_phones_stop_ringing(api
                                  for c in calls(api, pid) if c["sid"] != first["sid"]), 10,
                      message="losing legs hung up")
     assert ended
+    listener = next(c for c in calls(api, pid) if c["sid"] == second["sid"])  # answered, never pressed
+    assert listener["status"] == "completed" and listener["transcript"][-1] == (
+        "Say: Sorry, another agent took this lead. Goodbye.")
+    assert next(c for c in calls(api, pid) if c["sid"] == third["sid"])["status"] == "canceled"  # still ringing
     view = api.lead(pid, KEY)
     assert (view["status"], view["agent_id"]) == ("assigned", RINGERS[first["to"]])
     act(api, first["sid"], "hangup")
@@ -98,3 +102,42 @@ def test_when_nobody_answers_the_lead_goes_to_exception_at_once(api):
     assert view["failure_reason"] == "No agents answered the call."
     assert time.monotonic() - started < 20  # ended by the no-answer callbacks, not the wave timeout
     assert {c["status"] for c in calls(api, pid)} == {"no-answer"}
+
+
+DOZEN = {f"+1312555{n:04d}": f"e{n:02d}" for n in (26, 27, 28, 29, 43, 44, 45, 46, 47, 48, 49, 50)}
+
+
+def test_twelve_eligible_agents_ring_ten_then_the_other_two_and_one_of_them_takes_the_lead(api):
+    """Seed 001: "only ten agents are called at one time": the first batch of ten ends
+    unanswered, the 11th and 12th ring at once; one takes the lead, the other (answered, not
+    pressed) hears that another agent took it; nobody is called twice."""
+    for agent in DOZEN.values():  # every one of them ready, whatever other tests did
+        r = api.as_agent(f"{agent}@e2e.test", "PUT", "/v1/me/availability", json={"available": True})
+        assert r.status_code == 200, r.text
+    _, body = api.post_lead("e2e-ring-dozen", key=KEY, phone=BORROWER, state="NY")
+    pid = body["prospect_id"]
+    first = wait_for(lambda: len(c := calls(api, pid)) >= 10 and c, 30, every=0.1, message="ten phones ringing")
+    time.sleep(0.5)  # no 11th phone rings while the first ten do
+    first = calls(api, pid)
+    assert len(first) == 10 and {c["to"] for c in first} < set(DOZEN) and len({c["to"] for c in first}) == 10
+    with ThreadPoolExecutor(10) as pool:
+        list(pool.map(lambda c: act(api, c["sid"], "no-answer"), first))
+    batch_ended = max(c["ended_at"] for c in calls(api, pid))
+    rest = wait_for(lambda: len(c := calls(api, pid)) == 12 and c[10:], 30, every=0.1, message="the other two")
+    assert {c["to"] for c in rest} == set(DOZEN) - {c["to"] for c in first}
+    assert all(c["created_at"] >= batch_ended for c in rest)  # rung after the first ten ended
+    for leg in rest:
+        wait_for(lambda sid=leg["sid"]: next(c for c in calls(api, pid) if c["sid"] == sid)["status"] == "ringing",
+                 10, message="ringing")
+    winner, listener = sorted(rest, key=lambda c: c["to"])
+    assert "Press 1" in " ".join(act(api, listener["sid"], "answer")["transcript"])
+    act(api, winner["sid"], "answer")
+    assert act(api, winner["sid"], "press", digits="1")["bridged_to"] == BORROWER
+    heard = wait_for(lambda: (c := next(c for c in calls(api, pid) if c["sid"] == listener["sid"]))["status"]
+                     == "completed" and c, 10, message="the listener's call ended")
+    assert heard["transcript"][-1] == "Say: Sorry, another agent took this lead. Goodbye."
+    assert not heard["waiting_for_digits"] and heard["bridged_to"] is None
+    view = api.lead(pid, KEY)
+    assert (view["status"], view["agent_id"]) == ("assigned", DOZEN[winner["to"]])
+    assert len(calls(api, pid)) == 12  # one call per eligible agent
+    act(api, winner["sid"], "hangup")
