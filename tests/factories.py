@@ -31,3 +31,10 @@ def lead(**kw: Any) -> Any:
     base = {"state": "CA", "loan_purpose": "Purchase", "loan_amount": Decimal("300000"),
             "assign_to_email": None, "assign_to_user_id": None}
     return SimpleNamespace(**{**base, **kw})
+
+
+def unique_phone() -> str:
+    """A US number no other test uses: orgs dedupe leads on the phone (the demo org does)."""
+    import random
+
+    return f"+1415{random.randint(200, 999)}{random.randint(0, 9999):04d}"  # noqa: S311 - test data

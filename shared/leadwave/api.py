@@ -45,7 +45,7 @@ def build_app() -> APIGatewayRestResolver:
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         if exc.status >= 500:
             logger.error("domain error", extra={"code": exc.code})
-        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+        return json_response(exc.status, exc.body(), headers)  # code, message, details (and any extra)
 
     @app.not_found
     def _not_found(_: Exception) -> Response:

@@ -243,6 +243,29 @@ class Campaign(_Entity):
     active: bool = True
 
 
+class DedupeField(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    CAMPAIGN_ID = "campaign_id"
+    VENDOR_ID = "vendor_id"
+    LAST_NAME = "last_name"
+
+
+class DedupeAction(StrEnum):
+    ATTACH = "attach"  # the repeat becomes a touch in the first lead's history
+    REJECT = "reject"  # the repeat is refused (409 duplicate_lead)
+
+
+class Dedupe(_Entity):
+    """Duplicates on arrival (issue 11): a lead whose key fields equal those of a lead of the
+    org that arrived within ``window_days`` is not stored again, whatever the way in."""
+
+    model_config = ConfigDict(extra="forbid")
+    fields: Annotated[list[DedupeField], sized(4, 1)] = Field(default_factory=lambda: [DedupeField.PHONE])
+    window_days: Annotated[int, bounded(1, 365)] = 30
+    action: DedupeAction = DedupeAction.ATTACH
+
+
 class DayHours(_Entity):
     open: str  # "09:00"
     close: str  # "18:00"; "24:00" means midnight at the end of the day
@@ -263,6 +286,8 @@ class Org(_Entity):
     do_not_call: Annotated[list[Annotated[str, sized(32)]], sized(10_000)] = Field(default_factory=list)
     # where a national phone number (no +country code) is read: ISO 3166 alpha-2
     default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"  # checked against the phone plans on save
+    # duplicates on arrival: on by default (phone, 30 days, attach); null turns it off
+    dedupe: Dedupe | None = Field(default_factory=Dedupe)
 
 
 DateText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]

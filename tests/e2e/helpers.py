@@ -8,6 +8,7 @@ import boto3
 import requests
 
 from infra.local.probes import execution_arn, execution_history
+from tests.factories import unique_phone
 
 LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "(415) 555-2671", "email": "jane@example.com",
         "state": "CA", "loan_purpose": "Purchase", "loan_amount": 350000}
@@ -21,7 +22,9 @@ class Client:
         self._tokens: dict[str, str] = {}
 
     def post_lead(self, campaign: str, key: str = "lw_demo_vendor_key", **fields: Any) -> tuple[int, dict[str, Any]]:
-        r = self.http.post(f"{self.base}/v1/leads", json={**LEAD, "campaign_id": campaign, **fields},
+        # a borrower of its own unless the test names the phone: the demo org attaches repeats
+        body = {**LEAD, "phone": unique_phone(), "campaign_id": campaign, **fields}
+        r = self.http.post(f"{self.base}/v1/leads", json=body,
                            headers={"x-api-key": key}, timeout=30)
         return r.status_code, r.json()
 

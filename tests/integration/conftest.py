@@ -112,7 +112,8 @@ def new_org(aws_env: AwsEnv):
 
     def make(n_agents: int = 3, *, org: dict[str, Any] | None = None, **campaign: Any) -> str:
         org_id = "org" + uuid.uuid4().hex[:10]
-        directory.save(Org.model_validate({"org_id": org_id, "name": "Test org", **(org or {})}))
+        # duplicates on arrival are off unless a test turns them on: the distribution tests post one borrower often
+        directory.save(Org.model_validate({"org_id": org_id, "name": "Test org", "dedupe": None, **(org or {})}))
         for i in range(1, n_agents + 1):
             directory.save(Agent(org_id=org_id, agent_id=f"ag{i:02d}", email=f"ag{i:02d}@{org_id}.test",
                                  work_phone=f"+1415555{i:04d}"))

@@ -7,10 +7,17 @@ import json
 import pytest
 
 from tests.events import Context, api_event, load_handler, sqs_event, vendor_authorizer
+from tests.factories import unique_phone
 
 pytestmark = pytest.mark.stack
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/POST/v1/leads"
 LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "4155552671", "state": "CA"}
+
+
+@pytest.fixture(autouse=True)
+def _one_borrower_per_test():
+    """Each test posts its own borrower: the demo org attaches a repeat of a phone to its first lead."""
+    LEAD["phone"] = unique_phone()
 
 
 @pytest.fixture(scope="module")

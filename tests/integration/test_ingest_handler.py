@@ -9,10 +9,17 @@ import boto3
 import pytest
 
 from tests.events import Context, api_event, load_handler, vendor_authorizer
+from tests.factories import unique_phone
 
 pytestmark = pytest.mark.stack
 LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "(415) 555-2671", "email": "jane@example.com",
         "state": "CA", "loan_purpose": "Purchase", "loan_amount": 350000}
+
+
+@pytest.fixture(autouse=True)
+def _one_borrower_per_test():
+    """Each test posts its own borrower: the demo org attaches a repeat of a phone to its first lead."""
+    LEAD["phone"] = unique_phone()
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +117,7 @@ def test_wave_types_answer_202_and_queue_the_prospect(ingest, aws_env):
     aws_env.queue_messages()
     ids = []
     for campaign in ("demo-distribute-all", "demo-waves", "demo-ring-all"):
-        status, body = post(ingest, {**LEAD, "campaign_id": campaign})
+        status, body = post(ingest, {**LEAD, "campaign_id": campaign, "phone": unique_phone()})
         assert status == 202 and body["status"] == "offering"
         ids.append(body["prospect_id"])
     assert sorted(m["prospect_id"] for m in aws_env.queue_messages()) == sorted(ids)
@@ -263,9 +270,10 @@ def test_the_same_idempotency_key_with_another_lead_is_a_422_and_stores_nothing(
     first = post(ingest, {**LEAD, "campaign_id": "demo-none"}, headers=h)
     status, err = post(ingest, {**LEAD, "campaign_id": "demo-none", "first_name": "Other"}, headers=h)
     assert first[0] == 202 and (status, err["code"]) == (422, "idempotency_key_reused")
-    status, err = post(ingest, {**LEAD, "campaign_id": "demo-none", "vendor_lead_id": "V-reused"})
+    other = {**LEAD, "phone": unique_phone()}  # another borrower
+    status, err = post(ingest, {**other, "campaign_id": "demo-none", "vendor_lead_id": "V-reused"})
     assert status == 202
-    status, err = post(ingest, {**LEAD, "campaign_id": "demo-none", "vendor_lead_id": "V-reused", "state": "TX"})
+    status, err = post(ingest, {**other, "campaign_id": "demo-none", "vendor_lead_id": "V-reused", "state": "TX"})
     assert (status, err["code"]) == (422, "vendor_lead_id_reused")
     assert post(ingest, {**LEAD, "campaign_id": "demo-none"}, headers=h) == first  # a true replay still is one
     assert count_leads(aws_env) == before + 2

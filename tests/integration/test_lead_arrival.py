@@ -55,3 +55,116 @@ def test_national_numbers_follow_the_orgs_default_country_with_a_hint_when_unrea
     status, body = post(ingest, {"campaign_id": "none", "phone": "(415) 555-2671"}, org)  # a US national number
     assert status == 400 and body["details"][0]["field"] == "phone"
     assert "GB" in body["details"][0]["message"] and "country code" in body["details"][0]["message"]
+
+
+BORROWER = {"first_name": "Ann", "last_name": "Lee", "phone": "(415) 555-0142", "email": "ann@example.com",
+            "state": "CA"}
+
+
+def _leads_with_phone(aws_env, org, phone):
+    import boto3
+
+    pages = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=aws_env.env["LEADS_TABLE"], FilterExpression="kind = :k AND org_id = :o",
+        ExpressionAttributeValues={":k": {"S": "lead"}, ":o": {"S": org}})
+    from leadwave.store import leads
+
+    ids = [i["pk"]["S"].removeprefix("LEAD#") for page in pages for i in page["Items"]]
+    return [p for p in leads.get_many(ids) if p.phone == phone]
+
+
+def test_twenty_identical_leads_at_the_same_instant_make_one_lead(ingest, new_org, aws_env):
+    """Real threads on DynamoDB Local, each with its own vendor_lead_id: one conditional write
+    on the unique key item settles it; the others are attached to the winner as touches."""
+    org = new_org(3, org={"dedupe": {"fields": ["phone"], "window_days": 30, "action": "attach"}})
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    barrier = Barrier(20)
+
+    def one(i):
+        barrier.wait()
+        return post(ingest, {**BORROWER, "campaign_id": "round_robin", "vendor_lead_id": f"v-{i}"}, org)
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(one, range(20)))
+    firsts = [b for code, b in results if code == 201]
+    repeats = [b for code, b in results if code == 200]
+    assert len(firsts) == 1 and len(repeats) == 19, results
+    first = firsts[0]["prospect_id"]
+    assert {b["duplicate_of"] for b in repeats} == {first} and all(b["attached"] for b in repeats)
+    assert {b["agent_id"] for b in repeats} == {firsts[0]["agent_id"]}  # one agent, not twelve
+    found = _leads_with_phone(aws_env, org, "+14155550142")
+    assert [p.prospect_id for p in found] == [first]
+    touches = [e for e in found[0].events if e.type == "touch"]
+    assert len(touches) == 19 and {e.detail["source"] for e in touches} == {"vendor:v1"}
+    assert sorted(e.detail["vendor_lead_id"] for e in touches) == sorted(f"v-{i}" for i in range(20)
+                                                                         if f"v-{i}" != found[0].vendor_lead_id)
+
+
+def test_a_repeat_is_refused_when_the_org_says_so_naming_the_first_lead(ingest, new_org):
+    org = new_org(1, org={"dedupe": {"fields": ["phone"], "action": "reject"}})
+    code, first = post(ingest, {**BORROWER, "campaign_id": "none"}, org)
+    assert code == 202
+    code, body = post(ingest, {**BORROWER, "campaign_id": "none", "first_name": "Annie"}, org)
+    assert code == 409 and body["code"] == "duplicate_lead" and body["duplicate_of"] == first["prospect_id"]
+
+
+def test_a_repeat_after_the_window_is_a_new_lead(ingest, new_org, monkeypatch):
+    org = new_org(1, org={"dedupe": {"fields": ["phone"], "window_days": 30}})
+    code, first = post(ingest, {**BORROWER, "campaign_id": "none"}, org)
+    from datetime import timedelta
+
+    from leadwave import clock
+
+    real = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(days=29))
+    assert post(ingest, {**BORROWER, "campaign_id": "none"}, org)[0] == 200
+    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(days=31))
+    code, later = post(ingest, {**BORROWER, "campaign_id": "none"}, org)
+    assert code == 202 and later["prospect_id"] != first["prospect_id"] and "duplicate_of" not in later
+
+
+def test_email_and_campaign_keys_match_without_case_and_a_lead_without_email_never_matches(ingest, new_org):
+    org = new_org(1, org={"dedupe": {"fields": ["email", "campaign_id"]}})
+    code, first = post(ingest, {**BORROWER, "campaign_id": "none"}, org)
+    code, same = post(ingest, {**BORROWER, "phone": "4155550199", "email": "ANN@example.com", "campaign_id": "none"},
+                      org)
+    assert code == 200 and same["duplicate_of"] == first["prospect_id"]
+    assert post(ingest, {**BORROWER, "campaign_id": "direct"}, org)[1].get("duplicate_of") is None  # other campaign
+    no_email = {k: v for k, v in BORROWER.items() if k != "email"}
+    assert post(ingest, {**no_email, "campaign_id": "none"}, org)[0] == 202
+    assert post(ingest, {**no_email, "campaign_id": "none"}, org)[0] == 202  # nothing to match on
+
+
+def test_a_repeat_of_an_assigned_lead_tells_its_agent_and_counts_in_the_report(ingest, claim, new_org, settle):
+    org = new_org(2, org={"dedupe": {"fields": ["phone"]}})
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory
+
+    directory.save(Agent(org_id=org, agent_id="mgr", email=f"mgr@{org}.test", roles=[Role.MANAGER]))
+    code, first = post(ingest, {**BORROWER, "campaign_id": "round_robin"}, org)
+    owner = first["agent_id"]
+    _, before = call(claim, "GET", "/v1/me/notifications", org, f"{owner}@{org}.test")
+    code, again = post(ingest, {**BORROWER, "campaign_id": "round_robin", "vendor_lead_id": "again"}, org)
+    assert code == 200 and again["agent_id"] == owner and again["duplicate_of"] == first["prospect_id"]
+    code, got = call(claim, "GET", "/v1/me/notifications", org, f"{owner}@{org}.test", query={"since": before["now"]})
+    assert code == 200
+    assert [(n["kind"], n["prospect_id"], n["source"]) for n in got["items"]] == [
+        ("duplicate", first["prospect_id"], "vendor:v1")]
+    other = "ag02" if owner == "ag01" else "ag01"
+    _, none = call(claim, "GET", "/v1/me/notifications", org, f"{other}@{org}.test", query={"since": before["now"]})
+    assert none["items"] == []
+    settle()
+    code, report = call(claim, "GET", "/v1/reports/marketing", org, f"mgr@{org}.test")
+    row = next(r for r in report["rows"] if r["campaign_id"] == "round_robin")
+    assert (row["total"], row["duplicates"], row["assigned"]) == (1, 1, 1)
+
+
+def test_the_demo_org_dedupes_on_phone_within_thirty_days_attaching(aws_env):
+    from leadwave.models import Org
+    from leadwave.store import directory
+
+    rule = directory.get(Org, "demo").dedupe
+    assert rule is not None and [f.value for f in rule.fields] == ["phone"]
+    assert (rule.window_days, rule.action.value) == (30, "attach")

@@ -11,6 +11,7 @@ from leadwave.models import Agent, DistributionType, LeadStatus, Role, as_number
 from leadwave.rules.phones import masked
 from leadwave.rules.worklists import may_view_only
 from leadwave.services import claims
+from leadwave.store import dedupe as dedupe_keys
 from leadwave.store import directory, leads
 
 
@@ -127,4 +128,17 @@ def notifications(agent: Agent, since: str | None) -> dict[str, Any]:
                       "by": by or None, "by_name": names.get(by), "at": p.assigned_at,
                       "first_name": p.first_name, "last_name": p.last_name, "campaign_name": p.campaign_name,
                       "reason": last.detail.get("reason") if last else None})
-    return {"items": items, "now": clock.iso(now)}
+    items.extend(_touches(agent, since))
+    items.sort(key=lambda x: str(x["at"]), reverse=True)
+    return {"items": items[:MAX_NOTIFICATIONS], "now": clock.iso(now)}
+
+
+def _touches(agent: Agent, since: str) -> list[dict[str, Any]]:
+    """The borrower of one of the agent's leads came back (a duplicate attached to it): one
+    Query of the agent's touches from that time, with a limit."""
+    found = dedupe_keys.touches_since(agent.org_id, agent.agent_id, since, MAX_NOTIFICATIONS)
+    by_id = {p.prospect_id: p for p in leads.get_many(sorted({pid for pid, _, _ in found}))} if found else {}
+    return [{"prospect_id": pid, "kind": "duplicate", "by": None, "by_name": None, "at": at, "source": source,
+             "first_name": by_id[pid].first_name, "last_name": by_id[pid].last_name,
+             "campaign_name": by_id[pid].campaign_name, "reason": None}
+            for pid, at, source in found if pid in by_id and by_id[pid].agent_id == agent.agent_id]

@@ -18,7 +18,7 @@ from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
 from leadwave.rules.waves import max_waves, wave_timeout
-from leadwave.services import outcomes
+from leadwave.services import dedupe, outcomes
 from leadwave.services.assignment import apply_to_new, event
 from leadwave.services.distribution import decide_immediate, outcome
 from leadwave.services.leadin import LeadIn, parse_lead
@@ -93,6 +93,9 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         status=LeadStatus.OFFERING, created_at=at, updated_at=at,
         events=[event("received")],  # the campaign and the vendor are the lead's own fields
     )
+    attached = dedupe.admit(org, prospect, f"vendor:{request['vendor_id']}")  # before anything is decided
+    if attached is not None:
+        return duplicate_answer(attached.first)
     dtype = campaign.distribution_type
     queue = not dtype.immediate
     if dtype.immediate and dtype.value != "none" and not hours.is_open(org, now):
@@ -155,6 +158,12 @@ def _enqueue(prospect: Prospect, timeout_seconds: int) -> Prospect:
                             event("exception", reason=Reason.QUEUE_UNAVAILABLE),
                             condition=leads.in_status(LeadStatus.OFFERING))
     return prospect
+
+
+def duplicate_answer(first: Prospect) -> dict[str, Any]:
+    """A repeat attached to the lead it repeats: 200 with that lead's id and where it is."""
+    body = {**answer(first)["body"], "duplicate_of": first.prospect_id, "attached": True}
+    return {"status_code": 200, "body": body}
 
 
 def answer(p: Prospect) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from leadwave.errors import InvalidRequest
 from leadwave.store import directory, reporting
 
 MAX_DAYS = 366
-COLUMNS = ("campaign_name", "lead_provider", "assigned", "fresh", "exception", "stored", "in_distribution", "total")
+COLUMNS = ("campaign_name", "lead_provider", "assigned", "fresh", "exception", "stored", "in_distribution", "total",
+           "duplicates")
+COUNTED = (*reporting.OUTCOMES, "total", "duplicates")  # duplicates: repeats attached or refused, not in total
 
 
 def _day(name: str, raw: str | None, default: date) -> date:
@@ -37,8 +39,8 @@ def marketing(org_id: str, first: str | None, last: str | None) -> dict[str, Any
     by_campaign: dict[str, dict[str, Any]] = {}
     for r in reporting.rows(org_id, lo.isoformat(), hi.isoformat()):
         row = by_campaign.setdefault(str(r["campaign_id"]), {"campaign_id": r["campaign_id"],
-                                                             **{k: 0 for k in (*reporting.OUTCOMES, "total")}})
-        for k in (*reporting.OUTCOMES, "total"):
+                                                             **{k: 0 for k in COUNTED}})
+        for k in COUNTED:
             row[k] += r[k]
     rows = []
     for cid, row in by_campaign.items():
@@ -48,7 +50,7 @@ def marketing(org_id: str, first: str | None, last: str | None) -> dict[str, Any
                      "lead_provider": campaign.lead_provider if campaign else "",
                      "in_distribution": max(0, row["total"] - ended)})
     rows.sort(key=lambda r: (r["lead_provider"].casefold(), r["campaign_name"].casefold()))
-    totals = {k: sum(r[k] for r in rows) for k in (*reporting.OUTCOMES, "in_distribution", "total")}
+    totals = {k: sum(r[k] for r in rows) for k in (*COUNTED, "in_distribution")}
     return {"from": lo.isoformat(), "to": hi.isoformat(), "rows": rows, "totals": totals}
 
 
@@ -57,7 +59,7 @@ def marketing_csv(org_id: str, first: str | None, last: str | None) -> str:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["Campaign", "Lead provider", "Assigned", "Fresh bucket", "Lead Exception", "Stored",
-                "In distribution", "Total"])
+                "In distribution", "Total", "Duplicates"])
     for r in report["rows"]:
         w.writerow([_cell(r[c]) for c in COLUMNS])
     w.writerow(["Total", "", *[report["totals"][c] for c in COLUMNS[2:]]])

@@ -50,9 +50,18 @@ def count(org_id: str, day: str, campaign_id: str, prospect_id: str, *, received
     return True
 
 
+def count_duplicate(org_id: str, day: str, campaign_id: str) -> None:
+    """A repeat of a lead arrived (attached or refused): the vendor's figures count it."""
+    bind()
+    LeadItem(_pk(org_id), f"{day}#{campaign_id}").update(actions=[
+        LeadItem.kind.set("report"), LeadItem.org_id.set(org_id), LeadItem.status.set("report"),
+        LeadItem.doc.set({}), LeadItem.campaign_id.set(campaign_id), LeadItem.rpt_duplicate.add(1)])
+
+
 def rows(org_id: str, first_day: str, last_day: str) -> Iterator[dict[str, object]]:
     bind()
     for item in LeadItem.query(_pk(org_id), LeadItem.sk.between(f"{first_day}#", f"{last_day}#\uffff")):
         day, _, campaign_id = item.sk.partition("#")
         yield {"day": day, "campaign_id": campaign_id, "total": int(item.total or 0),
+               "duplicates": int(item.rpt_duplicate or 0),
                **{name: int(getattr(item, attr) or 0) for name, attr in _ATTR.items()}}

@@ -194,6 +194,9 @@ class LeadItem(Model):
     rpt_fresh = NumberAttribute(null=True)
     rpt_exception = NumberAttribute(null=True)
     rpt_stored = NumberAttribute(null=True)
+    rpt_duplicate = NumberAttribute(null=True)
+    # a duplicate key (``DUP#<hash>`` / ``DUP``): the lead holding it, until ``expires_at``
+    holder = UnicodeAttribute(null=True)
     events = ListAttribute(of=MapAttribute, null=True)  # type: ignore[arg-type]
     by_gsi1 = Gsi1()
     by_gsi2 = Gsi2()

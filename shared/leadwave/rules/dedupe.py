@@ -1,0 +1,33 @@
+"""Duplicates on arrival (issue 11), the pure part: which values make a lead's key under the
+org's rule, and how long the first lead holds it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadwave.models import Dedupe
+
+MAX_TOUCHES = 100  # touches recorded in a lead's history; later ones are still counted
+
+
+def key_material(org_id: str, rule: Dedupe, lead: Any) -> str | None:
+    """The text the lead's unique key is derived from, or None when a key field is empty (a
+    lead without an email cannot match on email). Emails and names compare without case."""
+    parts = [org_id, *(f.value for f in rule.fields)]
+    for field in rule.fields:
+        value = getattr(lead, field.value, None)
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        parts.append(text.casefold() if field.value in ("email", "last_name") else text)
+    return "\x1f".join(parts)
+
+
+def holds_until(created: datetime, rule: Dedupe) -> datetime:
+    """The first lead holds its key for the window from its arrival; a repeat after that is a new lead."""
+    return created + timedelta(days=rule.window_days)
+
+
+def touches(events: list[Any]) -> int:
+    return sum(1 for e in events if getattr(e, "type", None) == "touch")
