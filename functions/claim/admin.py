@@ -48,11 +48,15 @@ def create_item(kind: str) -> Response:
 
 @router.get("/v1/<kind>/<item_id>")
 def get_item(kind: str, item_id: str) -> Response:
+    if kind == "vendors":
+        return json_response(200, admin.get_vendor(_caller(change=False).org_id, item_id))
     return json_response(200, admin.get_item(_kind(kind), _caller(change=False).org_id, item_id))
 
 
 @router.put("/v1/<kind>/<item_id>")
 def put_item(kind: str, item_id: str) -> Response:
+    if kind == "vendors":
+        return json_response(200, admin.update_vendor(_caller(change=True).org_id, item_id, _body()))
     return json_response(200, admin.save_item(_kind(kind), _caller(change=True).org_id, _body(), item_id))
 
 

@@ -58,7 +58,12 @@ def get_offers() -> Response:
 
 @app.get("/v1/me/leads")
 def get_my_leads() -> Response:
-    return json_response(200, {"leads": agents.my_leads(current_agent(app.current_event))})
+    """The agent's newest leads; with ``status``, one page of that work-in-progress bucket."""
+    params = query(app, allowed=("status", "cursor", "limit"))
+    agent = current_agent(app.current_event)
+    if "status" in params:
+        return json_response(200, agents.bucket(agent, params["status"], params.get("cursor"), params.get("limit")))
+    return json_response(200, {"leads": agents.my_leads(agent)})
 
 
 @app.post("/v1/offers/<prospect_id>/claim")

@@ -7,7 +7,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from leadwave.api import json_body, json_response, query
 from leadwave.auth import current_agent, is_vendor, vendor_identity
-from leadwave.services import agents, leadpage, leadwork, queries, worklists
+from leadwave.services import agentleads, agents, leadpage, leadwork, queries, worklists
+from leadwave.services.leadin import MAX_LEAD_BYTES
 from leadwave.webhooks import public_base
 
 router = Router()
@@ -29,6 +30,8 @@ def queue_next() -> Response:
 
 @router.post("/v1/leads/<prospect_id>/<action>")
 def lead_action(prospect_id: str, action: str) -> Response:
+    if action == "transfer" and is_vendor(router.current_event):  # a call center's patch-out (API key)
+        return json_response(200, leadwork.patch_out(vendor_identity(router.current_event), prospect_id, _body()))
     agent = current_agent(router.current_event)
     base = public_base(router.current_event.raw_event) if action == "call" else None
     return json_response(200, leadwork.act(agent, prospect_id, action, _body(), callback_base=base))
@@ -41,6 +44,14 @@ def lead_page(prospect_id: str) -> Response:
     if is_vendor(event):
         return json_response(200, queries.vendor_lead(vendor_identity(event), prospect_id))
     return json_response(200, leadpage.page(current_agent(event), prospect_id))
+
+
+@router.post("/v1/me/leads")
+def create_own_lead() -> Response:
+    """An agent's own lead (referral, channel partner, walk-in), assigned to them."""
+    result = agentleads.create(current_agent(router.current_event), json_body(router, max_bytes=MAX_LEAD_BYTES))
+    body = result["body"]
+    return json_response(result["status_code"], body, {"Location": f"/v1/leads/{body['prospect_id']}"})
 
 
 @router.get("/v1/me/notifications")

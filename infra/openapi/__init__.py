@@ -156,8 +156,9 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
              c.MyLeads, c.ClaimResult, c.CallList, c.FreshPage, c.ExceptionPage, c.Ignored, c.VendorCreateIn,
              c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
              c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
-             c.MarketingReport]
-    inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn]
+             c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated]
+    inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn,
+              c.AgentLeadIn, c.VendorUpdateIn]
     entities = [Campaign, Group, Agent, Org]
     pairs = [(m, "serialization") for m in plain] + [(m, "validation") for m in inputs]
     pairs += [(m, "validation") for m in handler_models.values()]

@@ -70,6 +70,18 @@ class LeadAccepted(BaseModel):
     failure_reason: str | None = None
 
 
+class LeadAttached(BaseModel):
+    """200: a repeat of a lead of the org within its duplicate window, attached to that lead as a
+    touch in its history (nothing new stored); ``prospect_id`` is the first lead's."""
+
+    prospect_id: str
+    status: str
+    duplicate_of: str
+    attached: bool
+    agent_id: str | None = None
+    application_id: str | None = None
+
+
 class LeadEventOut(BaseModel):
     at: str
     type: str
@@ -95,6 +107,11 @@ class VendorLead(BaseModel):
 # ---------------------------------------------------------------- agent API
 
 
+class WorkflowStep(BaseModel):
+    name: str
+    activities: list[str]
+
+
 class PreferencesOut(BaseModel):
     view_only: bool = Field(description="View leads only: opening leads and the queue takes no lock.")
 
@@ -109,6 +126,8 @@ class Profile(BaseModel):
     active: bool
     available: bool
     preferences: PreferencesOut
+    workflow: list[WorkflowStep] = Field(description="The org's statuses (the work-in-progress buckets), "
+                                                     "each with its activities.")
 
 
 class OpenOffer(BaseModel):
@@ -145,10 +164,35 @@ class MyLead(BaseModel):
     app_activity: str | None
     assigned_at: str | None
     assigned_by: str | None
+    source: str | None = Field(description="An agent-created lead's source: referral, channel_partner, walk_in, other.")
 
 
 class MyLeads(BaseModel):
     leads: list[MyLead]
+
+
+class Bucket(BaseModel):
+    """With ``?status=``: one page of the caller's work-in-progress bucket."""
+
+    status: str
+    items: list[MyLead]
+    cursor: str | None = Field(description="Pass back as ``cursor`` to read on; null on the last page.")
+
+
+class AgentLeadIn(BaseModel):
+    """A vendor lead's fields (``LeadIn``), ``campaign_id`` optional, and ``source``."""
+
+    model_config = ConfigDict(extra="allow")
+    phone: str
+    campaign_id: str | None = None
+    source: Literal["referral", "channel_partner", "walk_in", "other"] = "referral"
+
+
+class AgentLeadCreated(BaseModel):
+    prospect_id: str
+    agent_id: str
+    application_id: str
+    status: str
 
 
 class ClaimResult(BaseModel):
@@ -231,6 +275,14 @@ class Ignored(BaseModel):
 class VendorCreateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
+    permissions: list[Literal["transfer"]] = Field(default_factory=list, description=(
+        "`transfer`: a call center's patch-out (transfer leads; assign new leads to the agent they name)."))
+
+
+class VendorUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    permissions: list[Literal["transfer"]] | None = None
 
 
 class VendorOut(BaseModel):
@@ -239,6 +291,7 @@ class VendorOut(BaseModel):
     key_prefix: str
     active: bool
     created_at: str
+    permissions: list[str]
 
 
 class VendorCreated(VendorOut):
@@ -383,8 +436,8 @@ class QueueLead(BaseModel):
 class LeadActionIn(BaseModel):
     """The action's fields (an empty body is ``{}``); another action's field is a 400:
     ``outcome`` {outcome, note?}; ``note`` {text}; ``callback`` {at?, note?}; ``remove``
-    {list_id?}; ``reassign`` {agent_id}; ``transfer`` {agent_id, reason?}; ``claim``, ``release``,
-    ``unclaim``, ``call`` {}."""
+    {list_id?}; ``reassign`` {agent_id}; ``transfer`` {agent_id, reason?}; ``status`` {status?,
+    activity?} (a step of the org's workflow); ``claim``, ``release``, ``unclaim``, ``call`` {}."""
 
     model_config = ConfigDict(extra="forbid")
     outcome: OutcomeText | None = None
@@ -394,11 +447,15 @@ class LeadActionIn(BaseModel):
     list_id: str | None = None
     agent_id: str | None = None
     reason: str | None = Field(default=None, min_length=1, max_length=500, description="Why a lead is transferred.")
+    status: str | None = Field(default=None, description="`status`: a status of the org's workflow.")
+    activity: str | None = Field(default=None, description="`status`: an activity of that status.")
 
 
 class Notification(BaseModel):
     prospect_id: str
-    kind: Literal["transfer", "assigned"]
+    kind: Literal["transfer", "assigned", "duplicate"] = Field(
+        description="`duplicate`: the borrower of one of the caller's leads came back (a repeat attached to it).")
+    source: str | None = Field(default=None, description="For `duplicate`: the way in (vendor:<id>, agent:<id>, ...).")
     by: str | None
     by_name: str | None
     at: str | None
@@ -461,6 +518,8 @@ class PreferencesIn(BaseModel):
 
 class Preferences(BaseModel):
     preferences: PreferencesOut
+    workflow: list[WorkflowStep] = Field(description="The org's statuses (the work-in-progress buckets), "
+                                                     "each with its activities.")
 
 
 class ListCounts(BaseModel):
@@ -530,6 +589,7 @@ class ReportCounts(BaseModel):
     stored: int
     in_distribution: int
     total: int
+    duplicates: int = Field(description="Repeats of leads, attached or refused (not in total).")
 
 
 class ReportRow(ReportCounts):
@@ -648,7 +708,12 @@ ITEM = (404,)
 OPERATIONS: dict[tuple[str, str], Op] = {
     # vendor API (x-api-key)
     ("POST", "/v1/leads"): Op(
-        "Post a lead", {201: "LeadAssigned", 202: "LeadAccepted"}, (*VENDOR, *JSON_BODY, 409, 422, 503),
+        "Post a lead", {201: "LeadAssigned", 202: "LeadAccepted", 200: "LeadAttached"},
+        (*VENDOR, *JSON_BODY, 409, 422, 503), description=(
+            "A repeat of a lead of the org (its duplicate rule: key fields within a window) is attached to it "
+            "(200, `duplicate_of`) or refused (409 `duplicate_lead` with `duplicate_of`), per the org's setting. "
+            "A vendor with the `transfer` permission (a call center) may name the agent "
+            "(`assign_to_email`/`assign_to_user_id`) of any campaign: the lead is theirs at once (patch-out)."),
         body="LeadIn", headers={"Idempotency-Key": {"type": "string", "maxLength": 256}}),
     ("POST", "/v1/leads/bulk"): Op(
         "Post leads as CSV (not built yet: 501)", {}, (*VENDOR, 501), body="BulkCsv", body_media="text/csv"),
@@ -665,7 +730,21 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("PUT", "/v1/me/availability"): Op("Go available or unavailable", {200: "Profile"}, (*AGENT, *JSON_BODY),
                                        body="AvailabilityIn"),
     ("GET", "/v1/me/offers"): Op("The caller's open offers", {200: "OfferList"}, AGENT),
-    ("GET", "/v1/me/leads"): Op("The caller's newest leads", {200: "MyLeads"}, AGENT),
+    ("GET", "/v1/me/leads"): Op(
+        "The caller's newest leads, or one page of a work-in-progress bucket", {200: "MyLeadsOrBucket"},
+        (*AGENT, 400), query={"status": {"type": "string", "description": "a status of the org's workflow"},
+                              "cursor": {"type": "string"},
+                              "limit": {"type": "integer", "minimum": 1, "maximum": 100}}),
+    ("POST", "/v1/me/leads"): Op(
+        "Create a lead assigned to the caller (referral, channel partner, walk-in)",
+        {201: "AgentLeadCreated", 200: "LeadAttached"}, (*AGENT, *JSON_BODY, 409), body="AgentLeadIn", description=(
+            "Validated like a vendor's lead. A borrower already a lead of the org (its duplicate rule) is "
+            "flagged: 200 with `duplicate_of` (attached to that lead) or 409 `duplicate_lead`.")),
+    ("POST", "/v1/leads/{prospect_id}/transfer"): Op(
+        "Transfer a lead to another active agent (its agent, a manager, or a call center's key)",
+        {200: "LeadActed"}, (*AGENT, *JSON_BODY, *ITEM, 409), body="LeadActionIn", description=(
+            "`{agent_id, reason?}`. With a bearer token: the lead's agent or a manager. With `x-api-key`: a "
+            "vendor with the `transfer` permission (403 `permission_required` otherwise), any lead of its org.")),
     ("GET", "/v1/me/notifications"): Op(
         "Leads given to the caller (transferred, assigned by a manager) since a time", {200: "Notifications"},
         (*AGENT, 400), query={"since": {"type": "string", "format": "date-time",
@@ -686,13 +765,15 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "not locked (`view_only: true`, `lock_expires_at: null`). 403: a user who is not an agent "
             "(unless they view leads only); 404: the list or segment is not one the caller works.")),
     ("POST", "/v1/leads/{prospect_id}/{action}"): Op(
-        "A lead action: outcome, note, callback, claim, release, remove, unclaim, reassign, call, transfer",
+        "A lead action: outcome, note, callback, claim, release, remove, unclaim, reassign, call, transfer, status",
         {200: "LeadActionResult"}, (*AGENT, *JSON_BODY, *ITEM, 409), body="LeadActionIn", body_required=False,
         path={"action": {"type": "string", "enum": list(_actions())}}, description=(
             "The caller must hold the lead's lock or own it (409 `lock_not_held`); a lead another agent "
             "claimed is 403 `claimed_by_other`; View leads only is 403 `view_only`; `unclaim` and `reassign` "
             "are for managers and admins (403 `forbidden_role`); `transfer` is for the lead's agent or a manager "
-            "(answers also `prospect_id` and the new `agent_id`). An unknown action is 404 `unknown_action`. "
+            "(answers also `prospect_id` and the new `agent_id`); `status` moves the application of the lead's "
+            "agent (or a manager) to another step of the org's workflow (answers `app_status`, `app_activity`, "
+            "`changed`). An unknown action is 404 `unknown_action`. "
             "The same action with the same body repeated answers 200 with `replayed: true`.")),
     ("GET", "/v1/leads"): Op(
         "Search the org's leads, one status at a time (managers, admins, supervisors)", {200: "SearchPage"},
@@ -737,6 +818,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                 body="VendorCreateIn"),
     ("DELETE", "/v1/vendors/{item_id}"): Op("Deactivate a vendor (its key stops working)", {204: None},
                                             (*AGENT, *ITEM)),
+    ("GET", "/v1/vendors/{item_id}"): Op("A vendor", {200: "VendorOut"}, (*AGENT, *ITEM)),
+    ("PUT", "/v1/vendors/{item_id}"): Op("Rename a vendor or change its permissions", {200: "VendorOut"},
+                                         (*AGENT, *JSON_BODY, *ITEM), body="VendorUpdateIn"),
 }
 SETTINGS_KINDS = {"campaigns": "Campaign", "groups": "Group", "agents": "Agent"}
 for _kind, _name in SETTINGS_KINDS.items():
@@ -766,8 +850,9 @@ ONE_OF = {
                                              "`LeadPage` (its fields under `lead`)."),
     "LeadActionResult": (("LeadActed", "CallPlaced"), "`CallPlaced` for the `call` action, `LeadActed` for the "
                                                       "others."),
+    "MyLeadsOrBucket": (("MyLeads", "Bucket"), "`Bucket` with `?status=`, `MyLeads` without."),
 }
 
 # Methods the resolver serves on a template ``ANY`` route that are not operations: vendors are
 # created, listed and deactivated, never read or replaced one by one (the claim function answers 404).
-NOT_OPERATIONS = {("GET", "/v1/vendors/{item_id}"), ("PUT", "/v1/vendors/{item_id}")}
+NOT_OPERATIONS: set[tuple[str, str]] = set()

@@ -266,6 +266,35 @@ class Dedupe(_Entity):
     action: DedupeAction = DedupeAction.ATTACH
 
 
+class WorkflowStatus(_Entity):
+    """One application status of the org's workflow and the activities allowed under it
+    (seed 002: a campaign's initial status follows the workflow, its initial activity the status)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, sized(100, 1)]
+    activities: Annotated[list[Annotated[str, sized(100, 1)]], sized(50, 1)]
+
+
+def _default_workflow() -> list[WorkflowStatus]:
+    return [WorkflowStatus(name=n, activities=a) for n, a in (
+        ("New", ["New Lead", "Call borrower", "Left voicemail"]),
+        ("Contacted", ["Discovery call", "Pre-approval sent", "Follow up"]),
+        ("Application", ["Application started", "Documents requested", "Documents received"]),
+        ("Processing", ["Submitted to processing", "Conditions", "Clear to close"]),
+        ("Closed", ["Funded", "Withdrawn", "Not interested"]),
+    )]
+
+
+def _unique_statuses(value: list[WorkflowStatus]) -> list[WorkflowStatus]:
+    names = [w.name.strip().casefold() for w in value]
+    if len(set(names)) != len(names):
+        raise PydanticCustomError("duplicate_status", "each status name once")
+    for w in value:
+        if len({a.strip().casefold() for a in w.activities}) != len(w.activities):
+            raise PydanticCustomError("duplicate_activity", "each activity once under a status")
+    return value
+
+
 class DayHours(_Entity):
     open: str  # "09:00"
     close: str  # "18:00"; "24:00" means midnight at the end of the day
@@ -288,6 +317,21 @@ class Org(_Entity):
     default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"  # checked against the phone plans on save
     # duplicates on arrival: on by default (phone, 30 days, attach); null turns it off
     dedupe: Dedupe | None = Field(default_factory=Dedupe)
+    # the application statuses and their activities (seed 002); the first is where leads start by default
+    workflow: Annotated[list[WorkflowStatus], sized(30, 1), AfterValidator(_unique_statuses)] = Field(
+        default_factory=_default_workflow)
+
+    def initial_step(self) -> tuple[str, str]:
+        return self.workflow[0].name, self.workflow[0].activities[0]
+
+    def step_error(self, status: str, activity: str) -> str | None:
+        """Why ``status``/``activity`` is not a step of the workflow (None when it is)."""
+        found = next((w for w in self.workflow if w.name == status), None)
+        if found is None:
+            return f"{status!r} is not a status of the workflow"
+        if activity not in found.activities:
+            return f"{activity!r} is not an activity of {status!r}"
+        return None
 
 
 DateText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
@@ -335,6 +379,10 @@ class WorkList(_Entity):
     created_by: str | None = None
 
 
+class VendorPermission(StrEnum):
+    TRANSFER = "transfer"  # a call center's patch-out: transfer leads, assign new leads to a named agent
+
+
 class Vendor(_Entity):
     org_id: str
     vendor_id: str
@@ -343,6 +391,7 @@ class Vendor(_Entity):
     key_prefix: str
     active: bool = True
     created_at: str
+    permissions: list[VendorPermission] = Field(default_factory=list)
 
 
 class VendorIdentity(_Entity):
@@ -373,6 +422,7 @@ class Prospect(_Entity):
     loan_purpose: str | None = None
     loan_amount: Decimal | None = None
     channel: Channel = Channel.DIGITAL
+    source: str | None = None  # how an agent-created lead came (referral, channel partner, walk-in, other)
     consent: dict[str, Any] | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
     assign_to_email: str | None = None

@@ -168,3 +168,117 @@ def test_the_demo_org_dedupes_on_phone_within_thirty_days_attaching(aws_env):
     rule = directory.get(Org, "demo").dedupe
     assert rule is not None and [f.value for f in rule.fields] == ["phone"]
     assert (rule.window_days, rule.action.value) == (30, "attach")
+
+
+# ---------------------------------------------------------------- agent-created leads
+
+def _manager(org):
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory
+
+    directory.save(Agent(org_id=org, agent_id="mgr", email=f"mgr@{org}.test", roles=[Role.MANAGER]))
+    return f"mgr@{org}.test"
+
+
+def test_an_agent_creates_a_lead_assigned_to_them_at_the_workflows_first_step(claim, new_org):
+    org = new_org(2)
+    code, body = call(claim, "POST", "/v1/me/leads", org, f"ag01@{org}.test",
+                      body={"phone": "415 555 0177", "first_name": "Walk", "source": "walk_in"})
+    assert code == 201 and body["agent_id"] == "ag01" and body["application_id"].startswith("ap_")
+    from leadwave.store import leads
+
+    p = leads.get(body["prospect_id"])
+    assert (p.status.value, p.agent_id, p.source, p.campaign_id, p.assigned_by) == (
+        "assigned", "ag01", "walk_in", "agent", "self")
+    assert (p.app_status, p.app_activity) == ("New", "New Lead")
+    _, mine = call(claim, "GET", "/v1/me/leads", org, f"ag01@{org}.test")
+    assert body["prospect_id"] in [x["prospect_id"] for x in mine["leads"]]
+    code, with_campaign = call(claim, "POST", "/v1/me/leads", org, f"ag02@{org}.test",
+                               body={"phone": "415 555 0178", "campaign_id": "waves", "source": "referral"})
+    assert code == 201 and leads.get(with_campaign["prospect_id"]).campaign_id == "waves"
+
+
+def test_an_agents_lead_is_validated_like_a_vendors(claim, new_org):
+    org = new_org(1)
+    code, body = call(claim, "POST", "/v1/me/leads", org, f"ag01@{org}.test",
+                      body={"phone": "12", "email": "nope", "source": "billboard", "campaign_id": "nosuch"})
+    assert code == 400 and {d["field"] for d in body["details"]} == {"phone", "email", "source"}
+    code, body = call(claim, "POST", "/v1/me/leads", org, f"ag01@{org}.test",
+                      body={"phone": "4155550179", "campaign_id": "nosuch"})
+    assert code == 400 and body["code"] == "unknown_campaign"
+
+
+def test_an_agents_lead_for_a_borrower_already_in_the_org_is_flagged_not_duplicated(claim, ingest, new_org):
+    org = new_org(2, org={"dedupe": {"fields": ["phone"]}})
+    _, first = post(ingest, {**BORROWER, "campaign_id": "none"}, org)
+    code, body = call(claim, "POST", "/v1/me/leads", org, f"ag02@{org}.test",
+                      body={"phone": BORROWER["phone"], "source": "referral"})
+    assert code == 200 and body["duplicate_of"] == first["prospect_id"] and body["yours"] is False
+    from leadwave.store import leads
+
+    p = leads.get(first["prospect_id"])
+    assert p.status.value == "stored" and p.events[-1].type == "touch" and p.events[-1].detail["source"] == "agent:ag02"
+
+
+# ---------------------------------------------------------------- a call center's patch-out
+
+def _callcenter(org, permissions):
+    from leadwave.models import Vendor
+    from leadwave.store import directory
+
+    directory.save(Vendor(org_id=org, vendor_id="cc", name="Call center", key_hash="x" * 64, key_prefix="cc",
+                          created_at="2026-01-01T00:00:00.000Z", permissions=permissions))
+
+
+def test_a_call_center_with_the_transfer_permission_patches_a_lead_out_to_an_agent(claim, ingest, new_org):
+    org = new_org(3)
+    manager = _manager(org)
+    _, lead = post(ingest, {**BORROWER, "campaign_id": "none"}, org)
+    ev = api_event("POST", f"/v1/leads/{lead['prospect_id']}/transfer", resource="/v1/leads/{prospect_id}/{action}",
+                   path_params={"prospect_id": lead["prospect_id"], "action": "transfer"},
+                   body={"agent_id": "ag03", "reason": "borrower asked for Sam"},
+                   authorizer=vendor_authorizer(org, "v1"))
+    res = claim.handler(ev, Context("claim"))
+    assert res["statusCode"] == 403 and json.loads(res["body"])["code"] == "permission_required"
+    _callcenter(org, ["transfer"])
+    ev["requestContext"]["authorizer"] = vendor_authorizer(org, "cc")
+    res = claim.handler(ev, Context("claim"))
+    assert res["statusCode"] == 200 and json.loads(res["body"])["agent_id"] == "ag03"
+    from leadwave.store import leads
+
+    p = leads.get(lead["prospect_id"])
+    assert (p.agent_id, p.assigned_by) == ("ag03", "transfer:vendor:cc")
+    last = p.events[-1]
+    assert (last.type, last.detail["by"], last.detail["reason"]) == ("transfer", "vendor:cc", "borrower asked for Sam")
+    _, page = call(claim, "GET", f"/v1/leads/{p.prospect_id}", org, manager, resource="/v1/leads/{prospect_id}",
+                   path_params={"prospect_id": p.prospect_id})
+    assert page["lead"]["agent_id"] == "ag03"
+
+
+def test_a_call_centers_new_lead_naming_an_agent_is_theirs_whatever_the_campaign(ingest, new_org, claim):
+    org = new_org(3)
+    named = {**BORROWER, "campaign_id": "waves", "assign_to_email": f"ag02@{org}.test"}
+    code, body = post(ingest, named, org)  # an ordinary vendor: the campaign distributes it
+    assert code == 202 and body["status"] == "offering"
+    _callcenter(org, ["transfer"])
+    ev = api_event("POST", "/v1/leads", body={**named, "phone": "4155550190"}, authorizer=vendor_authorizer(org, "cc"))
+    res = ingest.handler(ev, Context("ingest"))
+    body = json.loads(res["body"])
+    assert res["statusCode"] == 201 and body["agent_id"] == "ag02"
+    _, note = call(claim, "GET", "/v1/me/notifications", org, f"ag02@{org}.test")
+    assert [(n["kind"], n["prospect_id"]) for n in note["items"]] == [("transfer", body["prospect_id"])]
+
+
+def test_a_manager_reads_and_changes_a_vendors_permissions(claim, new_org):
+    org = new_org(1)
+    manager = _manager(org)
+    code, made = call(claim, "POST", "/v1/vendors", org, manager, body={"name": "Dialer", "permissions": ["transfer"]})
+    assert code == 201 and made["permissions"] == ["transfer"]
+    vid = made["vendor_id"]
+    kw = {"resource": "/v1/vendors/{item_id}", "path_params": {"item_id": vid}}
+    code, got = call(claim, "PUT", f"/v1/vendors/{vid}", org, manager, body={"permissions": []}, **kw)
+    assert code == 200 and got["permissions"] == [] and got["name"] == "Dialer"
+    code, got = call(claim, "GET", f"/v1/vendors/{vid}", org, manager, **kw)
+    assert code == 200 and "key_hash" not in got and got["permissions"] == []
+    code, bad = call(claim, "PUT", f"/v1/vendors/{vid}", org, manager, body={"permissions": ["admin"]}, **kw)
+    assert code == 400 and bad["details"][0]["field"] == "permissions"

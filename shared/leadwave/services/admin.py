@@ -14,7 +14,7 @@ from leadwave import clock
 from leadwave.config import key_pepper
 from leadwave.errors import Conflict, InvalidRequest, NotFound
 from leadwave.ids import new_id
-from leadwave.models import INPUT, Agent, Campaign, Group, Org, Role, Vendor, distinct_names
+from leadwave.models import INPUT, Agent, Campaign, Group, Org, Role, Vendor, VendorPermission, distinct_names
 from leadwave.observability import logger
 from leadwave.rules.eligibility import in_group
 from leadwave.rules.keys import display_prefix, hash_key, new_key
@@ -103,6 +103,20 @@ def _org_phones(org: Org) -> Org:
 
 
 def _check_references(entity: BaseModel, s: directory.OrgSettings) -> None:
+    if isinstance(entity, Campaign):  # seed 002: the initial status follows the workflow, the activity the status
+        problem = s.org.step_error(entity.initial_status, entity.initial_activity)
+        if problem:
+            raise InvalidRequest("pick the initial status and activity from the org's workflow",
+                                 code="validation_failed", details=[_detail("initial_status", "not_in_workflow",
+                                                                            problem)])
+    if isinstance(entity, Org):  # a workflow change may not strand a campaign's initial step
+        stranded = [c for c in s.campaigns.values() if entity.step_error(c.initial_status, c.initial_activity)]
+        if stranded:
+            names = ", ".join(sorted(c.name for c in stranded)[:10])
+            raise InvalidRequest(f"campaigns start leads at a step this workflow no longer has: {names}",
+                                 code="validation_failed", details=[_detail(
+                                     "workflow", "campaign_step_removed",
+                                     f"change the initial status of {names} first, or keep the step")])
     if isinstance(entity, Campaign) and entity.group_id and entity.group_id not in s.groups:
         raise InvalidRequest("no such group", code="validation_failed",
                              details=[_detail("group_id", "unknown_group", "no such group in your org")])
@@ -242,19 +256,49 @@ def save_org(org_id: str, body: Any) -> dict[str, Any]:
     return org.model_dump(mode="json")
 
 
+def _vendor_fields(body: Any, *, require_name: bool) -> tuple[str | None, list[Any] | None]:
+    """``{"name": "...", "permissions": ["transfer"]}``: a vendor's name and what its key may do
+    beyond posting leads (``transfer``: a call center's patch-out)."""
+    if not isinstance(body, dict) or set(body) - {"name", "permissions"}:
+        raise InvalidRequest("send {\"name\": \"...\", \"permissions\": [\"transfer\"]}", code="validation_failed",
+                             details=[_detail("body", "fields", "name and permissions only")])
+    name = body.get("name")
+    if (name is not None or require_name) and (not isinstance(name, str) or not name.strip() or len(name) > 100):
+        raise InvalidRequest("a name of 1-100 characters", code="validation_failed",
+                             details=[_detail("name", "required", "a name of 1-100 characters")])
+    permissions = body.get("permissions")
+    allowed = [p.value for p in VendorPermission]
+    if permissions is not None and (not isinstance(permissions, list) or any(p not in allowed for p in permissions)):
+        raise InvalidRequest("unknown permission", code="validation_failed",
+                             details=[_detail("permissions", "unknown_permission", f"a list of: {', '.join(allowed)}")])
+    return (name.strip() if isinstance(name, str) else None), (
+        sorted({VendorPermission(p) for p in permissions}) if permissions is not None else None)
+
+
+def update_vendor(org_id: str, vendor_id: str, body: Any) -> dict[str, Any]:
+    """Rename a vendor or change its permissions (its key stays)."""
+    name, permissions = _vendor_fields(body, require_name=False)
+    vendor = directory.get(Vendor, org_id, vendor_id)
+    vendor = vendor.model_copy(update={k: v for k, v in (("name", name), ("permissions", permissions))
+                                       if v is not None})
+    directory.save(vendor)
+    return vendor.model_dump(mode="json", exclude={"org_id", "key_hash"})
+
+
+def get_vendor(org_id: str, vendor_id: str) -> dict[str, Any]:
+    return directory.get(Vendor, org_id, vendor_id).model_dump(mode="json", exclude={"org_id", "key_hash"})
+
+
 def vendors(org_id: str) -> list[dict[str, Any]]:
     return [v.model_dump(mode="json", exclude={"org_id", "key_hash"}) for v in directory.list_kind(Vendor, org_id)]
 
 
 def create_vendor(org_id: str, body: Any) -> dict[str, Any]:
     """The key is shown once, here; only its peppered hash is stored."""
-    name = body.get("name") if isinstance(body, dict) else None
-    if not isinstance(name, str) or not name.strip() or len(name) > 100 or set(body) - {"name"}:
-        raise InvalidRequest("send {\"name\": \"...\"}", code="validation_failed",
-                             details=[_detail("name", "required", "a name of 1-100 characters")])
+    name, permissions = _vendor_fields(body, require_name=True)
     key = new_key()
-    vendor = Vendor(org_id=org_id, vendor_id=new_id("vd"), name=name.strip(), key_hash=hash_key(key, key_pepper()),
-                    key_prefix=display_prefix(key), created_at=clock.iso(clock.now()))
+    vendor = Vendor(org_id=org_id, vendor_id=new_id("vd"), name=str(name), key_hash=hash_key(key, key_pepper()),
+                    key_prefix=display_prefix(key), created_at=clock.iso(clock.now()), permissions=permissions or [])
     directory.save(vendor, create_only=True)
     from leadwave.store import aws
 

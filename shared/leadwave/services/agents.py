@@ -7,7 +7,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import Forbidden, InvalidRequest
-from leadwave.models import Agent, DistributionType, LeadStatus, Role, as_number, distinct_names
+from leadwave.models import Agent, DistributionType, LeadStatus, Prospect, Role, as_number, distinct_names
 from leadwave.rules.phones import masked
 from leadwave.rules.worklists import may_view_only
 from leadwave.services import claims
@@ -19,7 +19,9 @@ def profile(agent: Agent) -> dict[str, Any]:
     return {"agent_id": agent.agent_id, "org_id": agent.org_id, "email": agent.email,
             "first_name": agent.first_name, "last_name": agent.last_name,
             "roles": [r.value for r in agent.roles], "active": agent.active, "available": agent.available,
-            "preferences": {"view_only": agent.view_only}}
+            "preferences": {"view_only": agent.view_only},
+            # the statuses of the work-in-progress buckets and the activities under each
+            "workflow": [w.model_dump(mode="json") for w in directory.settings(agent.org_id).org.workflow]}
 
 
 def set_preferences(agent: Agent, body: Any) -> dict[str, Any]:
@@ -79,15 +81,37 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
     return sorted(out, key=lambda o: o["expires_at"] or "")
 
 
+def _mine(p: Prospect) -> dict[str, Any]:
+    return {"prospect_id": p.prospect_id, "application_id": p.application_id, "campaign_name": p.campaign_name,
+            "first_name": p.first_name, "last_name": p.last_name, "phone": p.phone, "email": p.email,
+            "state": p.state, "loan_purpose": p.loan_purpose, "loan_amount": as_number(p.loan_amount),
+            "app_status": p.app_status, "app_activity": p.app_activity, "assigned_at": p.assigned_at,
+            "assigned_by": p.assigned_by, "source": p.source}
+
+
 def my_leads(agent: Agent) -> list[dict[str, Any]]:
     """The agent's newest leads (a bounded page)."""
-    return [{"prospect_id": p.prospect_id, "application_id": p.application_id, "campaign_name": p.campaign_name,
-             "first_name": p.first_name, "last_name": p.last_name, "phone": p.phone, "email": p.email,
-             "state": p.state, "loan_purpose": p.loan_purpose,
-             "loan_amount": as_number(p.loan_amount),
-             "app_status": p.app_status, "app_activity": p.app_activity, "assigned_at": p.assigned_at,
-             "assigned_by": p.assigned_by}
-            for p in leads.list_for_agent(agent.org_id, agent.agent_id)]
+    return [_mine(p) for p in leads.list_for_agent(agent.org_id, agent.agent_id)]
+
+
+BUCKET_PAGE = 25
+
+
+def bucket(agent: Agent, status: str, cursor: str | None, limit: str | None) -> dict[str, Any]:
+    """One page of the agent's work-in-progress bucket ``status`` (a status of the org's
+    workflow), newest assignment first, with a cursor to read on."""
+    workflow = directory.settings(agent.org_id).org.workflow
+    if status not in {w.name for w in workflow}:
+        raise InvalidRequest("status: one of the workflow's statuses", code="invalid_query", details=[
+            {"field": "status", "code": "not_in_workflow", "message": ", ".join(w.name for w in workflow)}])
+    size = BUCKET_PAGE
+    if limit is not None:
+        if not (limit.isascii() and limit.isdecimal() and 1 <= int(limit) <= 100):
+            raise InvalidRequest("limit: 1 to 100", code="invalid_query",
+                                 details=[{"field": "limit", "code": "range", "message": "1 to 100"}])
+        size = int(limit)
+    found, after = leads.bucket_page(agent.org_id, agent.agent_id, status, limit=size, cursor=cursor)
+    return {"status": status, "items": [_mine(p) for p in found], "cursor": after}
 
 
 def colleagues(agent: Agent) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from itertools import islice
 from typing import Any
 
 from leadwave.errors import ConcurrentUpdate, NotFound, ServiceBusy
-from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason
+from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason, Role
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, direct_target
 from leadwave.rules.eligibility import is_eligible
@@ -84,15 +84,9 @@ def default_or_exception(org: Org, reason: str = Reason.NO_ELIGIBLE, at: str | N
 def decide_direct(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Decision:
     """The named agent (AssignToEmail / AssignToUserId) if eligible and ready at the write; no
     name or no match: a plain prospect; otherwise the default agent or exception."""
-    email = (lead.assign_to_email or "").strip().casefold()
-    user_id = (lead.assign_to_user_id or "").strip()
-    if not email and not user_id:
+    if not names_agent(lead):
         return Decision(LeadStatus.STORED, reason=Reason.NO_DIRECT_TARGET)
-    target = None
-    if user_id:
-        target = _agent_or_none(s.org.org_id, user_id)
-    if target is None and email:
-        target = directory.find_agent_by_email(email, s.org.org_id)
+    target = named_agent(s.org.org_id, lead)
     decision = direct_target(target, campaign, s.group_of(campaign), lead)
     if decision.agent is not None:
         if directory.take_agent(decision.agent, at, require_ready=True):
@@ -101,6 +95,29 @@ def decide_direct(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Dec
     if decision.status is LeadStatus.EXCEPTION:
         return default_or_exception(s.org, at=at)
     return decision
+
+
+def names_agent(lead: Any) -> bool:
+    return bool((lead.assign_to_email or "").strip() or (lead.assign_to_user_id or "").strip())
+
+
+def named_agent(org_id: str, lead: Any) -> Agent | None:
+    """The agent a lead names (AssignToUserId first, then AssignToEmail), or None."""
+    email = (lead.assign_to_email or "").strip().casefold()
+    user_id = (lead.assign_to_user_id or "").strip()
+    target = _agent_or_none(org_id, user_id) if user_id else None
+    if target is None and email:
+        target = directory.find_agent_by_email(email, org_id)
+    return target
+
+
+def patch_out(org_id: str, lead: Any) -> Decision | None:
+    """A call center's new lead naming an agent (seed 004's patch-out): that agent has it,
+    whatever the campaign's distribution, when they are an active agent; else None."""
+    target = named_agent(org_id, lead) if names_agent(lead) else None
+    if target is None or not target.active or Role.AGENT not in target.roles:
+        return None
+    return Decision(LeadStatus.ASSIGNED, target)
 
 
 def _agent_or_none(org_id: str, agent_id: str) -> Agent | None:

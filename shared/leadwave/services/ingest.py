@@ -13,16 +13,26 @@ from leadwave import clock
 from leadwave.config import get_settings, key_pepper
 from leadwave.errors import Conflict, InvalidRequest, NotFound, ServiceBusy, Unprocessable
 from leadwave.ids import new_id
-from leadwave.models import AfterHoursRule, DistributionType, LeadStatus, Prospect, Reason, VendorIdentity
+from leadwave.models import (
+    AfterHoursRule,
+    DistributionType,
+    LeadStatus,
+    Prospect,
+    Reason,
+    Vendor,
+    VendorIdentity,
+    VendorPermission,
+)
 from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
 from leadwave.rules.waves import max_waves, wave_timeout
 from leadwave.services import dedupe, outcomes
 from leadwave.services.assignment import apply_to_new, event
-from leadwave.services.distribution import decide_immediate, outcome
+from leadwave.services.distribution import decide_immediate, names_agent, outcome, patch_out
 from leadwave.services.leadin import LeadIn, parse_lead
 from leadwave.store import aws, directory, leads
+from leadwave.store.followup import mark_assigned
 
 REPLAY_WINDOW_SECONDS = 7 * 24 * 3600
 
@@ -98,7 +108,11 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         return duplicate_answer(attached.first)
     dtype = campaign.distribution_type
     queue = not dtype.immediate
-    if dtype.immediate and dtype.value != "none" and not hours.is_open(org, now):
+    patched = _patch_out(org_id, request["vendor_id"], lead)
+    if patched is not None:  # a call center hands the borrower to a named agent
+        queue = False
+        prospect = _with_outcome(prospect, patched, at, by=f"transfer:vendor:{request['vendor_id']}")
+    elif dtype.immediate and dtype.value != "none" and not hours.is_open(org, now):
         if campaign.after_hours is AfterHoursRule.HOLD:
             queue = True
         else:
@@ -127,6 +141,8 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         return answer(prospect)
     if queue:
         prospect = _enqueue(prospect, wave_timeout(campaign))
+    if patched is not None and patched.agent is not None:
+        mark_assigned(org_id, patched.agent.agent_id, at)  # seed 002: a manual assignment counts for round robin
     count("LeadReceived", distribution=dtype.value, outcome=prospect.status.value)
     outcomes.publish(prospect)
     return answer(prospect)
@@ -140,8 +156,16 @@ def prospect_id_for(idempotency_key: str) -> str:
     return "pr_k" + digest[:26]
 
 
-def _with_outcome(prospect: Prospect, decision: Decision, at: str) -> Prospect:
-    fields, ev = outcome(decision, prospect, at)
+def _patch_out(org_id: str, vendor_id: str, lead: LeadIn) -> Decision | None:
+    """Only a vendor with the transfer permission (a call center) assigns a new lead directly."""
+    if not names_agent(lead):
+        return None
+    vendor = directory.get(Vendor, org_id, vendor_id)
+    return patch_out(org_id, lead) if VendorPermission.TRANSFER in vendor.permissions else None
+
+
+def _with_outcome(prospect: Prospect, decision: Decision, at: str, by: str = "distribution") -> Prospect:
+    fields, ev = outcome(decision, prospect, at, by=by)
     new = apply_to_new(prospect, fields)
     new.events.append(ev)
     return new

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
@@ -74,6 +74,14 @@ class LeadIn(LazyModel):  # built when the first lead is posted (the GET route n
         if v not in US_STATES:
             raise ValueError("not a US state or territory code")
         return v
+
+
+class AgentLeadIn(LeadIn):
+    """An agent's own lead (seed 004: referrals, channel partners, walk-ins): a vendor lead's
+    fields, the campaign optional, and where it came from. It is assigned to its creator."""
+
+    campaign_id: str | None = Field(default=None, min_length=1, max_length=64)  # type: ignore[assignment]
+    source: Literal["referral", "channel_partner", "walk_in", "other"] = "referral"
 
 
 def _details(exc: ValidationError) -> list[dict[str, Any]]:

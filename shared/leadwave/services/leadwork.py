@@ -14,7 +14,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidRequest, NotFound
-from leadwave.models import Agent, LeadStatus, Prospect, Role
+from leadwave.models import Agent, LeadStatus, Prospect, Role, Vendor, VendorIdentity, VendorPermission
 from leadwave.observability import logger
 from leadwave.rules import worklists as rules
 from leadwave.services import leadpage, outcomes
@@ -105,6 +105,8 @@ def act(agent: Agent, prospect_id: str, action: str, body: Any, *, callback_base
         raise Forbidden("you view leads only (your preference): nothing is changed", code="view_only")
     if action == "transfer":
         return transfer(agent, prospect_id, body)
+    if action == "status":
+        return set_step(agent, prospect_id, body)
     try:
         p = leads.get(prospect_id, org_id=agent.org_id)
     except NotFound:
@@ -243,7 +245,7 @@ def _manage(manager: Agent, prospect_id: str, action: str, body: Any) -> dict[st
         store.act(p, changes, event("unclaim", by=by, agent_id=p.agent_id), moves,
                   condition=(LeadItem.status == p.status.value) & (LeadItem.agent_id == str(p.agent_id)))
         return _summary(leads.get(prospect_id), released=True)
-    return _give(manager, p, body, by=by, kind="reassign")
+    return _give(manager.org_id, manager.agent_id, p, body, by=by, kind="reassign")
 
 
 def transfer(caller: Agent, prospect_id: str, body: Any) -> dict[str, Any]:
@@ -260,14 +262,77 @@ def transfer(caller: Agent, prospect_id: str, body: Any) -> dict[str, Any]:
         if p.status is LeadStatus.ASSIGNED:
             raise Forbidden("only the lead's agent or a manager transfers it", code="claimed_by_other")
         raise NotFound("no such lead", code="prospect_not_found")  # an agent sees only their own leads
-    return _give(caller, p, body, by=caller.agent_id if not manager else f"manager:{caller.agent_id}",
-                 kind="transfer", reason_allowed=True)
+    by = caller.agent_id if not manager else f"manager:{caller.agent_id}"
+    return _give(caller.org_id, caller.agent_id, p, body, by=by, kind="transfer", reason_allowed=True)
 
 
 MAX_REASON = 500
 
 
-def _give(caller: Agent, p: Prospect, body: Any, *, by: str, kind: str, reason_allowed: bool = False) -> dict[str, Any]:
+def set_step(caller: Agent, prospect_id: str, body: Any) -> dict[str, Any]:
+    """Move an application to another status and/or activity of the org's workflow (issue 11:
+    the agent's work-in-progress buckets). The lead's agent or a manager; recorded in the history;
+    conditional on the lead still being that agent's at that step (two tabs: one wins)."""
+    fields = _fields(body, {"status", "activity"})
+    try:
+        p = leads.get(prospect_id, org_id=caller.org_id)
+    except NotFound:
+        raise NotFound("no such lead", code="prospect_not_found") from None
+    manager = caller.has_role(Role.MANAGER, Role.ADMIN)
+    if p.status is not LeadStatus.ASSIGNED:
+        if manager:
+            raise Conflict("only an assigned lead has an application to move", code="not_assigned")
+        raise NotFound("no such lead", code="prospect_not_found")  # an agent sees only their own leads
+    if p.agent_id != caller.agent_id and not manager:
+        raise Forbidden("only the lead's agent or a manager moves its application", code="claimed_by_other")
+    org = directory.settings(caller.org_id).org
+    status = _text(fields, "status") or str(p.app_status or "")
+    step = next((w for w in org.workflow if w.name == status), None)
+    if step is None:
+        raise _bad("status", f"one of the workflow's statuses: {', '.join(w.name for w in org.workflow)}",
+                   "not_in_workflow")
+    activity = _text(fields, "activity") or (p.app_activity if status == p.app_status else step.activities[0])
+    problem = org.step_error(status, str(activity))
+    if problem:
+        raise _bad("activity", problem, "not_in_workflow")
+    if (status, activity) == (p.app_status, p.app_activity):
+        return {"prospect_id": p.prospect_id, "app_status": status, "app_activity": activity, "changed": False}
+    now = clock.iso(clock.now())
+    try:
+        after = leads.update(p, {"app_status": status, "app_activity": activity, "updated_at": now},
+                             event("status", by=caller.agent_id, from_status=p.app_status,
+                                   from_activity=p.app_activity, status=status, activity=activity),
+                             condition=(LeadItem.agent_id == str(p.agent_id)) & (LeadItem.status == p.status.value)
+                             & _same_step(p))
+    except ConcurrentUpdate:
+        raise Conflict("someone else changed this lead just now; open it again", code="concurrent_update") from None
+    return {"prospect_id": after.prospect_id, "app_status": after.app_status, "app_activity": after.app_activity,
+            "changed": True}
+
+
+def _same_step(p: Prospect) -> Any:
+    status = LeadItem.app_status.does_not_exist() if p.app_status is None else LeadItem.app_status == p.app_status
+    activity = (LeadItem.app_activity.does_not_exist() if p.app_activity is None
+                else LeadItem.app_activity == p.app_activity)
+    return status & activity
+
+
+def patch_out(vendor: VendorIdentity, prospect_id: str, body: Any) -> dict[str, Any]:
+    """A call center's patch-out (seed 004): the same transfer, made by an integration whose key
+    has the transfer permission, of any lead of its org."""
+    if VendorPermission.TRANSFER not in directory.get(Vendor, vendor.org_id, vendor.vendor_id).permissions:
+        raise Forbidden("this API key posts leads only; a manager can give it the transfer permission",
+                        code="permission_required")
+    try:
+        p = leads.get(prospect_id, org_id=vendor.org_id)
+    except NotFound:
+        raise NotFound("no such lead", code="prospect_not_found") from None
+    actor = f"vendor:{vendor.vendor_id}"
+    return _give(vendor.org_id, actor, p, body, by=actor, kind="transfer", reason_allowed=True)
+
+
+def _give(org_id: str, actor: str, p: Prospect, body: Any, *, by: str, kind: str,
+          reason_allowed: bool = False) -> dict[str, Any]:
     """The lead to another active agent, in one transaction conditional on the lead still being
     where and whose it was when read: of two people giving it away at once, one wins and the
     other is told (409), and the history holds one move. An application already open moves
@@ -280,7 +345,7 @@ def _give(caller: Agent, p: Prospect, body: Any, *, by: str, kind: str, reason_a
     if not isinstance(target_id, str):
         raise _bad("agent_id", "the agent to give the lead to")
     try:
-        target = directory.get(Agent, caller.org_id, target_id)
+        target = directory.get(Agent, org_id, target_id)
     except NotFound:
         raise _bad("agent_id", "no such agent in your org", "unknown_agent") from None
     if not target.active or Role.AGENT not in target.roles:
@@ -294,7 +359,7 @@ def _give(caller: Agent, p: Prospect, body: Any, *, by: str, kind: str, reason_a
             return _summary(p, released=False, replayed=True)  # a retry of the move just made
         raise Conflict("the lead is already this agent's", code="already_theirs")
     now = clock.iso(clock.now())
-    assigned_by = f"{kind}:{caller.agent_id}" if kind == "transfer" else by
+    assigned_by = f"{kind}:{actor}" if kind == "transfer" else by
     fields_ = assignment_fields(target, p, assigned_by, now)
     for name in ("current_offers", "wave_token"):
         fields_.pop(name, None)
@@ -312,7 +377,7 @@ def _give(caller: Agent, p: Prospect, body: Any, *, by: str, kind: str, reason_a
                   condition=(LeadItem.status == p.status.value) & same_owner)
     except store.NotHeld:
         raise Conflict("someone else moved this lead just now; open it again", code="concurrent_update") from None
-    mark_assigned(caller.org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
+    mark_assigned(org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
     after = leads.get(p.prospect_id)
     outcomes.publish(after)
     logger.info("lead given", extra={"kind": kind, "to": target.agent_id, "prospect_id": p.prospect_id})

@@ -87,6 +87,19 @@ def _gsi3_keys(org_id: str, status: str, ignored: bool, amount: Any, prospect_id
     return None, None
 
 
+def wip_key(org_id: str, agent_id: str, app_status: str) -> str:
+    return f"WIP#{org_id}#{agent_id}#{app_status}"
+
+
+def _wip_keys(org_id: str, status: str, agent_id: str | None, app_status: str | None, assigned_at: str | None,
+              prospect_id: str) -> tuple[str | None, str | None]:
+    """gsi4 also holds an agent's assigned leads by application status (their work-in-progress
+    buckets, issue 11), newest assignment last; list entries use other keys of the same index."""
+    if status == LeadStatus.ASSIGNED.value and agent_id and app_status:
+        return wip_key(org_id, agent_id, app_status), f"{assigned_at or ''}#{prospect_id}"
+    return None, None
+
+
 def _to_item(p: Prospect) -> LeadItem:
     # smaller items, fewer write units: what the keys and top-level attributes say, and defaults, stay out
     doc = p.model_dump(mode="json", exclude={"events", "prospect_id", "org_id", *_SETS, *_TOP, *_LISTED},
@@ -107,6 +120,8 @@ def _to_item(p: Prospect) -> LeadItem:
         item.gsi2pk, item.gsi2sk = agent_key(p.org_id, p.agent_id), p.assigned_at
     item.gsi3pk, item.gsi3sk = _gsi3_keys(p.org_id, p.status.value, p.ignored, p.loan_amount, p.prospect_id,
                                           p.agent_id, p.callback_at)
+    item.gsi4pk, item.gsi4sk = _wip_keys(p.org_id, p.status.value, p.agent_id, p.app_status, p.assigned_at,
+                                         p.prospect_id)
     return item
 
 
@@ -326,6 +341,11 @@ def update_actions(p: Prospect, changes: dict[str, Any], event: LeadEvent | None
                                     changes.get("agent_id", p.agent_id), changes.get("callback_at", p.callback_at))
         actions += ([LeadItem.gsi3pk.set(gsi3pk), LeadItem.gsi3sk.set(gsi3sk)] if gsi3pk
                     else [LeadItem.gsi3pk.remove(), LeadItem.gsi3sk.remove()])
+    if {"status", "agent_id", "app_status", "assigned_at"} & changes.keys():
+        wip = _wip_keys(p.org_id, status, changes.get("agent_id", p.agent_id), changes.get("app_status", p.app_status),
+                        changes.get("assigned_at", p.assigned_at), p.prospect_id)
+        actions += ([LeadItem.gsi4pk.set(wip[0]), LeadItem.gsi4sk.set(wip[1])] if wip[0]
+                    else [LeadItem.gsi4pk.remove(), LeadItem.gsi4sk.remove()])
     agent_id, assigned_at = changes.get("agent_id"), changes.get("assigned_at")
     if agent_id and assigned_at:
         actions += [LeadItem.gsi2pk.set(agent_key(p.org_id, agent_id)), LeadItem.gsi2sk.set(assigned_at)]
@@ -496,6 +516,22 @@ def list_for_agent(org_id: str, agent_id: str, *, limit: int = 100, since: str |
         if i.sk == LEAD_SK]
     found = {p.prospect_id: p for p in get_many(ids)}
     return [found[i] for i in ids if i in found and found[i].agent_id == agent_id]
+
+
+def bucket_page(org_id: str, agent_id: str, app_status: str, *, limit: int,
+                cursor: str | None) -> tuple[list[Prospect], str | None]:
+    """One page of an agent's leads in one application status, newest assignment first: a Query
+    of the bucket's index partition with a limit, the leads in one BatchGetItem."""
+    bind()
+    start = decode_cursor(cursor, names=("pk", "sk", "gsi4pk", "gsi4sk"))
+    if start is not None and start["gsi4pk"] != {"S": wip_key(org_id, agent_id, app_status)}:
+        raise InvalidRequest("this cursor belongs to another list; start again without it", code="invalid_cursor")
+    result = LeadItem.by_gsi4.query(wip_key(org_id, agent_id, app_status), scan_index_forward=False, limit=limit,
+                                    page_size=limit, last_evaluated_key=start)
+    ids = [i.pk.removeprefix("LEAD#") for i in result]
+    found = {p.prospect_id: p for p in get_many(ids)}
+    page = [found[i] for i in ids if i in found and found[i].agent_id == agent_id and found[i].app_status == app_status]
+    return page, encode_cursor(result.last_evaluated_key) if len(ids) >= limit else None
 
 
 # ---------------------------------------------------------------- offers
