@@ -1,4 +1,4 @@
-"""Vendor API: POST /v1/leads (routes in template.yaml). A vendor reads its lead's status at
+"""Vendor API: POST /v1/leads and the bulk upload routes (template.yaml). A vendor reads its lead's status at
 GET /v1/leads/{prospect_id}, served by the claim function beside the lead page."""
 
 from __future__ import annotations
@@ -7,13 +7,15 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from leadwave.api import build_app, error_response, json_body, json_response
+from bulk import router as bulk_router
+from leadwave.api import build_app, json_body, json_response
 from leadwave.auth import vendor_identity
 from leadwave.observability import logger
 from leadwave.services import ingest
 from leadwave.services.leadin import MAX_LEAD_BYTES
 
 app = build_app()
+app.include_router(bulk_router)  # POST /v1/leads/bulk, GET /v1/uploads/{id}[/rejected]
 
 
 @app.post("/v1/leads")
@@ -23,11 +25,6 @@ def post_lead() -> Response:
     result = ingest.ingest(vendor, json_body(app, max_bytes=MAX_LEAD_BYTES), key or None, app.lambda_context)
     body = result["body"]
     return json_response(result["status_code"], body, {"Location": f"/v1/leads/{body['prospect_id']}"})
-
-
-@app.post("/v1/leads/bulk")
-def post_bulk() -> Response:
-    return error_response(501, "not_implemented", "Bulk CSV upload is not available yet; post leads one by one.")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -156,7 +156,7 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
              c.MyLeads, c.ClaimResult, c.CallList, c.FreshPage, c.ExceptionPage, c.Ignored, c.VendorCreateIn,
              c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
              c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
-             c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated]
+             c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated, c.UploadQueued, c.UploadStatus]
     inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn,
               c.AgentLeadIn, c.VendorUpdateIn]
     entities = [Campaign, Group, Agent, Org]
@@ -199,6 +199,8 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
         out[name] = {"title": name, "description": description,
                      "oneOf": [{"$ref": REF.format(model=a)} for a in alternatives]}
     out["BulkCsv"] = {"type": "string", "title": "BulkCsv", "description": "CSV with a header row."}
+    out["RejectedCsv"] = {"type": "string", "title": "RejectedCsv", "description": (
+        "row,field,reason and the row's own cells; cells that would run as spreadsheet formulas start with '.")}
     out["ListCsv"] = {"type": "string", "title": "ListCsv", "description": (
         "CSV with a header row naming some of first_name, last_name, phone, email, state, loan_purpose, "
         "loan_amount, campaign_id (first_name, last_name and phone required; no other column).")}

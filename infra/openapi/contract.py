@@ -552,6 +552,41 @@ class RejectedRow(BaseModel):
     message: str
 
 
+class UploadQueued(BaseModel):
+    upload_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    rows: int
+    replayed: bool = False
+
+
+class UploadRowResult(BaseModel):
+    row: int = Field(description="As a spreadsheet numbers it: the header is row 1.")
+    status: Literal["accepted", "rejected"]
+    prospect_id: str | None = None
+    lead_status: str | None = None
+    duplicate_of: str | None = None
+    field: str | None = None
+    reason: str | None = None
+
+
+class UploadStatus(BaseModel):
+    upload_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    rows: int
+    processed: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    mode: str
+    campaign_id: str
+    list_id: str | None
+    created_at: str
+    updated_at: str | None
+    failure_reason: str | None
+    results: list[UploadRowResult]
+    next_cursor: str | None
+
+
 class UploadResult(BaseModel):
     added: int
     rejected: list[RejectedRow]
@@ -716,7 +751,25 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "(`assign_to_email`/`assign_to_user_id`) of any campaign: the lead is theirs at once (patch-out)."),
         body="LeadIn", headers={"Idempotency-Key": {"type": "string", "maxLength": 256}}),
     ("POST", "/v1/leads/bulk"): Op(
-        "Post leads as CSV (not built yet: 501)", {}, (*VENDOR, 501), body="BulkCsv", body_media="text/csv"),
+        "Upload leads as a CSV file (asynchronous)", {202: "UploadQueued"}, (*AGENT, *JSON_BODY, 503),
+        body="BulkCsv", body_media="text/csv", query={
+            "campaign_id": {"type": "string", "description": "the rows' campaign (required)"},
+            "mode": {"type": "string", "enum": ["assign", "fresh", "list", "distribute"], "description": (
+                "assign: to the agent in each row's assign_to_email (a manager, or a vendor with the transfer "
+                "permission); fresh: the fresh bucket; list: stored and added to list_id's queue; distribute: "
+                "through the campaign like a posted lead")},
+            "list_id": {"type": "string", "description": "with mode=list"}}, description=(
+            "A vendor (x-api-key) or a manager (bearer token). The file is checked (UTF-8 with or without BOM, "
+            "a header naming phone and any of first_name, last_name, email, state, loan_purpose, loan_amount, "
+            "vendor_lead_id, assign_to_email; at most 20,000 rows and 5 MB: 413 above), kept, and stored in "
+            "chunks by workers; read progress at GET /v1/uploads/{upload_id}. The same file with the same "
+            "parameters again answers the same upload (`replayed: true`) and stores nothing twice.")),
+    ("GET", "/v1/uploads/{upload_id}"): Op(
+        "A bulk upload's progress and per-row results, a page at a time", {200: "UploadStatus"},
+        (*AGENT, *ITEM, 400), query={"cursor": {"type": "string"}}),
+    ("GET", "/v1/uploads/{upload_id}/rejected"): Op(
+        "A bulk upload's rejected rows as CSV (row, field, reason, then the row's cells)",
+        {200: {"text/csv": "RejectedCsv"}}, (*AGENT, *ITEM)),
     ("GET", "/v1/leads/{prospect_id}"): Op(
         "A lead: the vendor's view (API key) or the lead page (sign-in token)", {200: "LeadView"},
         (*AGENT, *ITEM), description=(

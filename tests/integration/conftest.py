@@ -68,7 +68,8 @@ def aws_env(ddb_local: Any, moto_endpoint: str) -> Iterator[AwsEnv]:
     os.environ.update(ddb_local.env)
     os.environ.update({
         "AWS_ENDPOINT_URL_SQS": moto_endpoint, "AWS_ENDPOINT_URL_SFN": moto_endpoint,
-        "AWS_ENDPOINT_URL_SSM": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL_SSM": moto_endpoint, "AWS_ENDPOINT_URL_S3": moto_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "KEY_PEPPER": "test-pepper",
         "TWILIO_AUTH_TOKEN": "test-twilio-token", "PUBLIC_BASE_URL": "https://hooks.example.com",
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
@@ -81,7 +82,11 @@ def aws_env(ddb_local: Any, moto_endpoint: str) -> Iterator[AwsEnv]:
         "${WaveTaskFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:wave-task")
     machine = sfn.create_state_machine(name=f"dist-{uuid.uuid4().hex[:8]}", definition=definition,
                                        roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
-    os.environ.update({"DISTRIBUTION_QUEUE_URL": queue_url, "STATE_MACHINE_ARN": machine})
+    upload_queue = sqs.create_queue(QueueName=f"up-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    bucket = f"uploads-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=bucket)
+    os.environ.update({"DISTRIBUTION_QUEUE_URL": queue_url, "STATE_MACHINE_ARN": machine,
+                       "UPLOAD_QUEUE_URL": upload_queue, "UPLOADS_BUCKET": bucket})
     _reset_caches()
     from infra.seed import load_seed
 

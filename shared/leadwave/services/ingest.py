@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -83,6 +84,22 @@ def _idempotent_accept() -> tuple[Any, Any]:
 
 
 def _accept(request: dict[str, Any]) -> dict[str, Any]:
+    stored = store_lead(request)
+    return duplicate_answer(stored.prospect) if stored.attached else answer(stored.prospect)
+
+
+@dataclass(frozen=True)
+class Stored:
+    prospect: Prospect  # the lead as stored; for a repeat, the first lead it was attached to
+    attached: bool = False
+    created: bool = True  # False: an earlier attempt with the same key had stored it
+
+
+def store_lead(request: dict[str, Any], *, placed: Decision | None = None, by: str = "distribution",
+               source: str | None = None) -> Stored:
+    """Validate the campaign, build the prospect, settle duplicates, decide (``placed``: the
+    caller's decision, e.g. a bulk upload's fresh bucket; else the campaign's distribution),
+    store once and queue for the waves. ``request``: org_id, vendor_id, lead, idempotency_key?"""
     lead = LeadIn.model_validate(request["lead"])
     org_id = request["org_id"]
     settings = directory.settings(org_id)
@@ -101,15 +118,18 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
         initial_status=campaign.initial_status, initial_activity=campaign.initial_activity,
         auto_dial=campaign.auto_dial,
         status=LeadStatus.OFFERING, created_at=at, updated_at=at,
-        events=[event("received")],  # the campaign and the vendor are the lead's own fields
+        events=[event("received", source=source)],  # the campaign and the vendor are the lead's own fields
     )
-    attached = dedupe.admit(org, prospect, f"vendor:{request['vendor_id']}")  # before anything is decided
+    attached = dedupe.admit(org, prospect, source or f"vendor:{request['vendor_id']}")  # before anything is decided
     if attached is not None:
-        return duplicate_answer(attached.first)
+        return Stored(attached.first, attached=True, created=False)
     dtype = campaign.distribution_type
     queue = not dtype.immediate
-    patched = _patch_out(org_id, request["vendor_id"], lead)
-    if patched is not None:  # a call center hands the borrower to a named agent
+    patched = None if placed is not None else _patch_out(org_id, request["vendor_id"], lead)
+    if placed is not None:
+        queue = False
+        prospect = _with_outcome(prospect, placed, at, by=by)
+    elif patched is not None:  # a call center hands the borrower to a named agent
         queue = False
         prospect = _with_outcome(prospect, patched, at, by=f"transfer:vendor:{request['vendor_id']}")
     elif dtype.immediate and dtype.value != "none" and not hours.is_open(org, now):
@@ -138,14 +158,15 @@ def _accept(request: dict[str, Any]) -> dict[str, Any]:
             raise ServiceBusy("the lead could not be stored just now; retry the request", retry_after=1) from None
         if prospect.status is LeadStatus.OFFERING:
             prospect = _enqueue(prospect, wave_timeout(campaign))
-        return answer(prospect)
+        return Stored(prospect, created=False)
     if queue:
         prospect = _enqueue(prospect, wave_timeout(campaign))
-    if patched is not None and patched.agent is not None:
-        mark_assigned(org_id, patched.agent.agent_id, at)  # seed 002: a manual assignment counts for round robin
+    given = placed if placed is not None else patched
+    if given is not None and given.agent is not None:
+        mark_assigned(org_id, given.agent.agent_id, at)  # seed 002: a manual assignment counts for round robin
     count("LeadReceived", distribution=dtype.value, outcome=prospect.status.value)
     outcomes.publish(prospect)
-    return answer(prospect)
+    return Stored(prospect)
 
 
 def prospect_id_for(idempotency_key: str) -> str:
@@ -160,7 +181,10 @@ def _patch_out(org_id: str, vendor_id: str, lead: LeadIn) -> Decision | None:
     """Only a vendor with the transfer permission (a call center) assigns a new lead directly."""
     if not names_agent(lead):
         return None
-    vendor = directory.get(Vendor, org_id, vendor_id)
+    try:
+        vendor = directory.get(Vendor, org_id, vendor_id)
+    except NotFound:  # a manager's upload: not a vendor
+        return None
     return patch_out(org_id, lead) if VendorPermission.TRANSFER in vendor.permissions else None
 
 

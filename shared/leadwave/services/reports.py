@@ -11,6 +11,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import InvalidRequest
+from leadwave.rules.csvfile import safe_cell
 from leadwave.store import directory, reporting
 
 MAX_DAYS = 366
@@ -61,11 +62,6 @@ def marketing_csv(org_id: str, first: str | None, last: str | None) -> str:
     w.writerow(["Campaign", "Lead provider", "Assigned", "Fresh bucket", "Lead Exception", "Stored",
                 "In distribution", "Total", "Duplicates"])
     for r in report["rows"]:
-        w.writerow([_cell(r[c]) for c in COLUMNS])
+        w.writerow([safe_cell(r[c]) for c in COLUMNS])
     w.writerow(["Total", "", *[report["totals"][c] for c in COLUMNS[2:]]])
     return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    """No spreadsheet formula from a campaign's name (CSV injection)."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

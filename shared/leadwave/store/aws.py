@@ -30,6 +30,36 @@ def enqueue_distribution(prospect_id: str, org_id: str, timeout_seconds: int = 6
     )
 
 
+def _upload_place() -> tuple[str, str]:
+    from leadwave.config import ConfigurationError
+
+    bucket, queue = os.environ.get("UPLOADS_BUCKET", ""), os.environ.get("UPLOAD_QUEUE_URL", "")
+    if not bucket or not queue:
+        raise ConfigurationError("missing environment variables: UPLOADS_BUCKET, UPLOAD_QUEUE_URL")
+    return bucket, queue
+
+
+def put_upload_file(key: str, data: bytes) -> None:
+    """A bulk upload's file, kept (encrypted at rest, expired by the bucket's lifecycle) for its workers."""
+    client("s3").put_object(Bucket=_upload_place()[0], Key=key, Body=data, ContentType="text/csv")
+
+
+def get_upload_file(key: str) -> bytes:
+    return bytes(client("s3").get_object(Bucket=_upload_place()[0], Key=key)["Body"].read())
+
+
+def enqueue_upload_chunks(messages: list[dict[str, Any]]) -> None:
+    """One message per chunk of rows, ten to a SendMessageBatch; raises if any was refused."""
+    sqs = client("sqs")
+    queue = _upload_place()[1]
+    for start in range(0, len(messages), 10):
+        batch = messages[start:start + 10]
+        answer = sqs.send_message_batch(QueueUrl=queue, Entries=[
+            {"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(batch)])
+        if answer.get("Failed"):
+            raise RuntimeError(f"{len(answer['Failed'])} upload chunks were not queued")
+
+
 def start_distribution(prospect_id: str, timeout_seconds: int = 60) -> bool:
     """Start the execution named after the prospect. A second start for the same prospect is
     a no-op (AWS answers ExecutionAlreadyExists for a closed or differently-started one)."""

@@ -195,6 +195,11 @@ class LeadItem(Model):
     rpt_exception = NumberAttribute(null=True)
     rpt_stored = NumberAttribute(null=True)
     rpt_duplicate = NumberAttribute(null=True)
+    # a bulk upload (``UPLOAD#<id>`` / ``UPLOAD``; ``total`` is its rows): progress counters
+    processed = NumberAttribute(null=True)
+    accepted = NumberAttribute(null=True)
+    rejected = NumberAttribute(null=True)
+    duplicates = NumberAttribute(null=True)
     # a duplicate key (``DUP#<hash>`` / ``DUP``): the lead holding it, until ``expires_at``
     holder = UnicodeAttribute(null=True)
     events = ListAttribute(of=MapAttribute, null=True)  # type: ignore[arg-type]
