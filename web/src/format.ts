@@ -169,8 +169,58 @@ export function outcome(value: string | null | undefined): string {
   return value ? (OUTCOME_LABELS[value] ?? value) : "—";
 }
 
-export function fullName(l: { first_name?: string | null; last_name?: string | null }): string {
-  return `${l.first_name ?? ""} ${l.last_name ?? ""}`.trim() || "(no name)";
+/** ITU country calling codes of three digits start with these two (1 and 7 are one digit; the rest two). */
+const THREE_DIGIT_CC = /^(2[1-69]|3[578]|42|5[09]|6[7-9]|8[058]|9[679])/;
+
+/** A phone number for people: a North American E.164 number as "(415) 555-0142", another country's
+ * as "+44 207 946 0958" (its country code, then the digits in groups); a masked one ("••••0142") as
+ * "phone ending in 0142"; anything else as it is. */
+export function phoneText(phone: string | null | undefined): string {
+  const raw = (phone ?? "").trim();
+  if (!raw) return "";
+  const tail = /^[•*x]+(\d{2,4})$/i.exec(raw.replace(/[\s-]/g, ""));
+  if (tail) return `phone ending in ${tail[1]}`;
+  const digits = raw.replace(/[^\d]/g, "");
+  if (!raw.startsWith("+") || digits.length < 6 || /[^\d\s().+-]/.test(raw)) return raw;
+  if (digits.length === 11 && digits.startsWith("1")) return `(${digits.slice(1, 4)}) ${digits.slice(4, 7)}-${digits.slice(7)}`;
+  const ccLength = /^[17]/.test(digits) ? 1 : THREE_DIGIT_CC.test(digits) ? 3 : 2;
+  const cc = digits.slice(0, ccLength);
+  const rest = digits.slice(ccLength);
+  const groups: string[] = [];
+  let i = 0;
+  while (rest.length - i > 4) {
+    groups.push(rest.slice(i, i + 3));
+    i += 3;
+  }
+  groups.push(rest.slice(i));
+  return `+${cc} ${groups.join(" ")}`;
+}
+
+/** A lead's name; a lead may have only a phone (names are optional): then its phone, for people. */
+export function fullName(l: { first_name?: string | null; last_name?: string | null; phone?: string | null }): string {
+  return `${l.first_name ?? ""} ${l.last_name ?? ""}`.trim() || phoneText(l.phone) || "(no name)";
+}
+
+/** What an agent's lead came from (``source`` of POST /v1/me/leads). */
+export const LEAD_SOURCES: { value: string; label: string }[] = [
+  { value: "referral", label: "Referral" },
+  { value: "channel_partner", label: "Channel partner" },
+  { value: "walk_in", label: "Walk-in" },
+  { value: "other", label: "Other" },
+];
+
+/** Where a repeat of a lead came from (a touch's or a notification's ``source``): "vendor:<id>", "agent:<id>",
+ * "upload:<id>", "call", or an agent lead's own source. */
+export function sourceText(source: string | null | undefined, names: Record<string, string> = {}): string {
+  if (!source) return "unknown source";
+  const [kind, id = ""] = source.split(":", 2);
+  const own = LEAD_SOURCES.find((s) => s.value === source);
+  if (own) return own.label.toLowerCase();
+  if (kind === "vendor") return `a lead vendor${id ? ` (${names[id] ?? id})` : ""}`;
+  if (kind === "agent") return `an agent's new lead${id ? ` (${names[id] ?? id})` : ""}`;
+  if (kind === "upload") return "a bulk upload";
+  if (kind === "call") return "a phone call";
+  return source;
 }
 
 export function leadHref(prospectId: string): string {
@@ -188,6 +238,8 @@ export function assignedBy(value: string | null | undefined): string {
   if (value === "distribution") return "Distribution";
   if (value === "default_agent") return "Default agent (no eligible agent)";
   if (value === "queue" || value === "callback") return "Claimed from the work queue";
+  if (value === "self") return "Added by the agent";
+  if (value.startsWith("vendor:")) return "By the call center integration";
   if (value.startsWith("manager:")) return `Manager (${value.slice(8)})`;
   if (value.startsWith("transfer:")) return `Transferred by ${value.slice(9)}`;
   return value;

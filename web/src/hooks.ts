@@ -112,3 +112,16 @@ export function useCursorPages(base: string): CursorPages {
     },
   };
 }
+
+/** Whether the media query matches now (it follows the window: a phone's width, say). */
+export function useMedia(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const m = window.matchMedia(query);
+    const on = () => setMatches(m.matches);
+    on();
+    m.addEventListener("change", on);
+    return () => m.removeEventListener("change", on);
+  }, [query]);
+  return matches;
+}

@@ -14,6 +14,50 @@ export interface Me {
   available: boolean;
   /** "View leads only" (managers, admins, supervisors): the work queue takes no lock. */
   preferences?: { view_only: boolean };
+  /** The org's application statuses in order, each with its activities (issue 11). */
+  workflow?: WorkflowStatus[];
+}
+
+/** One application status of the org's workflow and the activities allowed under it. */
+export interface WorkflowStatus {
+  name: string;
+  activities: string[];
+}
+
+export type LeadSource = "referral" | "channel_partner" | "walk_in" | "other";
+
+/** ``POST /v1/me/leads``: 201 a new lead of the agent's; 200 a repeat attached to the first lead. */
+export interface CreatedLead {
+  prospect_id: string;
+  agent_id?: string | null;
+  application_id?: string | null;
+  status: string;
+  duplicate_of?: string;
+  attached?: boolean;
+  yours?: boolean;
+}
+
+/** ``GET /v1/me/leads?status=``: one page of a work-in-progress bucket. */
+export interface BucketPage {
+  status: string;
+  items: MyLead[];
+  cursor: string | null;
+}
+
+/** ``POST /v1/leads/{id}/status``. */
+export interface StepAnswer {
+  prospect_id: string;
+  app_status: string;
+  app_activity: string;
+  changed: boolean;
+}
+
+export type DedupeField = "phone" | "email" | "campaign_id" | "vendor_id" | "last_name";
+
+export interface Dedupe {
+  fields: DedupeField[];
+  window_days: number;
+  action: "attach" | "reject";
 }
 
 export interface Offer {
@@ -76,6 +120,8 @@ export interface MyLead {
   /** "distribution", "default_agent", "claim" (an offer claimed in the app), "phone" (pressed 1 on a Ring All call),
    * "fresh", "manager:<id>" */
   assigned_by: string | null;
+  /** What an agent's own lead came from (referral, channel_partner, walk_in, other). */
+  source?: string | null;
 }
 
 export interface Call {
@@ -117,6 +163,7 @@ export interface ExceptionRow {
   failure_reason: string | null;
   create_date: string;
   ignored: boolean;
+  phone?: string | null;
 }
 
 /** One page of Lead Exception, read by key: follow ``next_cursor`` (with the same filters, sort,
@@ -221,6 +268,11 @@ export interface Org {
   /** Claiming: a callback with a time claims the lead for whoever set it (default on). */
   auto_claim_callbacks?: boolean;
   do_not_call: string[];
+  /** Where a national phone number (no +country code) is read: ISO 3166 alpha-2. */
+  default_country?: string;
+  /** Duplicates on arrival; null: off. */
+  dedupe?: Dedupe | null;
+  workflow?: WorkflowStatus[];
 }
 
 export interface Vendor {
@@ -229,6 +281,8 @@ export interface Vendor {
   key_prefix: string;
   active: boolean;
   created_at: string;
+  /** ["transfer"]: a call center (transfers leads, assigns new leads to a named agent). */
+  permissions?: string[];
 }
 
 export interface ErrorDetail {
@@ -437,6 +491,8 @@ export interface MarketingRow {
   exception: number;
   stored: number;
   in_distribution: number;
+  /** Repeats of a lead already in the org (attached or refused). */
+  duplicates?: number;
   total: number;
 }
 

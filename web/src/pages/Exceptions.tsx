@@ -6,11 +6,16 @@ import { ApiError, get, post } from "../api";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
 import { Page, Pager, RefreshButton, showing } from "../components/Page";
-import { amount, distribution, leadHref, personName, text, when, whenParts } from "../format";
+import { amount, distribution, leadHref, personName, phoneText, text, when, whenParts } from "../format";
 import { useCursorPages, useDebounced, useLoad } from "../hooks";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
 import { type Agent, type ExceptionList, type ExceptionRow, type SortColumn, TEXT_COLUMNS, type TextColumn } from "../types";
+
+/** A row's name; a lead with only a phone shows its phone (when the API sends it). */
+function exceptionName(r: ExceptionRow): string {
+  return r.prospect_name || phoneText(r.phone) || "(no name)";
+}
 
 const LABELS: Record<SortColumn, string> = {
   prospect_name: "Prospect Name",
@@ -286,7 +291,7 @@ function AssignDialog({ row, onClose, onAssigned }: { row: ExceptionRow | null; 
     >
       {row && (
         <p>
-          Assign <strong>{row.prospect_name}</strong> ({text(row.campaign)}) to:
+          Assign <strong>{exceptionName(row)}</strong> ({text(row.campaign)}) to:
         </p>
       )}
       {agents === undefined ? (
@@ -353,7 +358,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
     setIgnoreBusy(true);
     try {
       await post(`/v1/exceptions/${encodeURIComponent(ignoring.prospect_id)}/ignore`);
-      notify(`${ignoring.prospect_name} was ignored. Tick Show Ignored to see ignored leads.`, "success");
+      notify(`${exceptionName(ignoring)} was ignored. Tick Show Ignored to see ignored leads.`, "success");
       setIgnoring(null);
       void list.reload();
     } catch (err) {
@@ -454,11 +459,11 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                   {r.ignored && <span class="badge">Ignored</span>}
                   {canEdit && (
                     <>
-                      <button type="button" class="btn btn-primary btn-small" onClick={() => setAssigning(r)} aria-label={`Assign ${r.prospect_name}`}>
+                      <button type="button" class="btn btn-primary btn-small" onClick={() => setAssigning(r)} aria-label={`Assign ${exceptionName(r)}`}>
                         Assign
                       </button>
                       {!r.ignored && (
-                        <button type="button" class="btn btn-small" onClick={() => setIgnoring(r)} aria-label={`Ignore ${r.prospect_name}`}>
+                        <button type="button" class="btn btn-small" onClick={() => setIgnoring(r)} aria-label={`Ignore ${exceptionName(r)}`}>
                           Ignore
                         </button>
                       )}
@@ -467,7 +472,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                 </td>
                 <th scope="row" class="col-prospect_name">
                   <a href={leadHref(r.prospect_id)} onClick={linkHandler}>
-                    {text(r.prospect_name)}
+                    {exceptionName(r)}
                   </a>
                 </th>
                 <ExceptionCell col="campaign" value={text(r.campaign)} />

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
 import { ACTIONS, Cell, DataTable, LoadState, num, Page, Pager, RefreshButton, showing } from "../components/Page";
-import { amount, claimedMessage, clock, countdown, text, when } from "../format";
+import { amount, claimedMessage, clock, countdown, fullName, text, when } from "../format";
 import { useCursorPages, useLoad, useNow } from "../hooks";
 import { notify } from "../notify";
 import type { ClaimAnswer, FreshItem, FreshList } from "../types";
@@ -83,7 +83,7 @@ export function FreshPage() {
         <DataTable caption="Leads in the fresh bucket" stack columns={["First name", "Campaign", "State", "Loan purpose", num("Loan amount"), "Phone", "Received", "Why it is here", ACTIONS]}>
           {data.items.map((item) => (
             <tr key={item.prospect_id} data-prospect-id={item.prospect_id}>
-              <td class="cell-title">{text(item.first_name)}</td>
+              <td class="cell-title">{fullName(item)}</td>
               <Cell label="Campaign">{text(item.campaign_name)}</Cell>
               <Cell label="State">{text(item.state)}</Cell>
               <Cell label="Loan purpose">{text(item.loan_purpose)}</Cell>
@@ -99,7 +99,7 @@ export function FreshPage() {
                   class="btn btn-primary btn-small"
                   disabled={blocked || busy !== null}
                   onClick={() => void claim(item)}
-                  aria-label={`Claim ${item.first_name}'s lead`}
+                  aria-label={item.first_name ? `Claim ${item.first_name}'s lead` : `Claim the lead of ${fullName(item)}`}
                 >
                   {busy === item.prospect_id ? "Claiming…" : "Claim"}
                 </button>

@@ -8,13 +8,14 @@ import { ApiError, get } from "../api";
 import { CallActivity } from "../components/CallActivity";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
+import { StepEditor } from "../components/LeadStep";
 import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
-import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, text, when, whenSeconds, zoneName } from "../format";
+import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, sourceText, text, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { actionErrorText, leadAction, VIEW_ONLY } from "../leadActions";
 import { notify } from "../notify";
 import { navigate } from "../router";
-import type { Agent, Colleague, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData } from "../types";
+import type { Agent, Colleague, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData, WorkflowStatus } from "../types";
 import { listOf } from "./settings/common";
 
 /** The time where the lead is, ticking. */
@@ -101,10 +102,31 @@ export function LeadFacts({ lead, lock, lists, showLock = true }: { lead: LeadDe
   );
 }
 
-/** An event's sentence; a callback's time in the lead's zone (the API's text carries it as ISO). */
-function eventText(e: LeadEvent, zone: string | null): string {
+function step(status: unknown, activity: unknown): string {
+  const s = typeof status === "string" && status ? status : "no status";
+  return typeof activity === "string" && activity ? `${s} / ${activity}` : s;
+}
+
+/** Who did it, for the history: a call center's key is "the call center integration". */
+function eventBy(e: LeadEvent): string {
+  if (e.by?.startsWith("vendor:")) return "The call center integration";
+  return text(e.by_name ?? e.by ?? "System");
+}
+
+/** An event's sentence; a callback's time in the lead's zone (the API's text carries it as ISO); a move of the
+ * application between steps of the workflow; a borrower who came back (a duplicate attached); a call center's transfer. */
+export function eventText(e: LeadEvent, zone: string | null): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
   if (e.type === "callback") return typeof d.at === "string" && d.at ? `Callback for ${inZone(d.at, zone)}` : "Callback without a time (end of the queue)";
+  if (e.type === "status") {
+    const who = e.by_name ?? e.by;
+    return `Moved from ${step(d.from_status, d.from_activity)} to ${step(d.status, d.activity)}${who ? ` by ${who}` : ""}`;
+  }
+  if (e.type === "touch") {
+    const campaign = typeof d.campaign_id === "string" && d.campaign_id ? ` (campaign ${d.campaign_id})` : "";
+    return `The borrower came back: ${sourceText(typeof d.source === "string" ? d.source : null)}${campaign}`;
+  }
+  if (e.type === "transfer" && e.by?.startsWith("vendor:")) return `${e.text} by the call center integration`;
   return e.text;
 }
 
@@ -119,7 +141,7 @@ export function History({ events, zone = null }: { events: LeadEvent[]; zone?: s
         <li key={`${e.at}-${i}`} class="event" data-event-type={e.type}>
           <span class="event-text">{eventText(e, zone)}</span>
           <span class="event-meta muted">
-            {text(e.by_name ?? e.by ?? "System")} · <time dateTime={e.at}>{whenSeconds(e.at)}</time>
+            {eventBy(e)} · <time dateTime={e.at}>{whenSeconds(e.at)}</time>
           </span>
         </li>
       ))}
@@ -364,7 +386,7 @@ function notFound(err: ApiError | undefined): boolean {
   return !!err && err.status === 404 && err.code === "prospect_not_found";
 }
 
-export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit: boolean }) {
+export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string; canEdit: boolean; workflow?: WorkflowStatus[] | null }) {
   const lead = useLoad(() => get<LeadPageData>(`/v1/leads/${encodeURIComponent(prospectId)}`), [prospectId], 30_000);
   const [unclaiming, setUnclaiming] = useState(false);
   const [reassigning, setReassigning] = useState(false);
@@ -457,6 +479,23 @@ export function LeadPage({ prospectId, canEdit }: { prospectId: string; canEdit:
           <section class="card panel" aria-labelledby="lead-details">
             <h2 id="lead-details">Details</h2>
             <LeadFacts lead={data.lead} lock={data.lock} lists={data.lists} />
+            {data.lead.status === "assigned" && workflow && workflow.length > 0 && (can?.act || (canEdit && !can?.view_only)) && (
+              <div class="lead-step">
+                <h3>Application status</h3>
+                <StepEditor
+                  prospectId={data.lead.prospect_id}
+                  name={title}
+                  status={data.lead.app_status}
+                  activity={data.lead.app_activity}
+                  workflow={workflow}
+                  onStale={() => void lead.reload()}
+                  onSaved={(a) => {
+                    if (a.changed) notify(`Moved to ${a.app_status} / ${a.app_activity}.`, "success");
+                    void lead.reload();
+                  }}
+                />
+              </div>
+            )}
           </section>
           <div class="two-col">
             <section class="panel-plain" aria-labelledby="lead-history">

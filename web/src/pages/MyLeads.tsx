@@ -1,13 +1,18 @@
-// The agent's own leads, with the call activity of each (GET /v1/leads/{id}/calls).
-import { useState } from "preact/hooks";
+// The agent's own leads by application status (issue 11: work-in-progress buckets, one per status of the
+// org's workflow, newest assignment first, Load more by cursor; tabs on a phone), each lead's status and
+// activity editable, its call activity (GET /v1/leads/{id}/calls) under its row; Add lead (their own lead).
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { type Recording, RecordingDialog } from "../components/CallActivity";
 import { ErrorBanner } from "../components/Fields";
-import { Cell, DataTable, LoadState, num, Page, RefreshButton } from "../components/Page";
-import { amount, assignedBy, duration, leadHref, text, when, whenSeconds } from "../format";
+import { StepEditor } from "../components/LeadStep";
+import { Cell, DataTable, LoadState, Page, RefreshButton } from "../components/Page";
+import { amount, assignedBy, duration, fullName, LEAD_SOURCES, leadHref, text, when, whenSeconds } from "../format";
+import { useLoad, useMedia } from "../hooks";
+import { notify } from "../notify";
 import { linkHandler } from "../router";
-import { useLoad } from "../hooks";
-import type { Call, MyLead } from "../types";
+import type { BucketPage, Call, MyLead, StepAnswer, WorkflowStatus } from "../types";
+import { AddLeadDialog } from "./AddLead";
 
 function Calls({ prospectId }: { prospectId: string }) {
   const calls = useLoad(async () => {
@@ -54,75 +59,294 @@ function Calls({ prospectId }: { prospectId: string }) {
   );
 }
 
-export function MyLeadsPage() {
-  const leads = useLoad(() => get<{ leads: MyLead[] }>("/v1/me/leads"), [], 15_000);
-  const [open, setOpen] = useState<Set<string>>(new Set());
-  const rows = [...(leads.data?.leads ?? [])].sort((a, b) => (b.assigned_at ?? "").localeCompare(a.assigned_at ?? ""));
-  const toggle = (id: string) =>
-    setOpen((s) => {
-      const n = new Set(s);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
-      return n;
-    });
+const COLUMNS = ["Name", "Contact", "Loan", "Status and activity", "Campaign", "Assigned", "Calls"];
+export const BUCKET_PAGE = 25;
+const POLL_MS = 15_000;
+
+function sourceLabel(source: string | null | undefined): string | null {
+  return LEAD_SOURCES.find((s) => s.value === source)?.label ?? null;
+}
+
+/** A lead's row (and its calls under it when open). */
+function LeadRow({ lead: l, workflow, expanded, onToggle, onMoved, onStale }: {
+  lead: MyLead;
+  workflow: WorkflowStatus[] | null;
+  expanded: boolean;
+  onToggle: () => void;
+  onMoved: (l: MyLead, a: StepAnswer) => void;
+  onStale: () => void;
+}) {
+  const name = fullName(l);
+  const source = sourceLabel(l.source);
   return (
-    <Page id="leads-title" title="My leads" tools={<RefreshButton onClick={() => void leads.reload()} />}>
-      <LoadState load={leads} isEmpty={(d) => !(d.leads ?? []).length} empty="No leads yet. Leads you claim or are assigned appear here." />
-      {rows.length > 0 && (
-        <DataTable caption="Your leads, newest first" stack columns={["Name", "Phone", "Email", "State", "Loan purpose", num("Loan amount"), "Status / activity", "Campaign", "Assigned", "Calls"]}>
-          {rows.map((l) => {
-            const expanded = open.has(l.prospect_id);
-            const name = `${l.first_name} ${l.last_name}`.trim();
-            return [
-              <tr key={l.prospect_id} data-prospect-id={l.prospect_id}>
-                <th scope="row" class="cell-title">
-                  <a href={leadHref(l.prospect_id)} onClick={linkHandler}>
-                    {name}
-                  </a>
-                </th>
-                <Cell label="Phone">{l.phone ? <a href={`tel:${l.phone}`}>{l.phone}</a> : "—"}</Cell>
-                <Cell label="Email" class="cell-break">
-                  {l.email ? <a href={`mailto:${l.email}`}>{l.email}</a> : "—"}
-                </Cell>
-                <Cell label="State">{text(l.state)}</Cell>
-                <Cell label="Loan purpose">{text(l.loan_purpose)}</Cell>
-                <Cell label="Loan amount" class="num">
-                  {amount(l.loan_amount)}
-                </Cell>
-                <Cell label="Status / activity">
-                  {text(l.app_status)}
-                  {l.app_activity ? <span class="muted"> / {l.app_activity}</span> : null}
-                </Cell>
-                <Cell label="Campaign">{text(l.campaign_name)}</Cell>
-                <Cell label="Assigned">
-                  {when(l.assigned_at)}
-                  <br />
-                  <span class="muted">{assignedBy(l.assigned_by)}</span>
-                </Cell>
-                <td class="cell-actions">
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    aria-expanded={expanded ? "true" : "false"}
-                    aria-controls={`calls-${l.prospect_id}`}
-                    onClick={() => toggle(l.prospect_id)}
-                  >
-                    {expanded ? "Hide calls" : "Calls"}
-                    <span class="sr-only"> for {name}</span>
-                  </button>
-                </td>
-              </tr>,
-              expanded ? (
-                <tr key={`${l.prospect_id}-calls`} id={`calls-${l.prospect_id}`} class="subrow">
-                  <td colSpan={10}>
-                    <Calls prospectId={l.prospect_id} />
-                  </td>
-                </tr>
-              ) : null,
-            ];
-          })}
-        </DataTable>
+    <>
+      <tr data-prospect-id={l.prospect_id}>
+        <th scope="row" class="cell-title">
+          <a href={leadHref(l.prospect_id)} onClick={linkHandler}>
+            {name}
+          </a>
+        </th>
+        <Cell label="Contact" class="cell-break">
+          {l.phone ? <a href={`tel:${l.phone}`}>{l.phone}</a> : "—"}
+          {l.email && (
+            <>
+              <br />
+              <a href={`mailto:${l.email}`}>{l.email}</a>
+            </>
+          )}
+        </Cell>
+        <Cell label="Loan">
+          {l.loan_purpose || l.loan_amount ? (
+            <>
+              {text(l.loan_purpose)} · {amount(l.loan_amount)}
+            </>
+          ) : (
+            "—"
+          )}
+          {l.state && <span class="muted"> · {l.state}</span>}
+        </Cell>
+        <Cell label="Status and activity">
+          {workflow ? (
+            <StepEditor prospectId={l.prospect_id} name={name} status={l.app_status} activity={l.app_activity} workflow={workflow} compact onSaved={(a) => onMoved(l, a)} onStale={onStale} />
+          ) : (
+            <>
+              {text(l.app_status)}
+              {l.app_activity ? <span class="muted"> / {l.app_activity}</span> : null}
+            </>
+          )}
+        </Cell>
+        <Cell label="Campaign">
+          {text(l.campaign_name)}
+          {source && <span class="muted"> · {source}</span>}
+        </Cell>
+        <Cell label="Assigned">
+          {when(l.assigned_at)}
+          <br />
+          <span class="muted">{assignedBy(l.assigned_by)}</span>
+        </Cell>
+        <td class="cell-actions">
+          <button type="button" class="btn btn-small" aria-expanded={expanded ? "true" : "false"} aria-controls={`calls-${l.prospect_id}`} onClick={onToggle}>
+            {expanded ? "Hide calls" : "Calls"}
+            <span class="sr-only"> for {name}</span>
+          </button>
+        </td>
+      </tr>
+      {expanded && (
+        <tr id={`calls-${l.prospect_id}`} class="subrow">
+          <td colSpan={COLUMNS.length}>
+            <Calls prospectId={l.prospect_id} />
+          </td>
+        </tr>
       )}
+    </>
+  );
+}
+
+interface RowsProps {
+  workflow: WorkflowStatus[] | null;
+  open: Set<string>;
+  onToggle: (id: string) => void;
+  onMoved: (l: MyLead, a: StepAnswer) => void;
+  onStale: () => void;
+}
+
+function LeadTable({ caption, leads, ...rows }: { caption: string; leads: MyLead[] } & RowsProps) {
+  return (
+    <DataTable caption={caption} stack columns={COLUMNS}>
+      {leads.map((l) => (
+        <LeadRow key={l.prospect_id} lead={l} workflow={rows.workflow} expanded={rows.open.has(l.prospect_id)} onToggle={() => rows.onToggle(l.prospect_id)} onMoved={rows.onMoved} onStale={rows.onStale} />
+      ))}
+    </DataTable>
+  );
+}
+
+interface BucketState {
+  items: MyLead[];
+  cursor: string | null;
+}
+
+/** What a bucket holds so far, for its tab: "3", "25+". */
+function countText(b: BucketState | undefined): string {
+  if (!b) return "…";
+  return `${b.items.length}${b.cursor ? "+" : ""}`;
+}
+
+/** One status's bucket: its first page (as many rows as were shown, up to 100) read again on every ``version``, Load more by cursor. */
+function Bucket({ status, index, version, hidden, narrow, onState, ...rows }: { status: string; index: number; version: number; hidden: boolean; narrow: boolean; onState: (status: string, b: BucketState) => void } & RowsProps) {
+  const [state, setState] = useState<BucketState | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [more, setMore] = useState(false);
+  const shown = useRef(BUCKET_PAGE);
+  const seq = useRef(0);
+  const set = (b: BucketState) => {
+    setState(b);
+    onState(status, b);
+  };
+  useEffect(() => {
+    const mine = ++seq.current;
+    get<BucketPage>("/v1/me/leads", { status, limit: Math.min(100, Math.max(BUCKET_PAGE, shown.current)) }).then(
+      (page) => {
+        if (mine !== seq.current) return;
+        setError(null);
+        set({ items: page.items ?? [], cursor: page.cursor ?? null });
+      },
+      (err) => mine === seq.current && setError(err instanceof ApiError ? err : new ApiError(0, "client_error", String(err))),
+    );
+  }, [status, version]);
+  const loadMore = async () => {
+    if (!state?.cursor) return;
+    setMore(true);
+    const mine = ++seq.current;
+    try {
+      const page = await get<BucketPage>("/v1/me/leads", { status, limit: BUCKET_PAGE, cursor: state.cursor });
+      if (mine !== seq.current) return;
+      const seen = new Set(state.items.map((l) => l.prospect_id));
+      const items = [...state.items, ...(page.items ?? []).filter((l) => !seen.has(l.prospect_id))];
+      shown.current = items.length;
+      set({ items, cursor: page.cursor ?? null });
+    } catch (err) {
+      if (mine === seq.current) setError(err instanceof ApiError ? err : new ApiError(0, "client_error", String(err)));
+    } finally {
+      setMore(false);
+    }
+  };
+  const headingId = `bucket-${index}-title`;
+  return (
+    <section
+      class="bucket"
+      id={`bucket-${index}`}
+      data-status={status}
+      hidden={hidden}
+      role={narrow ? "tabpanel" : undefined}
+      aria-labelledby={narrow ? `bucket-${index}-tab` : headingId}
+    >
+      <h2 id={headingId} class="bucket-title">
+        {status} <span class="bucket-count">{countText(state ?? undefined)}</span>
+      </h2>
+      <ErrorBanner error={error?.status === 401 ? null : error} />
+      {state === null && !error && <p aria-live="polite">Loading…</p>}
+      {state && state.items.length === 0 && <p class="empty">No leads in {status}.</p>}
+      {state && state.items.length > 0 && <LeadTable caption={`Your leads in ${status}, newest first`} leads={state.items} {...rows} />}
+      {state?.cursor && (
+        <button type="button" class="btn btn-small load-more" disabled={more} onClick={() => void loadMore()}>
+          {more ? "Loading…" : "Load more"}
+          <span class="sr-only"> leads in {status}</span>
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** The status tabs on a phone (arrow keys move between them). */
+function BucketTabs({ statuses, selected, counts, onSelect }: { statuses: string[]; selected: number; counts: Record<string, BucketState>; onSelect: (i: number) => void }) {
+  const onKey = (e: KeyboardEvent, i: number) => {
+    const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+    if (!step) return;
+    e.preventDefault();
+    const next = (i + step + statuses.length) % statuses.length;
+    onSelect(next);
+    window.setTimeout(() => document.getElementById(`bucket-${next}-tab`)?.focus(), 0);
+  };
+  return (
+    <div class="tabs bucket-tabs" role="tablist" aria-label="Lead status">
+      {statuses.map((s, i) => (
+        <button
+          key={s}
+          id={`bucket-${i}-tab`}
+          type="button"
+          role="tab"
+          class="tab"
+          aria-selected={selected === i ? "true" : "false"}
+          aria-controls={`bucket-${i}`}
+          tabIndex={selected === i ? 0 : -1}
+          onClick={() => onSelect(i)}
+          onKeyDown={(e) => onKey(e as unknown as KeyboardEvent, i)}
+        >
+          {s} <span class="bucket-count">{countText(counts[s])}</span>
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function MyLeadsPage({ workflow }: { workflow?: WorkflowStatus[] | null }) {
+  const steps = workflow && workflow.length ? workflow : null;
+  const statuses = steps?.map((w) => w.name) ?? [];
+  const narrow = useMedia("(max-width: 700px)");
+  const [version, setVersion] = useState(0);
+  const [selected, setSelected] = useState(0);
+  const [counts, setCounts] = useState<Record<string, BucketState>>({});
+  const [adding, setAdding] = useState(false);
+  // every lead (the newest 100): the whole list without a workflow, else those whose status the workflow lacks
+  const all = useLoad(() => get<{ leads: MyLead[] }>("/v1/me/leads"), [version]);
+  const [open, setOpen] = useState<Set<string>>(new Set());
+
+  useEffect(() => {
+    const t = window.setInterval(() => {
+      if (!document.hidden) setVersion((v) => v + 1);
+    }, POLL_MS);
+    return () => window.clearInterval(t);
+  }, []);
+  const refresh = () => setVersion((v) => v + 1);
+  const rows: RowsProps = {
+    workflow: steps,
+    open,
+    onToggle: (id) =>
+      setOpen((s) => {
+        const n = new Set(s);
+        if (n.has(id)) n.delete(id);
+        else n.add(id);
+        return n;
+      }),
+    onMoved: (l, a) => {
+      if (a.changed) notify(`${fullName(l)} is now in ${a.app_status} / ${a.app_activity}.`, "success");
+      refresh();
+    },
+    onStale: refresh,
+  };
+  const onState = (status: string, b: BucketState) => setCounts((c) => ({ ...c, [status]: b }));
+
+  const leads = [...(all.data?.leads ?? [])].sort((a, b) => (b.assigned_at ?? "").localeCompare(a.assigned_at ?? ""));
+  const others = steps ? leads.filter((l) => !statuses.includes(l.app_status ?? "")) : leads;
+  const everyBucketEmpty = statuses.length > 0 && statuses.every((s) => counts[s] && counts[s].items.length === 0);
+  const nothing = all.data !== undefined && !leads.length && (!steps || everyBucketEmpty);
+  const here = Math.min(selected, Math.max(0, statuses.length - 1));
+
+  return (
+    <Page
+      id="leads-title"
+      title="My leads"
+      tools={
+        <div class="toolbar">
+          <button type="button" class="btn btn-primary" onClick={() => setAdding(true)}>
+            Add lead
+          </button>
+          <RefreshButton onClick={refresh} />
+        </div>
+      }
+    >
+      {nothing && <p class="empty">No leads yet. Leads you claim or are assigned appear here; add one with Add lead.</p>}
+      {steps && narrow && <BucketTabs statuses={statuses} selected={here} counts={counts} onSelect={setSelected} />}
+      {steps && (
+        <div class="buckets">
+          {statuses.map((s, i) => (
+            <Bucket key={s} status={s} index={i} version={version} hidden={narrow && i !== here} narrow={narrow} onState={onState} {...rows} />
+          ))}
+        </div>
+      )}
+      {!steps && <LoadState load={all} />}
+      {others.length > 0 && (
+        <section class="bucket" aria-labelledby="bucket-other-title">
+          {steps && (
+            <h2 id="bucket-other-title" class="bucket-title">
+              Other statuses <span class="bucket-count">{others.length}</span>
+            </h2>
+          )}
+          {steps && <p class="muted">Leads at a status your organization's workflow no longer has: move them to one of its statuses.</p>}
+          <LeadTable caption={steps ? "Your leads at other statuses" : "Your leads, newest first"} leads={others} {...rows} />
+        </section>
+      )}
+      <AddLeadDialog open={adding} onClose={() => setAdding(false)} onAttached={refresh} />
     </Page>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
 import { Fact } from "../components/Page";
-import { amount, claimedMessage, countdown, distribution, text } from "../format";
+import { amount, claimedMessage, countdown, distribution, fullName, text } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
@@ -52,7 +52,7 @@ function outcomeFor(err: unknown, offer: Offer): Outcome {
 
 function headline(o: Offer): string {
   const bits = [o.loan_purpose, o.state].filter(Boolean).join(", ");
-  return `${o.first_name}${bits ? ` — ${bits}` : ""}`;
+  return `${fullName(o)}${bits ? ` — ${bits}` : ""}`;
 }
 
 function OfferCard({ offer, outcome, now, onClaim, onDecline, onDismiss }: {

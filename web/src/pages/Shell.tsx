@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, get, put, signOutNow } from "../api";
 import type { AppConfig } from "../config";
 import { Switch } from "../components/Fields";
-import { personName } from "../format";
+import { fullName, personName, sourceText } from "../format";
 import { notify } from "../notify";
 import { linkHandler, navigate, useLocation } from "../router";
 import { setSoundEnabled, soundEnabled } from "../sound";
@@ -158,7 +158,7 @@ const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element
 
 interface LeadNotice {
   prospect_id: string;
-  kind: "transfer" | "assigned";
+  kind: "transfer" | "assigned" | "duplicate";
   by: string;
   by_name: string;
   at: string;
@@ -166,6 +166,17 @@ interface LeadNotice {
   last_name: string;
   campaign_name: string;
   reason: string | null;
+  /** A duplicate's way in: "vendor:<id>", "agent:<id>", "upload:<id>", "call". */
+  source?: string | null;
+  phone?: string | null;
+}
+
+/** A lead notice in words. */
+export function noticeText(n: LeadNotice): string {
+  const name = fullName(n);
+  if (n.kind === "duplicate") return `${name === "(no name)" ? "A borrower of yours" : name} came back (${sourceText(n.source)})${n.campaign_name ? ` — ${n.campaign_name}` : ""}`;
+  const verb = n.kind === "assigned" ? "assigned" : "transferred";
+  return `${n.by_name} ${verb} a lead to you: ${name} (${n.campaign_name})${n.reason ? ` — ${n.reason}` : ""}`;
 }
 
 const NOTICE_POLL_MS = 15_000;
@@ -188,10 +199,7 @@ function useLeadNotices(enabled: boolean): void {
           const key = `${n.prospect_id}#${n.at}`;
           if (shownNotices.has(key)) continue;
           shownNotices.add(key);
-          const verb = n.kind === "assigned" ? "assigned" : "transferred";
-          const name = [n.first_name, n.last_name].filter(Boolean).join(" ");
-          const text = `${n.by_name} ${verb} a lead to you: ${name} (${n.campaign_name})${n.reason ? ` — ${n.reason}` : ""}`;
-          notify(text, "info", null, { href: `/app/leads/${encodeURIComponent(n.prospect_id)}`, label: "Open lead" });
+          notify(noticeText(n), "info", null, { href: `/app/leads/${encodeURIComponent(n.prospect_id)}`, label: "Open lead" });
         }
       } catch {
         // silent: try again on the next tick
@@ -247,7 +255,7 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
       break;
     case "/app/leads":
       agentPage = true;
-      page = <MyLeadsPage />;
+      page = <MyLeadsPage workflow={me.workflow} />;
       break;
     case "/app/queue":
       page = a.isAgent || a.isManager ? <QueuePage /> : <NotAllowed />;
@@ -259,7 +267,7 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
       const Manager = MANAGER_PAGES[path];
       const lead = /^\/app\/leads\/([^/]+)$/.exec(path);
       if (Manager) page = a.isManager ? <Manager canEdit={a.canEdit} /> : <NotAllowed />;
-      else if (lead) page = <LeadPage key={lead[1]} prospectId={decodeURIComponent(lead[1])} canEdit={a.canEdit} />;
+      else if (lead) page = <LeadPage key={lead[1]} prospectId={decodeURIComponent(lead[1])} canEdit={a.canEdit} workflow={me.workflow} />;
       else page = path === "/" || path === "/app" ? null : <NotFound />;
     }
   }
