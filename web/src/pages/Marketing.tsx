@@ -16,6 +16,7 @@ const COUNTS: { key: keyof MarketingRow; label: string }[] = [
   { key: "stored", label: "Stored" },
   { key: "in_distribution", label: "In distribution" },
   { key: "total", label: "Total" },
+  { key: "duplicates", label: "Duplicates" },
 ];
 
 function isoDay(d: Date): string {
@@ -59,7 +60,7 @@ export function MarketingPage(_props: { canEdit: boolean }) {
         </div>
       }
     >
-      <p class="muted">Leads received in the date range, by campaign and lead provider, and where distribution first placed them.</p>
+      <p class="muted">Leads received in the date range, by campaign and lead provider, and where distribution first placed them. Duplicates: repeats of a borrower already in the organization (attached to the first lead or refused), not counted in Total.</p>
       <div class="card toolbar range-bar">
         <TextField label="From" type="date" value={from} onInput={setFrom} />
         <TextField label="To" type="date" value={to} onInput={setTo} error={from && to && from > to ? "The end is before the start." : undefined} />

@@ -23,6 +23,7 @@ import { CampaignsPage } from "./settings/Campaigns";
 import { GroupsPage } from "./settings/Groups";
 import { OrgPage } from "./settings/Org";
 import { VendorsPage } from "./settings/Vendors";
+import { WorkflowPage } from "./settings/Workflow";
 
 export interface Access {
   isAgent: boolean;
@@ -65,6 +66,7 @@ function navItems(a: Access): { agent: NavItem[]; manager: NavItem[] } {
           { href: "/app/settings/groups", label: "Groups" },
           { href: "/app/settings/agents", label: "Agents" },
           { href: "/app/settings/org", label: "Organization" },
+          { href: "/app/settings/workflow", label: "Workflow" },
           { href: "/app/settings/vendors", label: "Vendors" },
         ]
       : [],
@@ -153,6 +155,7 @@ const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element
   "/app/settings/groups": GroupsPage,
   "/app/settings/agents": AgentsPage,
   "/app/settings/org": OrgPage,
+  "/app/settings/workflow": WorkflowPage,
   "/app/settings/vendors": VendorsPage,
 };
 

@@ -2,7 +2,9 @@ import { CheckboxField, Fieldset, NumberField, PickerField, SelectField, Switch,
 import { ACTIONS, DataTable } from "../../components/Page";
 import { distribution, DISTRIBUTION_LABELS, text } from "../../format";
 import { notify } from "../../notify";
-import type { Campaign, DistributionType, Group } from "../../types";
+import { get } from "../../api";
+import { useLoad } from "../../hooks";
+import type { Campaign, DistributionType, Group, Org, WorkflowStatus } from "../../types";
 import { EditorDialog, IdField, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove, YesNo } from "./common";
 
 const FIELDS = [
@@ -57,7 +59,42 @@ export function campaignBody(c: Campaign, creating: boolean): Record<string, unk
   return body;
 }
 
-function CampaignForm({ value, set, groups, creating, errors }: { value: Campaign; set: (c: Campaign) => void; groups: Group[] | null; creating: boolean; errors: Record<string, string> }) {
+/** The initial status and activity: selects from the org's workflow (the activities follow the status); text when it cannot be read. */
+function InitialStep({ value, set, workflow, errors }: { value: Campaign; set: (c: Campaign) => void; workflow: WorkflowStatus[] | null; errors: Record<string, string> }) {
+  if (!workflow || !workflow.length) {
+    return (
+      <>
+        <TextField label="Initial status" value={value.initial_status} onInput={(v) => set({ ...value, initial_status: v })} error={errors.initial_status} />
+        <TextField label="Initial activity" value={value.initial_activity} onInput={(v) => set({ ...value, initial_activity: v })} error={errors.initial_activity} />
+      </>
+    );
+  }
+  const names = workflow.map((w) => w.name);
+  const known = names.includes(value.initial_status);
+  const activities = workflow.find((w) => w.name === value.initial_status)?.activities ?? [];
+  const activityKnown = activities.includes(value.initial_activity);
+  return (
+    <>
+      <SelectField
+        label="Initial status"
+        value={value.initial_status}
+        onChange={(s) => set({ ...value, initial_status: s, initial_activity: workflow.find((w) => w.name === s)?.activities[0] ?? "" })}
+        error={errors.initial_status ?? (known ? undefined : "Not a status of the workflow any more: choose one.")}
+        hint="Where the campaign's leads start (the org's workflow)."
+        options={[...(known ? [] : [{ value: value.initial_status, label: `${value.initial_status || "—"} (not in the workflow)` }]), ...names.map((n) => ({ value: n, label: n }))]}
+      />
+      <SelectField
+        label="Initial activity"
+        value={value.initial_activity}
+        onChange={(a) => set({ ...value, initial_activity: a })}
+        error={errors.initial_activity ?? (known && !activityKnown ? "Not an activity of this status: choose one." : undefined)}
+        options={[...(activityKnown ? [] : [{ value: value.initial_activity, label: `${value.initial_activity || "—"} (not under this status)` }]), ...activities.map((a) => ({ value: a, label: a }))]}
+      />
+    </>
+  );
+}
+
+function CampaignForm({ value, set, groups, workflow, creating, errors }: { value: Campaign; set: (c: Campaign) => void; groups: Group[] | null; workflow: WorkflowStatus[] | null; creating: boolean; errors: Record<string, string> }) {
   const f = <K extends keyof Campaign>(k: K) => (v: Campaign[K]) => set({ ...value, [k]: v });
   const t = value.distribution_type;
   return (
@@ -84,8 +121,7 @@ function CampaignForm({ value, set, groups, creating, errors }: { value: Campaig
         hint="No group: every agent of the organization."
         idHint="Empty: every agent of the organization."
       />
-      <TextField label="Initial status" value={value.initial_status} onInput={f("initial_status")} error={errors.initial_status} />
-      <TextField label="Initial activity" value={value.initial_activity} onInput={f("initial_activity")} error={errors.initial_activity} />
+      <InitialStep value={value} set={set} workflow={workflow} errors={errors} />
       <SelectField
         label="Channel"
         value={value.channel}
@@ -113,10 +149,10 @@ function CampaignForm({ value, set, groups, creating, errors }: { value: Campaig
           <div class="form-grid">
             <NumberField label="Offer timeout (seconds)" value={value.offer_timeout_seconds} min={1} max={86400} onInput={(v) => f("offer_timeout_seconds")(v ?? 0)} error={errors.offer_timeout_seconds} />
             {t === "waves" && <NumberField label="Agents per wave" value={value.wave_size} min={1} max={100} onInput={(v) => f("wave_size")(v ?? 0)} error={errors.wave_size} />}
-            {(t === "waves" || t === "ring_all") && <NumberField label="Maximum waves" value={value.max_waves} min={1} max={50} onInput={(v) => f("max_waves")(v ?? 0)} error={errors.max_waves} />}
+            {t === "waves" && <NumberField label="Maximum waves" value={value.max_waves} min={1} max={50} onInput={(v) => f("max_waves")(v ?? 0)} error={errors.max_waves} />}
             {t === "ring_all" && <NumberField label="Phones rung at once" value={value.ring_batch} min={1} max={10} onInput={(v) => f("ring_batch")(v ?? 0)} error={errors.ring_batch} />}
-            {t === "ring_all" && <CheckboxField label="Ring the next agents when nobody answers" checked={value.ring_next_waves} onChange={f("ring_next_waves")} error={errors.ring_next_waves} />}
           </div>
+          {t === "ring_all" && <p class="field-hint">Ring All calls every eligible agent, ten at a time (the next ones ring as soon as a call ends unanswered), up to 100 agents.</p>}
         </Fieldset>
       )}
       {t === "distribute_all" && (
@@ -131,6 +167,8 @@ function CampaignForm({ value, set, groups, creating, errors }: { value: Campaig
 export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
   const list = useList<Campaign>("/v1/campaigns", "campaigns");
   const groups = useOptional<Group>("/v1/groups", "groups");
+  const org = useLoad(() => get<Org>("/v1/org").catch(() => null), []);
+  const workflow = org.data?.workflow ?? null;
   const remove = useRemove(() => void list.reload());
   const editor = useEditor<Campaign>(
     FIELDS,
@@ -144,7 +182,7 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
 
   const items = list.data ?? [];
   return (
-    <SettingsPage title="Campaigns" id="campaigns-title" canEdit={canEdit} newLabel="New campaign" onNew={() => editor.open({ ...NEW_CAMPAIGN }, true)}>
+    <SettingsPage title="Campaigns" id="campaigns-title" canEdit={canEdit} newLabel="New campaign" onNew={() => editor.open({ ...NEW_CAMPAIGN, ...(workflow?.length ? { initial_status: workflow[0].name, initial_activity: workflow[0].activities[0] ?? "" } : {}) }, true)}>
       <ListState list={list} what="campaigns" />
       {items.length > 0 && (
         <DataTable caption="Campaigns" columns={["Name", "ID", "Distribution", "Group", "Lead provider", "Channel", "Active", ACTIONS]}>
@@ -173,7 +211,7 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
         </DataTable>
       )}
       <EditorDialog {...editor.dialog} title={editor.editing?.creating ? "New campaign" : `Campaign: ${editor.editing?.value.name ?? ""}`} canEdit={canEdit}>
-        {editor.editing && <CampaignForm value={editor.editing.value} set={editor.set} groups={groups} creating={editor.editing.creating} errors={editor.errors} />}
+        {editor.editing && <CampaignForm value={editor.editing.value} set={editor.set} groups={groups} workflow={workflow} creating={editor.editing.creating} errors={editor.errors} />}
       </EditorDialog>
       {remove.dialog}
     </SettingsPage>

@@ -1,15 +1,89 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, put } from "../../api";
-import { CheckboxField, Fieldset, FormErrors, NumberField, PickerField, SelectField, TextAreaField, TextField } from "../../components/Fields";
+import { CheckboxField, Fieldset, FormErrors, NumberField, PickerField, SelectField, Switch, TextAreaField, TextField } from "../../components/Fields";
 import { LoadState } from "../../components/Page";
 import { parseList, personName } from "../../format";
 import { useLoad } from "../../hooks";
 import { notify } from "../../notify";
-import { type Agent, type DayHours, type Org, WEEKDAYS, type Weekday } from "../../types";
+import { type Agent, type DayHours, type Dedupe, type DedupeField, type Org, WEEKDAYS, type Weekday } from "../../types";
 import { SettingsPage, useOptional, useSubmit } from "./common";
 
 const DAY_NAMES: Record<Weekday, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
-const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "auto_claim_callbacks", "do_not_call"];
+const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "auto_claim_callbacks", "do_not_call", "default_country", "dedupe", "workflow"];
+
+const DEDUPE_FIELDS: { value: DedupeField; label: string }[] = [
+  { value: "phone", label: "Phone" },
+  { value: "email", label: "Email" },
+  { value: "last_name", label: "Last name" },
+  { value: "campaign_id", label: "Campaign" },
+  { value: "vendor_id", label: "Lead vendor (or the agent who added it)" },
+];
+const MAX_DEDUPE_FIELDS = 4;
+export const DEFAULT_DEDUPE: Dedupe = { fields: ["phone"], window_days: 30, action: "attach" };
+
+/** "United States" for "US" (the browser's names); null when it is no region code. */
+export function countryName(code: string): string | null {
+  if (!/^[A-Z]{2}$/.test(code)) return null;
+  try {
+    const name = new Intl.DisplayNames(undefined, { type: "region" }).of(code);
+    return name && name !== code ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Duplicates on arrival: off (null) or the key fields, the window and what happens to a repeat. */
+function Duplicates({ value, onChange, error }: { value: Dedupe | null; onChange: (v: Dedupe | null) => void; error?: string }) {
+  const on = value !== null;
+  const d = value ?? DEFAULT_DEDUPE;
+  const toggle = (field: DedupeField, checked: boolean) => onChange({ ...d, fields: checked ? [...d.fields, field] : d.fields.filter((x) => x !== field) });
+  return (
+    <Fieldset legend="Duplicates" class="span-2 duplicates">
+      <Switch
+        label="Detect duplicates"
+        checked={on}
+        onChange={(v) => onChange(v ? { ...DEFAULT_DEDUPE } : null)}
+        hint="A lead whose key fields equal those of a lead that arrived within the window is not stored again, whatever the way in (vendor, agent, upload, call)."
+      />
+      {on && (
+        <>
+          <div role="group" aria-label="Key fields" class="dup-group">
+            <p class="field-static-label">Key fields (all of them equal: a duplicate; at most {MAX_DEDUPE_FIELDS})</p>
+            <div class="dup-fields">
+              {DEDUPE_FIELDS.map((f) => (
+                <CheckboxField
+                  key={f.value}
+                  label={f.label}
+                  checked={d.fields.includes(f.value)}
+                  disabled={!d.fields.includes(f.value) && d.fields.length >= MAX_DEDUPE_FIELDS}
+                  onChange={(v) => toggle(f.value, v)}
+                />
+              ))}
+            </div>
+            {d.fields.length === 0 && <p class="field-error">Choose at least one key field.</p>}
+          </div>
+          <NumberField label="Window (days)" value={d.window_days} min={1} max={365} onInput={(v) => onChange({ ...d, window_days: v ?? 0 })} hint="1 to 365 days after the first lead arrived." />
+          <fieldset class="radio-list plain">
+            <legend class="field-static-label">A duplicate is</legend>
+            <label>
+              <input type="radio" name="dedupe-action" checked={d.action === "attach"} onChange={() => onChange({ ...d, action: "attach" })} />
+              <span>
+                <strong>Attached</strong> — added to the first lead's history; its agent is told the borrower came back.
+              </span>
+            </label>
+            <label>
+              <input type="radio" name="dedupe-action" checked={d.action === "reject"} onChange={() => onChange({ ...d, action: "reject" })} />
+              <span>
+                <strong>Rejected</strong> — refused (409 duplicate_lead); nothing is stored or changed.
+              </span>
+            </label>
+          </fieldset>
+        </>
+      )}
+      {error && <p class="field-error">{error}</p>}
+    </Fieldset>
+  );
+}
 
 function timeZones(current: string): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
@@ -132,6 +206,14 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
               <SelectField label="Time zone" value={draft.time_zone} onChange={f("time_zone")} error={byField.time_zone} options={timeZones(draft.time_zone).map((z) => ({ value: z, label: z.replace(/_/g, " ") }))} />
               <Hours value={draft.business_hours} onChange={f("business_hours")} error={byField.business_hours} />
               <ClosedDates value={draft.closed_dates} onChange={f("closed_dates")} error={byField.closed_dates} />
+              <TextField
+                label="Default country"
+                value={draft.default_country ?? "US"}
+                onInput={(v) => f("default_country")(v.toUpperCase().slice(0, 2))}
+                maxLength={2}
+                error={byField.default_country ?? (draft.default_country && !countryName(draft.default_country) ? "Two letters of an ISO country code, e.g. US, GB, IN." : undefined)}
+                hint={`${countryName(draft.default_country ?? "US") ?? "ISO two-letter code, e.g. US, GB, IN"}: national phone numbers (without +country code) are read in this country.`}
+              />
               <TextField label="Caller ID for calls to agents" type="tel" value={draft.caller_id ?? ""} onInput={f("caller_id")} error={byField.caller_id} />
               <PickerField
                 label="Default agent"
@@ -162,6 +244,7 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
                   hint="How long a lead opened in the work queue stays locked for its agent when they do nothing; then it goes back to the queues."
                 />
               </Fieldset>
+              <Duplicates value={draft.dedupe === undefined ? DEFAULT_DEDUPE : draft.dedupe} onChange={(v) => f("dedupe")(v)} error={byField.dedupe} />
               <div class="span-2">
                 <TextAreaField label="Do-not-call numbers" value={dnc} onInput={setDnc} rows={4} error={byField.do_not_call} hint="One phone number per line. TCPA campaigns never call these." />
               </div>

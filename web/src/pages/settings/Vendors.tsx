@@ -1,12 +1,34 @@
 import { useState } from "preact/hooks";
-import { post } from "../../api";
+import { post, put } from "../../api";
 import { Dialog, DialogButtons } from "../../components/Dialog";
-import { FormErrors, TextField } from "../../components/Fields";
-import { ACTIONS, DataTable } from "../../components/Page";
+import { CheckboxField, FormErrors, TextField } from "../../components/Fields";
+import { ACTIONS, Cell, DataTable } from "../../components/Page";
 import { when } from "../../format";
 import { notify } from "../../notify";
 import type { Vendor } from "../../types";
 import { ListState, RowActions, SettingsPage, useList, useRemove, useSubmit, YesNo } from "./common";
+
+/** What a vendor's key may do besides posting leads. */
+export const VENDOR_PERMISSIONS: { value: string; label: string; hint: string }[] = [
+  { value: "transfer", label: "Call center", hint: "May transfer leads and assign new leads to a named agent." },
+];
+
+export function permissionsText(permissions: string[] | undefined): string {
+  const found = (permissions ?? []).map((p) => VENDOR_PERMISSIONS.find((x) => x.value === p)).filter(Boolean) as typeof VENDOR_PERMISSIONS;
+  return found.length ? found.map((p) => `${p.label}: ${p.hint.charAt(0).toLowerCase()}${p.hint.slice(1, -1)}`).join("; ") : "Posts leads only";
+}
+
+function PermissionChecks({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
+  return (
+    <fieldset class="plain radio-list">
+      <legend class="field-static-label">Permissions</legend>
+      <p class="muted small">Every vendor posts leads (POST /v1/leads).</p>
+      {VENDOR_PERMISSIONS.map((p) => (
+        <CheckboxField key={p.value} label={`${p.label}: ${p.hint.charAt(0).toLowerCase()}${p.hint.slice(1)}`} checked={value.includes(p.value)} onChange={(on) => onChange(on ? [...value, p.value] : value.filter((x) => x !== p.value))} />
+      ))}
+    </fieldset>
+  );
+}
 
 function KeyDialog({ created, onClose }: { created: (Vendor & { api_key: string }) | null; onClose: () => void }) {
   const [copied, setCopied] = useState(false);
@@ -51,17 +73,31 @@ export function VendorsPage({ canEdit }: { canEdit: boolean }) {
   const list = useList<Vendor>("/v1/vendors", "vendors");
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState("");
+  const [permissions, setPermissions] = useState<string[]>([]);
+  const [editing, setEditing] = useState<Vendor | null>(null);
+  const [editPermissions, setEditPermissions] = useState<string[]>([]);
+  const change = useSubmit(["permissions"]);
   const [created, setCreated] = useState<(Vendor & { api_key: string }) | null>(null);
   const remove = useRemove(() => void list.reload());
   const form = useSubmit(["name"]);
 
   const create = () =>
     form.run(async () => {
-      const answer = await post<Vendor & { api_key: string }>("/v1/vendors", { name: name.trim() });
+      const answer = await post<Vendor & { api_key: string }>("/v1/vendors", { name: name.trim(), permissions });
       setCreating(false);
       setName("");
+      setPermissions([]);
       setCreated(answer);
       notify(`Vendor “${answer.name}” created. Copy its API key now.`, "success");
+      void list.reload();
+    });
+
+  const savePermissions = () =>
+    change.run(async () => {
+      if (!editing) return;
+      await put<Vendor>(`/v1/vendors/${encodeURIComponent(editing.vendor_id)}`, { permissions: editPermissions });
+      notify(`Vendor “${editing.name}”: permissions saved.`, "success");
+      setEditing(null);
       void list.reload();
     });
 
@@ -71,20 +107,28 @@ export function VendorsPage({ canEdit }: { canEdit: boolean }) {
       <p class="muted">Lead vendors post to POST /v1/leads with their API key in the x-api-key header.</p>
       <ListState list={list} what="vendors" />
       {items.length > 0 && (
-        <DataTable caption="Vendors" columns={["Name", "Key starts with", "Active", "Created", ACTIONS]}>
+        <DataTable caption="Vendors" stack columns={["Name", "Key starts with", "Permissions", "Active", "Created", ACTIONS]}>
           {items.map((v) => (
             <tr key={v.vendor_id}>
-              <th scope="row">{v.name}</th>
-              <td>
+              <th scope="row" class="cell-title">
+                {v.name}
+              </th>
+              <Cell label="Key starts with">
                 <code>{v.key_prefix}…</code>
-              </td>
-              <td>
+              </Cell>
+              <Cell label="Permissions">{permissionsText(v.permissions)}</Cell>
+              <Cell label="Active">
                 <YesNo value={v.active} />
-              </td>
-              <td>{when(v.created_at)}</td>
+              </Cell>
+              <Cell label="Created">{when(v.created_at)}</Cell>
               <RowActions
                 name={v.name}
                 canEdit={canEdit}
+                onEdit={() => {
+                  change.clear();
+                  setEditPermissions(v.permissions ?? []);
+                  setEditing(v);
+                }}
                 remove={v.active && { path: `/v1/vendors/${encodeURIComponent(v.vendor_id)}`, name: `vendor “${v.name}”`, verb: "Deactivate", question: "Do you really want to deactivate this vendor? Leads posted with its key will be refused." }}
                 ask={remove.ask}
               />
@@ -101,6 +145,29 @@ export function VendorsPage({ canEdit }: { canEdit: boolean }) {
       >
         <FormErrors messages={form.other} />
         <TextField label="Vendor name" value={name} onInput={setName} required error={form.byField.name} />
+        <PermissionChecks value={permissions} onChange={setPermissions} />
+      </Dialog>
+      <Dialog
+        open={editing !== null}
+        title={`Vendor: ${editing?.name ?? ""}`}
+        onClose={() => setEditing(null)}
+        onSubmit={() => canEdit && void savePermissions()}
+        actions={
+          canEdit ? (
+            <DialogButtons onCancel={() => setEditing(null)} label="Save" busyLabel="Saving…" busy={change.busy} />
+          ) : (
+            <button type="button" class="btn" onClick={() => setEditing(null)}>
+              Close
+            </button>
+          )
+        }
+      >
+        <FormErrors messages={change.other} />
+        <p class="muted">Its API key stays the same.</p>
+        <fieldset class="plain" disabled={!canEdit}>
+          <PermissionChecks value={editPermissions} onChange={setEditPermissions} />
+        </fieldset>
+        {change.byField.permissions && <p class="field-error">{change.byField.permissions}</p>}
       </Dialog>
       <KeyDialog created={created} onClose={() => setCreated(null)} />
       {remove.dialog}
