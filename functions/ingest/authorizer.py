@@ -16,7 +16,7 @@ def _policy(effect: str, method_arn: str, principal: str, context: dict[str, str
     base = "/".join(method_arn.split("/")[:2])
     doc = {"Version": "2012-10-17", "Statement": [{
         "Action": "execute-api:Invoke", "Effect": effect,
-        "Resource": [f"{base}/*/v1/leads", f"{base}/*/v1/leads/*"]}]}
+        "Resource": [f"{base}/*/v1/leads", f"{base}/*/v1/leads/*", f"{base}/*/v1/uploads/*"]}]}
     out: dict[str, Any] = {"principalId": principal, "policyDocument": doc}
     if context:
         out["context"] = context

@@ -42,7 +42,7 @@ class Settings:
     persist: bool = False
     dynamodb_port: int = 0
     moto_port: int = 0
-    max_body: int = 262144
+    max_body: int = 10 * 1024 * 1024  # API Gateway's own limit on a request body
     jwt_secret: str = "local-jwt-secret"
     jwt_ttl_seconds: int = 12 * 3600
     key_pepper: str = "local-pepper"
@@ -61,7 +61,7 @@ class Settings:
             persist=os.environ.get("LEADWAVE_PERSIST", "") == "1",
             dynamodb_port=_int("LEADWAVE_DYNAMODB_PORT", 0),
             moto_port=_int("LEADWAVE_MOTO_PORT", 0),
-            max_body=_int("LEADWAVE_MAX_BODY", 262144),
+            max_body=_int("LEADWAVE_MAX_BODY", 10 * 1024 * 1024),
             jwt_secret=os.environ.get("LEADWAVE_LOCAL_JWT_SECRET") or "local-jwt-secret",
             key_pepper=os.environ.get("KEY_PEPPER") or "local-pepper",
             twilio_auth_token=os.environ.get("TWILIO_AUTH_TOKEN") or "local-twilio-auth-token",

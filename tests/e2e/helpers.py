@@ -40,8 +40,8 @@ class Client:
 
     def as_agent(self, email: str, method: str, path: str, **kw: Any) -> requests.Response:
         session = kw.pop("session", self.http)
-        return session.request(method, f"{self.base}{path}", headers={"Authorization": f"Bearer {self.token(email)}"},
-                               timeout=30, **kw)
+        headers = {"Authorization": f"Bearer {self.token(email)}", **kw.pop("headers_extra", {})}
+        return session.request(method, f"{self.base}{path}", headers=headers, timeout=30, **kw)
 
     def offers(self, email: str) -> list[dict[str, Any]]:
         return list(self.as_agent(email, "GET", "/v1/me/offers").json()["offers"])

@@ -74,7 +74,7 @@ def test_a_file_is_checked_queued_in_chunks_and_each_row_reported(ingest, worker
     text = "\ufeff" + HEADER + "\r\n" + "\r\n".join([
         '4155550101,Ann,"Lee, Jr.",ann@example.com,CA,250000,L1,',
         "4155550102,Bob,Ray,not-an-email,TX,100000,L2,",
-        "12,Cy,Oz,,NY,,L3,",
+        "12,Cy,@SUM(1+1),,NY,,L3,",
         "",  # a blank line is skipped, not numbered
         '4155550104,"=HYPERLINK(""http://evil"")",Smith,,WA,,L4,',
     ]) + "\r\n"
@@ -96,6 +96,7 @@ def test_a_file_is_checked_queued_in_chunks_and_each_row_reported(ingest, worker
     code, csv_text = status(ingest, floor, body["upload_id"], path_suffix="/rejected")
     assert code == 200 and csv_text.splitlines()[0].startswith("row,field,reason,phone")
     assert "3,email," in csv_text and "4,phone," in csv_text
+    assert ",'@SUM(1+1)," in csv_text  # neutralised: a spreadsheet shows it as text
 
 
 def test_the_same_file_again_creates_no_duplicate_leads(ingest, worker, floor, aws_env):
