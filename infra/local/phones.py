@@ -4,8 +4,13 @@
   for calls (create, fetch, list, hang up or redirect), HTTP Basic auth with the account SID and
   auth token, errors as Twilio's JSON. Point ``twilio.rest.Client`` at it with
   ``client.api.base_url = TWILIO_API_BASE_URL``.
+* ``.../IncomingPhoneNumbers[/{PhoneNumberSid}].json``: the account's numbers (list with
+  ``PhoneNumber=``, fetch, update ``VoiceUrl``/``VoiceMethod``/``StatusCallback``, delete); the
+  simulated account owns every E.164 number, each made (a ``PN`` sid) on its first look-up.
 * ``/local/phones``: the page where a person answers the simulated phones, presses digits and
-  hangs up; ``/local/phones/calls`` is the same as JSON, for the page and for tests.
+  hangs up, or calls one of the account's numbers; ``/local/phones/calls`` is the same as JSON,
+  for the page and for tests, and ``POST /local/phones/inbound`` ``{"from", "to"}`` places an
+  inbound call (see ``phones_inbound``).
 
 Webhooks (TwiML requests, status, recording and ``<Dial>`` action callbacks) are signed as
 Twilio signs them and sent from worker threads; see ``phones_network`` and ``phones_twiml``.
@@ -19,19 +24,31 @@ import hmac
 import json
 import re
 import threading
+import time
 from concurrent.futures import TimeoutError as StepTimeout
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from infra.local.phones_network import ActionError, Call, PhoneNetwork
-from infra.local.phones_wire import API_VERSION, call_resource, error, new_sid, recording_wav, seconds
+from infra.local.phones_network import ActionError, Call, Number, PhoneNetwork
+from infra.local.phones_wire import (
+    API_VERSION,
+    call_resource,
+    error,
+    new_sid,
+    number_resource,
+    recording_wav,
+    seconds,
+)
 from infra.local.routing import HttpRequest
 
 Response = tuple[int, dict[str, str], bytes]
 PREFIX = "/local/twilio"
 CALLS = re.compile(rf"^{PREFIX}/{API_VERSION}/Accounts/(?P<account>[^/]+)/Calls(?:/(?P<sid>[^/]+))?\.json$")
+NUMBERS = re.compile(
+    rf"^{PREFIX}/{API_VERSION}/Accounts/(?P<account>[^/]+)/IncomingPhoneNumbers(?:/(?P<sid>[^/]+))?\.json$")
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 CALL = re.compile(r"^/local/phones/calls/(?P<sid>CA[0-9a-f]{32})(?:/(?P<action>[a-z-]+))?$")
 RECORDING = re.compile(r"^/local/phones/recordings/(?P<sid>RE[0-9a-f]{32})(?:\.wav|\.mp3)?$")
 PAGE = Path(__file__).with_name("phones.html")
@@ -74,6 +91,8 @@ class PhoneSimulator:
     def rest(self, req: HttpRequest) -> Response:
         found = CALLS.match(req.path)
         resource = req.path.removeprefix(PREFIX)
+        if found is None and (numbers := NUMBERS.match(req.path)):
+            return self.numbers(req, numbers["account"], numbers["sid"], resource)
         if found is None:
             return error(404, 20404, f"The requested resource {resource} was not found")
         if not self._authorized(req, found["account"]):
@@ -157,6 +176,62 @@ class PhoneSimulator:
         with self.network.lock:
             return call_resource(call)
 
+    # -- IncomingPhoneNumbers
+    def numbers(self, req: HttpRequest, account: str, sid: str | None, resource: str) -> Response:
+        if not self._authorized(req, account):
+            return error(401, 20003, "Authenticate")
+        form = dict(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
+        if sid is None:
+            if req.method == "GET":
+                return self.list_numbers(dict(req.query), resource)
+            if req.method != "POST":
+                return error(405, 20004, "Method not allowed")
+            phone = form.get("PhoneNumber", "")
+            if not E164.match(phone):
+                return error(400, 21421, f"PhoneNumber is invalid: {phone!r}")
+            number = self.network.number(phone)
+            assert number is not None
+            self._update_number(number, form)
+            return _json(201, number_resource(number))
+        number = next((n for n in self.network.numbers() if n.sid == sid), None)
+        if number is None:
+            return error(404, 20404, f"The requested resource {resource} was not found")
+        if req.method == "POST":
+            self._update_number(number, form)
+        elif req.method == "DELETE":
+            self.network.forget_number(number)
+            return 204, {}, b""
+        elif req.method != "GET":
+            return error(405, 20004, "Method not allowed")
+        with self.network.lock:
+            return _json(200, number_resource(number))
+
+    def _update_number(self, number: Number, form: dict[str, str]) -> None:
+        fields = {"FriendlyName": "friendly_name", "VoiceUrl": "voice_url", "VoiceMethod": "voice_method",
+                  "VoiceFallbackUrl": "voice_fallback_url", "VoiceFallbackMethod": "voice_fallback_method",
+                  "StatusCallback": "status_callback", "StatusCallbackMethod": "status_callback_method"}
+        with self.network.lock:
+            for key, attr in fields.items():
+                if key in form:
+                    setattr(number, attr, form[key].upper() if key.endswith("Method") else form[key])
+            number.updated = time.time()
+
+    def list_numbers(self, query: dict[str, str], resource: str) -> Response:
+        phone = query.get("PhoneNumber", "").strip()
+        if phone and phone[0].isdigit() and E164.match(f"+{phone}"):
+            phone = f"+{phone}"  # a '+' sent unencoded arrives as a space
+        if phone and E164.match(phone):
+            self.network.number(phone)  # the account owns every number
+        with self.network.lock:
+            found = [number_resource(n) for n in self.network.numbers()
+                     if (not phone or n.phone_number == phone)
+                     and (not query.get("FriendlyName") or n.friendly_name == query["FriendlyName"])]
+        size = int(query.get("PageSize") or 50)
+        uri = f"{resource}?PageSize={size}&Page=0"
+        return _json(200, {"incoming_phone_numbers": found[:size], "start": 0,
+                           "end": max(0, min(size, len(found)) - 1), "page": 0, "page_size": size,
+                           "uri": uri, "first_page_uri": uri, "previous_page_uri": None, "next_page_uri": None})
+
     # -- the simulator page and its JSON
     def phones(self, req: HttpRequest) -> Response:
         path = req.path.rstrip("/") or "/"
@@ -168,6 +243,10 @@ class PhoneSimulator:
             elif req.method != "GET":
                 return _problem(405, "method_not_allowed", f"{req.method} is not allowed here.")
             return _json(200, {"calls": [self.snapshot(c) for c in self.network.calls()]})
+        if path == "/local/phones/inbound":
+            if req.method != "POST":
+                return _problem(405, "method_not_allowed", f"{req.method} is not allowed here.")
+            return self.inbound(req.body)
         if found := RECORDING.match(path):
             return self.recording(found["sid"])
         found = CALL.match(path)
@@ -180,8 +259,36 @@ class PhoneSimulator:
             return _problem(405, "method_not_allowed", f"{req.method} is not allowed here.")
         return self.act(call, found["action"], req.body)
 
+    def inbound(self, body: bytes) -> Response:
+        """A person calls one of the account's numbers: ``{"from": "+1...", "to": "+1..."}``."""
+        try:
+            wanted = json.loads(body or b"{}")
+            from_, to = str(wanted.get("from", "")).strip(), str(wanted.get("to", "")).strip()
+        except (ValueError, AttributeError):
+            from_ = to = ""
+        if not (E164.match(from_) and E164.match(to)):
+            return _problem(400, "invalid_request", 'Send {"from": "+13125550142", "to": "+13125550199"} '
+                                                    "(E.164 numbers).")
+        number = self.network.number(to)
+        assert number is not None
+        if not number.voice_url:
+            return _problem(404, "no_voice_url", f"{to} has no voice URL: set one with "
+                                                 "incoming_phone_numbers(sid).update(voice_url=...).")
+        try:
+            call = self.network.call_in(from_, number)
+        except StepTimeout:
+            call = next(c for c in reversed(self.network.calls()) if c.to == to and c.from_ == from_)
+        return _json(201, self.snapshot(call))
+
     def act(self, call: Call, action: str, body: bytes) -> Response:
-        digits = ""
+        digits, message = "", 0
+        if action == "message":
+            try:
+                message = int(json.loads(body or b"{}").get("seconds", 5))
+            except (ValueError, TypeError, AttributeError):
+                message = 0
+            if not 1 <= message <= 3600:
+                return _problem(400, "invalid_request", 'Send {"seconds": 7} (1 to 3600).')
         if action == "press":
             try:
                 digits = str(json.loads(body or b"{}").get("digits", ""))
@@ -190,7 +297,7 @@ class PhoneSimulator:
             if not re.fullmatch(r"[0-9*#]{1,32}", digits):
                 return _problem(400, "invalid_request", 'Send {"digits": "1"} (0-9, * and #).')
         try:
-            self.network.act(call, action, digits)
+            self.network.act(call, action, digits, message=message)
         except ActionError as err:
             return _problem(err.status, err.code, err.message)
         except StepTimeout:
@@ -200,10 +307,14 @@ class PhoneSimulator:
         return _json(200, self.snapshot(call))
 
     def recording(self, sid: str) -> Response:
-        call = next((c for c in self.network.calls() if c.recording_sid == sid), None)
-        if call is None:
-            return _problem(404, "not_found", f"No recording {sid}.")
-        return 200, {"Content-Type": "audio/x-wav"}, recording_wav(call.duration() or 0)
+        with self.network.lock:
+            duration = self.network.recordings.get(sid)
+        if duration is None:
+            call = next((c for c in self.network.calls() if c.recording_sid == sid), None)
+            if call is None:
+                return _problem(404, "not_found", f"No recording {sid}.")
+            duration = call.duration() or 0
+        return 200, {"Content-Type": "audio/x-wav"}, recording_wav(duration)
 
     def snapshot(self, call: Call) -> dict[str, Any]:
         with self.network.lock:
@@ -214,7 +325,12 @@ class PhoneSimulator:
                 "answered_at": _iso(call.answered_at), "ended_at": _iso(call.ended_at), "duration": call.duration(),
                 "transcript": list(call.transcript), "waiting_for_digits": gather is not None,
                 "gather": None if gather is None else {k: gather[k] for k in ("action", "num_digits", "timeout")},
-                "bridged_to": call.bridged_to, "caller_id": call.caller_id,
+                "bridged_to": call.bridged_to, "bridged_call": call.bridged_call, "caller_id": call.caller_id,
+                "direction": call.direction, "parent_call_sid": call.parent_call_sid,
+                "queue": call.queue["name"] if call.queue and call.queue["state"] != "bridged" else None,
+                "dialing": None if call.dialing is None else (call.dialing.get("queue") or call.dialing.get("number")),
+                "recording_message": call.record_verb is not None,
+                "messages": [{k: m[k] for k in ("sid", "url", "duration")} for m in call.messages],
                 "record": call.dial.get("record") or ("record-from-answer" if call.record else None),
                 "recording_sid": call.recording_sid, "recording_url": call.recording_url,
                 "errors": [dict(e, at=_iso(e["at"])) for e in call.errors],

@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.local.phones_inbound import InboundSteps
 from infra.local.phones_twiml import TwimlSteps
 from infra.local.phones_wire import new_sid
 
@@ -62,6 +63,16 @@ class Call:
     errors: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     sequence: int = 0
+    direction: str = "outbound-api"  # "inbound" (a person called a number), "outbound-dial" (a <Dial> leg)
+    parent_call_sid: str | None = None
+    phone_number_sid: str | None = None
+    queue: dict[str, Any] | None = None  # in an <Enqueue> (waiting, being connected, or bridged)
+    record_verb: dict[str, Any] | None = None  # a <Record> listening for a message
+    dialing: dict[str, Any] | None = None  # a <Dial><Queue> or, from an inbound call, a <Dial><Number>
+    peer: str | None = None  # the call bridged with this one right now
+    bridged_call: str | None = None  # the call it was last bridged with
+    bridged_at: float | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)  # what <Record> recorded
     lane: deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = field(default_factory=deque, repr=False)
     busy: bool = False
 
@@ -75,11 +86,31 @@ class Call:
         return round(self.ended_at - self.answered_at) if self.answered_at else 0
 
     def recorded(self) -> bool:
+        """Recorded as a whole call: ``Record=true`` on the REST create, or ``<Dial record>`` of an
+        outbound leg to a number (the bridges of ``phones_inbound`` record the bridge only)."""
         dial = self.dial.get("record", "").lower() not in ("", "do-not-record", "false")
-        return bool(self.answered_at) and (self.record or dial)
+        return bool(self.answered_at) and (self.record or (dial and not self.dial.get("kind")))
 
 
-class PhoneNetwork(TwimlSteps):
+@dataclass
+class Number:
+    """An IncomingPhoneNumber of the simulated account (any E.164 number, made on first use)."""
+
+    sid: str
+    account_sid: str
+    phone_number: str
+    friendly_name: str
+    voice_url: str = ""
+    voice_method: str = "POST"
+    voice_fallback_url: str = ""
+    voice_fallback_method: str = "POST"
+    status_callback: str = ""
+    status_callback_method: str = "POST"
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+
+class PhoneNetwork(InboundSteps, TwimlSteps):
     def __init__(self, account_sid: str, auth_token: str, public_url: Callable[[], str], cps: float = 0) -> None:
         self.account_sid, self.auth_token, self.public_url = account_sid, auth_token, public_url
         self.cps = cps  # calls placed per second, like a Twilio account's CPS (0: no limit)
@@ -87,6 +118,9 @@ class PhoneNetwork(TwimlSteps):
         self.lock = threading.RLock()
         self._calls: dict[str, Call] = {}
         self._timers: set[threading.Timer] = set()
+        self._numbers: dict[str, Number] = {}
+        self._queues: dict[str, dict[str, Any]] = {}
+        self.recordings: dict[str, int] = {}  # <Record> and bridge recordings: sid -> seconds
 
     # -- reading and clearing
     def get(self, sid: str) -> Call | None:
@@ -103,8 +137,46 @@ class PhoneNetwork(TwimlSteps):
                 timer.cancel()
             self._timers.clear()
             self._calls.clear()
+            self._queues.clear()
 
     stop = clear
+
+    # -- the account's phone numbers
+    def number(self, phone_number: str, create: bool = True) -> Number | None:
+        """The account's number (any E.164 number is the account's: made on its first look-up)."""
+        from infra.local.phones_wire import formatted
+
+        with self.lock:
+            found = self._numbers.get(phone_number)
+            if found is None and create:
+                found = self._numbers[phone_number] = Number(
+                    new_sid("PN"), self.account_sid, phone_number, formatted(phone_number))
+            return found
+
+    def numbers(self) -> list[Number]:
+        with self.lock:
+            return sorted(self._numbers.values(), key=lambda n: n.created)
+
+    def forget_number(self, number: Number) -> None:
+        with self.lock:
+            self._numbers.pop(number.phone_number, None)
+
+    def call_in(self, from_: str, number: Number, wait: float = 30.0) -> Call:
+        """A person calls one of the account's numbers: the call rings, Twilio requests the
+        number's voice URL and the app's TwiML answers it (waits for that first step)."""
+        call = Call(sid=new_sid("CA"), account_sid=self.account_sid, to=number.phone_number, from_=from_,
+                    url=number.voice_url, method=number.voice_method, direction="inbound",
+                    phone_number_sid=number.sid, status="ringing", started_at=time.time(),
+                    status_callback=number.status_callback, status_callback_method=number.status_callback_method)
+        with self.lock:
+            self._calls[call.sid] = call
+        self.submit(call, self._incoming).result(timeout=wait)
+        return call
+
+    def child_call(self, parent: Call, to: str, from_: str, timeout: float) -> Call:
+        """The leg a ``<Dial><Number>`` of an inbound call places (rung like any call)."""
+        return Call(sid=new_sid("CA"), account_sid=parent.account_sid, to=to, from_=from_,
+                    direction="outbound-dial", parent_call_sid=parent.sid, timeout=timeout)
 
     # -- what the REST API does: change state now, leave every webhook to the call's lane
     def place(self, call: Call) -> None:
@@ -137,10 +209,11 @@ class PhoneNetwork(TwimlSteps):
         self.submit(call, self._redirect, url, method, twiml)
 
     # -- what a person does (the page and the tests wait for the lane to finish the step)
-    def act(self, call: Call, action: str, digits: str = "", wait: float = 60.0) -> None:
-        steps: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
+    def act(self, call: Call, action: str, digits: str = "", wait: float = 60.0, message: int = 0) -> None:
+        steps: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
             "answer": (self._answer, ()), "press": (self._press, (digits,)), "hangup": (self._hangup, ()),
-            "no-answer": (self._unanswered, ("no-answer",)), "busy": (self._unanswered, ("busy",))}
+            "no-answer": (self._unanswered, ("no-answer",)), "busy": (self._unanswered, ("busy",)),
+            "message": (self._message, (message,))}
         if action not in steps:
             raise ActionError(404, "unknown_action", f"no action {action!r}")
         step, args = steps[action]
@@ -214,12 +287,16 @@ class PhoneNetwork(TwimlSteps):
                 raise ActionError(409, "not_ringing", f"the call is {call.status}, not ringing")
             self._set(call, status="in-progress", answered_at=time.time())
         self._status_callback(call, "answered", "in-progress")
-        if call.twiml:
+        if call.parent_call_sid:  # a <Dial> leg: answering connects the person with the caller
+            self._connect_child(call)
+        elif call.twiml:
             self._run_document(call, call.twiml.encode(), call.url or self.public_url())
         else:
             self._fetch_and_run(call, call.url, call.method)
 
     def _press(self, call: Call, digits: str) -> None:
+        if call.record_verb is not None and call.status == "in-progress":
+            return self._press_while_recording(call, digits)
         with self.lock:
             gather = call.gather
             if call.status != "in-progress" or gather is None:
@@ -257,6 +334,9 @@ class PhoneNetwork(TwimlSteps):
         document does (e.g. a losing Ring All agent hears that the lead was taken)."""
         if call.ended:
             return
+        self._stop(call, "redirected")  # a queue it waited in, a <Dial> or <Record> under way
+        if call.ended:
+            return
         self._say(call, "(call updated with new TwiML)" if twiml else f"(call redirected to {url})")
         if twiml:
             self._run_document(call, twiml.encode(), url or call.url)
@@ -266,7 +346,7 @@ class PhoneNetwork(TwimlSteps):
     def _mark_ended(self, call: Call, status: str) -> None:
         """Under the lock: the call's final state (and its recording, if it was recorded)."""
         self._set(call, status=status, ended_at=time.time(), gather=None)
-        if call.recorded():
+        if call.recorded() and not call.recording_sid:
             call.recording_sid = new_sid("RE")
             call.recording_url = f"{self.public_url()}/local/phones/recordings/{call.recording_sid}"
 

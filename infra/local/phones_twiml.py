@@ -41,6 +41,11 @@ class TwimlSteps:
     _mark_ended: Callable[[Call, str], None]
     _set: Callable[..., None]
     _gather_timeout: Callable[..., None]
+    _stop: Callable[[Call, str], None]
+    _enqueue: Callable[..., None]
+    _record: Callable[..., None]
+    _dial_queue: Callable[..., None]
+    _dial_number: Callable[..., None]
 
     # -- TwiML
     def _fetch_and_run(self, call: Call, url: str, method: str, extra: dict[str, str] | None = None,
@@ -70,7 +75,11 @@ class TwimlSteps:
             elif verb.tag == "Gather":
                 return self._gather(call, verb, verbs[i + 1:], doc_url)
             elif verb.tag == "Dial":
-                return self._dial(call, verb)
+                return self._dial(call, verb, verbs[i + 1:], doc_url)
+            elif verb.tag == "Enqueue":
+                return self._enqueue(call, verb, verbs[i + 1:], doc_url)
+            elif verb.tag == "Record":
+                return self._record(call, verb, verbs[i + 1:], doc_url)
             elif verb.tag in ("Hangup", "Reject"):
                 break
             elif verb.tag == "Redirect":
@@ -100,7 +109,16 @@ class TwimlSteps:
             call.gather = gather
         self._later(gather["timeout"], call, self._gather_timeout, gather)
 
-    def _dial(self, call: Call, verb: Any) -> None:
+    def _dial(self, call: Call, verb: Any, rest: list[Any], doc_url: str) -> None:
+        """``<Dial><Queue>`` takes a caller waiting in ``<Enqueue>``; an inbound call's
+        ``<Dial><Number>`` rings the number (``phones_inbound``). An outbound leg's ``<Dial>``
+        (Ring All's agent leg dialing the borrower) is bridged at once: the number dialed and the
+        caller ID are kept on the call, the ``action`` and recording come when the call ends."""
+        queue = next((c for c in verb if c.tag == "Queue"), None)
+        if queue is not None:
+            return self._dial_queue(call, verb, queue, rest, doc_url)
+        if call.direction == "inbound":
+            return self._dial_number(call, verb, rest, doc_url)
         nouns = [c for c in verb if c.tag in ("Number", "Client", "Sip")]
         number = text(nouns[0]) if nouns else text(verb)
         with self.lock:
@@ -125,12 +143,13 @@ class TwimlSteps:
 
     # -- the end of a call: the <Dial> action, the final status callback, then the recording
     def _after_end(self, call: Call) -> None:
-        if call.bridged_to and call.dial.get("action"):
+        self._stop(call, "hangup")  # a queue, <Record> or <Dial> of phones_inbound under way
+        if call.bridged_to and call.dial.get("action") and not call.dial.get("kind"):
             self._webhook(call, "dial-action", urljoin(call.url, call.dial["action"]), call.dial["method"], {
                 **self.params(call), "DialCallStatus": "completed", "DialCallDuration": str(call.duration() or 0),
                 "DialBridged": "true"})
         self._status_callback(call, "completed", call.status)
-        if call.recorded() and call.recording_sid:
+        if call.recorded() and call.recording_sid and not call.dial.get("kind"):
             dial = bool(call.dial.get("record"))
             url = call.dial.get("recording_status_callback", "") if dial else call.recording_status_callback
             method = (call.dial.get("recording_status_callback_method", "POST") if dial
@@ -146,9 +165,12 @@ class TwimlSteps:
 
     # -- webhooks
     def params(self, call: Call) -> dict[str, str]:
-        return {"AccountSid": call.account_sid, "ApiVersion": API_VERSION, "CallSid": call.sid,
-                "CallStatus": call.status, "Called": call.to, "Caller": call.from_, "Direction": "outbound-api",
-                "From": call.from_, "To": call.to}
+        params = {"AccountSid": call.account_sid, "ApiVersion": API_VERSION, "CallSid": call.sid,
+                  "CallStatus": call.status, "Called": call.to, "Caller": call.from_, "Direction": call.direction,
+                  "From": call.from_, "To": call.to}
+        if call.parent_call_sid:
+            params["ParentCallSid"] = call.parent_call_sid
+        return params
 
     def _status_callback(self, call: Call, event: str, status: str) -> None:
         if not call.status_callback or event not in call.events:

@@ -60,13 +60,35 @@ def call_resource(c: Any) -> dict[str, Any]:
     return {
         "account_sid": c.account_sid, "annotation": None, "answered_by": None, "api_version": API_VERSION,
         "caller_name": None, "date_created": rfc2822(c.created), "date_updated": rfc2822(c.updated),
-        "direction": "outbound-api", "duration": None if duration is None else str(duration),
+        "direction": c.direction, "duration": None if duration is None else str(duration),
         "end_time": rfc2822(c.ended_at), "forwarded_from": None, "from": c.from_,
-        "from_formatted": formatted(c.from_), "group_sid": None, "parent_call_sid": None,
-        "phone_number_sid": None, "price": None, "price_unit": "USD", "queue_time": "0", "sid": c.sid,
+        "from_formatted": formatted(c.from_), "group_sid": None, "parent_call_sid": c.parent_call_sid,
+        "phone_number_sid": c.phone_number_sid, "price": None, "price_unit": "USD",
+        "queue_time": str((c.queue or {}).get("waited", 0)), "sid": c.sid,
         "start_time": rfc2822(c.started_at),
         "status": c.status, "subresource_uris": {s: uri.replace(".json", f"/{_camel(s)}.json") for s in sub},
         "to": c.to, "to_formatted": formatted(c.to), "trunk_sid": None, "uri": uri,
+    }
+
+
+def number_resource(n: Any) -> dict[str, Any]:
+    """A ``phones_network.Number`` as Twilio's IncomingPhoneNumber resource."""
+    uri = f"/{API_VERSION}/Accounts/{n.account_sid}/IncomingPhoneNumbers/{n.sid}.json"
+    return {
+        "account_sid": n.account_sid, "address_requirements": "none", "address_sid": None,
+        "api_version": API_VERSION, "beta": False, "bundle_sid": None,
+        "capabilities": {"fax": False, "mms": True, "sms": True, "voice": True},
+        "date_created": rfc2822(n.created), "date_updated": rfc2822(n.updated),
+        "emergency_address_sid": None, "emergency_address_status": "unregistered", "emergency_status": "Inactive",
+        "friendly_name": n.friendly_name, "identity_sid": None, "origin": "twilio", "phone_number": n.phone_number,
+        "sid": n.sid, "sms_application_sid": "", "sms_fallback_method": "POST", "sms_fallback_url": "",
+        "sms_method": "POST", "sms_url": "", "status": "in-use", "status_callback": n.status_callback,
+        "status_callback_method": n.status_callback_method,
+        "subresource_uris": {"assigned_add_ons": uri.replace(".json", "/AssignedAddOns.json")},
+        "trunk_sid": None, "type": "local", "uri": uri, "voice_application_sid": "",
+        "voice_caller_id_lookup": False, "voice_fallback_method": n.voice_fallback_method,
+        "voice_fallback_url": n.voice_fallback_url, "voice_method": n.voice_method,
+        "voice_receive_mode": "voice", "voice_url": n.voice_url,
     }
 
 
