@@ -18,6 +18,7 @@ import { OffersBanner, OffersPanel, useOffers } from "./Offers";
 import { PreferencesPage } from "./Preferences";
 import { QueuePage } from "./Queue";
 import { SearchPage } from "./Search";
+import { UploadPage } from "./Upload";
 import { AgentsPage } from "./settings/Agents";
 import { CampaignsPage } from "./settings/Campaigns";
 import { GroupsPage } from "./settings/Groups";
@@ -60,6 +61,7 @@ function navItems(a: Access): { agent: NavItem[]; manager: NavItem[] } {
           { href: "/app/exceptions", label: "Lead Exception" },
           { href: "/app/search", label: "Leads" },
           { href: "/app/lists", label: "Lists" },
+          { href: "/app/uploads", label: "Upload leads" },
           ...(a.isAgent ? [] : [{ href: "/app/queue", label: "Work Queue" }]),
           { href: "/app/reports/marketing", label: "Marketing report" },
           { href: "/app/settings/campaigns", label: "Campaigns" },
@@ -150,6 +152,7 @@ const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element
   "/app/exceptions": ExceptionsPage,
   "/app/search": SearchPage,
   "/app/lists": ListsPage,
+  "/app/uploads": UploadPage,
   "/app/reports/marketing": MarketingPage,
   "/app/settings/campaigns": CampaignsPage,
   "/app/settings/groups": GroupsPage,
