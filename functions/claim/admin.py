@@ -10,6 +10,7 @@ from leadwave.auth import current_agent, require_role
 from leadwave.errors import NotFound
 from leadwave.models import Agent, Campaign, Group, Role, Vendor
 from leadwave.services import admin
+from leadwave.webhooks import public_base
 
 router = Router()
 MAX_BODY = 64 * 1024
@@ -28,6 +29,11 @@ def _kind(kind: str) -> type:
     return KINDS[kind]
 
 
+def _base() -> str:
+    """Where Twilio reaches our webhooks (a campaign's virtual numbers are pointed there)."""
+    return public_base(router.current_event.raw_event)
+
+
 def _body() -> object:
     return json_body(router, max_bytes=MAX_BODY)  # type: ignore[arg-type]
 
@@ -43,7 +49,8 @@ def list_items(kind: str) -> Response:
 def create_item(kind: str) -> Response:
     if kind == "vendors":
         return json_response(201, admin.create_vendor(_caller(change=True).org_id, _body()))
-    return json_response(201, admin.save_item(_kind(kind), _caller(change=True).org_id, _body()))
+    return json_response(201, admin.save_item(_kind(kind), _caller(change=True).org_id, _body(),
+                                              callback_base=_base()))
 
 
 @router.get("/v1/<kind>/<item_id>")
@@ -57,7 +64,8 @@ def get_item(kind: str, item_id: str) -> Response:
 def put_item(kind: str, item_id: str) -> Response:
     if kind == "vendors":
         return json_response(200, admin.update_vendor(_caller(change=True).org_id, item_id, _body()))
-    return json_response(200, admin.save_item(_kind(kind), _caller(change=True).org_id, _body(), item_id))
+    return json_response(200, admin.save_item(_kind(kind), _caller(change=True).org_id, _body(), item_id,
+                                              callback_base=_base()))
 
 
 @router.delete("/v1/<kind>/<item_id>")

@@ -660,7 +660,7 @@ class TwilioVoiceForm(BaseModel):
 
 IVR_QUERY = {  # our callback URLs carry them (leadwave.webhooks.callback_url), sorted by name
     "agent_id": {"type": "string"},
-    "leg": {"type": "string", "enum": ["ring", "autodial"]},
+    "leg": {"type": "string", "enum": ["ring", "autodial", "click"]},
     "prospect_id": {"type": "string"},
     "wave": {"type": "string", "pattern": "^[0-9]{1,4}$"},
 }
@@ -892,10 +892,23 @@ for _kind, _name in SETTINGS_KINDS.items():
     })
 for _path, _what in {"/ivr/answer": "a Ring All or Auto-Dial leg was answered",
                      "/ivr/press": "the agent pressed a key (1 takes the lead)",
-                     "/ivr/status": "a leg's status changed", "/ivr/recording": "a recording is ready"}.items():
+                     "/ivr/status": "a leg's status changed", "/ivr/recording": "a recording is ready",
+                     "/ivr/connecting": "the winning agent takes a waiting caller (said to the caller)",
+                     "/ivr/bridge-end": "the winning agent's call to a waiting caller ended"}.items():
     OPERATIONS[("POST", _path)] = Op(
         f"Twilio: {_what}", {200: "TwiML"}, (403, 500), body="TwilioVoiceForm",
         body_media="application/x-www-form-urlencoded", query=IVR_QUERY, ok_media="text/xml")
+
+INBOUND_QUERY = {"prospect_id": {"type": "string"}}
+for _path, _what in {"/ivr/inbound": "a borrower called a virtual number (its voice URL)",
+                     "/ivr/hold": "what a waiting caller hears (the queue's wait URL)",
+                     "/ivr/inbound-end": "the caller left the queue (QueueResult)",
+                     "/ivr/voicemail": "a caller's voicemail was recorded",
+                     "/ivr/owner-end": "a repeat caller's call to their agent ended"}.items():
+    OPERATIONS[("POST", _path)] = Op(
+        f"Twilio: {_what}", {200: "TwiML"}, (403, 500), body="TwilioVoiceForm",
+        body_media="application/x-www-form-urlencoded", query={} if _path == "/ivr/inbound" else INBOUND_QUERY,
+        ok_media="text/xml")
 
 # Schemas that are one of several answers (name -> the alternatives, and what tells them apart).
 ONE_OF = {

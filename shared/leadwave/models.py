@@ -59,6 +59,7 @@ class Reason:
 
     NO_ELIGIBLE = "No available or eligible agents were found."
     NO_ANSWER = "No agents answered the call."
+    CALLER_HUNG_UP = "The caller hung up before an agent took the call."
     CALLS_FAILED = "The calls to the agents could not be placed (phone provider error)."
     NO_CLICK = "No agents clicked the New Lead button."
     NO_CLAIM_IN_WAVES = "No agent claimed the lead in any wave."
@@ -241,6 +242,8 @@ class Campaign(_Entity):
     tcpa: bool = False
     auto_dial: bool = False
     active: bool = True
+    # virtual numbers borrowers call (seed 004's offline leads): each rings up to 5 agents
+    inbound_numbers: Annotated[list[Annotated[str, sized(32)]], sized(20)] = Field(default_factory=list)
 
 
 class DedupeField(StrEnum):
@@ -313,6 +316,13 @@ class Org(_Entity):
     lock_expiry_minutes: Annotated[int, bounded(1, 43_200)] = 60  # at most 30 days
     auto_claim_callbacks: bool = True  # Claiming (seed 003): a callback with a time claims the lead
     do_not_call: Annotated[list[Annotated[str, sized(32)]], sized(10_000)] = Field(default_factory=list)
+    # what a borrower calling a virtual number hears: while agents are rung, when the office is
+    # closed, and when nobody took the call (then they may leave a voicemail)
+    inbound_greeting: Text = "Thank you for calling. Please hold while we connect you with a loan officer."
+    closed_message: Text = ("Thank you for calling. Our office is closed right now. Please leave your name and "
+                            "number after the tone and we will call you back.")
+    busy_message: Text = ("Sorry, all of our loan officers are busy. Please leave your name and number after the "
+                          "tone and we will call you back.")
     # where a national phone number (no +country code) is read: ISO 3166 alpha-2
     default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"  # checked against the phone plans on save
     # duplicates on arrival: on by default (phone, 30 days, attach); null turns it off
@@ -423,6 +433,7 @@ class Prospect(_Entity):
     loan_amount: Decimal | None = None
     channel: Channel = Channel.DIGITAL
     source: str | None = None  # how an agent-created lead came (referral, channel partner, walk-in, other)
+    inbound_call: str | None = None  # a caller's lead: their call's SID (they wait in a queue named after the lead)
     consent: dict[str, Any] | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
     assign_to_email: str | None = None

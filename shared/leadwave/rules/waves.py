@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from leadwave import clock
-from leadwave.models import Agent, Campaign, Channel, DistributionType, LeadStatus, Reason
+from leadwave.models import AfterHoursRule, Agent, Campaign, Channel, DistributionType, LeadStatus, Reason
 from leadwave.rules.eligibility import round_robin_order
 
 DIGITAL_COOLDOWN = timedelta(minutes=10)
@@ -52,10 +52,29 @@ RING_ALL_MAX_AGENTS = 100  # the most agents one Ring All lead calls (a floor of
 RING_ALL_MAX_BATCHES = 50  # the same ceiling as the campaign's max_waves setting
 
 
+INBOUND_BATCH = 5  # seed 004: an offline lead rings at most 5 agents
+INBOUND_RING_SECONDS = 30  # how long a caller's agents ring before the caller may leave a voicemail
+
+
+def inbound_campaign(campaign: Campaign) -> Campaign:
+    """How a caller's lead (a borrower calling one of the campaign's virtual numbers) is
+    distributed, whatever the campaign does with digital leads (seed 004): up to 5 agents'
+    phones ring once, the first to press 1 is connected to the waiting caller; nobody, and the
+    lead goes to the fresh bucket (the caller may leave a voicemail)."""
+    return campaign.model_copy(update={
+        "distribution_type": DistributionType.RING_ALL, "channel": Channel.PHONE, "ring_batch": INBOUND_BATCH,
+        "offer_timeout_seconds": min(campaign.offer_timeout_seconds, INBOUND_RING_SECONDS),
+        "after_hours": AfterHoursRule.FRESH})
+
+
+def is_inbound(campaign: Campaign) -> bool:
+    return campaign.distribution_type is DistributionType.RING_ALL and campaign.channel is Channel.PHONE
+
+
 def max_waves(campaign: Campaign) -> int:
     """How many waves a lead may open; what bounds its distribution (the sweeper's look at an
     offering lead is due after ``max_waves * wave_timeout``)."""
-    if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
+    if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL or is_inbound(campaign):
         return 1
     if campaign.distribution_type is DistributionType.RING_ALL:
         return ring_all_batches(campaign.ring_batch)
@@ -86,6 +105,8 @@ def fallback_status(campaign: Campaign, reason: str) -> LeadStatus:
     002); the other types follow the campaign's after-hours rule."""
     if reason == Reason.DISTRIBUTION_FAILED:
         return LeadStatus.EXCEPTION  # a manager must see it, whatever the type
+    if is_inbound(campaign):
+        return LeadStatus.UNASSIGNED  # seed 004: a call nobody answered goes to the fresh bucket
     if reason == Reason.AFTER_HOURS:
         if campaign.distribution_type is DistributionType.RING_ALL:
             return LeadStatus.EXCEPTION

@@ -181,7 +181,8 @@ def get_item(cls: type[E], org_id: str, item_id: str) -> dict[str, Any]:
     return directory.get(cls, org_id, item_id).model_dump(mode="json", exclude={"org_id"})
 
 
-def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) -> dict[str, Any]:
+def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None, *,
+              callback_base: str | None = None) -> dict[str, Any]:
     """Create (``item_id`` None: the id is taken from the body or made from the name) or
     replace. Returns the saved entity, plus ``warnings`` for groups."""
     creating = item_id is None
@@ -198,6 +199,8 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
         if other is not None and other.agent_id != entity.agent_id:
             raise Conflict("another user of your organization has this email", code="already_exists")
     _check_references(entity, s)
+    if isinstance(entity, Campaign):
+        entity = _inbound_numbers(entity, current if isinstance(current, Campaign) else None, s.org, callback_base)
     directory.save(entity, create_only=creating)
     if isinstance(entity, Agent):
         from leadwave.store import aws
@@ -218,6 +221,44 @@ def save_item(cls: type[E], org_id: str, body: Any, item_id: str | None = None) 
         out["warnings"] = [w for g in directory.settings(org_id).groups.values() for w in group_warnings(g, agents)
                            if entity.agent_id in w["details"]["agents"]]
     return out
+
+
+def _inbound_numbers(campaign: Campaign, before: Campaign | None, org: Org, base: str | None) -> Campaign:
+    """A campaign's virtual numbers: E.164, each one campaign's (a conditional write), and in AWS
+    pointed at our inbound webhook through Twilio's API. Numbers removed are released."""
+    from leadwave.store import numbers, phone
+    from leadwave.webhooks import callback_url
+
+    wanted, errors = [], []
+    for i, raw in enumerate(campaign.inbound_numbers):
+        try:
+            wanted.append(to_e164(raw, org.default_country))
+        except ValueError:
+            errors.append(_detail(f"inbound_numbers.{i}", "invalid_phone", "not a valid phone number"))
+    if errors:
+        raise InvalidRequest("invalid phone numbers", code="validation_failed", details=errors)
+    wanted = list(dict.fromkeys(wanted))
+    old = set(before.inbound_numbers if before else [])
+    added = [n for n in wanted if n not in old]
+    taken: list[str] = []
+    try:
+        for number in added:
+            numbers.claim(number, campaign.org_id, campaign.campaign_id)
+            taken.append(number)
+            if phone.enabled() and base:
+                phone.register_number(number, callback_url(base, "/ivr/inbound"))
+    except phone.NumberNotOwned as exc:
+        for number in taken:
+            numbers.release(number, campaign.org_id, campaign.campaign_id)
+        raise InvalidRequest(f"{exc.args[0]} is not a number of your Twilio account", code="validation_failed",
+                             details=[_detail("inbound_numbers", "number_not_owned", str(exc.args[0]))]) from None
+    except Conflict:
+        for number in taken:
+            numbers.release(number, campaign.org_id, campaign.campaign_id)
+        raise
+    for number in old - set(wanted):
+        numbers.release(number, campaign.org_id, campaign.campaign_id)
+    return campaign.model_copy(update={"inbound_numbers": wanted})
 
 
 def deactivate(cls: type[E], org_id: str, item_id: str) -> None:

@@ -28,7 +28,7 @@ from leadwave.models import (
 from leadwave.observability import logger
 from leadwave.rules.tcpa import call_block_reason
 from leadwave.rules.worklists import held_by
-from leadwave.services import claims
+from leadwave.services import claims, inbound
 from leadwave.services.assignment import event
 from leadwave.store import aws, directory, leads, phone
 from leadwave.webhooks import callback_url
@@ -142,7 +142,10 @@ def answer(q: dict[str, str], form: dict[str, str], base: str) -> str:
     if p.status is LeadStatus.OFFERING and q.get("agent_id") in p.current_offers and str(p.wave) == q.get("wave"):
         gather = resp.gather(num_digits=1, action=callback_url(base, "/ivr/press", **q), method="POST",
                              timeout=8)
-        gather.say(f"New lead from {p.campaign_name}. Press 1 to accept this lead.")
+        if p.inbound_call:
+            gather.say(f"A borrower is calling {p.campaign_name} now. Press 1 to take the call.")
+        else:
+            gather.say(f"New lead from {p.campaign_name}. Press 1 to accept this lead.")
         return _hangup(resp, "No selection received. Goodbye.")  # never falls through to a bridge
     return _hangup(resp, TAKEN)
 
@@ -169,6 +172,8 @@ def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
         return _hangup(resp, TAKEN)
     won = leads.get(p.prospect_id)
     _hang_up_others(won, keep=form["CallSid"])
+    if won.inbound_call:  # the borrower is waiting on the line: take them out of their queue
+        return inbound.take_call(won, resp, form["CallSid"], q, base)
     resp.say("Connecting you to the borrower now.")
     return bridge(won, resp, form["CallSid"], q, base, announce=False)
 
@@ -191,7 +196,7 @@ def taken_twiml() -> str:
     return _hangup(VoiceResponse(), TAKEN)
 
 
-def _hang_up_others(p: Prospect, keep: str) -> None:
+def _hang_up_others(p: Prospect, keep: str, *, twiml: str | None = None) -> None:
     """End the losing legs concurrently, waiting at most a few seconds: the winner's TwiML must
     reach Twilio well inside its 15 s. A leg still ringing is canceled; an answered one hears
     "another agent took this lead" (the call is updated with that TwiML), then ends."""
@@ -199,15 +204,21 @@ def _hang_up_others(p: Prospect, keep: str) -> None:
               if c.kind == "ring" and c.call_sid != keep and (action := losing_leg_action(c.status))]
     if not others:
         return
+    said = twiml or taken_twiml()
     pool = ThreadPoolExecutor(max_workers=len(others))
-    wait([pool.submit(_end_losing_leg, sid, action) for sid, action in others], timeout=HANG_UP_WAIT_SECONDS)
+    wait([pool.submit(_end_losing_leg, sid, action, said) for sid, action in others], timeout=HANG_UP_WAIT_SECONDS)
     pool.shutdown(wait=False)
 
 
-def _end_losing_leg(sid: str, action: str) -> None:
+def stop_legs(p: Prospect) -> None:
+    """A caller hung up while their agents were rung: every leg stops; an answered one hears why."""
+    _hang_up_others(p, keep="", twiml=_hangup(VoiceResponse(), "Sorry, the caller hung up. Goodbye."))
+
+
+def _end_losing_leg(sid: str, action: str, twiml: str) -> None:
     try:
         if action == "say":
-            phone.say_and_end(sid, taken_twiml())
+            phone.say_and_end(sid, twiml)
         else:
             phone.cancel(sid)
     except Exception:

@@ -24,12 +24,14 @@ from leadwave.rules.eligibility import is_eligible
 from leadwave.rules.waves import (
     claimed_recently,
     fallback_status,
+    inbound_campaign,
+    is_inbound,
     max_waves,
     no_taker_reason,
     select_wave,
     wave_timeout,
 )
-from leadwave.services import outcomes, ringall
+from leadwave.services import inbound, outcomes, ringall
 from leadwave.services.assignment import event
 from leadwave.services.distribution import decide_immediate, default_or_exception, outcome
 from leadwave.store import aws, directory, leads
@@ -63,7 +65,7 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
         s = directory.settings(p.org_id)
     except NotFound:  # an org that vanished cannot distribute
         s = None
-    campaign = s.campaign(p.campaign_id) if s is not None else None
+    campaign = _campaign_of(p, s) if s is not None else None
     if s is None or campaign is None:
         _place(p, Decision(LeadStatus.EXCEPTION, reason=Reason.NO_ELIGIBLE))
         aws.resume(token, _done(p))
@@ -124,7 +126,7 @@ def _ring_missing(p: Prospect) -> None:
         return
     missing = directory.get_agents(p.org_id, not_called)
     s = directory.settings(p.org_id)
-    campaign = s.campaign(p.campaign_id)
+    campaign = _campaign_of(p, s)
     if missing and campaign is not None:
         logger.info("ringing the wave's agents a failed attempt did not call", extra={"legs": len(missing)})
         ringall.ring(p, missing, s.org, campaign, public_base())
@@ -132,6 +134,8 @@ def _ring_missing(p: Prospect) -> None:
 
 def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: str | None) -> str | None:
     """Open the next wave; the reason the lead must be placed instead when none can open."""
+    if p.inbound_call and inbound.caller_gone(p):  # the caller hung up before (or while) their agents rang
+        return Reason.CALLER_HUNG_UP
     if p.wave >= max_waves(campaign):
         return _no_taker(p, campaign)
     now = clock.now()
@@ -227,7 +231,7 @@ def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
         return _done(p)
     try:
         s = directory.settings(p.org_id)
-        campaign = s.campaign(p.campaign_id)
+        campaign = _campaign_of(p, s)
     except Exception:  # noqa: BLE001 - the lead must still land somewhere
         s, campaign = None, None
     if s is None or campaign is None:
@@ -238,7 +242,15 @@ def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
     return _done(p)
 
 
+def _campaign_of(p: Prospect, s: OrgSettings) -> Campaign | None:
+    """The campaign as it distributes this lead: a caller's lead rings as an inbound call."""
+    campaign = s.campaign(p.campaign_id)
+    return inbound_campaign(campaign) if campaign is not None and p.inbound_call else campaign
+
+
 def _fallback_decision(s: OrgSettings, campaign: Campaign, reason: str) -> Decision:
+    if is_inbound(campaign):  # seed 004: a call nobody took goes to the fresh bucket
+        return Decision(LeadStatus.UNASSIGNED, reason=reason)
     at = clock.iso(clock.now())
     if reason == Reason.NO_ELIGIBLE:
         decision = default_or_exception(s.org, reason, at=at)
@@ -257,3 +269,5 @@ def _place(p: Prospect, decision: Decision) -> None:
         return
     count("LeadPlacedByWorkflow", distribution=p.distribution_type.value, outcome=decision.status.value)
     outcomes.publish(placed)
+    if placed.inbound_call:  # nobody took the call: the caller, if still waiting, may leave a voicemail
+        inbound.nobody_answered(placed, public_base())

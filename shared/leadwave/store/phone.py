@@ -56,6 +56,24 @@ def say_and_end(call_sid: str, twiml: str) -> None:
     _update(call_sid, twiml=twiml)
 
 
+def run_twiml(call_sid: str, twiml: str) -> None:
+    """Make a live call run ``twiml`` now (a caller waiting in a queue is taken out of it); a
+    call that has ended meanwhile is left alone."""
+    _update(call_sid, twiml=twiml)
+
+
+class NumberNotOwned(LookupError):
+    """The Twilio account has no such number."""
+
+
+def register_number(number: str, voice_url: str) -> None:
+    """Point a virtual number's incoming calls at ``voice_url`` (Twilio's IncomingPhoneNumbers)."""
+    found = _client().incoming_phone_numbers.list(phone_number=number, limit=1)
+    if not found:
+        raise NumberNotOwned(number)
+    _client().incoming_phone_numbers(found[0].sid).update(voice_url=voice_url, voice_method="POST")
+
+
 def _update(call_sid: str, **changes: str) -> None:
     from twilio.base.exceptions import TwilioRestException
 

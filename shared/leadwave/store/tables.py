@@ -112,6 +112,7 @@ class DirectoryItem(Model):
     rr_ticket = NumberAttribute(null=True)
     held_lock = UnicodeAttribute(null=True)  # agents: the work-queue lead they hold locked
     rr_ticket_at = UnicodeAttribute(null=True)  # COUNTERS: when the last ticket was handed out
+    owner = UnicodeAttribute(null=True)  # a virtual number's ``<org>#<campaign>``
     rr_prev_at = UnicodeAttribute(null=True)  # COUNTERS: when the one before it was
     fresh_leads = NumberAttribute(null=True)
     exceptions = NumberAttribute(null=True)
