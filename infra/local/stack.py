@@ -105,6 +105,19 @@ class LocalStack:
         self._start_stream_pollers()
         self.scheduler = Scheduler(self.template.functions(), self.runtime.invoke).start()
         self.gateway.ready.set()
+        self._register_numbers()
+
+    def _register_numbers(self) -> None:
+        """The seeded campaigns' virtual numbers ring the inbound webhook (once the gateway,
+        which serves the phone simulator's Twilio API, is ready)."""
+        from infra.seed import DEMO, register_numbers
+
+        extra = [Path(p) for p in os.environ.get("LEADWAVE_SEED_FILES", "").split(",") if p.strip()]
+        try:
+            for path in [DEMO, *extra]:
+                register_numbers(path)
+        except Exception:  # a real Twilio account without these numbers: calls to them are not ours
+            LOG.exception("could not register the seeded virtual numbers")
 
     def _start_moto(self, port: int) -> None:
         os.environ["MOTO_PORT"] = str(port)  # moto's Step Functions calls its Lambda on this port

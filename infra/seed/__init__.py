@@ -23,7 +23,7 @@ def load_seed(path: Path = DEMO, *, offer_timeout: int | None = None) -> dict[st
     from leadwave.config import key_pepper
     from leadwave.models import Agent, Campaign, Group, Org, Vendor
     from leadwave.rules.keys import display_prefix, hash_key
-    from leadwave.store import directory
+    from leadwave.store import directory, numbers
 
     data = json.loads(path.read_text())
     org = Org.model_validate(data["org"])
@@ -35,7 +35,10 @@ def load_seed(path: Path = DEMO, *, offer_timeout: int | None = None) -> dict[st
         directory.save(Agent.model_validate({**a, "org_id": org.org_id}))
     for c in data["campaigns"]:
         timeout = {"offer_timeout_seconds": offer_timeout} if offer_timeout else {}
-        directory.save(Campaign.model_validate({**c, "org_id": org.org_id, **timeout}))
+        campaign = Campaign.model_validate({**c, "org_id": org.org_id, **timeout})
+        directory.save(campaign)
+        for number in campaign.inbound_numbers:  # a virtual number finds its campaign with one read
+            numbers.claim(number, org.org_id, campaign.campaign_id)
     pepper = key_pepper()
     for v in data["vendors"]:
         directory.save(Vendor(org_id=org.org_id, vendor_id=v["vendor_id"], name=v["name"],
@@ -45,6 +48,21 @@ def load_seed(path: Path = DEMO, *, offer_timeout: int | None = None) -> dict[st
     _lists(org, data.get("lists", []))
     return {"org_id": org.org_id, "vendor_keys": [v["key"] for v in data["vendors"]],
             "logins": [a["email"] for a in people]}
+
+
+def register_numbers(path: Path = DEMO) -> list[str]:
+    """Point the seed's virtual numbers at the stack's inbound webhook (Twilio's
+    IncomingPhoneNumbers; locally the phone simulator's), as saving a campaign does."""
+    from leadwave.store import phone
+    from leadwave.webhooks import callback_url, public_base
+
+    data = json.loads(path.read_text())
+    done = []
+    for c in data["campaigns"]:
+        for number in c.get("inbound_numbers", []):
+            phone.register_number(number, callback_url(public_base(), "/ivr/inbound"))
+            done.append(number)
+    return done
 
 
 def _prospects(org: Any, rows: list[dict[str, Any]]) -> None:

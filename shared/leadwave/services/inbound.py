@@ -26,7 +26,7 @@ from leadwave.rules import hours
 from leadwave.rules.direct import Decision
 from leadwave.rules.phones import to_e164
 from leadwave.rules.waves import inbound_campaign, max_waves, wave_timeout
-from leadwave.services import dedupe, outcomes
+from leadwave.services import dedupe, outcomes, ringall
 from leadwave.services.assignment import apply_to_new, event
 from leadwave.services.distribution import outcome
 from leadwave.services.ingest import prospect_id_for
@@ -195,17 +195,6 @@ def connecting() -> str:
     return str(resp)
 
 
-def take_call(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], base: str) -> str:
-    """The agent who pressed 1 for a caller's lead: bridge them to the waiting caller."""
-    resp.say("Connecting you to the caller.")
-    dial = resp.dial(record="record-from-answer-dual", timeout=10, action=callback_url(base, "/ivr/bridge-end", **q),
-                     method="POST", recording_status_callback=callback_url(base, "/ivr/recording", **q),
-                     recording_status_callback_method="POST")
-    dial.queue(p.prospect_id, url=callback_url(base, "/ivr/connecting", **q), method="POST")
-    leads.update_call(p.prospect_id, call_sid, {"bridged": True})
-    return str(resp)
-
-
 def bridge_end(form: dict[str, str]) -> str:
     """The winning agent's ``<Dial><Queue>`` ended: a talk that ended, or nobody in the queue."""
     resp = VoiceResponse()
@@ -235,8 +224,6 @@ def inbound_end(q: dict[str, str], form: dict[str, str]) -> str:
 def _caller_left(p: Prospect) -> None:
     """Stop the agents' phones and end the open wave now (its execution places the lead in the
     fresh bucket); before any wave opened, the wave task sees the caller gone and places it."""
-    from leadwave.services import ringall
-
     token = p.wave_token
     try:
         p = leads.update(p, {"wave_token": None, "updated_at": clock.iso(clock.now())},

@@ -28,7 +28,7 @@ from leadwave.models import (
 from leadwave.observability import logger
 from leadwave.rules.tcpa import call_block_reason
 from leadwave.rules.worklists import held_by
-from leadwave.services import claims, inbound
+from leadwave.services import claims
 from leadwave.services.assignment import event
 from leadwave.store import aws, directory, leads, phone
 from leadwave.webhooks import callback_url
@@ -173,7 +173,7 @@ def press(q: dict[str, str], form: dict[str, str], base: str) -> str:
     won = leads.get(p.prospect_id)
     _hang_up_others(won, keep=form["CallSid"])
     if won.inbound_call:  # the borrower is waiting on the line: take them out of their queue
-        return inbound.take_call(won, resp, form["CallSid"], q, base)
+        return take_caller(won, resp, form["CallSid"], q, base)
     resp.say("Connecting you to the borrower now.")
     return bridge(won, resp, form["CallSid"], q, base, announce=False)
 
@@ -244,6 +244,18 @@ def bridge(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], b
                      recording_status_callback=callback_url(base, "/ivr/recording", **q),
                      recording_status_callback_method="POST")
     dial.number(p.phone)
+    leads.update_call(p.prospect_id, call_sid, {"bridged": True})
+    return str(resp)
+
+
+def take_caller(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], base: str) -> str:
+    """The agent who pressed 1 for a caller's lead (a borrower who called a virtual number and
+    waits in the queue named after the lead, ``services.inbound``): take them out of it."""
+    resp.say("Connecting you to the caller.")
+    dial = resp.dial(record="record-from-answer-dual", timeout=10, action=callback_url(base, "/ivr/bridge-end", **q),
+                     method="POST", recording_status_callback=callback_url(base, "/ivr/recording", **q),
+                     recording_status_callback_method="POST")
+    dial.queue(p.prospect_id, url=callback_url(base, "/ivr/connecting", **q), method="POST")
     leads.update_call(p.prospect_id, call_sid, {"bridged": True})
     return str(resp)
 
