@@ -208,3 +208,21 @@ def test_uploads_are_read_by_their_vendor_and_the_orgs_managers_only(ingest, wor
     other = new_org(1)
     assert status(ingest, other, body["upload_id"], who="vendor")[0] == 404
     assert upload(ingest, floor, "phone\n4155550152\n", who="ag01")[0] == 403
+
+
+def test_a_row_repeating_a_lead_of_the_org_is_attached_and_counted(ingest, worker, new_org, aws_env):
+    org = new_org(2, org={"dedupe": {"fields": ["phone"]}})
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory, leads
+
+    directory.save(Agent(org_id=org, agent_id="mgr", email=f"mgr@{org}.test", roles=[Role.MANAGER]))
+    ev = api_event("POST", "/v1/leads", body={"campaign_id": "none", "phone": "4155550161"},
+                   authorizer=vendor_authorizer(org, "v1"))
+    first = json.loads(ingest.handler(ev, Context("ingest"))["body"])["prospect_id"]
+    _, body = upload(ingest, org, HEADER + "\n4155550161,Ann,Lee,,,,,\n4155550162,Bo,Ray,,,,,\n")
+    drain(worker, aws_env)
+    _, got = status(ingest, org, body["upload_id"])
+    by_row = {r["row"]: r for r in got["results"]}
+    assert (by_row[2]["prospect_id"], by_row[2]["duplicate_of"]) == (first, first)
+    assert (got["accepted"], got["duplicates"]) == (2, 1)
+    assert [e.detail["source"] for e in leads.get(first).events if e.type == "touch"] == [f"upload:{body['upload_id']}"]
