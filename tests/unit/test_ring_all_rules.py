@@ -54,3 +54,19 @@ def test_the_losing_message_is_said_then_the_call_ends():
     root = ET.fromstring(taken_twiml())  # noqa: S314 - our own TwiML
     assert [el.tag for el in root] == ["Say", "Hangup"]
     assert root.find("Say").text == TAKEN == "Sorry, another agent took this lead. Goodbye."
+
+
+def test_a_ring_all_campaign_for_phone_leads_is_not_an_inbound_call():
+    """Only a caller's lead rings as an inbound call (5 phones, once, then the fresh bucket);
+    a Ring All campaign whose channel setting says phone keeps Ring All's batches and exception."""
+    from leadwave.models import Campaign, LeadStatus, Reason
+    from leadwave.rules.waves import fallback_status, inbound_campaign, is_inbound, max_waves, wave_size
+
+    ring = Campaign.model_validate({"org_id": "o", "campaign_id": "c", "name": "Ring", "distribution_type": "ring_all",
+                                    "channel": "phone", "offer_timeout_seconds": 45})
+    assert not is_inbound(ring) and max_waves(ring) == 10
+    assert fallback_status(ring, Reason.NO_ANSWER) is LeadStatus.EXCEPTION
+    call = inbound_campaign(ring)
+    assert is_inbound(call) and (wave_size(call), max_waves(call), call.offer_timeout_seconds) == (5, 1, 30)
+    assert fallback_status(call, Reason.NO_ANSWER) is LeadStatus.UNASSIGNED
+    assert fallback_status(call, Reason.AFTER_HOURS) is LeadStatus.UNASSIGNED

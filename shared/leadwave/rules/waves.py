@@ -56,19 +56,23 @@ INBOUND_BATCH = 5  # seed 004: an offline lead rings at most 5 agents
 INBOUND_RING_SECONDS = 30  # how long a caller's agents ring before the caller may leave a voicemail
 
 
+class InboundCampaign(Campaign):
+    """A campaign as it distributes a caller's lead (never stored: a type, not a setting)."""
+
+
 def inbound_campaign(campaign: Campaign) -> Campaign:
     """How a caller's lead (a borrower calling one of the campaign's virtual numbers) is
     distributed, whatever the campaign does with digital leads (seed 004): up to 5 agents'
     phones ring once, the first to press 1 is connected to the waiting caller; nobody, and the
     lead goes to the fresh bucket (the caller may leave a voicemail)."""
-    return campaign.model_copy(update={
-        "distribution_type": DistributionType.RING_ALL, "channel": Channel.PHONE, "ring_batch": INBOUND_BATCH,
-        "offer_timeout_seconds": min(campaign.offer_timeout_seconds, INBOUND_RING_SECONDS),
+    return InboundCampaign.model_validate({
+        **campaign.model_dump(), "distribution_type": DistributionType.RING_ALL, "channel": Channel.PHONE,
+        "ring_batch": INBOUND_BATCH, "offer_timeout_seconds": min(campaign.offer_timeout_seconds, INBOUND_RING_SECONDS),
         "after_hours": AfterHoursRule.FRESH})
 
 
 def is_inbound(campaign: Campaign) -> bool:
-    return campaign.distribution_type is DistributionType.RING_ALL and campaign.channel is Channel.PHONE
+    return isinstance(campaign, InboundCampaign)
 
 
 def max_waves(campaign: Campaign) -> int:
