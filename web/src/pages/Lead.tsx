@@ -110,6 +110,7 @@ function step(status: unknown, activity: unknown): string {
 /** Who did it, for the history: a call center's key is "the call center integration". */
 function eventBy(e: LeadEvent): string {
   if (e.by?.startsWith("vendor:")) return "The call center integration";
+  if (e.by === "self") return "Added by the agent";
   return text(e.by_name ?? e.by ?? "System");
 }
 

@@ -336,7 +336,7 @@ export function MyLeadsPage({ workflow }: { workflow?: WorkflowStatus[] | null }
       )}
       {!steps && <LoadState load={all} />}
       {others.length > 0 && (
-        <section class="bucket" aria-labelledby="bucket-other-title">
+        <section class="bucket" aria-labelledby={steps ? "bucket-other-title" : undefined} aria-label={steps ? undefined : "Your leads"}>
           {steps && (
             <h2 id="bucket-other-title" class="bucket-title">
               Other statuses <span class="bucket-count">{others.length}</span>
