@@ -53,7 +53,7 @@ def test_stuck_leads_are_requeued_rescued_or_left_to_their_running_execution(ing
 def test_the_sweep_handler_runs_over_every_org(aws_env):
     handler = load_handler("functions/distribute/sweep.py")
     tally = handler.handler({"source": "aws.events", "detail-type": "Scheduled Event"}, Context("sweep"))
-    assert set(tally) <= {"checked", "requeued", "rescued"}
+    assert set(tally) <= {"checked", "requeued", "rescued", "waves_lost"}
 
 
 def test_the_sweep_reads_only_leads_already_due_and_skips_a_lead_held_for_business_hours(ingest, new_org, aws_env,
