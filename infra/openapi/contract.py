@@ -461,6 +461,7 @@ class Notification(BaseModel):
     at: str | None
     first_name: str | None
     last_name: str | None
+    phone: str | None = Field(default=None, description="The lead's phone (its name until it has one).")
     campaign_name: str | None
     reason: str | None
 

@@ -150,8 +150,8 @@ def notifications(agent: Agent, since: str | None) -> dict[str, Any]:
         last = next((e for e in reversed(p.events) if e.type in ("transfer", "reassign", "assigned")), None)
         items.append({"prospect_id": p.prospect_id, "kind": "transfer" if kind == "transfer" else "assigned",
                       "by": by or None, "by_name": names.get(by), "at": p.assigned_at,
-                      "first_name": p.first_name, "last_name": p.last_name, "campaign_name": p.campaign_name,
-                      "reason": last.detail.get("reason") if last else None})
+                      "first_name": p.first_name, "last_name": p.last_name, "phone": p.phone,
+                      "campaign_name": p.campaign_name, "reason": last.detail.get("reason") if last else None})
     items.extend(_touches(agent, since))
     items.sort(key=lambda x: str(x["at"]), reverse=True)
     return {"items": items[:MAX_NOTIFICATIONS], "now": clock.iso(now)}
@@ -163,6 +163,6 @@ def _touches(agent: Agent, since: str) -> list[dict[str, Any]]:
     found = dedupe_keys.touches_since(agent.org_id, agent.agent_id, since, MAX_NOTIFICATIONS)
     by_id = {p.prospect_id: p for p in leads.get_many(sorted({pid for pid, _, _ in found}))} if found else {}
     return [{"prospect_id": pid, "kind": "duplicate", "by": None, "by_name": None, "at": at, "source": source,
-             "first_name": by_id[pid].first_name, "last_name": by_id[pid].last_name,
+             "first_name": by_id[pid].first_name, "last_name": by_id[pid].last_name, "phone": by_id[pid].phone,
              "campaign_name": by_id[pid].campaign_name, "reason": None}
             for pid, at, source in found if pid in by_id and by_id[pid].agent_id == agent.agent_id]
