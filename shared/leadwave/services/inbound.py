@@ -172,9 +172,7 @@ def _repeat_caller(first: Prospect, form: dict[str, str], base: str) -> str:
         return _voicemail(resp, org.busy_message, first.prospect_id, base)
     resp.say("Connecting you to your loan officer.")
     dial = resp.dial(timeout=20, action=callback_url(base, "/ivr/owner-end", prospect_id=first.prospect_id),
-                     method="POST", record="record-from-answer-dual",
-                     recording_status_callback=callback_url(base, "/ivr/voicemail", prospect_id=first.prospect_id),
-                     recording_status_callback_method="POST")
+                     method="POST")
     dial.number(to)
     return str(resp)
 
@@ -269,8 +267,8 @@ def owner_end(q: dict[str, str], form: dict[str, str], base: str) -> str:
 
 
 def voicemail(q: dict[str, str], form: dict[str, str]) -> str:
-    """The caller's message (``<Record>``'s action, or a forwarded call's recording): kept on
-    the lead's call activity once, its recording playable from the lead page."""
+    """The caller's message (``<Record>``'s action): kept on the lead's call activity once, its
+    recording playable from the lead page."""
     resp = VoiceResponse()
     p = leads.get(q["prospect_id"])
     url = form.get("RecordingUrl", "")
