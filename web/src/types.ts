@@ -199,6 +199,8 @@ export interface Campaign {
   tcpa: boolean;
   auto_dial: boolean;
   active: boolean;
+  /** Virtual numbers borrowers call (E.164, up to 20): each call rings up to 5 agents of the campaign's group. */
+  inbound_numbers: string[];
 }
 
 export interface GroupCondition {

@@ -1,10 +1,11 @@
+import { useId } from "preact/hooks";
 import { CheckboxField, Fieldset, NumberField, PickerField, SelectField, Switch, TextField } from "../../components/Fields";
-import { ACTIONS, DataTable } from "../../components/Page";
-import { distribution, DISTRIBUTION_LABELS, text } from "../../format";
+import { ACTIONS, Cell, DataTable } from "../../components/Page";
+import { distribution, DISTRIBUTION_LABELS, phoneText, text } from "../../format";
 import { notify } from "../../notify";
-import { get } from "../../api";
+import { ApiError, get } from "../../api";
 import { useLoad } from "../../hooks";
-import type { Campaign, DistributionType, Group, Org, WorkflowStatus } from "../../types";
+import type { Campaign, DistributionType, ErrorDetail, Group, Org, WorkflowStatus } from "../../types";
 import { EditorDialog, IdField, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove, YesNo } from "./common";
 
 const FIELDS = [
@@ -28,6 +29,12 @@ const FIELDS = [
   "active",
 ];
 
+/** At most this many virtual numbers per campaign (the server's limit). */
+const MAX_NUMBERS = 20;
+/** A refusal about one number is said next to its row: "inbound_numbers.<row>" before "inbound_numbers" (the list's own). */
+const NUMBER_ROWS = Array.from({ length: MAX_NUMBERS }, (_, i) => `inbound_numbers.${i}`);
+const FORM_FIELDS = [...FIELDS, ...NUMBER_ROWS, "inbound_numbers"];
+
 export const NEW_CAMPAIGN: Campaign = {
   campaign_id: "",
   name: "",
@@ -47,6 +54,7 @@ export const NEW_CAMPAIGN: Campaign = {
   tcpa: false,
   auto_dial: false,
   active: true,
+  inbound_numbers: [],
 };
 
 const OFFERED: DistributionType[] = ["distribute_all", "waves", "ring_all"];
@@ -54,9 +62,104 @@ const OFFERED: DistributionType[] = ["distribute_all", "waves", "ring_all"];
 /** The body sent: the id only when creating (and only if typed); auto_dial only means something for Distribute All. */
 export function campaignBody(c: Campaign, creating: boolean): Record<string, unknown> {
   const { campaign_id, ...rest } = c;
-  const body: Record<string, unknown> = { ...rest, auto_dial: c.distribution_type === "distribute_all" ? c.auto_dial : false };
+  const body: Record<string, unknown> = { ...rest, auto_dial: c.distribution_type === "distribute_all" ? c.auto_dial : false, inbound_numbers: typedNumbers(c).map((n) => n.number) };
   if (creating && campaign_id.trim()) body.campaign_id = campaign_id.trim();
   return body;
+}
+
+/** The numbers typed (empty rows are left out), each with its row in the editor. */
+function typedNumbers(c: Campaign): { number: string; row: number }[] {
+  return (c.inbound_numbers ?? []).map((n, row) => ({ number: n.trim(), row })).filter((n) => n.number);
+}
+
+/** The row where ``e164`` was typed, however it was typed ("312 555 0199", "+1 (312) 555-0199"). */
+function rowOf(sent: { number: string; row: number }[], e164: string): number | undefined {
+  const digits = e164.replace(/\D/g, "");
+  return sent.find((n) => {
+    const typed = n.number.replace(/\D/g, "");
+    return typed.length >= 7 && digits.endsWith(typed);
+  })?.row;
+}
+
+/** A refusal of the numbers in words, each next to its row (or under the list): "inbound_numbers.<i>" of the
+ * numbers sent becomes the editor's row; a number of another campaign (409 number_in_use) names that campaign. */
+export function numbersRefusal(err: unknown, c: Campaign, campaigns: Campaign[]): unknown {
+  if (!(err instanceof ApiError)) return err;
+  const sent = typedNumbers(c);
+  if (err.code === "number_in_use") {
+    const number = /\+\d{6,15}/.exec(err.message)?.[0] ?? "";
+    const other = campaigns.find((x) => x.campaign_id !== c.campaign_id && (x.inbound_numbers ?? []).includes(number));
+    const message = `${number ? phoneText(number) : "This number"} already belongs to another campaign${other ? ` (“${other.name}”)` : ""}: a number rings one campaign only, so remove it there first.`;
+    const row = rowOf(sent, number);
+    return new ApiError(err.status, err.code, err.message, [{ field: row === undefined ? "inbound_numbers" : `inbound_numbers.${row}`, code: err.code, message }]);
+  }
+  if (!err.details.some((d) => d.field?.startsWith("inbound_numbers"))) return err;
+  const details: ErrorDetail[] = err.details.map((d) => {
+    const m = /^inbound_numbers\.(\d+)$/.exec(d.field ?? "");
+    if (m) {
+      const typed = sent[Number(m[1])];
+      const field = typed ? `inbound_numbers.${typed.row}` : "inbound_numbers";
+      return { ...d, field, message: typed ? `“${typed.number}” is not a valid phone number: type it with + and its country code, or as a national number of your organization's country.` : (d.message ?? "not a valid phone number") };
+    }
+    if (d.field === "inbound_numbers" && d.code === "number_not_owned") {
+      const number = d.message ?? "";
+      const row = rowOf(sent, number);
+      const message = `${phoneText(number) || "This number"} is not a number of your organization's Twilio account: buy it (or port it) there first.`;
+      return { ...d, field: row === undefined ? "inbound_numbers" : `inbound_numbers.${row}`, message };
+    }
+    return d;
+  });
+  return new ApiError(err.status, err.code, err.message, details);
+}
+
+/** One number: its label, the number and Remove on one line (on a phone too), what is wrong with it under both. */
+function NumberRow({ index, value, error, onInput, onRemove }: { index: number; value: string; error?: string; onInput: (v: string) => void; onRemove: () => void }) {
+  const id = useId();
+  const shown = value.trim() ? phoneText(value.trim()) : String(index + 1);
+  return (
+    <li class={`field${error ? " field-invalid" : ""}`} data-number-index={index}>
+      <label for={id}>Inbound number {index + 1}</label>
+      <div style={{ display: "flex", gap: "0.5rem", alignItems: "center" }}>
+        <input id={id} type="tel" autoComplete="off" maxLength={32} placeholder="+1 312 555 0100" value={value} style={{ flex: "1 1 auto", minWidth: 0 }} onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined} />
+        <button type="button" class="btn btn-small btn-danger-outline" onClick={onRemove}>
+          Remove<span class="sr-only"> inbound number {shown}</span>
+        </button>
+      </div>
+      {error && (
+        <span id={`${id}-error`} class="field-error">
+          {error}
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** The campaign's virtual numbers: a row each (Remove), Add number, and what a call to them does. */
+function InboundNumbers({ value, onChange, errors }: { value: string[]; onChange: (v: string[]) => void; errors: Record<string, string> }) {
+  const listError = errors.inbound_numbers;
+  return (
+    <Fieldset legend="Inbound numbers" class="span-2">
+      <p class="field-hint" style={{ margin: "0 0 0.5rem" }}>
+        Borrowers call these numbers: each call rings up to 5 agents of the distribution group, the first to press 1 gets the caller; if nobody does, the caller may leave a voicemail and the lead goes to the fresh bucket.
+      </p>
+      {value.length > 0 && (
+        <ul aria-label="Inbound numbers" style={{ listStyle: "none", padding: 0, margin: "0 0 0.5rem" }}>
+          {value.map((n, i) => (
+            <NumberRow key={i} index={i} value={n} error={errors[`inbound_numbers.${i}`]} onInput={(v) => onChange(value.map((x, j) => (j === i ? v : x)))} onRemove={() => onChange(value.filter((_, j) => j !== i))} />
+          ))}
+        </ul>
+      )}
+      {listError && (
+        <p class="field-error" role="alert" style={{ marginBottom: "0.5rem" }}>
+          {listError}
+        </p>
+      )}
+      <button type="button" class="btn btn-small" disabled={value.length >= MAX_NUMBERS} onClick={() => onChange([...value, ""])}>
+        Add number
+      </button>
+      {value.length >= MAX_NUMBERS && <span class="field-hint"> At most {MAX_NUMBERS} numbers.</span>}
+    </Fieldset>
+  );
 }
 
 /** The initial status and activity: selects from the org's workflow (the activities follow the status); text when it cannot be read. */
@@ -158,6 +261,7 @@ function CampaignForm({ value, set, groups, workflow, creating, errors }: { valu
       {t === "distribute_all" && (
         <Switch label="Auto-Dial" checked={value.auto_dial} onChange={f("auto_dial")} hint="Calls the agent who clicks New Lead and bridges to the borrower." />
       )}
+      <InboundNumbers value={value.inbound_numbers ?? []} onChange={f("inbound_numbers")} errors={errors} />
       <CheckboxField label="TCPA rules (consent, 8:00–21:00 borrower time, do-not-call list)" checked={value.tcpa} onChange={f("tcpa")} error={errors.tcpa} />
       <CheckboxField label="Active" checked={value.active} onChange={f("active")} error={errors.active} />
     </div>
@@ -171,9 +275,13 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
   const workflow = org.data?.workflow ?? null;
   const remove = useRemove(() => void list.reload());
   const editor = useEditor<Campaign>(
-    FIELDS,
+    FORM_FIELDS,
     async (value, creating) => {
-      await upsert<Campaign>("/v1/campaigns", value.campaign_id, creating, campaignBody(value, creating));
+      try {
+        await upsert<Campaign>("/v1/campaigns", value.campaign_id, creating, campaignBody(value, creating));
+      } catch (err) {
+        throw numbersRefusal(err, value, list.data ?? []);
+      }
       notify(`Campaign “${value.name}” saved.`, "success");
     },
     () => void list.reload(),
@@ -185,20 +293,31 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
     <SettingsPage title="Campaigns" id="campaigns-title" canEdit={canEdit} newLabel="New campaign" onNew={() => editor.open({ ...NEW_CAMPAIGN, ...(workflow?.length ? { initial_status: workflow[0].name, initial_activity: workflow[0].activities[0] ?? "" } : {}) }, true)}>
       <ListState list={list} what="campaigns" />
       {items.length > 0 && (
-        <DataTable caption="Campaigns" columns={["Name", "ID", "Distribution", "Group", "Lead provider", "Channel", "Active", ACTIONS]}>
+        <DataTable caption="Campaigns" stack columns={["Name", "ID", "Distribution", "Group", "Inbound numbers", "Lead provider", "Channel", "Active", ACTIONS]}>
           {items.map((c) => (
             <tr key={c.campaign_id} data-campaign-id={c.campaign_id}>
-              <th scope="row">{c.name}</th>
-              <td>
+              <th scope="row" class="cell-title">
+                {c.name}
+              </th>
+              <Cell label="ID">
                 <code>{c.campaign_id}</code>
-              </td>
-              <td>{distribution(c.distribution_type)}</td>
-              <td>{groupName(c.group_id)}</td>
-              <td>{text(c.lead_provider)}</td>
-              <td>{c.channel === "phone" ? "Phone" : "Digital"}</td>
-              <td>
+              </Cell>
+              <Cell label="Distribution">{distribution(c.distribution_type)}</Cell>
+              <Cell label="Group">{groupName(c.group_id)}</Cell>
+              <Cell label="Inbound numbers" class="inbound-numbers">
+                {c.inbound_numbers?.length
+                  ? c.inbound_numbers.map((n) => (
+                      <span key={n} class="nowrap" style={{ display: "block" }}>
+                        {phoneText(n)}
+                      </span>
+                    ))
+                  : "—"}
+              </Cell>
+              <Cell label="Lead provider">{text(c.lead_provider)}</Cell>
+              <Cell label="Channel">{c.channel === "phone" ? "Phone" : "Digital"}</Cell>
+              <Cell label="Active">
                 <YesNo value={c.active} />
-              </td>
+              </Cell>
               <RowActions
                 name={c.name}
                 canEdit={canEdit}
