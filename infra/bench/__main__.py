@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from infra.bench import coldstart, contention, flows, ingest, pages, scale, worklists
+from infra.bench import coldstart, contention, flows, ingest, pages, scale, uploads, worklists
 from infra.bench.attribution import PROBE
 from infra.bench.cases import Context, per_call
 from infra.bench.client import ScenarioFailed
@@ -32,9 +32,11 @@ from infra.local.settings import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "artifacts"
 FLOWS = ("ingest", "race", "waves", "fresh")
-STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages", "worklists")
+STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages", "worklists", "uploads")
 SECTIONS = ("coldstart", *STACK_SECTIONS)
-GROUPS = {"flows": FLOWS, "all": SECTIONS}
+ON_REQUEST = ("uploads",)  # long (a 10,000-row file and its stream: about 15 minutes): only when named
+DEFAULT = tuple(s for s in SECTIONS if s not in ON_REQUEST)
+GROUPS = {"flows": FLOWS, "all": DEFAULT}
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -56,8 +58,9 @@ def _sections(text: str | None) -> tuple[str, ...]:
 def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m infra.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", type=_sections, default=SECTIONS, metavar="SECTIONS",
-                        help=f"comma-separated: {', '.join(SECTIONS)}, or flows (= {', '.join(FLOWS)}); default all")
+    parser.add_argument("--only", type=_sections, default=DEFAULT, metavar="SECTIONS",
+                        help=f"comma-separated: {', '.join(SECTIONS)}, or flows (= {', '.join(FLOWS)}); default all "
+                             f"(every section but {', '.join(ON_REQUEST)}: run only when named)")
     parser.add_argument("--quick", action="store_true", help="fewer leads, smaller lists, fewer import runs")
     parser.add_argument("--leads", type=int, help="leads per ingest/race/waves scenario (default 20, quick 5)")
     parser.add_argument("--scale-leads", type=int, help="leads of each kind per org size (default 5, quick 2)")
@@ -67,6 +70,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--list-sizes", type=_sizes,
                         help="leads in the call list for queue/next and the actions (default 100,100000, "
                              "quick 100,10000)")
+    parser.add_argument("--upload-sizes", type=_sizes,
+                        help="rows per uploaded file (default 500,10000, quick 500,2000)")
     parser.add_argument("--coldstart-runs", type=int, help="imports per handler module (default 7, quick 3)")
     parser.add_argument("--out", type=Path, default=ARTIFACTS / "bench.json", help="JSON output file")
     parser.add_argument("--log", type=Path, default=ARTIFACTS / "bench-stack.log",
@@ -78,9 +83,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     args.rr_leads = args.rr_leads or (400 if quick else 2000)
     args.page_sizes = args.page_sizes or ((100, 1000) if quick else pages.SIZES)
     args.list_sizes = args.list_sizes or ((100, 10_000) if quick else worklists.SIZES)
+    args.upload_sizes = args.upload_sizes or ((500, 2000) if quick else uploads.SIZES)
     args.coldstart_runs = args.coldstart_runs or (3 if quick else coldstart.RUNS)
     if min(args.leads, args.scale_leads, args.rr_leads, args.coldstart_runs, *args.sizes, *args.page_sizes,
-           *args.list_sizes) < 1:
+           *args.list_sizes, *args.upload_sizes) < 1:
         parser.error("counts and sizes must be at least 1")
     return args
 
@@ -112,6 +118,7 @@ def _steps(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
         "contention": partial(contention.run, ctx, args.rr_leads, _progress),
         "pages": partial(pages.run, ctx, args.page_sizes, _progress),
         "worklists": partial(worklists.run, ctx, args.list_sizes, _progress),
+        "uploads": partial(uploads.run, ctx, args.upload_sizes, _progress),
     }
 
 

@@ -1,8 +1,8 @@
 """Which lead (or benchmark case) a Lambda invocation belongs to, read from its event alone.
 
 HTTP events (API Gateway proxy and REQUEST authorizer events) carry the benchmark's own
-``x-bench-tag`` header; SQS events carry the prospect ids in their bodies; the state
-machine's task events carry ``prospect_id``.
+``x-bench-tag`` header; SQS events carry the prospect ids in their bodies (a bulk upload's
+chunk messages: the upload id); the state machine's task events carry ``prospect_id``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def kind_of(event: Any) -> str:
 
 
 def labels_of(event: Any) -> tuple[str, ...]:
-    """The tag header of an HTTP event, else the prospect ids the event is about."""
+    """The tag header of an HTTP event, else the prospect ids (or upload ids) the event is about."""
     if not isinstance(event, Mapping):
         return ()
     if is_http(event) or event.get("type") in ("REQUEST", "TOKEN"):
@@ -71,7 +71,8 @@ def labels_of(event: Any) -> tuple[str, ...]:
         out = []
         for record in event["Records"]:
             try:
-                pid = json.loads(record.get("body") or "{}").get("prospect_id")
+                body = json.loads(record.get("body") or "{}")
+                pid = body.get("prospect_id") or body.get("upload_id")
             except (ValueError, AttributeError):
                 pid = None
             if pid:

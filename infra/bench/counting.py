@@ -120,6 +120,7 @@ class Call:
     failed_write_units: float = 0.0  # estimated: AWS bills a failed conditional write, Local reports 0
     item: str | None = None  # which item a write wrote (``item_label``), None for reads
     table_reads: tuple[tuple[str, float], ...] = ()  # read units per table
+    payload_bytes: int = 0  # S3 / SQS: bytes stored, read or sent (``instrument.payload_bytes``)
 
     @property
     def failed_conditional(self) -> bool:
@@ -204,9 +205,12 @@ class Tally:
     failed_write_units: float = 0.0
     write_units_by_item: Counter[str] = field(default_factory=Counter)  # billed, by ``item_label``
     read_units_by_table: Counter[str] = field(default_factory=Counter)
+    payload_bytes: Counter[str] = field(default_factory=Counter)  # ``service:Operation`` -> bytes
 
     def add(self, call: Call) -> None:
         self.calls[(call.service, call.operation)] += 1
+        if call.payload_bytes:
+            self.payload_bytes[f"{call.service}:{call.operation}"] += call.payload_bytes
         if call.error:
             self.errors[(call.service, call.operation, call.error)] += 1
         self.read_units += call.read_units
@@ -228,6 +232,7 @@ class Tally:
         self.failed_write_units += other.failed_write_units
         self.write_units_by_item.update(other.write_units_by_item)
         self.read_units_by_table.update(other.read_units_by_table)
+        self.payload_bytes.update(other.payload_bytes)
         return self
 
     @property

@@ -1,7 +1,7 @@
 """Count every AWS API call made in this process and attribute it to the Lambda invocation
 that made it.
 
-Two wraps, both undone by ``uninstall()``:
+Three wraps, all undone by ``uninstall()``:
 
 * ``botocore.client.BaseClient._make_api_call`` (boto3 and pynamodb both go through it): each
   call is counted per (service, operation); DynamoDB calls get ``ReturnConsumedCapacity=TOTAL``
@@ -9,6 +9,12 @@ Two wraps, both undone by ``uninstall()``:
 * ``infra.local.lambdas.LambdaRuntime.invoke`` (the gateway, the authorizers, the SQS pollers
   and moto's Step Functions tasks all invoke handlers through it): the running invocation is
   kept in a context variable, so a call lands on the invocation of its own thread.
+* ``concurrent.futures.ThreadPoolExecutor.submit``: a task submitted while an invocation runs
+  (the bulk upload worker stores a chunk's rows from a pool of threads) runs in a copy of the
+  submitter's context, so its calls land on that invocation too.
+
+S3 and SQS calls also keep the bytes they carried (``Call.payload_bytes``: a PutObject's
+body, a GetObject's ContentLength, the message bodies sent).
 
 Calls made outside any invocation are the stack's own plumbing: the SQS pollers' receive and
 delete (an event source mapping: billed on AWS, priced per message in the costs instead of
@@ -20,9 +26,11 @@ trigger), moto's internal Lambda invocations, and the benchmark's own reads (run
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +65,21 @@ def _error_code(exc: BaseException) -> str | None:
     return None
 
 
+def payload_bytes(service: str, operation: str, params: dict[str, Any], response: Any) -> int:
+    """Bytes an S3 or SQS call carried: a PutObject's body, a GetObject's ContentLength, the
+    message bodies a SendMessage(Batch) sent; 0 for anything else."""
+    if service == "s3" and operation == "PutObject":
+        body = params.get("Body")
+        return len(body) if isinstance(body, bytes | bytearray | str) else 0
+    if service == "s3" and operation == "GetObject" and isinstance(response, dict):
+        return int(response.get("ContentLength") or 0)
+    if service == "sqs" and operation == "SendMessage":
+        return len(str(params.get("MessageBody", "")).encode())
+    if service == "sqs" and operation == "SendMessageBatch":
+        return sum(len(str(e.get("MessageBody", "")).encode()) for e in params.get("Entries") or [])
+    return 0
+
+
 class Recorder:
     def __init__(self) -> None:
         self.invocations: list[Invocation] = []
@@ -68,7 +91,8 @@ class Recorder:
     def record(self, call: Call) -> None:
         current = _CURRENT.get()
         if isinstance(current, Invocation):
-            current.tally.add(call)  # an invocation runs in one thread: no lock needed
+            with self._lock:  # its pool threads (``submit`` below) add to the same tally
+                current.tally.add(call)
             return
         if current is None:
             name = threading.current_thread().name
@@ -129,11 +153,13 @@ class Recorder:
 
         original_call = botocore.client.BaseClient._make_api_call
         original_invoke = LambdaRuntime.invoke
+        original_submit = ThreadPoolExecutor.submit
         recorder = self
 
         def make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
             service = client.meta.service_model.service_name
             item = None
+            sent = payload_bytes(service, operation, params, None)  # before: botocore wraps a Body in place
             if service == "dynamodb":
                 params = with_capacity(operation, params)
                 item = item_label(operation, params) if operation in WRITE_OPS else None
@@ -147,7 +173,8 @@ class Recorder:
                                     else Call(service, operation, error=code))
                 raise
             recorder.record(dynamodb_call(operation, response, item=item) if service == "dynamodb"
-                            else Call(service, operation))
+                            else Call(service, operation,
+                                      payload_bytes=sent or payload_bytes(service, operation, {}, response)))
             return response
 
         def invoke(runtime: Any, logical_id: str, event: Any) -> Any:
@@ -166,12 +193,19 @@ class Recorder:
                 _CURRENT.reset(token)
                 recorder._finished(invocation)
 
+        def submit(pool: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(_CURRENT.get(), Invocation):  # the task's calls are the invocation's
+                return original_submit(pool, contextvars.copy_context().run, fn, *args, **kwargs)
+            return original_submit(pool, fn, *args, **kwargs)
+
         botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
         LambdaRuntime.invoke = invoke  # type: ignore[method-assign]
+        ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
 
         def undo() -> None:
             botocore.client.BaseClient._make_api_call = original_call  # type: ignore[method-assign]
             LambdaRuntime.invoke = original_invoke  # type: ignore[method-assign]
+            ThreadPoolExecutor.submit = original_submit  # type: ignore[method-assign]
 
         self._undo.append(undo)
         return self

@@ -1,6 +1,6 @@
-"""Issue 8's targets (and, as item 9, issue 10's point 9: the work queue), checked against the
-benchmark's results (the JSON dict). Pure: every row is a figure, its target and PASS / FAIL
-(NOT RUN when its section did not run)."""
+"""Issue 8's targets (and, as item 9, issue 10's point 9: the work queue; as item 10, issue
+11's bulk upload), checked against the benchmark's results (the JSON dict). Pure: every row is
+a figure, its target and PASS / FAIL (NOT RUN when its section did not run)."""
 
 from __future__ import annotations
 
@@ -223,9 +223,85 @@ def work_queue(results: dict[str, Any]) -> list[Row]:
     return rows
 
 
+UPLOADS = 10  # issue 11, the bulk upload (numbered after issue 10's item)
+UPLOAD_SPREAD = 0.10  # write units per row at the largest file within 10% of the smallest's
+UPLOAD_READ_MARGIN = 0.01  # read units per row the largest file may add however small the reads are
+CHUNK_ROWS = 500  # rows per SQS message (leadwave.rules.csvfile.CHUNK_ROWS)
+EPSILON = 1e-9
+
+
+def _upload_cases(u: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(case, size, f) for case, by_size in (u.get("cases") or {}).items() for size, f in by_size.items()]
+
+
+def _within(item: int, figure: str, a: float | None, b: float | None, spread: float, unit: str) -> Row:
+    target = f"within {spread:.0%}"
+    if a is None or b is None or not a:
+        return Row(item, figure, "-", target, NOT_RUN)
+    ratio = b / a
+    return Row(item, figure, f"{_fmt(round(ratio, 3))}x ({_fmt(a)} -> {_fmt(b)} {unit})", target,
+               PASS if abs(ratio - 1) <= spread + EPSILON else FAIL)
+
+
+def uploads(results: dict[str, Any]) -> list[Row]:
+    """Issue 11: a bulk upload costs the same per row at 10,000 rows as at 500 (write units
+    within 10%, reads no more than 10% or 0.01 RRU more), one SQS message per 500 rows, the same
+    file again adds no lead, every file done with every row processed. Rows only when the
+    section was asked for (``--only uploads``)."""
+    u = results.get("uploads") or {}
+    if not u and "uploads" not in (results.get("sections") or ()):
+        return []
+    small, large = u.get("smallest", "500"), u.get("largest", "10000")
+    fresh = (u.get("cases") or {}).get("fresh") or {}
+    a, b = (_get(fresh, size, "per_row") or {} for size in (small, large))
+    same = small == large
+    rows = [_within(UPLOADS, f"worker write units per row, {_n(large)} / {_n(small)} rows (fresh)",
+                    None if same else a.get("worker_write_units"), b.get("worker_write_units"), UPLOAD_SPREAD,
+                    "WRU")]
+    ra, rb = a.get("worker_read_units"), b.get("worker_read_units")
+    target = f"<= {1 + UPLOAD_SPREAD:g}x or +{_fmt(UPLOAD_READ_MARGIN)} RRU"
+    if ra is None or rb is None or same:
+        rows.append(Row(UPLOADS, f"worker read units per row, {_n(large)} / {_n(small)} rows (fresh)", "-", target,
+                        NOT_RUN))
+    else:
+        ok = rb <= ra * (1 + UPLOAD_SPREAD) + EPSILON or rb - ra <= UPLOAD_READ_MARGIN + EPSILON
+        shown = f"{_fmt(round(rb / ra, 3)) if ra else '-'}x ({_fmt(ra)} -> {_fmt(rb)} RRU)"
+        rows.append(Row(UPLOADS, f"worker read units per row, {_n(large)} / {_n(small)} rows (fresh)", shown, target,
+                        PASS if ok else FAIL))
+    cases = _upload_cases(u)
+    limit = 1 / CHUNK_ROWS
+    worst = max(cases, key=lambda c: c[2]["worker_invocations"] / max(1, int(c[1])), default=None)
+    if worst is None:
+        rows.append(Row(UPLOADS, "SQS messages per row, every file", "-", f"<= 1/{CHUNK_ROWS}", NOT_RUN))
+    else:
+        case, size, f = worst
+        value = f["worker_invocations"] / max(1, int(size))
+        rows.append(Row(UPLOADS, "SQS messages per row, every file (worst)",
+                        f"{f['worker_invocations']} / {_n(size)} = {_fmt(round(value, 6))} ({case})",
+                        f"<= 1/{CHUNK_ROWS} = {_fmt(limit)}", PASS if value <= limit + EPSILON else FAIL))
+    again = [(case, size, f["again"]) for case, size, f in cases]
+    added = sum(x["new_leads"] for _, _, x in again) if again else None
+    queued = sum(x["worker_invocations"] for _, _, x in again) if again else None
+    rows.append(Row(UPLOADS, "the same file again: leads added, chunks processed (every file)",
+                    "-" if added is None else f"{added} leads, {queued} chunks", "0", NOT_RUN if added is None
+                    else PASS if added == 0 and queued == 0 else FAIL))
+    bad = [f"{case} {_n(size)}: {f['status']} {f['processed']}/{f['rows']}, {f['new_leads']} new"
+           for case, size, f in cases
+           if f["status"] != "done" or f["processed"] != f["rows"] or f["new_leads"] != f["accepted"]]
+    rows.append(Row(UPLOADS, "status done, processed == rows, new leads == accepted (every file)",
+                    "-" if not cases else "; ".join(bad) or f"all {len(cases)} files",
+                    "done, all rows", NOT_RUN if not cases else FAIL if bad else PASS))
+    calls = [(f["request"]["dynamodb_calls"], size) for case, size, f in cases if case == "fresh"]
+    ca = next((c for c, size in calls if size == small), None)
+    cb = next((c for c, size in calls if size == large), None)
+    rows.append(at_most(UPLOADS, f"DynamoDB calls of the POST, {_n(large)} rows (at {_n(small)}: {_fmt(ca)})",
+                        None if same else cb, ca if ca is not None else 0))
+    return rows
+
+
 ITEMS: tuple[Callable[[dict[str, Any]], list[Row]], ...] = (
     reads_flat, round_robin_contention, three_call_claim, item_size, pages, cheaper_waves, cold_start, bench_is_right,
-    work_queue)
+    work_queue, uploads)
 
 
 def evaluate(results: dict[str, Any]) -> list[Row]:
