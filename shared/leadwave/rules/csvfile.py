@@ -31,6 +31,9 @@ class CsvProblem(ValueError):
 class Sheet:
     columns: tuple[str, ...]
     rows: int  # data rows (the header is row 1; data rows are numbered from 2)
+    # each chunk of ``CHUNK_ROWS`` rows as a byte range of the file (start, end exclusive), so a
+    # worker reads its own rows only, whatever the file's size
+    chunks: tuple[tuple[int, int], ...] = ()
 
 
 def decode(data: bytes) -> str:
@@ -45,10 +48,21 @@ def _reader(text: str) -> Any:
     return csv.reader(io.StringIO(text, newline=""), strict=True)
 
 
-def read_sheet(text: str, *, required: tuple[str, ...] = REQUIRED) -> Sheet:
-    """The header's columns and the number of data rows; ``CsvProblem`` for a file that is
-    empty, has an unknown or missing column, an unterminated quote, or too many rows."""
-    reader = _reader(text)
+def _lines(text: str, offset: int, ends: list[int]) -> Iterator[str]:
+    """The text's physical lines for the csv reader, noting where each ends in the file's bytes."""
+    for line in io.StringIO(text, newline=""):
+        offset += len(line.encode())
+        ends.append(offset)
+        yield line
+
+
+def read_sheet(text: str, *, required: tuple[str, ...] = REQUIRED, bom: bool = False) -> Sheet:
+    """The header's columns, the number of data rows and each chunk's byte range; ``CsvProblem``
+    for a file that is empty, has an unknown or missing column, an unterminated quote, or too
+    many rows. ``bom``: the file's bytes start with a UTF-8 BOM (``text`` does not)."""
+    ends: list[int] = []
+    reader = csv.reader(_lines(text, 3 if bom else 0, ends), strict=True)
+    starts: list[int] = []
     try:
         header = next(reader, None)
         if header is None or not any(c.strip() for c in header):
@@ -64,17 +78,21 @@ def read_sheet(text: str, *, required: tuple[str, ...] = REQUIRED) -> Sheet:
         missing = [c for c in required if c not in columns]
         if missing:
             raise CsvProblem("missing_column", f"the header has no {missing[0]!r} column", missing[0])
-        rows = 0
+        rows, before = 0, ends[-1] if ends else 0
         for record in reader:
             if any(cell.strip() for cell in record):
                 rows += 1
                 if rows > MAX_ROWS:
                     raise CsvProblem("too_many_rows", f"more than {MAX_ROWS} rows; split the file")
+                if rows % CHUNK_ROWS == 1:
+                    starts.append(before)  # a chunk starts where the record before it ended
+            before = ends[reader.line_num - 1]
     except csv.Error as exc:
         raise CsvProblem("malformed_csv", f"line {reader.line_num}: {exc}") from None
     if rows == 0:
         raise CsvProblem("no_rows", "the file has a header but no rows")
-    return Sheet(columns, rows)
+    bounds = [*starts[1:], ends[-1]]
+    return Sheet(columns, rows, tuple(zip(starts, bounds, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -84,11 +102,15 @@ class Row:
     problem: str | None = None  # a row the reader could not map to the header
 
 
-def rows(text: str, first: int, last: int) -> Iterator[Row]:
-    """Data rows numbered ``first``..``last`` (blank rows are skipped and not numbered)."""
+def rows(text: str, first: int, last: int, *, columns: list[str] | None = None) -> Iterator[Row]:
+    """Data rows numbered ``first``..``last`` (blank rows are skipped and not numbered). With
+    ``columns``, ``text`` is one chunk of the file (no header) whose first row is ``first``."""
     reader = _reader(text)
-    columns = [c.strip().lower() for c in next(reader)]
-    number = 1
+    if columns is None:
+        columns = [c.strip().lower() for c in next(reader)]
+        number = 1
+    else:
+        number = first - 1
     for record in reader:
         if not any(cell.strip() for cell in record):
             continue

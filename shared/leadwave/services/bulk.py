@@ -95,7 +95,7 @@ def submit(who: Uploader, params: dict[str, str], content_type: str, data: bytes
         raise Forbidden("assigning rows to agents needs the transfer permission on this API key",
                         code="permission_required")
     try:
-        sheet = csvfile.read_sheet(csvfile.decode(data),
+        sheet = csvfile.read_sheet(csvfile.decode(data), bom=data.startswith(b"\xef\xbb\xbf"),
                                    required=("phone", "assign_to_email") if mode == "assign" else ("phone",))
     except csvfile.CsvProblem as exc:
         raise _bad(exc.field, exc.message, exc.code) from None
@@ -107,7 +107,8 @@ def submit(who: Uploader, params: dict[str, str], content_type: str, data: bytes
     u = uploads.Upload(upload_id=upload_id, org_id=who.org_id, status="queued", rows=sheet.rows, created_at=now,
                        params={"campaign_id": campaign_id, "mode": mode, "list_id": list_id, "uploader": who.actor,
                                "vendor_id": who.vendor_id, "file_key": f"uploads/{who.org_id}/{upload_id}.csv",
-                               "file_sha256": digest, "chunks": chunks, "columns": list(sheet.columns)})
+                               "file_sha256": digest, "chunks": chunks, "columns": list(sheet.columns),
+                               "ranges": [list(r) for r in sheet.chunks]})
     aws.put_upload_file(u.params["file_key"], data)  # the same key for the same file: safe to repeat
     if not uploads.create(u):
         old = uploads.get(upload_id, who.org_id)
@@ -145,8 +146,14 @@ def process_chunk(message: dict[str, Any]) -> bool:
     if uploads.has_chunk(upload_id, chunk):
         return False  # delivered again after it was recorded
     uploads.set_status(upload_id, "running", when_status=("queued",))
-    text = csvfile.decode(aws.get_upload_file(str(u.params["file_key"])))
-    rows = list(csvfile.rows(text, int(message["first"]), int(message["last"])))
+    first, last = int(message["first"]), int(message["last"])
+    ranges = u.params.get("ranges")
+    if ranges:  # its own rows only, whatever the file's size
+        start, end = ranges[chunk - 1]
+        text = csvfile.decode(aws.get_upload_file(str(u.params["file_key"]), int(start), int(end)))
+        rows = list(csvfile.rows(text, first, last, columns=list(u.params["columns"])))
+    else:  # an upload queued before chunks had byte ranges
+        rows = list(csvfile.rows(csvfile.decode(aws.get_upload_file(str(u.params["file_key"]))), first, last))
     ctx = _Context(u, directory.settings(org_id).org.default_country)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = list(pool.map(ctx.row, rows))

@@ -44,8 +44,10 @@ def put_upload_file(key: str, data: bytes) -> None:
     client("s3").put_object(Bucket=_upload_place()[0], Key=key, Body=data, ContentType="text/csv")
 
 
-def get_upload_file(key: str) -> bytes:
-    return bytes(client("s3").get_object(Bucket=_upload_place()[0], Key=key)["Body"].read())
+def get_upload_file(key: str, start: int | None = None, end: int | None = None) -> bytes:
+    """The file, or its bytes ``start`` to ``end`` (exclusive): one chunk's rows."""
+    ranged = {"Range": f"bytes={start}-{end - 1}"} if start is not None and end is not None and end > start else {}
+    return bytes(client("s3").get_object(Bucket=_upload_place()[0], Key=key, **ranged)["Body"].read())
 
 
 def enqueue_upload_chunks(messages: list[dict[str, Any]]) -> None:
