@@ -519,8 +519,6 @@ class PreferencesIn(BaseModel):
 
 class Preferences(BaseModel):
     preferences: PreferencesOut
-    workflow: list[WorkflowStep] = Field(description="The org's statuses (the work-in-progress buckets), "
-                                                     "each with its activities.")
 
 
 class ListCounts(BaseModel):

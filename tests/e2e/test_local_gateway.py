@@ -138,7 +138,8 @@ def test_spa_files_and_fallback_and_cors(gateway: Gateway) -> None:
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:5173"
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET,POST"
-    too_big = requests.post(f"{gateway.url}/echo/1", data=b"x" * 262145, headers={"x-api-key": "good"}, timeout=5)
+    too_big = requests.post(f"{gateway.url}/echo/1", data=b"x" * (10 * 1024 * 1024 + 1), headers={"x-api-key": "good"},
+                            timeout=30)  # API Gateway's own limit: 10 MB
     assert too_big.status_code == 413
 
 

@@ -77,9 +77,12 @@ def test_real_template_routes_authorizers_queues_and_state_machine() -> None:
     assert (reader.kind, reader.function_id, reader.payload_type, reader.identity_headers) == (
         "lambda", "LeadReaderAuthorizerFunction", "REQUEST", ())
     assert routes[("GET", "/v1/leads")].function_id == "ClaimFunction"  # the lead search, beside POST (ingest)
-    (source,) = t.sqs_event_sources()
-    assert (source.function_id, source.queue_logical_id, source.reports_item_failures) == (
-        "DistributeFunction", "DistributionQueue", True)
+    sources = {s.function_id: s for s in t.sqs_event_sources()}
+    assert sorted(sources) == ["DistributeFunction", "UploadFunction"]  # distribution; bulk upload chunks
+    assert (sources["DistributeFunction"].queue_logical_id, sources["DistributeFunction"].reports_item_failures) == (
+        "DistributionQueue", True)
+    assert (sources["UploadFunction"].queue_logical_id, sources["UploadFunction"].reports_item_failures) == (
+        "UploadQueue", True)
     assert t.queues()["DistributionQueue"]["RedrivePolicy"]["maxReceiveCount"] == 5
     (machine,) = t.state_machines().values()
     resolver = t.resolver({}, pseudo_parameters())

@@ -74,8 +74,8 @@ def test_expired_or_foreign_tokens_are_401_and_a_valid_one_passes_the_gateway(lo
 
 
 def test_body_over_the_limit_is_413(local_stack: LocalStackProcess) -> None:
-    response = requests.post(f"{local_stack.base_url}/v1/leads", data=b"x" * (262144 + 1),
-                             headers={"x-api-key": "k", "Content-Type": "application/json"}, timeout=10)
+    response = requests.post(f"{local_stack.base_url}/v1/leads", data=b"x" * (10 * 1024 * 1024 + 1),
+                             headers={"x-api-key": "k", "Content-Type": "application/json"}, timeout=30)
     assert assert_error_body(response, 413)["code"] == "payload_too_large"
 
 
