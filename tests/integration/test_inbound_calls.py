@@ -219,3 +219,35 @@ def test_a_repeat_caller_is_attached_to_their_lead_and_put_through_to_its_agent(
 def test_a_call_to_an_unknown_number_is_told_so(h, twilio):  # noqa: F811
     root = twiml(call_in(h, "+19995550000", _sid(8))[1])
     assert "not in service" in root.find("Say").text
+
+
+def test_an_agent_who_took_a_call_today_is_rung_again_only_when_everyone_else_is_exhausted(
+        h, floor, twilio, new_org, settle):  # noqa: F811
+    org, number = floor
+    pid = twiml(call_in(h, number, _sid(9))[1]).find("Enqueue").text
+    _ring(h, pid)
+    leg = twilio.placed[0]
+    press = twiml(webhook(h, leg["url"], call_params(leg, CallStatus="in-progress"))[1]).find("Gather").get("action")
+    webhook(h, press, call_params(leg, Digits="1"))
+    settle()  # the leads stream's bookkeeping moves the winner's last claim time
+    twilio.placed.clear()
+    second = twiml(call_in(h, number, _sid(10), caller="+13125550188")[1]).find("Enqueue").text
+    _ring(h, second)
+    assert len(twilio.placed) == 5 and leg["to"] not in {c["to"] for c in twilio.placed}  # six others were free
+    # a floor of one agent who already took a call today: they are rung anyway (nobody else is left)
+    solo = new_org(1, org={"caller_id": "+14155550100"})
+    solo_number = _number(solo)
+    from leadwave.models import Agent, Role
+    from leadwave.store import directory
+
+    directory.save(Agent(org_id=solo, agent_id="mgr", email=f"mgr@{solo}.test", roles=[Role.MANAGER]))
+    assert manager(h, solo, "PUT", "/v1/campaigns/waves", {"name": "Waves", "distribution_type": "waves",
+                                                            "inbound_numbers": [solo_number]})[0] == 200
+    from leadwave import clock
+
+    agent = directory.get(Agent, solo, "ag01")
+    directory.save(agent.model_copy(update={"last_claimed_at": clock.iso(clock.now())}))
+    twilio.placed.clear()
+    third = twiml(call_in(h, solo_number, _sid(11))[1]).find("Enqueue").text
+    _ring(h, third)
+    assert [c["to"] for c in twilio.placed] == ["+14155550001"]
