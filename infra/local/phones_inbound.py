@@ -37,13 +37,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
 
+from infra.local.phones_calls import ActionError, Call
 from infra.local.phones_wire import TwimlError, WebhookResult, new_sid, parse_twiml, rfc2822, seconds, text
-
-if TYPE_CHECKING:
-    from infra.local.phones_network import Call
 
 MAX_WAIT_REDIRECTS = 5
 NOT_RECORDED = ("", "do-not-record", "false")
@@ -461,8 +459,6 @@ class InboundSteps:
 
     def _message(self, call: Call, length: int) -> None:
         """The person leaves a message of ``length`` seconds (then silence ends the recording)."""
-        from infra.local.phones_network import ActionError
-
         with self.lock:
             rec = call.record_verb
             if call.status != "in-progress" or rec is None:

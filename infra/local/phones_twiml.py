@@ -9,9 +9,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
 
+from infra.local.phones_calls import Call
 from infra.local.phones_wire import (
     API_VERSION,
     TwimlError,
@@ -22,9 +23,6 @@ from infra.local.phones_wire import (
     send_webhook,
     text,
 )
-
-if TYPE_CHECKING:
-    from infra.local.phones_network import Call
 
 LOG = logging.getLogger(__name__)
 APP_ERROR = "An application error has occurred. Goodbye."
