@@ -12,7 +12,7 @@ from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
 from leadwave.models import Agent, LazyModel, Role
 from leadwave.observability import logger
-from leadwave.services import agents, calls, claims, exceptions, fresh
+from leadwave.services import agents, appclaim, calls, claims, exceptions, fresh
 from leadwave.webhooks import public_base
 from lists import router as lists_router
 from pydantic import ConfigDict, ValidationError
@@ -70,7 +70,7 @@ def get_my_leads() -> Response:
 def claim_offer(prospect_id: str) -> Response:
     agent = current_agent(app.current_event)
     base = public_base(app.current_event.raw_event)  # where Twilio reaches us, for Auto-Dial
-    return json_response(200, claims.claim_offer(agent, prospect_id, callback_base=base))
+    return json_response(200, appclaim.claim(agent, prospect_id, base))
 
 
 @app.get("/v1/leads/<prospect_id>/calls")

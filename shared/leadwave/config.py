@@ -88,8 +88,5 @@ def twilio_auth_token() -> str:
 
 
 def reset() -> None:
-    """Forget the cached settings and table bindings (tests change the environment)."""
+    """Forget the cached settings (tests change the environment; they unbind the tables too)."""
     get_settings.cache_clear()
-    from leadwave.store import tables
-
-    tables.unbind()

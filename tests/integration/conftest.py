@@ -103,6 +103,9 @@ def _reset_caches() -> None:
     from leadwave.store import aws
 
     config.reset()
+    from leadwave.store import tables
+
+    tables.unbind()
     aws.client.cache_clear()
     ingest._idempotent_accept.cache_clear()
 

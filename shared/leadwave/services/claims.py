@@ -10,6 +10,7 @@ closed as soon as its lead moved on, so nobody sees a stale one meanwhile."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from leadwave import clock
@@ -19,7 +20,7 @@ from leadwave.observability import count, logger
 from leadwave.rules.eligibility import is_eligible
 from leadwave.services import outcomes
 from leadwave.services.assignment import assignment_fields, event
-from leadwave.store import aws, directory, leads, phone
+from leadwave.store import aws, directory, leads
 
 
 def _claimed_answer(p: Prospect) -> dict[str, Any]:
@@ -68,9 +69,9 @@ def _refuse(p: Prospect, agent: Agent, rules: dict[str, Any] | None = None) -> N
 
 
 def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
-                callback_base: str | None = None) -> dict[str, Any]:
+                on_claimed: Callable[[Prospect, Agent], None] | None = None) -> dict[str, Any]:
     """``by_phone``: the press-1 of a Ring All call (the only way to take a Ring All lead).
-    ``callback_base``: where Twilio reaches our webhooks, for the Auto-Dial call."""
+    ``on_claimed``: what follows a claim this call won (not a retried one), e.g. Auto-Dial."""
     view = leads.for_claim(prospect_id, agent.agent_id, agent.org_id)
     p, offer = view.lead, view.offer
     if p.distribution_type is DistributionType.RING_ALL and not by_phone and p.status is LeadStatus.OFFERING:
@@ -102,10 +103,8 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     outcomes.publish(won)
     if p.wave_token:
         aws.resume(p.wave_token, {"prospect_id": p.prospect_id, "next": "done"})
-    if p.auto_dial and is_broadcast(p) and callback_base and phone.enabled():
-        from leadwave.services import ringall
-
-        ringall.auto_dial(won, agent, callback_base)
+    if on_claimed is not None:
+        on_claimed(won, agent)
     return _claimed_answer(won)
 
 
