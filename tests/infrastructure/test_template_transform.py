@@ -22,9 +22,12 @@ FUNCTIONS = {k: v for k, v in SAM["Resources"].items() if v["Type"] == "AWS::Ser
 ASL_PATH = ROOT / SAM["Resources"]["DistributionStateMachine"]["Properties"]["DefinitionUri"]
 PLACEHOLDER = re.compile(r"\$\{([^}!][^}]*)\}")
 
-VENDOR_ROUTES = {("post", "/v1/leads"), ("post", "/v1/leads/bulk")}
-# read by vendors (API key) and users (id token) alike: one authorizer that accepts either, no API key required
-LEAD_READER_ROUTES = {("get", "/v1/leads/{prospect_id}")}
+VENDOR_ROUTES = {("post", "/v1/leads")}
+# used by vendors (API key) and users (id token) alike: one authorizer that accepts either, no API key required
+# (a lead's status or page; a bulk upload and its progress; a transfer, a call center's patch-out)
+LEAD_READER_ROUTES = {("get", "/v1/leads/{prospect_id}"), ("post", "/v1/leads/bulk"),
+                      ("get", "/v1/uploads/{upload_id}"), ("get", "/v1/uploads/{upload_id}/rejected"),
+                      ("post", "/v1/leads/{prospect_id}/transfer")}
 CONTRACT_ROUTES = VENDOR_ROUTES | LEAD_READER_ROUTES | {
     ("get", "/v1/me"),
     ("put", "/v1/me/availability"),
@@ -319,7 +322,8 @@ def test_the_lead_reader_route_takes_a_vendor_key_or_a_user_token(swagger, cfn_r
         if (method, path) in LEAD_READER_ROUTES:
             schemes = {name for requirement in operation.get("security", []) for name in requirement}
             assert schemes == {"LeadReaderAuthorizer"}, (method, path, schemes)  # users have no API key
-            assert "ClaimFunction" in json.dumps(operation["x-amazon-apigateway-integration"]["uri"])
+            function = "IngestFunction" if "bulk" in path or "uploads" in path else "ClaimFunction"
+            assert function in json.dumps(operation["x-amazon-apigateway-integration"]["uri"]), (method, path)
 
 
 def test_ivr_routes_have_no_authorizer(swagger):
