@@ -102,7 +102,14 @@ def _org_phones(org: Org) -> Org:
     return org.model_copy(update={"do_not_call": sorted(set(dnc)), "caller_id": caller_id})
 
 
-def _check_references(entity: BaseModel, s: directory.OrgSettings) -> None:
+def _check_references(entity: BaseModel, s: directory.OrgSettings | None) -> None:
+    """What an entity names must exist (``s``: the org's settings; None checks the entity alone)."""
+    if s is not None:
+        _check_workflow(entity, s)
+    _check_names(entity, s)
+
+
+def _check_workflow(entity: BaseModel, s: directory.OrgSettings) -> None:
     if isinstance(entity, Campaign):  # seed 002: the initial status follows the workflow, the activity the status
         problem = s.org.step_error(entity.initial_status, entity.initial_activity)
         if problem:
@@ -117,7 +124,10 @@ def _check_references(entity: BaseModel, s: directory.OrgSettings) -> None:
                                  code="validation_failed", details=[_detail(
                                      "workflow", "campaign_step_removed",
                                      f"change the initial status of {names} first, or keep the step")])
-    if isinstance(entity, Campaign) and entity.group_id and entity.group_id not in s.groups:
+
+
+def _check_names(entity: BaseModel, s: directory.OrgSettings | None) -> None:
+    if isinstance(entity, Campaign) and s is not None and entity.group_id and entity.group_id not in s.groups:
         raise InvalidRequest("no such group", code="validation_failed",
                              details=[_detail("group_id", "unknown_group", "no such group in your org")])
     if isinstance(entity, Org) and entity.default_agent_id and not _agent_exists(entity.org_id,
