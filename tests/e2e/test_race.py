@@ -46,7 +46,7 @@ def test_fifty_agents_claim_one_lead_exactly_one_wins_every_round(api, local_sta
             results = list(pool.map(claim, AGENTS))
             winners = [r for r in results if r[1] == 200]
             losers = [r for r in results if r[1] != 200]
-            assert len(winners) == 1, f"{len(winners)} winners for {pid}"
+            assert len(winners) == 1, f"{len(winners)} winners for {pid}: {winners}"
             assert {(r[1], r[2]["code"]) for r in losers} == {(409, "already_claimed")}
             view = api.lead(pid, KEY)
             assert (view["status"], view["agent_id"]) == ("assigned", winners[0][0].split("@")[0])
