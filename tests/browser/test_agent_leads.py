@@ -128,7 +128,9 @@ def test_a_phone_only_lead_shows_its_phone_as_its_name(app):
 def _move(page, pid: str, name: str, status: str, activity: str) -> None:
     mine = row(page, pid)
     mine.get_by_label(f"Status of {name}").select_option(status)
+    expect(mine.get_by_label(f"Activity of {name}").locator(f'option:text-is("{activity}")')).to_have_count(1)
     mine.get_by_label(f"Activity of {name}").select_option(activity)
+    expect(mine.get_by_label(f"Status of {name}")).to_have_value(status)
     mine.get_by_role("button", name=f"Save the status of {name}").click()
 
 

@@ -103,7 +103,8 @@ export function StepEditor({ prospectId, name, status, activity, workflow, onSav
             value={draft.activity}
             disabled={busy}
             onChange={(e) => {
-              setDraft({ ...draft, activity: (e.currentTarget as HTMLSelectElement).value });
+              const a = (e.currentTarget as HTMLSelectElement).value;
+              setDraft((d) => ({ ...d, activity: a })); // the latest draft, even before a re-render
               setError(null);
             }}
           >
