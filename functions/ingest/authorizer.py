@@ -92,3 +92,19 @@ def lead_reader_handler(event: dict[str, Any], context: LambdaContext) -> dict[s
             return _policy("Allow", event["methodArn"], user["user_sub"], user)
         logger.info("user token refused")
     raise Exception("Unauthorized")  # noqa: TRY002 - API Gateway's contract for a 401
+
+
+@logger.inject_lambda_context(clear_state=True)
+def socket_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The agents' push socket's ``$connect`` (API Gateway WebSocket, REQUEST authorizer): the
+    user's id token in the ``token`` query parameter (a browser cannot set a WebSocket's headers),
+    verified as on the REST API. The org comes from the token; the $connect route resolves the
+    agent and refuses an unknown or inactive one."""
+    token = (event.get("queryStringParameters") or {}).get("token") or ""
+    user = _user_claims({"authorization": token}) if token else None
+    if user is None:
+        logger.info("socket token refused")
+        raise Exception("Unauthorized")  # noqa: TRY002 - API Gateway's contract for a 401
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]}
+    return {"principalId": user["user_sub"], "policyDocument": doc, "context": user}

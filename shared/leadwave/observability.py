@@ -21,10 +21,10 @@ def tracer() -> Any:
     return Tracer(service="leadwave")
 
 
-def count(name: str, **dimensions: str) -> None:
-    """One CloudWatch count, published at once as an EMF log line; dimensions stay
-    low-cardinality (a distribution type, an outcome), never an id."""
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace="leadwave") as metric:
+def count(name: str, value: int = 1, **dimensions: str) -> None:
+    """One CloudWatch count (``value`` of them), published at once as an EMF log line; dimensions
+    stay low-cardinality (a distribution type, an outcome), never an id."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace="leadwave") as metric:
         metric.add_dimension(name="service", value="leadwave")
         for key, value in dimensions.items():
             metric.add_dimension(name=key, value=value)

@@ -10,7 +10,7 @@ from leadwave.errors import Forbidden, InvalidRequest
 from leadwave.models import Agent, DistributionType, LeadStatus, Prospect, Role, as_number, distinct_names
 from leadwave.rules.phones import masked
 from leadwave.rules.worklists import may_view_only
-from leadwave.services import claims
+from leadwave.services import claims, push
 from leadwave.store import dedupe as dedupe_keys
 from leadwave.store import directory, leads
 
@@ -44,6 +44,7 @@ def set_availability(agent: Agent, available: bool) -> dict[str, Any]:
     """Takes effect at once: the agent enters or leaves the ready index waves draw from, and
     their open offers are hidden while they are unavailable."""
     directory.set_availability(agent, available)
+    push.to_agents(agent.org_id, [agent.agent_id], push.message("availability", available=available))
     return {**profile(agent), "available": available}
 
 
@@ -70,15 +71,17 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
             continue  # taken, declined, or the wave moved on: the offer is closed
         if p.distribution_type is DistributionType.RING_ALL:
             continue  # taken by pressing 1 on the call, not in the app
-        out.append({
-            "prospect_id": p.prospect_id, "wave": p.wave, "expires_at": p.wave_expires_at,
+        out.append(offer_view(p))
+    return sorted(out, key=lambda o: o["expires_at"] or "")
+
+
+def offer_view(p: Prospect) -> dict[str, Any]:
+    """An open offer as the agent's app shows it (``GET /v1/me/offers``, the ``offer`` push)."""
+    return {"prospect_id": p.prospect_id, "wave": p.wave, "expires_at": p.wave_expires_at,
             "campaign_id": p.campaign_id, "campaign_name": p.campaign_name,
             "distribution_type": p.distribution_type.value, "first_name": p.first_name,
-            "state": p.state, "loan_purpose": p.loan_purpose,
-            "loan_amount": as_number(p.loan_amount),
-            "phone": masked(p.phone), "channel": p.channel.value,
-        })
-    return sorted(out, key=lambda o: o["expires_at"] or "")
+            "state": p.state, "loan_purpose": p.loan_purpose, "loan_amount": as_number(p.loan_amount),
+            "phone": masked(p.phone), "channel": p.channel.value}
 
 
 def _mine(p: Prospect) -> dict[str, Any]:

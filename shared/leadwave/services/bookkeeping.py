@@ -1,6 +1,7 @@
 """What follows a lead's change, off the request path (the leads table's stream): once a lead
 leaves distribution, its open offers are closed (the winner's marked claimed); once it is
-assigned, the agent's round-robin time (and, for a claim, claim time) moves forward.
+assigned, the agent's round-robin time (and, for a claim, claim time) moves forward; then the
+agents' apps are told (the offer's end on every screen showing it, the lead to its agent).
 Idempotent: a replayed record changes nothing further (both writes only move forward)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.observability import logger
+from leadwave.services import push
 from leadwave.store import followup, reporting
 
 # lead statuses as stored (leadwave.models.LeadStatus's values; the stream handler imports no model)
@@ -46,6 +48,7 @@ def on_lead_change(change: dict[str, Any]) -> None:
     by = _s(new, "assigned_by") or ""
     if newly and agent_id and org_id and assigned_at and by not in NOT_A_TURN:
         followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by in CLAIMS)
+    push.after_lead_change(new, old)  # last: the apps hear of what is already written
 
 
 def _report(new: dict[str, Any], old: dict[str, Any], status: str | None, was: str | None) -> None:

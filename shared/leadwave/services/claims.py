@@ -18,7 +18,7 @@ from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferEx
 from leadwave.models import Agent, Campaign, DistributionType, Group, LeadStatus, Prospect
 from leadwave.observability import count, logger
 from leadwave.rules.eligibility import is_eligible
-from leadwave.services import outcomes
+from leadwave.services import outcomes, push
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import aws, directory, leads
 
@@ -119,6 +119,7 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
             raise Forbidden("this lead was not offered to you", code="not_offered")
         if p.status is LeadStatus.OFFERING:
             leads.decline_broadcast(p, agent.agent_id, clock.iso(clock.now()))
+            push.to_agents(agent.org_id, [agent.agent_id], push.offer_end(p.prospect_id, p.wave, "declined"))
         return
     if agent.agent_id not in p.offered:
         raise Forbidden("this lead was not offered to you", code="not_offered")
@@ -132,6 +133,7 @@ def decline_offer(agent: Agent, prospect_id: str) -> None:
                          & leads.offered_now(agent.agent_id), drop_current=[agent.agent_id])
     except ConcurrentUpdate:
         return  # taken, or the wave moved on, or declined twice at once
+    push.to_agents(agent.org_id, [agent.agent_id], push.offer_end(p.prospect_id, p.wave, "declined"))  # other devices
     if p.current_offers or not p.wave_token:
         return
     try:

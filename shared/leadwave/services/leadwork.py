@@ -17,7 +17,7 @@ from leadwave.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidReques
 from leadwave.models import Agent, LeadStatus, Prospect, Role, Vendor, VendorIdentity, VendorPermission
 from leadwave.observability import logger
 from leadwave.rules import worklists as rules
-from leadwave.services import leadpage, outcomes
+from leadwave.services import leadpage, outcomes, push
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory, leads
 from leadwave.store import worklists as store
@@ -380,5 +380,10 @@ def _give(org_id: str, actor: str, p: Prospect, body: Any, *, by: str, kind: str
     mark_assigned(org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
     after = leads.get(p.prospect_id)
     outcomes.publish(after)
+    if p.status is LeadStatus.ASSIGNED:  # agent to agent: not a change the leads stream announces
+        push_kind = "transfer" if kind == "transfer" else "assigned"
+        push.to_agents(org_id, [target.agent_id], push.message(
+            "lead_assigned", kind=push_kind, prospect_id=after.prospect_id,
+            lead=push.given(after, push_kind, by=by.partition(":")[2] or by, reason=reason)))
     logger.info("lead given", extra={"kind": kind, "to": target.agent_id, "prospect_id": p.prospect_id})
     return {**_summary(after, released=True), "prospect_id": after.prospect_id, "agent_id": after.agent_id}

@@ -31,7 +31,7 @@ from leadwave.rules.waves import (
     select_wave,
     wave_timeout,
 )
-from leadwave.services import inbound, outcomes, ringall
+from leadwave.services import agents, inbound, outcomes, push, ringall
 from leadwave.services.assignment import event
 from leadwave.services.distribution import decide_immediate, default_or_exception, outcome
 from leadwave.store import aws, directory, leads
@@ -149,7 +149,9 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
         group = s.group_of(campaign)
         leads.write_broadcast(p, wave, expires, {"campaign": campaign.model_dump(mode="json"),
                                                   "group": group.model_dump(mode="json") if group else None})
-        _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True))
+        opened = _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True))
+        if opened is not None:
+            _push_broadcast(opened, s, campaign)
         return None
     ring_all = campaign.distribution_type is DistributionType.RING_ALL
     picked, problem = _pick(p, s, campaign, ring_all)
@@ -164,7 +166,27 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
                      add_offered=ids)
     if opened is not None and ring_all:
         ringall.ring(opened, picked, s.org, campaign, public_base())
+    elif opened is not None:  # a Ring All lead is taken on the call, never in the app
+        push.to_agents(p.org_id, ids, push.message("offer", offer=agents.offer_view(opened)))
+        push.to_agents(p.org_id, sorted(set(p.current_offers) - set(ids)),
+                       push.offer_end(p.prospect_id, p.wave, "expired"))
     return None
+
+
+def _push_broadcast(p: Prospect, s: OrgSettings, campaign: Campaign) -> None:
+    """A Distribute All wave to the apps of the org's connected agents who may see it (the
+    eligibility their poll would apply): one Query of the org's connections, one BatchGetItem of
+    their agents. Never fails the wave."""
+    try:
+        conns = push.org_connections(p.org_id)
+        if not conns:
+            return
+        group = s.group_of(campaign)
+        found = directory.get_agents(p.org_id, sorted({c.agent_id for c in conns}))
+        eligible = {a.agent_id for a in found if is_eligible(a, p, campaign, group)}
+        push.post([c for c in conns if c.agent_id in eligible], push.message("offer", offer=agents.offer_view(p)))
+    except Exception:  # noqa: BLE001 - the offer is written; the apps read it when they resync
+        logger.exception("pushing a Distribute All wave failed")
 
 
 def _no_taker(p: Prospect, campaign: Campaign) -> str:
