@@ -82,8 +82,9 @@ def ws(aws_env: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connections]:
 @pytest.fixture(scope="module")
 def h(aws_env: Any) -> dict[str, Any]:
     return {n: load_handler(p) for n, p in {
-        "ingest": "functions/ingest/app.py", "claim": "functions/claim/app.py", "tasks": "functions/distribute/tasks.py",
-        "socket": "functions/claim/sockets.py", "authorizer": "functions/ingest/authorizer.py"}.items()}
+        "ingest": "functions/ingest/app.py", "claim": "functions/claim/app.py",
+        "tasks": "functions/distribute/tasks.py", "socket": "functions/claim/sockets.py",
+        "authorizer": "functions/ingest/authorizer.py"}.items()}
 
 
 @pytest.fixture
