@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from infra.local.dynamodb_local import dynamodb_client
-from infra.local.settings import ACCOUNT_ID, DUMMY_CREDENTIALS, PARTITION, REGION, STACK_NAME, Settings
+from infra.local.settings import ACCOUNT_ID, DUMMY_CREDENTIALS, HOST, PARTITION, REGION, STACK_NAME, Settings
 from infra.local.template import Resolver, Template
 
 LOG = logging.getLogger(__name__)
@@ -41,6 +41,17 @@ def pseudo_parameters(stack_name: str = STACK_NAME) -> dict[str, str]:
 
 def physical_name(logical_id: str, stack_name: str = STACK_NAME, prefix: str = "") -> str:
     return f"{prefix}{stack_name}-{logical_id}"
+
+
+def local_api_id(logical_id: str) -> str:
+    """``!Ref`` of a WebSocket API locally (an API Gateway id is 10 lower-case characters)."""
+    return f"local{logical_id.lower()[:5]}"
+
+
+def socket_endpoint(port: int) -> str:
+    """``!GetAtt Api.ApiEndpoint`` of the WebSocket API the gateway serves on ``port``
+    (``wss://{id}.execute-api.{region}.amazonaws.com`` in AWS); its stages are below it."""
+    return f"ws://{HOST}:{port}/ws"
 
 
 @dataclass
@@ -172,6 +183,7 @@ class _Builder:
             self.out.physical[logical_id] = {"Ref": name, "Arn": table["TableArn"],
                                              "StreamArn": table.get("LatestStreamArn", "")}
         self._queues()
+        self._socket_apis()
         self._functions()
         self._buckets()
         self._state_machines()
@@ -194,6 +206,12 @@ class _Builder:
             if policies:
                 attrs = {k: json.dumps(self.resolver.resolve(v)) for k, v in policies.items()}
                 sqs.set_queue_attributes(QueueUrl=self.out.attr(logical_id), Attributes=attrs)
+
+    def _socket_apis(self) -> None:
+        """WebSocket APIs are served by the gateway itself (``infra/local/websocket.py``)."""
+        for logical_id in self.template.websocket_apis():
+            self.out.physical[logical_id] = {"Ref": local_api_id(logical_id), "ApiId": local_api_id(logical_id),
+                                             "ApiEndpoint": socket_endpoint(self.settings.port)}
 
     def _functions(self) -> None:
         iam = moto_client("iam", self.moto)

@@ -35,6 +35,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
 @dataclass
 class Settings:
     port: int = 3000
@@ -50,6 +55,9 @@ class Settings:
     twilio_account_sid: str = LOCAL_TWILIO_ACCOUNT_SID
     twilio_cps: float = 0.0  # the simulator's calls placed per second (0: no limit; Twilio's default is 1)
     template_path: Path = field(default_factory=lambda: REPO_ROOT / "template.yaml")
+    # The WebSocket API's limits (API Gateway's, which cannot be raised); tests shrink them
+    ws_idle_seconds: float = 600.0  # no frame either way for this long: closed (1001)
+    ws_max_age_seconds: float = 7200.0  # a connection lives at most this long (1001)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -68,4 +76,6 @@ class Settings:
             twilio_account_sid=os.environ.get("TWILIO_ACCOUNT_SID") or LOCAL_TWILIO_ACCOUNT_SID,
             twilio_cps=float(os.environ.get("LEADWAVE_TWILIO_CPS", "").strip() or 0),
             template_path=Path(template) if template else REPO_ROOT / "template.yaml",
+            ws_idle_seconds=_float("LEADWAVE_WS_IDLE_SECONDS", 600.0),
+            ws_max_age_seconds=_float("LEADWAVE_WS_MAX_AGE_SECONDS", 7200.0),
         )

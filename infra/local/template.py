@@ -8,6 +8,7 @@ The YAML loader turns CloudFormation short tags into their long form (``!Ref X``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = ["NO_VALUE", "CfnLoader", "Resolver", "Template", "UnresolvedReference
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 API_TYPE = "AWS::Serverless::Api"
 IMPLICIT_API = "ServerlessRestApi"
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)\}")  # ${LogicalId} in a Fn::Sub (no attribute)
 
 
 class CfnLoader(yaml.SafeLoader):
@@ -154,6 +156,67 @@ class StateMachine:
     definition: Any  # inline Definition, when no DefinitionUri
     substitutions: dict[str, Any]
     type: str
+
+
+@dataclass(frozen=True)
+class SocketAuthorizer:
+    """An ``AWS::ApiGatewayV2::Authorizer`` of a WebSocket API (REQUEST, on ``$connect``)."""
+
+    logical_id: str
+    authorizer_type: str  # REQUEST
+    authorizer_uri: Any  # unresolved: arn:...:apigateway:...:lambda:path/.../functions/<function ARN>/invocations
+    identity_source: tuple[str, ...]  # route.request.querystring.token, route.request.header.Auth...
+
+    @property
+    def identity_query(self) -> tuple[str, ...]:
+        prefix = "route.request.querystring."
+        return tuple(s.removeprefix(prefix) for s in self.identity_source if s.startswith(prefix))
+
+    @property
+    def identity_headers(self) -> tuple[str, ...]:
+        prefix = "route.request.header."
+        return tuple(s.removeprefix(prefix) for s in self.identity_source if s.startswith(prefix))
+
+
+@dataclass(frozen=True)
+class SocketRoute:
+    """An ``AWS::ApiGatewayV2::Route`` and the integration its ``Target`` names."""
+
+    route_key: str  # $connect, $disconnect, $default, or a value of the route selection expression
+    integration_id: str | None
+    integration_type: str | None  # AWS_PROXY
+    integration_uri: Any  # unresolved: arn:...:apigateway:...:lambda:path/.../functions/<function ARN>/invocations
+    authorization_type: str  # NONE | CUSTOM | AWS_IAM
+    authorizer: SocketAuthorizer | None
+
+
+@dataclass(frozen=True)
+class WebSocketApi:
+    """An ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``: its routes by RouteKey."""
+
+    logical_id: str
+    route_selection: str  # $request.body.action
+    routes: dict[str, SocketRoute]
+    stage_name: Any  # unresolved (usually !Ref StageName); None without a Stage
+
+
+def referenced_id(value: Any, known: dict[str, Any]) -> str | None:
+    """The logical id among ``known`` that ``value`` references: ``!Ref X``,
+    ``!Sub "integrations/${X}"``, ``!Join ["/", [integrations, !Ref X]]`` or a plain id."""
+    if isinstance(value, str):
+        return value if value in known else None
+    if isinstance(value, list):
+        return next((found for v in value if (found := referenced_id(v, known))), None)
+    if not isinstance(value, dict):
+        return None
+    if "Ref" in value:
+        return referenced_id(value["Ref"], known)
+    if "Fn::Sub" in value:
+        text = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
+        return next((n for n in _SUB_NAME.findall(str(text)) if n in known), None)
+    if "Fn::Join" in value:
+        return referenced_id(value["Fn::Join"][1], known)
+    return None
 
 
 class Template:
@@ -326,6 +389,44 @@ class Template:
         """A Resolver for this template: parameters default to their Default values."""
         return Resolver(physical, self.parameter_defaults(parameters), pseudo,
                         conditions=self.conditions, mappings=self.doc.get("Mappings") or {}, **kwargs)
+
+    def websocket_apis(self) -> dict[str, WebSocketApi]:
+        """The template's WebSocket APIs (API Gateway v2: SAM has no resource for them), each
+        with its routes, their integrations and authorizers, and its stage's name."""
+        apis = {lid: r for lid, r in self.of_type("AWS::ApiGatewayV2::Api").items()
+                if str((r.get("Properties") or {}).get("ProtocolType", "")).upper() == "WEBSOCKET"}
+
+        def of_api(type_: str, api_id: str) -> dict[str, dict[str, Any]]:
+            return {lid: dict(r.get("Properties") or {}) for lid, r in self.of_type(type_).items()
+                    if referenced_id((r.get("Properties") or {}).get("ApiId"), apis) == api_id}
+
+        out = {}
+        for api_id, api in apis.items():
+            integrations = of_api("AWS::ApiGatewayV2::Integration", api_id)
+            authorizers = {lid: SocketAuthorizer(
+                logical_id=lid, authorizer_type=str(p.get("AuthorizerType") or "REQUEST").upper(),
+                authorizer_uri=p.get("AuthorizerUri"), identity_source=tuple(p.get("IdentitySource") or ()),
+            ) for lid, p in of_api("AWS::ApiGatewayV2::Authorizer", api_id).items()}
+            routes = {}
+            for props in of_api("AWS::ApiGatewayV2::Route", api_id).values():
+                integration_id = referenced_id(props.get("Target"), integrations)
+                integration = integrations.get(integration_id or "", {})
+                authorizer_id = referenced_id(props.get("AuthorizerId"), authorizers)
+                routes[str(props["RouteKey"])] = SocketRoute(
+                    route_key=str(props["RouteKey"]), integration_id=integration_id,
+                    integration_type=integration.get("IntegrationType"),
+                    integration_uri=integration.get("IntegrationUri"),
+                    authorization_type=str(props.get("AuthorizationType") or "NONE").upper(),
+                    authorizer=authorizers.get(authorizer_id or ""),
+                )
+            stages = of_api("AWS::ApiGatewayV2::Stage", api_id)
+            out[api_id] = WebSocketApi(
+                logical_id=api_id,
+                route_selection=str((api.get("Properties") or {}).get("RouteSelectionExpression") or ""),
+                routes=routes,
+                stage_name=next((p.get("StageName") for p in stages.values()), None),
+            )
+        return out
 
     def state_machine(self) -> StateMachine:
         """The template's one state machine (the distribution workflow)."""
