@@ -147,23 +147,31 @@ class Authorizers:
                 "pathParameters": params, "stageVariables": {},
                 "requestContext": request_context(req, route, self.stage, self.api_id),
             }
-        started = time.monotonic()
-        if spec.function_id is None or spec.function_id not in self.runtime.functions:
-            raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", f"no function for {spec.name}")
-        try:
-            result = self.runtime.invoke(spec.function_id, event)
-        except FunctionError as err:
-            if err.payload.get("errorMessage") == REFUSAL:
-                raise GatewayError("UNAUTHORIZED", "authorizer said Unauthorized") from None
-            raise GatewayError("AUTHORIZER_FAILURE", str(err)) from None
-        if not isinstance(result, dict) or "principalId" not in result or "policyDocument" not in result:
-            raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", "authorizer answer lacks principalId/policyDocument")
-        if not policy_allows(result["policyDocument"], arn):
-            raise GatewayError("ACCESS_DENIED", "policy denies")
-        context = result.get("context") or {}
-        if any(isinstance(v, dict | list) or v is None for v in context.values()):
-            raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", "context values must be string, number or boolean")
-        out: dict[str, Any] = {k: _string(v) for k, v in context.items()}
-        out["principalId"] = str(result["principalId"])
-        out["integrationLatency"] = int((time.monotonic() - started) * 1000)
-        return out
+        return run_lambda_authorizer(self.runtime, spec.function_id, event, arn, spec.name)
+
+
+def run_lambda_authorizer(runtime: LambdaRuntime, function_id: str | None, event: dict[str, Any], arn: str,
+                          name: str) -> dict[str, Any]:
+    """Call a Lambda authorizer with ``event`` and check its answer for ``arn`` as API Gateway
+    does (REST and WebSocket APIs alike); returns ``requestContext.authorizer`` (the context's
+    values as strings, ``principalId``, ``integrationLatency``) or raises ``GatewayError``."""
+    started = time.monotonic()
+    if function_id is None or function_id not in runtime.functions:
+        raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", f"no function for {name}")
+    try:
+        result = runtime.invoke(function_id, event)
+    except FunctionError as err:
+        if err.payload.get("errorMessage") == REFUSAL:
+            raise GatewayError("UNAUTHORIZED", "authorizer said Unauthorized") from None
+        raise GatewayError("AUTHORIZER_FAILURE", str(err)) from None
+    if not isinstance(result, dict) or "principalId" not in result or "policyDocument" not in result:
+        raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", "authorizer answer lacks principalId/policyDocument")
+    if not policy_allows(result["policyDocument"], arn):
+        raise GatewayError("ACCESS_DENIED", "policy denies")
+    context = result.get("context") or {}
+    if any(isinstance(v, dict | list) or v is None for v in context.values()):
+        raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", "context values must be string, number or boolean")
+    out: dict[str, Any] = {k: _string(v) for k, v in context.items()}
+    out["principalId"] = str(result["principalId"])
+    out["integrationLatency"] = int((time.monotonic() - started) * 1000)
+    return out

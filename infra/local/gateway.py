@@ -6,10 +6,11 @@ no-lost-lead check over every lead), ``POST /local/redrive`` (every dead-letter 
 back to their queue: ``make redrive``), ``POST /local/streams/drain?timeout=S`` (200 once every
 DynamoDB stream mapping has processed the records written so far, 504 if not within S
 seconds, default 10), the phone simulator (``/local/phones`` for people,
-``/local/twilio/...`` for the twilio REST client); the SPA (``web/dist``) at ``/``: its files, ``index.html``
+``/local/twilio/...`` for the twilio REST client); the template's WebSocket API at ``/ws/{stage}``
+and its ``@connections`` API (``infra/local/websocket.py``); the SPA (``web/dist``) at ``/``: its files, ``index.html``
 for any other GET of a page path (the SPA routes itself, as CloudFront's error responses make it
-do in AWS), ``GET /config.json`` -> ``{"mode": "local", "apiBase": ""}`` unless the build
-has its own, and ``GET /openapi.json``: the API's OpenAPI document (``openapi.json``).
+do in AWS), ``GET /config.json`` -> ``{"mode": "local", "apiBase": "", "wsUrl": "ws://127.0.0.1:{port}/ws/{stage}"}``
+unless the build has its own, and ``GET /openapi.json``: the API's OpenAPI document (``openapi.json``).
 
 Requests: up to ``BACKLOG`` connections wait to be accepted; a body that cannot be framed is a 400
 (``infra/local/bodies.py``), a client silent mid-body for ``BODY_TIMEOUT`` a 408, each in the API's
@@ -36,6 +37,7 @@ from infra.local.lambdas import FunctionError, LambdaRuntime
 from infra.local.routing import HttpRequest, MethodNotAllowed, RouteNotFound, Router, proxy_event
 from infra.local.settings import HOST, REPO_ROOT, Settings
 from infra.local.template import Resolver, Template
+from infra.local.websocket import SocketGateway
 
 LOG = logging.getLogger(__name__)
 BACKLOG = 128  # connections the listen socket holds while the accept loop is busy (socketserver's is 5)
@@ -84,6 +86,7 @@ class Gateway:
         self.cors = resolver.resolve(template.api_properties(self.api_id).get("Cors") or {})
         self.web_dir = web_dir or REPO_ROOT / "web" / "dist"
         self.ready = threading.Event()
+        self.sockets = SocketGateway(template, runtime, settings, resolver, self.ready)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -107,6 +110,7 @@ class Gateway:
         return self
 
     def stop(self) -> None:
+        self.sockets.close_all()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -132,6 +136,8 @@ class Gateway:
             return _json(200 if ok else 503, details)
         if not self.ready.is_set():
             return _json(503, error_body("starting", "The local stack is starting."))
+        if self.sockets.owns(req.path):  # @connections (handshakes never get here: _RequestHandler)
+            return self.sockets.handle(req)
         if req.path.startswith(("/local/twilio/", "/local/phones")):  # the phone simulator
             from infra.local.phones import simulator_for
 
@@ -220,7 +226,9 @@ class Gateway:
         if candidate.is_relative_to(root) and candidate.is_file():
             return _file(candidate)
         if req.path == "/config.json":  # deploy-web.sh writes the Cognito one into dist/ in AWS
-            return _json(200, LOCAL_SPA_CONFIG, {"Cache-Control": "no-cache"})
+            ws_url = self.sockets.url(self.port)
+            config = {**LOCAL_SPA_CONFIG, **({"wsUrl": ws_url} if ws_url else {})}
+            return _json(200, config, {"Cache-Control": "no-cache"})
         if req.path == "/openapi.json" and OPENAPI.is_file():  # the API's contract (python -m infra.openapi)
             return _file(OPENAPI)
         if not (root / "index.html").exists():
@@ -233,12 +241,12 @@ class Gateway:
 LOCAL_SPA_CONFIG = {"mode": "local", "apiBase": ""}
 OPENAPI = REPO_ROOT / "openapi.json"
 # Paths that are never the SPA's pages: the API, Twilio's webhooks, the local routes, build assets.
-_NOT_SPA = ("/v1/", "/ivr/", "/local/", "/assets/", "/moto-api/")
+_NOT_SPA = ("/v1/", "/ivr/", "/local/", "/assets/", "/moto-api/", "/ws/")
 
 
 def _is_spa_path(path: str) -> bool:
     """A page of the SPA: not an API path, and not a file name (a missing ``x.js`` stays a 404)."""
-    if path in ("/v1", "/ivr", "/local", "/health") or path.startswith(_NOT_SPA):
+    if path in ("/v1", "/ivr", "/local", "/health", "/ws") or path.startswith(_NOT_SPA):
         return False
     return "." not in path.rsplit("/", 1)[-1]
 
@@ -321,6 +329,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         split = urlsplit(self.path)
+        if self.owner.sockets.is_handshake(self.command, split.path):  # the connection is the socket's now
+            self.owner.sockets.serve(self)
+            return
         try:
             body = self._read_body()
         except BodyError as err:  # the rest of the stream cannot be framed: answer, then close
