@@ -37,6 +37,9 @@ def banner(stack: LocalStack, out: TextIO) -> None:
         "                   " + ", ".join(logins),
         f"  seed data        {stack.seed_status}",
     ]
+    socket = stack.gateway.sockets.url(stack.gateway.port) if stack.gateway else None
+    if socket:  # the template's WebSocket API (infra/local/websocket.py)
+        lines.insert(6, f"  push socket      {socket}?token=<id token>  (@connections below it)")
     if stack.handler_errors:
         lines.append(f"  not importable   {', '.join(sorted(stack.handler_errors))} (see the log)")
     lines += ["", f"leadwave local stack ready on {url}"]

@@ -179,9 +179,12 @@ class SocketGateway:
         header_pairs = list(handler.headers.items())
         protocol = ServerProtocol(max_size=(MAX_MESSAGE, MAX_FRAME), logger=_PROTOCOL_LOG)
         # the request, as the protocol reads it (the request handler has parsed it already)
-        protocol.receive_data(Request(handler.path, Headers(header_pairs)).serialize())
+        try:
+            protocol.receive_data(Request(handler.path, Headers(header_pairs)).serialize())
+        except UnicodeError:  # not ASCII: no API Gateway handshake either
+            protocol.send_response(_reject(400, "Bad Request"))
         requests = [e for e in protocol.events_received() if isinstance(e, Request)]
-        if not requests:  # the protocol refused it (too long...) and wrote its answer
+        if not requests:  # refused (too long, not ASCII...): the answer is written
             _write(handler.connection, protocol)
             return
         response = protocol.accept(requests[0])  # 426, 400... if not a WebSocket handshake
