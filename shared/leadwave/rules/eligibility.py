@@ -43,28 +43,53 @@ def _allowed(values: list[str], value: str | None) -> bool:
     return value is not None and value.casefold() in {v.casefold() for v in values}
 
 
-def matches_filters(agent: Agent, lead: Any, campaign: Campaign) -> bool:
-    """The agent's own filters against the lead (state, loan purpose, amount, provider, campaign)."""
+# Why an agent was not eligible: the rule, as a routing explanation names it (issue 13)
+NOT_AN_AGENT, INACTIVE, UNAVAILABLE, NOT_IN_GROUP = "not_an_agent", "inactive", "unavailable", "not_in_group"
+FILTER_STATE, FILTER_PURPOSE, FILTER_PROVIDER = "filter_state", "filter_loan_purpose", "filter_lead_provider"
+FILTER_CAMPAIGN, FILTER_AMOUNT = "filter_campaign", "filter_loan_amount"
+
+
+def filter_miss(agent: Agent, lead: Any, campaign: Campaign) -> str | None:
+    """Which of the agent's own filters (state, loan purpose, amount, provider, campaign) the
+    lead misses; None when it matches them all."""
     f = agent.filters
     if not _allowed(f.states, lead.state):
-        return False
+        return FILTER_STATE
     if not _allowed(f.loan_purposes, lead.loan_purpose):
-        return False
+        return FILTER_PURPOSE
     if not _allowed(f.lead_providers, campaign.lead_provider or None):
-        return False
+        return FILTER_PROVIDER
     if f.campaigns and campaign.campaign_id not in f.campaigns:
-        return False
+        return FILTER_CAMPAIGN
     amount: Decimal | None = lead.loan_amount
     if f.loan_amount_min is not None and (amount is None or amount < f.loan_amount_min):
-        return False
-    return not (f.loan_amount_max is not None and (amount is None or amount > f.loan_amount_max))
+        return FILTER_AMOUNT
+    if f.loan_amount_max is not None and (amount is None or amount > f.loan_amount_max):
+        return FILTER_AMOUNT
+    return None
+
+
+def matches_filters(agent: Agent, lead: Any, campaign: Campaign) -> bool:
+    return filter_miss(agent, lead, campaign) is None
+
+
+def exclusion(agent: Agent, lead: Any, campaign: Campaign, group: Group | None,
+              *, require_available: bool = True) -> str | None:
+    """The first rule that keeps the agent from the lead, or None when the agent is eligible."""
+    if Role.AGENT not in agent.roles:
+        return NOT_AN_AGENT
+    if not agent.active:
+        return INACTIVE
+    if require_available and not agent.available:
+        return UNAVAILABLE
+    if not in_group(agent, group):
+        return NOT_IN_GROUP
+    return filter_miss(agent, lead, campaign)
 
 
 def is_eligible(agent: Agent, lead: Any, campaign: Campaign, group: Group | None,
                 *, require_available: bool = True) -> bool:
-    if Role.AGENT not in agent.roles or not agent.active or (require_available and not agent.available):
-        return False
-    return in_group(agent, group) and matches_filters(agent, lead, campaign)
+    return exclusion(agent, lead, campaign, group, require_available=require_available) is None
 
 
 def eligible_agents(agents: Iterable[Agent], lead: Any, campaign: Campaign,
