@@ -9,8 +9,10 @@ import { StepEditor } from "../components/LeadStep";
 import { Cell, DataTable, LoadState, Page, RefreshButton } from "../components/Page";
 import { amount, assignedBy, duration, fullName, LEAD_SOURCES, leadHref, text, when, whenSeconds } from "../format";
 import { useLoad, useMedia } from "../hooks";
+import { leadsChanged } from "../notices";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
+import { useStore } from "../store";
 import type { BucketPage, Call, MyLead, StepAnswer, WorkflowStatus } from "../types";
 import { AddLeadDialog } from "./AddLead";
 
@@ -288,6 +290,11 @@ export function MyLeadsPage({ workflow }: { workflow?: WorkflowStatus[] | null }
     return () => window.clearInterval(t);
   }, []);
   const refresh = () => setVersion((v) => v + 1);
+  // a lead given to the agent (pushed): the lists show it now
+  const changed = useStore(leadsChanged);
+  useEffect(() => {
+    if (changed) refresh();
+  }, [changed]);
   const rows: RowsProps = {
     workflow: steps,
     open,

@@ -1,39 +1,19 @@
-// Live offers: polled every 1.5 s, a beep for each new one, a countdown to expires_at, Claim
-// and Decline (Distribute All: one big New Lead button, first click wins).
+// Live offers, pushed over the live socket (feed.ts; polled every 15 s only while it is down): a
+// beep for each new one (a system notification when the tab is hidden), a countdown to expires_at,
+// Claim and Decline (Distribute All: one big New Lead button, first click wins).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, get, post } from "../api";
+import { type AlertPermission, alertCardDismissed, alertPermission, askAlertPermission, dismissAlertCard } from "../alerts";
+import { ApiError, post } from "../api";
 import { Fact } from "../components/Page";
+import type { AgentFeed } from "../feed";
 import { amount, claimedMessage, countdown, distribution, fullName, text } from "../format";
-import { useLoad, useNow } from "../hooks";
+import { useNow } from "../hooks";
+import { noteClaimedHere } from "../notices";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
-import { beep } from "../sound";
 import type { ClaimAnswer, Offer } from "../types";
 
-export const POLL_MS = 1500;
-
-export interface OffersState {
-  offers: Offer[];
-  error: ApiError | undefined;
-  reload: () => Promise<void>;
-}
-
-export function useOffers(enabled: boolean): OffersState {
-  const { data, error, reload } = useLoad(
-    () => (enabled ? get<{ offers: Offer[] }>("/v1/me/offers") : Promise.resolve({ offers: [] as Offer[] })),
-    [enabled],
-    enabled ? POLL_MS : undefined,
-    true,
-  );
-  const seen = useRef(new Set<string>());
-  const offers = data?.offers ?? [];
-  useEffect(() => {
-    const fresh = offers.filter((o) => !seen.current.has(`${o.prospect_id}#${o.wave}`));
-    for (const o of fresh) seen.current.add(`${o.prospect_id}#${o.wave}`);
-    if (fresh.length) beep();
-  }, [data]);
-  return { offers, error, reload };
-}
+export type OffersState = Pick<AgentFeed, "offers" | "error" | "reload" | "ended">;
 
 type Outcome =
   | { kind: "busy"; action: "claim" | "decline"; offer: Offer }
@@ -144,11 +124,15 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
       return next;
     });
 
+  // the answer settles the offer here (no need to wait for its offer_end push); a failure that
+  // settles nothing (the network, a 5xx) asks for the open offers again
   const claim = async (offer: Offer) => {
     set(offer.prospect_id, { kind: "busy", action: "claim", offer });
+    noteClaimedHere(offer.prospect_id);
     try {
       const answer = await post<ClaimAnswer>(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/claim`);
       set(offer.prospect_id, { kind: "won", offer, answer });
+      state.ended(offer);
       notify(claimedMessage(offer.first_name), "success");
       onClaimed?.();
     } catch (err) {
@@ -156,8 +140,8 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
       const o = outcomeFor(err, offer);
       set(offer.prospect_id, o);
       if (o.kind !== "busy" && o.kind !== "won") notify(o.message, o.kind === "failed" ? "error" : "info");
-    } finally {
-      void state.reload();
+      if (o.kind === "failed") void state.reload();
+      else state.ended(offer);
     }
   };
 
@@ -165,12 +149,12 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
     set(offer.prospect_id, { kind: "busy", action: "decline", offer });
     try {
       await post(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/decline`);
+      state.ended(offer);
       set(offer.prospect_id, undefined);
       notify(`Declined ${offer.first_name}'s lead.`, "info");
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
       set(offer.prospect_id, { kind: "failed", offer, message: `Could not decline: ${(err as Error).message}` });
-    } finally {
       void state.reload();
     }
   };
@@ -201,13 +185,14 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
           {state.offers.length ? `${state.offers.length} open` : ""}
         </span>
       </div>
+      {showEmpty && <AlertsCard />}
       {state.error && state.error.status !== 401 && (
         <p class="banner banner-warn" role="status">
           Offers could not be refreshed: {state.error.message}
         </p>
       )}
       {shown.length === 0 ? (
-        <p class="empty">No open offers. New leads appear here within seconds while Lead Availability is on.</p>
+        <p class="empty">No open offers. New leads appear here the moment they are offered while Lead Availability is on.</p>
       ) : (
         <ul class="offer-list">
           {shown.map((o) => (
@@ -236,5 +221,41 @@ export function OffersBanner({ count }: { count: number }) {
         Go to offers
       </a>
     </p>
+  );
+}
+
+/** The soft pre-prompt for system notifications: asked only when the agent clicks, never on load. */
+export function AlertsCard() {
+  const [permission, setPermission] = useState<AlertPermission>(alertPermission);
+  const [dismissed, setDismissed] = useState(alertCardDismissed);
+  if (permission !== "default" || dismissed) return null;
+  const turnOn = async () => {
+    const answer = await askAlertPermission();
+    setPermission(answer);
+    if (answer === "granted") notify("Alerts are on: a new offer shows a notification, with its sound, while leadwave is in the background.", "success");
+    else if (answer === "denied") notify("Your browser blocked notifications from leadwave. You can allow them in the site settings.", "info");
+  };
+  return (
+    <aside class="alerts-card" aria-labelledby="alerts-card-title">
+      <div>
+        <h2 id="alerts-card-title">Alert me when offers arrive</h2>
+        <p class="muted">Get a notification with sound when a lead is offered while leadwave is in the background.</p>
+      </div>
+      <div class="alerts-card-actions">
+        <button type="button" class="btn btn-primary btn-small" onClick={() => void turnOn()}>
+          Turn on alerts
+        </button>
+        <button
+          type="button"
+          class="btn btn-ghost btn-small"
+          onClick={() => {
+            dismissAlertCard();
+            setDismissed(true);
+          }}
+        >
+          Not now
+        </button>
+      </div>
+    </aside>
   );
 }

@@ -1,12 +1,15 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, get, put, signOutNow } from "../api";
+import { askAlertPermission } from "../alerts";
+import { ApiError, put, signOutNow } from "../api";
 import type { AppConfig } from "../config";
 import { Switch } from "../components/Fields";
-import { fullName, personName, sourceText } from "../format";
+import { type LiveView, remoteAvailability, useAgentFeed } from "../feed";
+import { personName } from "../format";
 import { notify } from "../notify";
 import { linkHandler, navigate, useLocation } from "../router";
 import { setSoundEnabled, soundEnabled } from "../sound";
+import { useStore } from "../store";
 import type { Me } from "../types";
 import { ExceptionsPage } from "./Exceptions";
 import { FreshPage } from "./Fresh";
@@ -14,7 +17,7 @@ import { LeadPage } from "./Lead";
 import { ListsPage } from "./Lists";
 import { MarketingPage } from "./Marketing";
 import { MyLeadsPage } from "./MyLeads";
-import { OffersBanner, OffersPanel, useOffers } from "./Offers";
+import { OffersBanner, OffersPanel } from "./Offers";
 import { PreferencesPage } from "./Preferences";
 import { QueuePage } from "./Queue";
 import { SearchPage } from "./Search";
@@ -86,16 +89,23 @@ function NavLink({ item, current }: { item: NavItem; current: string }) {
   );
 }
 
-function Availability({ me, onChange }: { me: Me; onChange: () => void }) {
+function Availability({ me, onChange, onAvailable }: { me: Me; onChange: () => void; onAvailable: () => void }) {
   const [available, setAvailable] = useState(me.available);
   const [busy, setBusy] = useState(false);
+  const remote = useStore(remoteAvailability); // turned on or off on another device (pushed)
   useEffect(() => setAvailable(me.available), [me.available]);
+  useEffect(() => {
+    if (remote) setAvailable(remote.available);
+  }, [remote]);
   const toggle = async (next: boolean) => {
+    // turning offers on is the moment to ask for system notifications (a click: browsers allow it)
+    if (next) void askAlertPermission();
     setBusy(true);
     setAvailable(next);
     try {
       await put<Me>("/v1/me/availability", { available: next });
       notify(next ? "Lead Availability is on: new leads will be offered to you." : "Lead Availability is off: no new offers until you turn it on.", "success");
+      if (next) onAvailable();
       onChange();
     } catch (err) {
       setAvailable(!next);
@@ -162,70 +172,30 @@ const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element
   "/app/settings/vendors": VendorsPage,
 };
 
-interface LeadNotice {
-  prospect_id: string;
-  kind: "transfer" | "assigned" | "duplicate";
-  by: string;
-  by_name: string;
-  at: string;
-  first_name: string;
-  last_name: string;
-  campaign_name: string;
-  reason: string | null;
-  /** A duplicate's way in: "vendor:<id>", "agent:<id>", "upload:<id>", "call". */
-  source?: string | null;
-  phone?: string | null;
-}
-
-/** A lead notice in words. */
-export function noticeText(n: LeadNotice): string {
-  const name = fullName(n);
-  if (n.kind === "duplicate") return `${name === "(no name)" ? "A borrower of yours" : name} came back (${sourceText(n.source)})${n.campaign_name ? ` — ${n.campaign_name}` : ""}`;
-  const verb = n.kind === "assigned" ? "assigned" : "transferred";
-  return `${n.by_name} ${verb} a lead to you: ${name} (${n.campaign_name})${n.reason ? ` — ${n.reason}` : ""}`;
-}
-
-const NOTICE_POLL_MS = 15_000;
-/** prospect_id#at of the lead notices already shown in this tab. */
-const shownNotices = new Set<string>();
-
-/** An agent's leads transferred to them or assigned by a manager: polled while signed in, each shown once until closed. */
-function useLeadNotices(enabled: boolean): void {
-  useEffect(() => {
-    if (!enabled) return undefined;
-    let since: string | undefined; // none at first: the last 10 minutes
-    let stopped = false;
-    let timer = 0;
-    const tick = async () => {
-      try {
-        const got = await get<{ items: LeadNotice[]; now: string }>("/v1/me/notifications", since ? { since } : undefined);
-        if (stopped) return;
-        since = got.now;
-        for (const n of got.items) {
-          const key = `${n.prospect_id}#${n.at}`;
-          if (shownNotices.has(key)) continue;
-          shownNotices.add(key);
-          notify(noticeText(n), "info", null, { href: `/app/leads/${encodeURIComponent(n.prospect_id)}`, label: "Open lead" });
-        }
-      } catch {
-        // silent: try again on the next tick
-      }
-      if (!stopped) timer = window.setTimeout(tick, NOTICE_POLL_MS);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-    };
-  }, [enabled]);
+/** Said while offers are not pushed: the app checks every 15 s instead (feed.ts). */
+function LiveBanner({ live }: { live: LiveView }) {
+  if (!live.degraded) return null;
+  const every = live.pollMs === null ? "" : ` — checking every ${Math.round(live.pollMs / 1000)} s`;
+  return (
+    <p class="banner banner-warn live-banner" role="status" data-testid="live-banner">
+      <span>
+        Live updates paused{every}.
+        {live.status === "off" ? "" : " Reconnecting…"}
+      </span>
+      {live.canReconnect && (
+        <button type="button" class="btn btn-small" onClick={live.reconnect}>
+          Reconnect now
+        </button>
+      )}
+    </p>
+  );
 }
 
 export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; onMeChange: () => void }) {
   const { path } = useLocation();
   const a = access(me);
   const nav = navItems(a);
-  const offers = useOffers(a.isAgent);
-  useLeadNotices(a.isAgent);
+  const offers = useAgentFeed(a.isAgent);
   const home = a.isAgent ? "/app/offers" : a.isManager ? "/app/exceptions" : "/app/leads";
 
   useEffect(() => {
@@ -279,7 +249,7 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
   }
 
   return (
-    <div class="shell">
+    <div class="shell" data-live={a.isAgent ? offers.live.status : undefined}>
       <a class="skip-link" href="#main">
         Skip to main content
       </a>
@@ -291,7 +261,7 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
           <span class="brand-name">leadwave</span>
         </div>
         <div class="topbar-tools">
-          {a.isAgent && <Availability me={me} onChange={onMeChange} />}
+          {a.isAgent && <Availability me={me} onChange={onMeChange} onAvailable={() => void offers.reload()} />}
           {a.isAgent && <SoundToggle />}
           {a.isManager && me.preferences?.view_only && (
             <span class="badge badge-viewonly" title="View leads only is on (Preferences)">
@@ -330,6 +300,7 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
         {config.mode === "local" && <span class="env-badge">local stack</span>}
       </nav>
       <main id="main" tabIndex={-1} class="content">
+        {a.isAgent && <LiveBanner live={offers.live} />}
         {a.isAgent && (agentPage ? <OffersPanel state={offers} showEmpty={path === "/app/offers"} onClaimed={onMeChange} /> : <OffersBanner count={offers.offers.length} />)}
         {page}
       </main>
