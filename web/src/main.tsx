@@ -3,6 +3,7 @@ import { auth, configureApi, endSession, refreshNow } from "./api";
 import { App, Fatal } from "./App";
 import { CALLBACK_PATH, completeCognitoSignIn, SIGNED_OUT_PATH } from "./auth";
 import { loadConfig } from "./config";
+import { registerServiceWorker } from "./pwa";
 import { navigate } from "./router";
 import { clearSession, isExpired, loadSession } from "./session";
 import "./styles.css";
@@ -52,3 +53,4 @@ async function boot(root: HTMLElement): Promise<void> {
 
 const root = document.getElementById("app");
 if (root) void boot(root);
+registerServiceWorker();
