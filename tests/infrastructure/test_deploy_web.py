@@ -1,5 +1,6 @@
 """infra/deploy/deploy-web.sh against a fake `aws` (no AWS account, no network): the SPA's
-config.json from the stack outputs, the uploads, the CloudFront invalidation."""
+config.json from the stack outputs (wsUrl from WebSocketUrl), the uploads (the PWA's service worker
+and manifest revalidated on every load, the worker last), the CloudFront invalidation."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ OUTPUTS = {
     "WebBucketName": "leadwave-webbucket-xyz",
     "WebDistributionId": "E2QWRUHAPOMQZL",
     "WebUrl": "https://d111111abcdef8.cloudfront.net",
+    "WebSocketUrl": "wss://ws4567.execute-api.eu-west-1.amazonaws.com/prod",
 }
 
 
@@ -41,7 +43,13 @@ def _built(tree):
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<html></html>")
     (dist / "assets" / "index-abc.js").write_text("1")
+    (dist / "sw.js").write_text("// the service worker")
+    (dist / "manifest.webmanifest").write_text("{}")
     return dist
+
+
+def _option(command, name):
+    return command[command.index(name) + 1]
 
 
 def test_deploy_web_writes_the_cognito_config_uploads_and_invalidates(fake):  # noqa: F811
@@ -53,6 +61,16 @@ def test_deploy_web_writes_the_cognito_config_uploads_and_invalidates(fake):  # 
     assert [s[3:5] for s in syncs] == [[f"{dist.relative_to(fake.tree)}/assets", "s3://leadwave-webbucket-xyz/assets"],
                                        [str(dist.relative_to(fake.tree)), "s3://leadwave-webbucket-xyz"]]
     assert "immutable" in " ".join(syncs[0]) and "--delete" in syncs[1] and "no-cache" in " ".join(syncs[1])
+    copies = [c for c in commands if c[1:3] == ["s3", "cp"]]
+    assert [c[4] for c in copies] == ["s3://leadwave-webbucket-xyz/manifest.webmanifest", "s3://leadwave-webbucket-xyz/sw.js"]
+    for copy in copies:
+        assert _option(copy, "--cache-control") == "no-cache"
+    assert _option(copies[0], "--content-type") == "application/manifest+json"
+    assert _option(copies[1], "--content-type").startswith("text/javascript")
+    # the sync leaves them to their own upload (with their content types), and the worker goes last:
+    # the files it pre-caches are already there when a browser installs it
+    assert {"sw.js", "manifest.webmanifest"} <= {syncs[1][i + 1] for i, a in enumerate(syncs[1]) if a == "--exclude"}
+    assert commands.index(copies[1]) == max(commands.index(c) for c in [*syncs, *copies])
     (invalidation,) = [c for c in commands if c[1:3] == ["cloudfront", "create-invalidation"]]
     assert invalidation[invalidation.index("--distribution-id") + 1] == "E2QWRUHAPOMQZL"
     assert invalidation[invalidation.index("--paths") + 1] == "/*"
@@ -75,7 +93,8 @@ def test_config_json_content(fake, tmp_path):  # noqa: F811
     assert proc.returncode == 0, proc.stderr
     assert json.loads(spy.read_text()) == {
         "mode": "cognito", "apiBase": OUTPUTS["ApiUrl"], "region": "eu-west-1", "userPoolId": "eu-west-1_AbCdEf",
-        "clientId": OUTPUTS["UserPoolClientId"], "cognitoDomain": OUTPUTS["CognitoDomain"]}
+        "clientId": OUTPUTS["UserPoolClientId"], "cognitoDomain": OUTPUTS["CognitoDomain"],
+        "wsUrl": OUTPUTS["WebSocketUrl"]}
     assert not (dist / "config.json").exists()
 
 
@@ -83,6 +102,10 @@ def test_config_json_content(fake, tmp_path):  # noqa: F811
     ((), {}, "usage"),
     (("leadwave",), {"FAKE_OUTPUTS": json.dumps({k: v for k, v in OUTPUTS.items() if k != "CognitoDomain"})},
      "CognitoDomain"),
+    (("leadwave",), {"FAKE_OUTPUTS": json.dumps({k: v for k, v in OUTPUTS.items() if k != "WebSocketUrl"})},
+     "WebSocketUrl"),
+    (("leadwave",), {"FAKE_OUTPUTS": json.dumps({**OUTPUTS, "WebSocketUrl": "https://not-a-socket.example"})},
+     "WebSocketUrl"),
 ])
 def test_deploy_web_refuses_without_stack_or_outputs(fake, args, env, message):  # noqa: F811
     _built(fake.tree)
