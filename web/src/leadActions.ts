@@ -1,13 +1,11 @@
 // The lead actions of the work queue and the lead page (POST /v1/leads/{id}/{action}) and what their
 // refusals mean to the person who clicked.
 import { ApiError, post } from "./api";
-import { noteClaimedHere } from "./notices";
 import type { ActionAnswer } from "./types";
 
 export type LeadAction = "outcome" | "note" | "callback" | "claim" | "release" | "remove" | "unclaim" | "reassign" | "transfer" | "call";
 
 export function leadAction(prospectId: string, action: LeadAction, body: Record<string, unknown> = {}): Promise<ActionAnswer> {
-  if (action === "claim") noteClaimedHere(prospectId); // its "claimed" push says nothing new in this tab
   return post<ActionAnswer>(`/v1/leads/${encodeURIComponent(prospectId)}/${action}`, body);
 }
 

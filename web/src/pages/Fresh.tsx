@@ -5,7 +5,6 @@ import { ApiError, get, post } from "../api";
 import { ACTIONS, Cell, DataTable, LoadState, num, Page, Pager, RefreshButton, showing } from "../components/Page";
 import { amount, claimedMessage, clock, countdown, fullName, text, when } from "../format";
 import { useCursorPages, useLoad, useNow } from "../hooks";
-import { noteClaimedHere } from "../notices";
 import { notify } from "../notify";
 import type { ClaimAnswer, FreshItem, FreshList } from "../types";
 
@@ -28,7 +27,6 @@ export function FreshPage() {
 
   const claim = async (item: FreshItem) => {
     setBusy(item.prospect_id);
-    noteClaimedHere(item.prospect_id);
     try {
       await post<ClaimAnswer>(`/v1/fresh/${encodeURIComponent(item.prospect_id)}/claim`);
       notify(claimedMessage(item.first_name), "success");

@@ -8,7 +8,6 @@ import { Fact } from "../components/Page";
 import type { AgentFeed } from "../feed";
 import { amount, claimedMessage, countdown, distribution, fullName, text } from "../format";
 import { useNow } from "../hooks";
-import { noteClaimedHere } from "../notices";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
 import type { ClaimAnswer, Offer } from "../types";
@@ -128,7 +127,6 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
   // settles nothing (the network, a 5xx) asks for the open offers again
   const claim = async (offer: Offer) => {
     set(offer.prospect_id, { kind: "busy", action: "claim", offer });
-    noteClaimedHere(offer.prospect_id);
     try {
       const answer = await post<ClaimAnswer>(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/claim`);
       set(offer.prospect_id, { kind: "won", offer, answer });
