@@ -3,6 +3,10 @@
 A lead's bill has five parts: DynamoDB on-demand request units, Lambda (requests and
 GB-seconds at each function's memory), API Gateway REST requests, SQS requests and Step
 Functions Standard state transitions. DynamoDB Streams reads made by a Lambda trigger are free.
+
+An agent's app (issue 12) is priced per agent-day: API Gateway REST requests (polling), and for
+the live socket its WebSocket messages (in and out, metered in 32 KB units) and connection
+minutes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,13 @@ LAMBDA_PER_MILLION_REQUESTS = 0.20
 APIGW_REST_PER_MILLION = 3.50  # REST API, first 333 million requests a month
 SQS_PER_MILLION = 0.40  # standard queue, after the free tier
 SFN_PER_1000_TRANSITIONS = 0.025  # Standard workflows
+# WebSocket APIs (https://aws.amazon.com/api-gateway/pricing/, us-east-1; as quoted in
+# docs/websocket-research.md section 3): messages sent and received, first billion a month
+# (then $0.80), metered in 32 KB units; connection minutes.
+APIGW_WS_PER_MILLION_MESSAGES = 1.00
+APIGW_WS_MESSAGE_UNIT_BYTES = 32 * 1024
+APIGW_WS_PER_MILLION_CONNECTION_MINUTES = 0.25
+AGENT_DAY_HOURS = 8  # an agent signed in for a working day
 SQS_REQUESTS_PER_MESSAGE = 3  # SendMessage, then the event source mapping's ReceiveMessage and DeleteMessage
 
 PRICES = {
@@ -30,6 +41,9 @@ PRICES = {
     "api_gateway_rest_per_million_requests": APIGW_REST_PER_MILLION,
     "sqs_per_million_requests": SQS_PER_MILLION,
     "step_functions_per_1000_transitions": SFN_PER_1000_TRANSITIONS,
+    "api_gateway_websocket_per_million_messages": APIGW_WS_PER_MILLION_MESSAGES,
+    "api_gateway_websocket_message_unit_bytes": APIGW_WS_MESSAGE_UNIT_BYTES,
+    "api_gateway_websocket_per_million_connection_minutes": APIGW_WS_PER_MILLION_CONNECTION_MINUTES,
 }
 COMPONENTS = ("dynamodb", "lambda", "api_gateway", "sqs", "step_functions")
 
@@ -97,3 +111,21 @@ def total_usage(parts: Iterable[Usage]) -> Usage:
         for name, value in asdict(part).items():
             setattr(out, name, getattr(out, name) + value)
     return out
+
+
+def ws_message_units(sizes: Iterable[int]) -> int:
+    """Billed WebSocket messages for frames of these sizes: each frame is at least one 32 KB unit."""
+    return sum(max(1, math.ceil(n / APIGW_WS_MESSAGE_UNIT_BYTES)) for n in sizes)
+
+
+def agent_day_cost(*, rest_per_hour: float = 0.0, messages_per_hour: float = 0.0, connected: bool = False,
+                   hours: float = AGENT_DAY_HOURS) -> dict[str, float]:
+    """USD for one agent's app over ``hours``: REST requests, WebSocket message units and, while
+    ``connected``, connection minutes (API Gateway only: the Lambda and DynamoDB work behind
+    the requests is not in it)."""
+    parts = {
+        "rest": rest_per_hour * hours * APIGW_REST_PER_MILLION / 1e6,
+        "ws_messages": messages_per_hour * hours * APIGW_WS_PER_MILLION_MESSAGES / 1e6,
+        "connection_minutes": (60 * hours if connected else 0.0) * APIGW_WS_PER_MILLION_CONNECTION_MINUTES / 1e6,
+    }
+    return {**parts, "total": sum(parts.values())}
