@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from infra.bench import coldstart, contention, flows, ingest, pages, scale, uploads, worklists
+from infra.bench import coldstart, contention, flows, ingest, pages, push, scale, uploads, worklists
 from infra.bench.attribution import PROBE
 from infra.bench.cases import Context, per_call
 from infra.bench.client import ScenarioFailed
@@ -32,9 +32,10 @@ from infra.local.settings import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "artifacts"
 FLOWS = ("ingest", "race", "waves", "fresh")
-STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages", "worklists", "uploads")
+STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages", "worklists", "uploads", "push")
 SECTIONS = ("coldstart", *STACK_SECTIONS)
-ON_REQUEST = ("uploads",)  # long (a 10,000-row file and its stream: about 15 minutes): only when named
+# long: only when named (a 10,000-row file and its stream, about 15 minutes; 12 browsers' pages, about 4)
+ON_REQUEST = ("uploads", "push")
 DEFAULT = tuple(s for s in SECTIONS if s not in ON_REQUEST)
 GROUPS = {"flows": FLOWS, "all": DEFAULT}
 
@@ -72,6 +73,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                              "quick 100,10000)")
     parser.add_argument("--upload-sizes", type=_sizes,
                         help="rows per uploaded file (default 500,10000, quick 500,2000)")
+    parser.add_argument("--push-leads", type=int,
+                        help=f"Distribute All leads posted to the 12 agents' pages (default {push.LEADS}, "
+                             f"quick {push.QUICK_LEADS})")
+    parser.add_argument("--idle-seconds", type=float,
+                        help=f"the pages' idle window, push and fallback (default {push.IDLE_SECONDS:g}, "
+                             f"quick {push.QUICK_IDLE_SECONDS:g})")
     parser.add_argument("--coldstart-runs", type=int, help="imports per handler module (default 7, quick 3)")
     parser.add_argument("--out", type=Path, default=ARTIFACTS / "bench.json", help="JSON output file")
     parser.add_argument("--log", type=Path, default=ARTIFACTS / "bench-stack.log",
@@ -85,8 +92,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     args.list_sizes = args.list_sizes or ((100, 10_000) if quick else worklists.SIZES)
     args.upload_sizes = args.upload_sizes or ((500, 2000) if quick else uploads.SIZES)
     args.coldstart_runs = args.coldstart_runs or (3 if quick else coldstart.RUNS)
-    if min(args.leads, args.scale_leads, args.rr_leads, args.coldstart_runs, *args.sizes, *args.page_sizes,
-           *args.list_sizes, *args.upload_sizes) < 1:
+    args.push_leads = args.push_leads or (push.QUICK_LEADS if quick else push.LEADS)
+    args.idle_seconds = args.idle_seconds or (push.QUICK_IDLE_SECONDS if quick else push.IDLE_SECONDS)
+    if min(args.leads, args.push_leads, args.idle_seconds, args.scale_leads, args.rr_leads, args.coldstart_runs,
+           *args.sizes, *args.page_sizes, *args.list_sizes, *args.upload_sizes) < 1:
         parser.error("counts and sizes must be at least 1")
     return args
 
@@ -119,6 +128,7 @@ def _steps(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
         "pages": partial(pages.run, ctx, args.page_sizes, _progress),
         "worklists": partial(worklists.run, ctx, args.list_sizes, _progress),
         "uploads": partial(uploads.run, ctx, args.upload_sizes, _progress),
+        "push": partial(push.run, ctx, args.push_leads, args.idle_seconds, _progress),
     }
 
 

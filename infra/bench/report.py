@@ -7,10 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.bench import report_flows as flows
+from infra.bench import report_push, report_uploads
 from infra.bench import report_scale as scale
-from infra.bench import report_uploads
 from infra.bench.pricing import (
     APIGW_REST_PER_MILLION,
+    APIGW_WS_PER_MILLION_CONNECTION_MINUTES,
+    APIGW_WS_PER_MILLION_MESSAGES,
     DDB_PER_MILLION_RRU,
     DDB_PER_MILLION_WRU,
     LAMBDA_PER_GB_SECOND_ARM,
@@ -20,7 +22,7 @@ from infra.bench.pricing import (
     SQS_PER_MILLION,
 )
 from infra.bench.tables import table
-from infra.bench.targets import UPLOADS, WORK_QUEUE, Row, counts
+from infra.bench.targets import PUSH, UPLOADS, WORK_QUEUE, Row, counts
 
 ASSUMPTIONS = [
     f"Prices: AWS {PRICES_AS_OF}. DynamoDB ${DDB_PER_MILLION_WRU} per million write request units (WRU), "
@@ -32,6 +34,9 @@ ASSUMPTIONS = [
     "requests; each message sent also costs the event source mapping's ReceiveMessage and DeleteMessage. "
     f"Step Functions Standard: ${SFN_PER_1000_TRANSITIONS} per 1,000 state transitions (the AWS count). DynamoDB "
     "Streams reads by a Lambda trigger are free.",
+    f"API Gateway WebSocket: ${APIGW_WS_PER_MILLION_MESSAGES} per million messages (sent and received, metered in "
+    f"32 KB units), ${APIGW_WS_PER_MILLION_CONNECTION_MINUTES} per million connection minutes; an agent-day is 8 "
+    "hours signed in.",
     "Units are what DynamoDB Local reports with ReturnConsumedCapacity=TOTAL (table + GSI copies). AWS bills a "
     "failed conditional write but reports nothing for it: WRU include an estimate (old item's size, >= 1 WRU).",
     "The local gateway runs the vendor key authorizer on every request; AWS caches its answer 300 s per key "
@@ -48,6 +53,7 @@ SECTIONS: list[tuple[tuple[str, ...], Callable[[dict[str, Any]], flows.Section]]
     (("ingest", "race", "waves", "fresh"), flows.summary), (("item_sizes",), flows.sizes),
     (("api_reads_per_request",), flows.reads), (("scale",), scale.scale), (("contention",), scale.contention),
     (("pages",), scale.pages), (("worklists",), scale.worklists), (("uploads",), report_uploads.uploads),
+    (("push",), report_push.push),
     (("coldstart",), scale.coldstart),
     (("ingest",), flows.wall_clock),
 ]
@@ -81,5 +87,6 @@ def targets_table(rows: list[Row]) -> list[str]:
     body = [[r.item, r.figure, r.measured, r.target, r.status] for r in rows]
     also = "; # 9: issue 10, point 9" if any(r.item == WORK_QUEUE for r in rows) else ""
     also += "; # 10: issue 11, bulk upload" if any(r.item == UPLOADS for r in rows) else ""
+    also += "; # 11: issue 12, push" if any(r.item == PUSH for r in rows) else ""
     return [f"Targets (issue 8{also}): {found['PASS']} PASS, {found['FAIL']} FAIL, {found['NOT RUN']} NOT RUN",
             table(["#", "figure", "measured", "target", "result"], body, left=(1, 2, 3))]

@@ -1,6 +1,7 @@
 """Issue 8's targets (and, as item 9, issue 10's point 9: the work queue; as item 10, issue
-11's bulk upload), checked against the benchmark's results (the JSON dict). Pure: every row is
-a figure, its target and PASS / FAIL (NOT RUN when its section did not run)."""
+11's bulk upload; as item 11, issue 12's push to agents' apps), checked against the benchmark's
+results (the JSON dict). Pure: every row is a figure, its target and PASS / FAIL (NOT RUN when
+its section did not run)."""
 
 from __future__ import annotations
 
@@ -299,9 +300,48 @@ def uploads(results: dict[str, Any]) -> list[Row]:
     return rows
 
 
+PUSH = 11  # issue 12, push to agents' apps (numbered after issue 11's item)
+PUSH_SHOWN_P50, PUSH_SHOWN_P95, PUSH_GONE_P95 = 0.5, 1.0, 1.0  # seconds
+PUSH_IDLE_SHARE = 0.05  # idle requests per agent-hour, live, against today's polling
+
+
+def push(results: dict[str, Any]) -> list[Row]:
+    """Issue 12: an offer on every agent's page within 0.5 s (p50) and 1 s (p95) of the POST, gone
+    from the other pages within 1 s (p95) of the winner's click (wall clock on this machine); a
+    live app idle makes at most 5% of the requests today's polling makes, and costs no more a day
+    at API Gateway's list prices. Rows only when the section was asked for."""
+    p = results.get("push") or {}
+    if not p and "push" not in (results.get("sections") or ()):
+        return []
+    shown = _get(p, "latency", "post_to_every_page_s") or {}
+    gone = _get(p, "latency", "click_to_gone_everywhere_s") or {}
+    n = _get(p, "latency", "agents") or 12
+    rows = [at_most(PUSH, f"POST -> offer on all {n} pages, p50 (MACHINE-DEPENDENT)", shown.get("p50"),
+                    PUSH_SHOWN_P50, unit=" s"),
+            at_most(PUSH, f"POST -> offer on all {n} pages, p95 (MACHINE-DEPENDENT)", shown.get("p95"),
+                    PUSH_SHOWN_P95, unit=" s"),
+            at_most(PUSH, f"winner's click -> offer gone from the {n - 1} other pages, p95 (MACHINE-DEPENDENT)",
+                    gone.get("p95"), PUSH_GONE_P95, unit=" s")]
+    live = _get(p, "idle", "push", "requests_per_agent_hour")
+    polling = p.get("polling_today_per_agent_hour")
+    share = live / polling if live is not None and polling else None
+    shown_share = (f"{_fmt(round(share * 100, 2))}% ({_fmt(live)} / {_fmt(round(polling))})"
+                   if share is not None else None)
+    rows.append(Row(PUSH, "idle requests per agent-hour, live app (REST + WebSocket messages) / today's polling",
+                    shown_share or "-", f"<= {PUSH_IDLE_SHARE:.0%}", NOT_RUN if share is None
+                    else PASS if share <= PUSH_IDLE_SHARE + EPSILON else FAIL))
+    costs = p.get("cost_per_agent_day_usd") or {}
+    live_usd, polling_usd = _get(costs, "push_idle", "total"), _get(costs, "polling_today", "total")
+    target = f"<= ${polling_usd:.4f} (polling)" if polling_usd is not None else "<= polling's"
+    rows.append(Row(PUSH, "API Gateway cost per agent-day (8 h), live app idle", "-" if live_usd is None
+                    else f"${live_usd:.6f}", target, NOT_RUN if live_usd is None or polling_usd is None
+                    else PASS if live_usd <= polling_usd else FAIL))
+    return rows
+
+
 ITEMS: tuple[Callable[[dict[str, Any]], list[Row]], ...] = (
     reads_flat, round_robin_contention, three_call_claim, item_size, pages, cheaper_waves, cold_start, bench_is_right,
-    work_queue, uploads)
+    work_queue, uploads, push)
 
 
 def evaluate(results: dict[str, Any]) -> list[Row]:
