@@ -230,6 +230,7 @@ export function useAgentFeed(enabled: boolean): AgentFeed {
     return () => {
       s.stop();
       socket.current = null;
+      remoteAvailability.set(null); // the next sign-in starts from its own profile
     };
   }, [enabled, wsUrl, pollMs, pollNotices]);
 

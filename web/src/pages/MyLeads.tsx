@@ -292,8 +292,11 @@ export function MyLeadsPage({ workflow }: { workflow?: WorkflowStatus[] | null }
   const refresh = () => setVersion((v) => v + 1);
   // a lead given to the agent (pushed): the lists show it now
   const changed = useStore(leadsChanged);
+  const seenChange = useRef(changed);
   useEffect(() => {
-    if (changed) refresh();
+    if (changed === seenChange.current) return;
+    seenChange.current = changed;
+    refresh();
   }, [changed]);
   const rows: RowsProps = {
     workflow: steps,
