@@ -12,7 +12,7 @@ from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
 from leadwave.models import Agent, LazyModel, Role
 from leadwave.observability import logger
-from leadwave.services import agents, appclaim, calls, claims, exceptions, fresh
+from leadwave.services import agents, appclaim, calls, claims, exceptions, fresh, trace
 from leadwave.webhooks import public_base
 from lists import router as lists_router
 from pydantic import ConfigDict, ValidationError
@@ -76,6 +76,12 @@ def claim_offer(prospect_id: str) -> Response:
 @app.get("/v1/leads/<prospect_id>/calls")
 def get_calls(prospect_id: str) -> Response:
     return json_response(200, {"calls": calls.list_calls(current_agent(app.current_event), prospect_id)})
+
+
+@app.get("/v1/leads/<prospect_id>/trace")
+def get_trace(prospect_id: str) -> Response:
+    """Why the lead is where it is: every distribution decision and the history around them."""
+    return json_response(200, trace.explain(current_agent(app.current_event), prospect_id))
 
 
 @app.post("/v1/offers/<prospect_id>/decline")

@@ -222,6 +222,39 @@ class CallList(BaseModel):
     calls: list[CallOut]
 
 
+class RuleGroup(BaseModel):
+    count: int = Field(description="Exact number of agents under this rule.")
+    agents: list[str] = Field(description="Their ids, at most 50.")
+
+
+class TraceStep(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    kind: str = Field(description="`decision` (a distribution decision) or `event` (a step of the lead's history).")
+    at: str
+    step: str = Field(description="decision: arrival, wave, placed, rerun; event: its type (claimed, transfer, ...).")
+    campaign_id: str | None = None
+    distribution_type: str | None = None
+    wave: int | None = None
+    considered: int | None = Field(default=None, description="Agents the decision read.")
+    eligible: RuleGroup | None = None
+    excluded: dict[str, RuleGroup] | None = Field(default=None, description="Rule -> the agents it excluded.")
+    chosen: list[str] | None = None
+    outcome: str | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+class LeadTrace(BaseModel):
+    prospect_id: str
+    status: str
+    failure_reason: str | None
+    campaign_id: str
+    distribution_type: str
+    agent_id: str | None
+    steps: list[TraceStep]
+    rules: dict[str, str] = Field(description="Each rule's wording, for people.")
+
+
 class FreshLead(BaseModel):
     prospect_id: str
     campaign_name: str
@@ -856,6 +889,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         query={"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
                "format": {"type": "string", "enum": ["json", "csv"]}}),
     ("GET", "/v1/leads/{prospect_id}/calls"): Op("Call Activity of a lead", {200: "CallList"}, (*AGENT, *ITEM)),
+    ("GET", "/v1/leads/{prospect_id}/trace"): Op(
+        "Why a lead is where it is: its distribution decisions (the agents each read, grouped by the rule that "
+        "excluded them) and the history around them", {200: "LeadTrace"}, (*AGENT, *ITEM)),
     # manager API
     ("GET", "/v1/exceptions"): Op("Lead Exception, a page", {200: "ExceptionPage"}, (*AGENT, 400),
                                   query=_grid_query()),

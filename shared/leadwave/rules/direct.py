@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leadwave.models import Agent, Campaign, Group, LeadStatus, Reason
-from leadwave.rules.eligibility import is_eligible
+from leadwave.rules.eligibility import exclusion
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class Decision:
     agent: Agent | None = None
     reason: str | None = None
     via_default_agent: bool = False
+    # the agents the decision read, each with the rule that excluded them (None: eligible)
+    verdicts: tuple[tuple[str, str | None], ...] = ()
 
 
 def direct_target(target: Agent | None, campaign: Campaign, group: Group | None, lead: Any) -> Decision:
@@ -22,6 +24,7 @@ def direct_target(target: Agent | None, campaign: Campaign, group: Group | None,
     prospect; named but not eligible: ``EXCEPTION`` (the caller tries the default agent)."""
     if target is None:
         return Decision(LeadStatus.STORED, reason=Reason.DIRECT_NO_MATCH)
-    if is_eligible(target, lead, campaign, group):
-        return Decision(LeadStatus.ASSIGNED, target)
-    return Decision(LeadStatus.EXCEPTION, reason=Reason.NO_ELIGIBLE)
+    why = exclusion(target, lead, campaign, group)
+    if why is None:
+        return Decision(LeadStatus.ASSIGNED, target, verdicts=((target.agent_id, None),))
+    return Decision(LeadStatus.EXCEPTION, reason=Reason.NO_ELIGIBLE, verdicts=((target.agent_id, why),))

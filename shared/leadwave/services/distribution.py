@@ -7,6 +7,7 @@ limit. Every write that gives an agent a lead is conditional on the agent being 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -14,7 +15,7 @@ from leadwave.errors import ConcurrentUpdate, NotFound, ServiceBusy
 from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason, Role
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, direct_target
-from leadwave.rules.eligibility import is_eligible
+from leadwave.rules.eligibility import UNAVAILABLE, exclusion
 from leadwave.rules.roundrobin import quiet, spread_index
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory
@@ -26,7 +27,8 @@ RR_RECENT = 8  # the newest agents read to see which recent tickets already land
 RR_SPACING = 8  # no agent takes two of this many consecutive tickets (fewer eligible: one less than them)
 
 
-def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Agent | None:
+def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str,
+                     verdicts: list[tuple[str, str | None]] | None = None) -> Agent | None:
     """The eligible ready agent longest without a lead. Requests arriving together hold
     consecutive tickets of the org's counter; each skips as many of the oldest agents as
     earlier tickets are still on their way, so they take different agents and the
@@ -47,11 +49,16 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
             newest = islice(directory.ready_agents(org_id, page_size=RR_RECENT, newest_first=True), RR_RECENT)
             recent = [a.rr_ticket for a in newest if a.rr_ticket is not None]
         oldest: list[Agent] = []
+        seen: list[tuple[str, str | None]] = []  # this round's read, for the routing explanation
         for agent in directory.ready_agents(org_id):
-            if is_eligible(agent, lead, campaign, group):
+            why = exclusion(agent, lead, campaign, group)
+            seen.append((agent.agent_id, why))
+            if why is None:
                 oldest.append(agent)
                 if len(oldest) == RR_CANDIDATES:
                     break
+        if verdicts is not None:
+            verdicts[:] = seen
         if not oldest:
             return None
         agent = oldest[0 if alone else spread_index(ticket, recent, len(oldest))]
@@ -91,9 +98,9 @@ def decide_direct(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Dec
     if decision.agent is not None:
         if directory.take_agent(decision.agent, at, require_ready=True):
             return decision
-        return default_or_exception(s.org, at=at)
+        return replace(default_or_exception(s.org, at=at), verdicts=((decision.agent.agent_id, UNAVAILABLE),))
     if decision.status is LeadStatus.EXCEPTION:
-        return default_or_exception(s.org, at=at)
+        return replace(default_or_exception(s.org, at=at), verdicts=decision.verdicts)
     return decision
 
 
@@ -134,10 +141,10 @@ def decide_immediate(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
     if dtype is DistributionType.DIRECT:
         return decide_direct(s, campaign, lead, at)
     if dtype is DistributionType.ROUND_ROBIN:
-        agent = take_round_robin(s, campaign, lead, at)
-        if agent is not None:
-            return Decision(LeadStatus.ASSIGNED, agent)
-        return default_or_exception(s.org, at=at)
+        verdicts: list[tuple[str, str | None]] = []
+        agent = take_round_robin(s, campaign, lead, at, verdicts)
+        decision = Decision(LeadStatus.ASSIGNED, agent) if agent is not None else default_or_exception(s.org, at=at)
+        return replace(decision, verdicts=tuple(verdicts))
     raise ValueError(f"{dtype} is not an immediate distribution type")
 
 

@@ -28,7 +28,7 @@ from leadwave.observability import count, logger
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
 from leadwave.rules.waves import max_waves, wave_timeout
-from leadwave.services import dedupe, outcomes
+from leadwave.services import dedupe, outcomes, trace
 from leadwave.services.assignment import apply_to_new, event
 from leadwave.services.distribution import decide_immediate, names_agent, outcome, patch_out
 from leadwave.services.leadin import LeadIn, parse_lead
@@ -125,6 +125,7 @@ def store_lead(request: dict[str, Any], *, placed: Decision | None = None, by: s
         return Stored(attached.first, attached=True, created=False)
     dtype = campaign.distribution_type
     queue = not dtype.immediate
+    decided: Decision | None = None  # the campaign's own decision, explained beside the lead
     patched = None if placed is not None else _patch_out(org_id, request["vendor_id"], lead)
     if placed is not None:
         queue = False
@@ -137,11 +138,13 @@ def store_lead(request: dict[str, Any], *, placed: Decision | None = None, by: s
             queue = True
         else:
             status = LeadStatus.UNASSIGNED if campaign.after_hours is AfterHoursRule.FRESH else LeadStatus.EXCEPTION
-            prospect = _with_outcome(prospect, Decision(status, reason=Reason.AFTER_HOURS), at)
+            decided = Decision(status, reason=Reason.AFTER_HOURS)
+            prospect = _with_outcome(prospect, decided, at)
     elif dtype is DistributionType.NONE:
         prospect = _with_outcome(prospect, Decision(LeadStatus.STORED), at)
     elif dtype.immediate:
-        prospect = _with_outcome(prospect, decide_immediate(settings, campaign, prospect, at), at)
+        decided = decide_immediate(settings, campaign, prospect, at)
+        prospect = _with_outcome(prospect, decided, at)
     if queue:
         prospect.events.append(event("queued"))
     logger.append_keys(prospect_id=prospect.prospect_id)
@@ -159,6 +162,9 @@ def store_lead(request: dict[str, Any], *, placed: Decision | None = None, by: s
         if prospect.status is LeadStatus.OFFERING:
             prospect = _enqueue(prospect, wave_timeout(campaign))
         return Stored(prospect, created=False)
+    if decided is not None:
+        trace.record_decision(prospect, "arrival", campaign, decided, settings.group_of(campaign),
+                              read_ready=dtype is DistributionType.ROUND_ROBIN and decided.reason != Reason.AFTER_HOURS)
     if queue:
         prospect = _enqueue(prospect, wave_timeout(campaign))
     given = placed if placed is not None else patched

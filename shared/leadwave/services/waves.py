@@ -12,15 +12,17 @@ broadcast offer that each agent's poll matches against its own eligibility."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, NotFound
 from leadwave.models import AfterHoursRule, Agent, Campaign, DistributionType, LeadStatus, Offer, Prospect, Reason
 from leadwave.observability import count, logger
+from leadwave.rules import eligibility as rules
 from leadwave.rules import hours
 from leadwave.rules.direct import Decision
-from leadwave.rules.eligibility import is_eligible
+from leadwave.rules.eligibility import exclusion, is_eligible
 from leadwave.rules.waves import (
     claimed_recently,
     fallback_status,
@@ -31,7 +33,7 @@ from leadwave.rules.waves import (
     select_wave,
     wave_timeout,
 )
-from leadwave.services import agents, inbound, outcomes, push, ringall
+from leadwave.services import agents, inbound, outcomes, push, ringall, trace
 from leadwave.services.assignment import event
 from leadwave.services.distribution import decide_immediate, default_or_exception, outcome
 from leadwave.store import aws, directory, leads
@@ -74,7 +76,7 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
     timeout = wave_timeout(campaign)
     if p.wave == 0 and not hours.is_open(s.org, now):  # checked before the first wave, as it arrives
         if campaign.distribution_type is DistributionType.RING_ALL or campaign.after_hours is not AfterHoursRule.HOLD:
-            _place(p, _fallback_decision(s, campaign, Reason.AFTER_HOURS))
+            _place(p, _fallback_decision(s, campaign, Reason.AFTER_HOURS), campaign)
             aws.resume(token, _done(p))
             return
         wait = _hold_seconds(s, now)
@@ -86,12 +88,14 @@ def open_wave(prospect_id: str, token: str, entered: str | None = None) -> None:
         aws.hold(token, {"prospect_id": p.prospect_id, "timeout_seconds": timeout, "wait_seconds": wait})
         return
     if campaign.distribution_type.immediate:  # held after hours, now open: distribute as at ingest
-        _place(p, decide_immediate(s, campaign, p, clock.iso(now)))
+        _place(p, decide_immediate(s, campaign, p, clock.iso(now)), campaign)
         aws.resume(token, _done(p))
         return
-    reason = _open(p, s, campaign, token, entered)
+    verdicts: list[tuple[str, str | None]] = []
+    reason = _open(p, s, campaign, token, entered, verdicts)
     if reason is not None:
-        _place(p, _fallback_decision(s, campaign, reason))
+        decision = _fallback_decision(s, campaign, reason)
+        _place(p, replace(decision, verdicts=tuple(verdicts) + decision.verdicts), campaign)
         aws.resume(token, _done(p))
 
 
@@ -132,8 +136,10 @@ def _ring_missing(p: Prospect) -> None:
         ringall.ring(p, missing, s.org, campaign, public_base())
 
 
-def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: str | None) -> str | None:
-    """Open the next wave; the reason the lead must be placed instead when none can open."""
+def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: str | None,
+          verdicts: list[tuple[str, str | None]]) -> str | None:
+    """Open the next wave; the reason the lead must be placed instead when none can open.
+    ``verdicts`` gets the agents read, each with the rule that kept them out (None: offered)."""
     if p.inbound_call and inbound.caller_gone(p):  # the caller hung up before (or while) their agents rang
         return Reason.CALLER_HUNG_UP
     if p.wave >= max_waves(campaign):
@@ -143,18 +149,23 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     wave = p.wave + 1
     changes = {"wave": wave, "wave_token": token, "wave_expires_at": expires, "wave_entered": entered,
                "updated_at": clock.iso(now)}
+    group = s.group_of(campaign)
     if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
-        if _first_eligible(p, s, campaign) is None:
+        if _first_eligible(p, s, campaign, verdicts) is None:
+            verdicts[:0] = trace.absent_members(group, [a for a, _ in verdicts])
             return Reason.NO_ELIGIBLE
-        group = s.group_of(campaign)
         leads.write_broadcast(p, wave, expires, {"campaign": campaign.model_dump(mode="json"),
                                                   "group": group.model_dump(mode="json") if group else None})
         opened = _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True))
         if opened is not None:
+            trace.record(opened, "wave", campaign, verdicts=verdicts, wave=wave, outcome="offered",
+                         note="Offered to every eligible agent; each agent's eligibility is decided when their "
+                              "app shows the offer. Listed: the agents read to find one eligible.")
             _push_broadcast(opened, s, campaign)
         return None
     ring_all = campaign.distribution_type is DistributionType.RING_ALL
-    picked, problem = _pick(p, s, campaign, ring_all)
+    picked, problem = _pick(p, s, campaign, ring_all, verdicts)
+    verdicts[:0] = trace.absent_members(group, [a for a, _ in verdicts])
     if problem:
         return problem
     if not picked:
@@ -164,6 +175,9 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
                               offered_at=clock.iso(now), expires_at=expires) for a in ids])
     opened = _commit(p, token, {**changes, "current_offers": ids}, event("wave_opened", wave=wave, agents=ids),
                      add_offered=ids)
+    if opened is not None:
+        trace.record(opened, "wave", campaign, verdicts=verdicts, chosen=ids, wave=wave,
+                     outcome="rang" if ring_all else "offered")
     if opened is not None and ring_all:
         ringall.ring(opened, picked, s.org, campaign, public_base())
     elif opened is not None:  # a Ring All lead is taken on the call, never in the app
@@ -213,37 +227,60 @@ def _commit(p: Prospect, token: str, changes: dict[str, Any], ev: Any, **kw: Any
     return opened
 
 
-def _first_eligible(p: Prospect, s: OrgSettings, campaign: Campaign) -> Agent | None:
+def _first_eligible(p: Prospect, s: OrgSettings, campaign: Campaign,
+                    verdicts: list[tuple[str, str | None]] | None = None) -> Agent | None:
     group = s.group_of(campaign)
-    return next((a for a in directory.ready_agents(p.org_id) if is_eligible(a, p, campaign, group)), None)
+    for agent in directory.ready_agents(p.org_id):
+        why = exclusion(agent, p, campaign, group)
+        if verdicts is not None:
+            verdicts.append((agent.agent_id, why))
+        if why is None:
+            return agent
+    return None
 
 
-def _pick(p: Prospect, s: OrgSettings, campaign: Campaign, ring_all: bool) -> tuple[list[Agent], str | None]:
+def _pick(p: Prospect, s: OrgSettings, campaign: Campaign, ring_all: bool,
+          verdicts: list[tuple[str, str | None]]) -> tuple[list[Agent], str | None]:
     """The wave's agents: drawn (seed 004: at random, recent claimers last) from the first
     eligible ready agents never offered this lead, longest without a lead first, then checked
-    ready with a consistent read (an index entry may be a moment old)."""
+    ready with a consistent read (an index entry may be a moment old). ``verdicts`` gets every
+    agent read, with the rule that kept them out of the wave (None: in it)."""
     size = campaign.ring_batch if ring_all else campaign.wave_size
     group = s.group_of(campaign)
     offered = set(p.offered)
     pool: list[Agent] = []
     for agent in directory.ready_agents(p.org_id, page_size=max(25, size * POOL_FACTOR)):
-        if agent.agent_id in offered or not is_eligible(agent, p, campaign, group):
+        why = trace.ALREADY_OFFERED if agent.agent_id in offered else exclusion(agent, p, campaign, group)
+        if why is None and ring_all and not agent.work_phone:
+            why = trace.NO_PHONE  # a phone to ring is part of eligibility
+        if why is not None:
+            verdicts.append((agent.agent_id, why))
             continue
-        if ring_all and not agent.work_phone:
-            continue  # a phone to ring is part of eligibility
         pool.append(agent)
         if len(pool) >= size * POOL_FACTOR:
             break
     if ring_all and pool:
         problem = ringall.cannot_ring(s.org, pool)
         if problem:
+            verdicts.extend((a.agent_id, None) for a in pool)
             return [], problem
     now = clock.now()
     skip = {a.agent_id for a in pool if claimed_recently(a, p.channel, now, s.org.time_zone)}
     picked = select_wave(pool, offered, size, skip)
     current = {a.agent_id: a for a in directory.get_agents(p.org_id, [a.agent_id for a in picked])}
-    return [current[a.agent_id] for a in picked if a.agent_id in current and directory.is_ready(current[a.agent_id])
-            and is_eligible(current[a.agent_id], p, campaign, group)], None
+    final: list[Agent] = []
+    for a in picked:  # checked again: an index entry may be a moment old
+        now_a = current.get(a.agent_id)
+        why = exclusion(now_a, p, campaign, group) if now_a is not None else rules.INACTIVE
+        if why is None and not directory.is_ready(now_a):
+            why = trace.NOT_READY
+        if why is None:
+            final.append(now_a)
+        verdicts.append((a.agent_id, why))
+    chosen = {a.agent_id for a in picked}
+    verdicts.extend((a.agent_id, trace.RECENTLY_CLAIMED if a.agent_id in skip else trace.NOT_DRAWN)
+                    for a in pool if a.agent_id not in chosen)
+    return final, None
 
 
 def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
@@ -260,7 +297,7 @@ def fallback(prospect_id: str, reason: str) -> dict[str, Any]:
         decision = Decision(LeadStatus.EXCEPTION, reason=reason)
     else:
         decision = _fallback_decision(s, campaign, reason)
-    _place(p, decision)
+    _place(p, decision, campaign)
     return _done(p)
 
 
@@ -282,13 +319,14 @@ def _fallback_decision(s: OrgSettings, campaign: Campaign, reason: str) -> Decis
     return Decision(fallback_status(campaign, reason), reason=reason)
 
 
-def _place(p: Prospect, decision: Decision) -> None:
+def _place(p: Prospect, decision: Decision, campaign: Campaign | None = None) -> None:
     fields, ev = outcome(decision, p, clock.iso(clock.now()))
     try:
         placed = leads.update(p, fields, ev, condition=leads.in_status(LeadStatus.OFFERING))
     except ConcurrentUpdate:
         logger.info("lead was placed concurrently; fallback skipped")
         return
+    trace.record_decision(placed, "placed", campaign, decision, wave=p.wave or None)
     count("LeadPlacedByWorkflow", distribution=p.distribution_type.value, outcome=decision.status.value)
     outcomes.publish(placed)
     if placed.inbound_call:  # nobody took the call: the caller, if still waiting, may leave a voicemail
