@@ -6,18 +6,20 @@ An org of its own (``push``: 12 active, available agents, a manager, one Distrib
 with 60-second offers, open around the clock). Three parts:
 
 * **Latency** (pages with ``window.__LEADWAVE_NO_POLL__``: nothing is polled, so what appears
-  came by push). A MutationObserver in every page records ``performance.timeOrigin +
-  performance.now()`` when ``li.offer-card[data-prospect-id=…]`` appears and when it leaves the
-  DOM. Leads are posted one at a time (``time.time()`` just before the POST, same machine, same
-  clock); each is claimed by a rotating agent's click on New Lead in its page (``time.time()``
-  just before Playwright's click, whose own checks are counted in), and its offer must leave the
-  11 other pages (the server's ``offer_end`` push). Per lead: the time until the offer is on
-  *every* page (and off every other page), the figure the targets read; each page's own time is
-  kept too. The handlers' invocations on the way are timed (their wall-clock end minus their
-  measured duration) to show where the time goes: the ingest, the SQS poller's
-  ``DistributeFunction``, moto's state machine up to the ``open_wave`` task (which posts the
-  offer to every connection), the claim, the leads table's stream handler (which posts
-  ``offer_end``).
+  came by push; every page prefers reduced motion, ``REDUCED_MOTION``). A MutationObserver in
+  every page records ``performance.timeOrigin + performance.now()`` when
+  ``li.offer-card[data-prospect-id=…]`` appears and when it leaves the DOM, and a listener the
+  time of a click on a card. Leads are posted one at a time (``time.time()`` just before the
+  POST: same machine, same clock); each is claimed by a rotating agent's click on New Lead in its
+  page (timed from the page's click event; the time Playwright's ``click()`` takes to get there,
+  its actionability checks, is reported apart), and its offer must leave the 11 other pages (the
+  server's ``offer_end`` push). Per lead: the time until the offer is on *every* page (and off
+  every other page), the figure the targets read; each page's own time is kept too. The
+  handlers' invocations on the way are timed (their wall-clock end minus their measured
+  duration) to show where the time goes: the ingest, the SQS poller's ``DistributeFunction``,
+  moto's state machine up to the ``open_wave`` task (which posts the offer to every connection),
+  the claim, the leads table's stream handler (which posts ``offer_end``); and the CPU each
+  program used meanwhile (``/proc``: this process, Chromium, DynamoDB Local, everyone else).
 * **Idle**: 12 pages of the app as shipped, live (no flags), and 12 in fallback mode
   (``config.json`` served without ``wsUrl`` through Playwright's route interception: no socket, so
   the app polls every 15 s), all idle on the offers console for the same window; each page's
@@ -269,7 +271,7 @@ def _end_stages(spans: list[Span], pid: str, clicked: float, gone: list[float]) 
 
 # ---------------------------------------------------------------- CPU (Linux /proc)
 
-PROGRAMS = (("chromium", "Chromium (the 12 pages)"), ("chrome", "Chromium (the 12 pages)"),
+PROGRAMS = (("chromium", "Chromium (the pages)"), ("chrome", "Chromium (the pages)"),
             ("node", "Playwright's driver (node)"), ("java", "DynamoDB Local (java)"))
 
 

@@ -70,7 +70,8 @@ def push(r: dict[str, Any]) -> Section:
             f"{lat['load_average_1min']['after']} after")
     return (f"{p['title']}: org '{p['org']}', {n} agents, a Distribute All campaign, {lat['leads']} leads one at a "
             "time, each claimed by the next agent's click", [
-        f"   polling off in these pages (window.__LEADWAVE_NO_POLL__): what appears came by push. Wall clock on this "
+        f"   polling off in these pages (window.__LEADWAVE_NO_POLL__): what appears came by push; they prefer reduced "
+        "motion (the SPA's CSS transitions off). Wall clock on this "
         f"machine: time.time() in Python at the POST, the page's performance.timeOrigin + now() at its click event "
         f"and when its MutationObserver saw the card come or go ({load}; 1-minute)",
         table(LATENCY_COLUMNS, _latency_rows(lat, n), left=(0,)),
