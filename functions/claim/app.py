@@ -126,6 +126,12 @@ def assign_exception(prospect_id: str) -> Response:
     return json_response(200, exceptions.assign(manager, prospect_id, body.agent_id))
 
 
+@app.post("/v1/exceptions/<prospect_id>/redistribute")
+def redistribute_exception(prospect_id: str) -> Response:
+    """Run the lead's distribution again (after fixing the configuration that sent it here)."""
+    return json_response(200, exceptions.redistribute(_manager(change=True), prospect_id))
+
+
 @app.post("/v1/exceptions/<prospect_id>/ignore")
 def ignore_exception(prospect_id: str) -> Response:
     return json_response(200, exceptions.ignore(_manager(change=True), prospect_id))

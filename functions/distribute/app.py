@@ -16,6 +16,7 @@ class DistributionMessage(BaseModel):
     prospect_id: str
     org_id: str
     timeout_seconds: int = Field(default=60, ge=1, le=86_400)  # each wave's (messages before it: 60)
+    run: int = Field(default=0, ge=0, le=10_000)  # a run a manager started again (Lead Exception)
 
 
 class DistributionRecord(SqsRecordModel):
@@ -26,7 +27,7 @@ processor = BatchProcessor(event_type=EventType.SQS, model=DistributionRecord)
 
 
 def record_handler(record: DistributionRecord) -> None:
-    started = start_distribution(record.body.prospect_id, record.body.timeout_seconds)
+    started = start_distribution(record.body.prospect_id, record.body.timeout_seconds, record.body.run)
     logger.info("distribution started" if started else "distribution already started",
                 extra={"prospect_id": record.body.prospect_id})
 

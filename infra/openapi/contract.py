@@ -222,6 +222,15 @@ class CallList(BaseModel):
     calls: list[CallOut]
 
 
+class Redistributed(BaseModel):
+    prospect_id: str
+    status: str
+    agent_id: str | None
+    failure_reason: str | None
+    run: int = Field(description="The lead's distribution run (1 for the first re-run).")
+    replayed: bool | None = None
+
+
 class RuleGroup(BaseModel):
     count: int = Field(description="Exact number of agents under this rule.")
     agents: list[str] = Field(description="Their ids, at most 50.")
@@ -899,6 +908,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                                         (*AGENT, *JSON_BODY, *ITEM, 409), body="AssignIn"),
     ("POST", "/v1/exceptions/{prospect_id}/ignore"): Op("Ignore a lead exception", {200: "Ignored"},
                                                         (*AGENT, *ITEM, 409)),
+    ("POST", "/v1/exceptions/{prospect_id}/redistribute"): Op(
+        "Run a lead exception's distribution again (after fixing the configuration that sent it there)",
+        {200: "Redistributed"}, (*AGENT, *ITEM, 409), description=(
+            "A round-robin or direct campaign decides at once (the answer says where the lead went); a wave "
+            "campaign queues the lead for a new run of waves (`status` offering). 409 `not_an_exception`, "
+            "`campaign_inactive`. The decision is in `GET /v1/leads/{id}/trace`.")),
     ("GET", "/v1/org"): Op("The org's settings", {200: "Org"}, AGENT),
     ("PUT", "/v1/org"): Op("Replace the org's settings", {200: "Org"}, (*AGENT, *JSON_BODY), body="OrgIn"),
     ("GET", "/v1/vendors"): Op("The org's vendors", {200: "VendorList"}, AGENT),

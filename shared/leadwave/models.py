@@ -459,6 +459,7 @@ class Prospect(_Entity):
     wave_token: str | None = None
     wave_expires_at: str | None = None
     wave_entered: str | None = None  # Step Functions' entry time of the OpenWave state that opened it
+    run: int = 0  # distribution runs a manager started again (run n's execution is named <id>-r<n>)
     offered: list[str] = Field(default_factory=list)  # every agent ever offered this lead
     current_offers: list[str] = Field(default_factory=list)  # the open wave's agents
     created_at: str

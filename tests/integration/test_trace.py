@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.events import Context, api_event, cognito_authorizer, load_handler, vendor_authorizer
+from tests.events import Context, api_event, cognito_authorizer, load_handler, sqs_event, vendor_authorizer
 
 pytestmark = pytest.mark.stack
 LEAD = {"first_name": "Jane", "last_name": "Doe", "phone": "4155552671", "state": "CA", "loan_purpose": "Purchase",
@@ -163,3 +163,94 @@ def test_a_thousand_agent_decision_stays_a_small_item(h, new_org, resumed):
     [d] = store.of_lead(pid)
     assert d["considered"] == 1000 and d["excluded"]["filter_state"]["count"] == 990
     assert len(json.dumps(d)) < 4096
+
+
+# ---------------------------------------------------------------- re-running an exception
+
+def rerun(h: dict[str, Any], org: str, pid: str, who: str = "boss") -> tuple[int, dict[str, Any]]:
+    ev = api_event("POST", f"/v1/exceptions/{pid}/redistribute", resource="/v1/exceptions/{prospect_id}/redistribute",
+                   path_params={"prospect_id": pid}, authorizer=cognito_authorizer(f"{who}@{org}.test", org))
+    res = h["claim"].handler(ev, Context("claim"))
+    return res["statusCode"], json.loads(res["body"])
+
+
+def test_a_round_robin_exception_rerun_after_the_fix_is_assigned_and_explained(h, new_org):
+    from leadwave.models import Agent
+    from leadwave.store import directory
+
+    org = floor(new_org)
+    directory.set_availability(directory.get(Agent, org, "ag01"), False)
+    pid = post(h, org, "round_robin")["prospect_id"]
+    explain(h, org, pid)  # the manager exists
+    assert rerun(h, org, pid, who="ag04")[0] == 403  # agents cannot
+    directory.set_availability(directory.get(Agent, org, "ag01"), True)  # the fix
+    status, body = rerun(h, org, pid)
+    assert (status, body["status"], body["agent_id"], body["run"]) == (200, "assigned", "ag01", 1)
+    assert rerun(h, org, pid) == (200, {**body, "replayed": True})  # a retry answers the same
+    trace = explain(h, org, pid)[1]
+    arrival, again = decisions(trace)
+    assert (arrival["outcome"], again["step"], again["outcome"], again["chosen"]) == (
+        "exception", "rerun", "assigned", ["ag01"])
+    assert [s["step"] for s in trace["steps"] if s["kind"] == "event"] == ["received", "exception", "assigned"]
+
+
+def test_a_wave_campaigns_exception_rerun_queues_a_new_run_with_its_own_execution(h, new_org, resumed, aws_env):
+    from leadwave.models import Agent
+    from leadwave.store import directory, leads
+
+    org = floor(new_org)
+    directory.set_availability(directory.get(Agent, org, "ag01"), False)
+    pid = post(h, org, "distribute_all")["prospect_id"]
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t1"}, Context())
+    assert leads.get(pid).status.value == "exception"
+    aws_env.queue_messages()
+    explain(h, org, pid)
+    directory.set_availability(directory.get(Agent, org, "ag01"), True)
+    status, body = rerun(h, org, pid)
+    assert (status, body["status"], body["run"]) == (200, "offering", 1)
+    [message] = aws_env.queue_messages()
+    assert (message["prospect_id"], message["run"]) == (pid, 1)
+    distribute = load_handler("functions/distribute/app.py")
+    answer = distribute.handler(sqs_event([json.dumps(message)]), Context("distribute"))
+    assert not answer.get("batchItemFailures")
+    sfn = aws_env.client("stepfunctions")
+    arn = aws_env.env["STATE_MACHINE_ARN"].replace(":stateMachine:", ":execution:") + f":{pid}-r1"
+    assert sfn.describe_execution(executionArn=arn)["status"] in ("RUNNING", "SUCCEEDED")
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t2"}, Context())
+    p = leads.get(pid)
+    assert (p.status.value, p.wave, p.run) == ("offering", 1, 1)
+    assert rerun(h, org, pid)[1].get("replayed") is True
+
+
+def test_the_sweeper_looks_at_a_reruns_own_execution(h, new_org, monkeypatch):
+    from datetime import timedelta
+
+    from leadwave import clock
+    from leadwave.services.sweep import sweep
+    from leadwave.store import aws, leads
+
+    org = floor(new_org)
+    pid = post(h, org, "waves")["prospect_id"]
+    p = leads.get(pid)
+    leads.update(p, {"run": 2}, None)
+    asked: list[str] = []
+    monkeypatch.setattr(aws, "execution_status",
+                        lambda name: asked.append(name) or ("RUNNING" if name == f"{pid}-r2" else "SUCCEEDED"))
+    assert sweep(now=clock.now() + timedelta(hours=1), org_ids=[org]) == {"checked": 1}
+    assert asked == [pid, f"{pid}-r2"] and leads.get(pid).status.value == "offering"
+
+
+def test_only_an_exception_with_a_live_campaign_can_be_rerun(h, new_org):
+    from leadwave.models import Campaign
+    from leadwave.store import directory
+
+    org = floor(new_org)
+    assigned = post(h, org, "round_robin")["prospect_id"]
+    explain(h, org, assigned)
+    status, body = rerun(h, org, assigned)
+    assert (status, body["code"]) == (409, "not_an_exception")
+    direct = post(h, org, "direct", assign_to_user_id="ag02")["prospect_id"]
+    c = directory.get(Campaign, org, "direct")
+    directory.save(c.model_copy(update={"active": False}))
+    status, body = rerun(h, org, direct)
+    assert (status, body["code"]) == (409, "campaign_inactive")

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from leadwave import clock
+from leadwave.ids import execution_name
 from leadwave.models import LeadStatus, Prospect
 
 QUEUE_GRACE = timedelta(minutes=5)
@@ -62,7 +63,7 @@ def audit(prospects: list[Prospect], execution_status: Any) -> AuditReport:
     now = clock.now()
     for p in prospects:
         report.counts[p.status.value] += 1
-        status = execution_status(p.prospect_id) if p.status is LeadStatus.OFFERING else None
+        status = execution_status(execution_name(p.prospect_id, p.run)) if p.status is LeadStatus.OFFERING else None
         if p.status is LeadStatus.OFFERING:
             age = now - clock.parse(p.created_at)
             report.in_distribution.append({

@@ -166,3 +166,56 @@ def ignore(manager: Agent, prospect_id: str) -> dict[str, Any]:
         except ConcurrentUpdate:
             raise Conflict("this lead was handled by someone else just now", code="not_an_exception") from None
     return {"prospect_id": p.prospect_id, "ignored": True}
+
+
+def redistribute(manager: Agent, prospect_id: str) -> dict[str, Any]:
+    """Run the lead's distribution again, after the configuration that sent it here was fixed
+    (issue 13): an immediate campaign (round robin, direct) decides now; a wave campaign queues
+    the lead for a new run of waves (its own execution, ``<id>-r<run>``) with nobody offered yet.
+    The decision is explained in the lead's trace. A retry of a re-run just made answers the same."""
+    from leadwave.rules.waves import max_waves, wave_timeout
+    from leadwave.services import trace
+    from leadwave.services.distribution import decide_immediate, outcome
+    from leadwave.store import aws
+
+    p = _exception(manager, prospect_id)
+    by = f"manager:{manager.agent_id}"
+    if p.status is not LeadStatus.EXCEPTION:
+        if p.run and any(e.detail.get("rerun_by") == by and e.detail.get("run") == p.run for e in p.events[-3:]):
+            return {**_rerun_answer(p), "replayed": True}
+        raise Conflict("this lead is no longer a lead exception", code="not_an_exception")
+    s = directory.settings(manager.org_id, fresh=True)  # the configuration as just fixed
+    campaign = s.campaign(p.campaign_id)
+    if campaign is None or not campaign.active:
+        raise Conflict("the lead's campaign is gone or inactive: assign the lead instead", code="campaign_inactive")
+    at = clock.iso(clock.now())
+    run = p.run + 1
+    decision = decide_immediate(s, campaign, p, at) if campaign.distribution_type.immediate else None
+    if decision is not None:
+        fields, ev = outcome(decision, p, at)
+        changes = {**fields, "ignored": None, "run": run}
+        ev = ev.model_copy(update={"detail": {**ev.detail, "rerun_by": by, "run": run}})
+        sweep_at = None
+    else:
+        changes = {"status": LeadStatus.OFFERING.value, "failure_reason": None, "ignored": None, "wave": 0,
+                   "wave_token": None, "wave_expires_at": None, "wave_entered": None, "current_offers": [],
+                   "offered": [], "run": run, "updated_at": at}
+        ev = event("redistributed", rerun_by=by, run=run)
+        sweep_at = leads.sweep_due(at, max_waves(campaign) * wave_timeout(campaign))
+    try:
+        done = leads.update(p, changes, ev, condition=leads.in_status(LeadStatus.EXCEPTION), sweep_at=sweep_at)
+    except ConcurrentUpdate:
+        raise Conflict("this lead was handled by someone else just now", code="not_an_exception") from None
+    if decision is not None:
+        trace.record_decision(done, "rerun", campaign, decision, s.group_of(campaign),
+                              read_ready=campaign.distribution_type.value == "round_robin")
+        outcomes.publish(done)
+    else:  # the sweeper re-queues it should the queue refuse it now
+        aws.enqueue_distribution(done.prospect_id, done.org_id, wave_timeout(campaign), run=run)
+    logger.info("exception redistributed", extra={"run": run, "status": done.status.value})
+    return _rerun_answer(done)
+
+
+def _rerun_answer(p: Prospect) -> dict[str, Any]:
+    return {"prospect_id": p.prospect_id, "status": p.status.value, "agent_id": p.agent_id,
+            "failure_reason": p.failure_reason, "run": p.run}

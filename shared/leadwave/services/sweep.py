@@ -50,16 +50,24 @@ def _check(prospect_id: str, org_id: str, tally: Counter[str]) -> None:
     status = aws.execution_status(prospect_id)
     if status == "RUNNING":
         return
+    p: Prospect | None
+    try:
+        p = leads.get(prospect_id)
+    except Exception:  # noqa: BLE001 - re-queue with the default wave time rather than not at all
+        p = None
+    if p is not None and p.run:  # a run a manager started again: its own execution
+        status = aws.execution_status(aws.execution_name(prospect_id, p.run))
+        if status == "RUNNING":
+            return
     if status is None:
         try:
-            p = leads.get(prospect_id)
-            campaign = directory.settings(org_id).campaign(p.campaign_id)
+            campaign = directory.settings(org_id).campaign(p.campaign_id) if p is not None else None
         except Exception:  # noqa: BLE001 - re-queue with the default wave time rather than not at all
-            p, campaign = None, None
+            campaign = None
         if p is not None and p.wave > 0:
             _forget_lost_wave(p)
             tally["waves_lost"] += 1
-        aws.enqueue_distribution(prospect_id, org_id, wave_timeout(campaign))
+        aws.enqueue_distribution(prospect_id, org_id, wave_timeout(campaign), run=p.run if p is not None else 0)
         tally["requeued"] += 1
     else:
         waves.fallback(prospect_id, Reason.DISTRIBUTION_FAILED)

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from leadwave.config import get_settings
+from leadwave.ids import execution_name
 
 
 @cache
@@ -22,12 +23,12 @@ def client(service: str) -> Any:
                                                connect_timeout=1, read_timeout=3))
 
 
-def enqueue_distribution(prospect_id: str, org_id: str, timeout_seconds: int = 60) -> None:
+def enqueue_distribution(prospect_id: str, org_id: str, timeout_seconds: int = 60, run: int = 0) -> None:
     """``timeout_seconds``: how long each wave of this lead stays open (the campaign's)."""
-    client("sqs").send_message(
-        QueueUrl=get_settings().distribution_queue_url,
-        MessageBody=json.dumps({"prospect_id": prospect_id, "org_id": org_id, "timeout_seconds": timeout_seconds}),
-    )
+    body: dict[str, Any] = {"prospect_id": prospect_id, "org_id": org_id, "timeout_seconds": timeout_seconds}
+    if run:
+        body["run"] = run
+    client("sqs").send_message(QueueUrl=get_settings().distribution_queue_url, MessageBody=json.dumps(body))
 
 
 def _upload_place() -> tuple[str, str]:
@@ -62,12 +63,12 @@ def enqueue_upload_chunks(messages: list[dict[str, Any]]) -> None:
             raise RuntimeError(f"{len(answer['Failed'])} upload chunks were not queued")
 
 
-def start_distribution(prospect_id: str, timeout_seconds: int = 60) -> bool:
-    """Start the execution named after the prospect. A second start for the same prospect is
-    a no-op (AWS answers ExecutionAlreadyExists for a closed or differently-started one)."""
+def start_distribution(prospect_id: str, timeout_seconds: int = 60, run: int = 0) -> bool:
+    """Start the execution named after the prospect (and its run). A second start for the same
+    run is a no-op (AWS answers ExecutionAlreadyExists for a closed or differently-started one)."""
     sfn = client("stepfunctions")
     try:
-        sfn.start_execution(stateMachineArn=get_settings().state_machine_arn, name=prospect_id,
+        sfn.start_execution(stateMachineArn=get_settings().state_machine_arn, name=execution_name(prospect_id, run),
                             input=json.dumps({"prospect_id": prospect_id, "timeout_seconds": timeout_seconds}))
     except sfn.exceptions.ExecutionAlreadyExists:
         return False
@@ -112,10 +113,11 @@ def _fail(token: str, error: str, cause: str) -> bool:
     return True
 
 
-def execution_status(prospect_id: str) -> str | None:
-    """RUNNING, SUCCEEDED, FAILED, ... of the prospect's execution; None if never started."""
+def execution_status(name: str) -> str | None:
+    """RUNNING, SUCCEEDED, FAILED, ... of the execution ``name`` (``execution_name``); None if
+    never started."""
     settings = get_settings()
-    arn = settings.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{prospect_id}"
+    arn = settings.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
     sfn = client("stepfunctions")
     try:
         return str(sfn.describe_execution(executionArn=arn)["status"])

@@ -29,7 +29,7 @@ BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
         "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at",
-        "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from")
+        "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from", "run")
 # what the lists read from the status indexes, kept top level (and out of ``doc``)
 _LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at")
 _SETS = ("offered", "current_offers")
@@ -110,6 +110,7 @@ def _to_item(p: Prospect) -> LeadItem:
         setattr(item, name, data[name])
     item.loan_amount = float(p.loan_amount) if p.loan_amount is not None else None
     item.ignored = p.ignored or None
+    item.run = p.run or None
     item.phone_tail = p.phone[-2:]
     for name in _SETS:
         setattr(item, name, set(getattr(p, name)) or None)
@@ -135,6 +136,7 @@ def _from_item(item: LeadItem) -> Prospect:
         doc["loan_amount"] = _decimal(doc["loan_amount"])
     doc["ignored"] = bool(doc["ignored"])
     doc["wave"] = int(doc["wave"] or 0)
+    doc["run"] = int(doc.get("run") or 0)
     for name in _SETS:
         doc[name] = sorted(getattr(item, name) or [])
     doc["events"] = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (item.events or [])]

@@ -161,6 +161,7 @@ class LeadItem(Model):
     wave_token = UnicodeAttribute(null=True)
     wave_expires_at = UnicodeAttribute(null=True)
     wave_entered = UnicodeAttribute(null=True)
+    run = NumberAttribute(null=True)  # a lead's distribution run (absent: the first)
     offered = UnicodeSetAttribute(null=True)
     current_offers = UnicodeSetAttribute(null=True)
     expires_at = UnicodeAttribute(null=True)
