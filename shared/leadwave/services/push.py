@@ -116,6 +116,33 @@ def _safely(what: Callable[[], list[Connection]]) -> list[Connection]:
         return []
 
 
+class _Ready:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+_BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="push")
+
+
+def in_background(read: Callable[[], Any]) -> Any:
+    """Start ``read`` (who to push to) beside the writes it must not wait for; ``.result()``
+    is its answer, or None when it failed or push is off. Never raises."""
+    if not enabled():
+        return _Ready(None)
+
+    def safely() -> Any:
+        try:
+            return read()
+        except Exception:  # noqa: BLE001 - a push never fails its sender
+            logger.exception("reading whom to push to failed")
+            return None
+
+    return _BACKGROUND.submit(safely)
+
+
 def to_agents(org_id: str, agent_ids: list[str], build: Any) -> int:
     if not agent_ids:
         return 0

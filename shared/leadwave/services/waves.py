@@ -154,14 +154,16 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
         if _first_eligible(p, s, campaign, verdicts) is None:
             verdicts[:0] = trace.absent_members(group, [a for a, _ in verdicts])
             return Reason.NO_ELIGIBLE
+        # who to push it to is read while the wave is written (the posts follow the writes)
+        audience = push.in_background(lambda: _broadcast_audience(p, s, campaign))
         leads.write_broadcast(p, wave, expires, {"campaign": campaign.model_dump(mode="json"),
                                                   "group": group.model_dump(mode="json") if group else None})
         opened = _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True))
         if opened is not None:
+            push.post(audience.result() or [], push.message("offer", offer=agents.offer_view(opened)))
             trace.record(opened, "wave", campaign, verdicts=verdicts, wave=wave, outcome="offered",
                          note="Offered to every eligible agent; each agent's eligibility is decided when their "
                               "app shows the offer. Listed: the agents read to find one eligible.")
-            _push_broadcast(opened, s, campaign)
         return None
     ring_all = campaign.distribution_type is DistributionType.RING_ALL
     picked, problem = _pick(p, s, campaign, ring_all, verdicts)
@@ -175,32 +177,29 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
                               offered_at=clock.iso(now), expires_at=expires) for a in ids])
     opened = _commit(p, token, {**changes, "current_offers": ids}, event("wave_opened", wave=wave, agents=ids),
                      add_offered=ids)
-    if opened is not None:
-        trace.record(opened, "wave", campaign, verdicts=verdicts, chosen=ids, wave=wave,
-                     outcome="rang" if ring_all else "offered")
     if opened is not None and ring_all:
         ringall.ring(opened, picked, s.org, campaign, public_base())
     elif opened is not None:  # a Ring All lead is taken on the call, never in the app
         push.to_agents(p.org_id, ids, push.message("offer", offer=agents.offer_view(opened)))
         push.to_agents(p.org_id, sorted(set(p.current_offers) - set(ids)),
                        push.offer_end(p.prospect_id, p.wave, "expired"))
+    if opened is not None:  # after the calls and pushes: the explanation waits, the agents do not
+        trace.record(opened, "wave", campaign, verdicts=verdicts, chosen=ids, wave=wave,
+                     outcome="rang" if ring_all else "offered")
     return None
 
 
-def _push_broadcast(p: Prospect, s: OrgSettings, campaign: Campaign) -> None:
-    """A Distribute All wave to the apps of the org's connected agents who may see it (the
+def _broadcast_audience(p: Prospect, s: OrgSettings, campaign: Campaign) -> list[Any]:
+    """The connections of the org's connected agents who may see a Distribute All wave (the
     eligibility their poll would apply): one Query of the org's connections, one BatchGetItem of
-    their agents. Never fails the wave."""
-    try:
-        conns = push.org_connections(p.org_id)
-        if not conns:
-            return
-        group = s.group_of(campaign)
-        found = directory.get_agents(p.org_id, sorted({c.agent_id for c in conns}))
-        eligible = {a.agent_id for a in found if is_eligible(a, p, campaign, group)}
-        push.post([c for c in conns if c.agent_id in eligible], push.message("offer", offer=agents.offer_view(p)))
-    except Exception:  # noqa: BLE001 - the offer is written; the apps read it when they resync
-        logger.exception("pushing a Distribute All wave failed")
+    their agents."""
+    conns = push.org_connections(p.org_id)
+    if not conns:
+        return []
+    group = s.group_of(campaign)
+    found = directory.get_agents(p.org_id, sorted({c.agent_id for c in conns}))
+    eligible = {a.agent_id for a in found if is_eligible(a, p, campaign, group)}
+    return [c for c in conns if c.agent_id in eligible]
 
 
 def _no_taker(p: Prospect, campaign: Campaign) -> str:
