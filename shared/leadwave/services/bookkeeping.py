@@ -1,7 +1,8 @@
 """What follows a lead's change, off the request path (the leads table's stream): once a lead
 leaves distribution, its open offers are closed (the winner's marked claimed); once it is
-assigned, the agent's round-robin time (and, for a claim, claim time) moves forward; then the
-agents' apps are told (the offer's end on every screen showing it, the lead to its agent).
+assigned, the agent's round-robin time (and, for a claim, claim time) moves forward. The agents'
+apps are told first (the offer's end on every screen showing it, the lead to its agent): what
+they are told is the lead's change, already written.
 Idempotent: a replayed record changes nothing further (both writes only move forward)."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def on_lead_change(change: dict[str, Any]) -> None:
     new, old = change.get("NewImage") or {}, change.get("OldImage") or {}
     if _s(new, "sk") != LEAD_SK:
         return
+    push.after_lead_change(new, old)  # first: the change is written; the apps need not wait for the bookkeeping
     prospect_id = (_s(new, "pk") or "").removeprefix("LEAD#")
     status, was = _s(new, "status"), _s(old, "status")
     agent_id, org_id = _s(new, "agent_id"), _s(new, "org_id")
@@ -48,7 +50,6 @@ def on_lead_change(change: dict[str, Any]) -> None:
     by = _s(new, "assigned_by") or ""
     if newly and agent_id and org_id and assigned_at and by not in NOT_A_TURN:
         followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by in CLAIMS)
-    push.after_lead_change(new, old)  # last: the apps hear of what is already written
 
 
 def _report(new: dict[str, Any], old: dict[str, Any], status: str | None, was: str | None) -> None:
