@@ -62,14 +62,16 @@ def test_a_token_the_api_refuses_lands_on_sign_in_with_a_message(app):
 def test_a_401_in_the_middle_of_a_shift_returns_to_sign_in(app):
     page = app.page("e49@e2e.test")
     expect(page.get_by_role("heading", name="Lead offers")).to_be_visible()
-    page.route("**/v1/me/offers", lambda route: route.fulfill(
+    # offers are pushed (no poll to refuse): the agent's next call is refused, opening the fresh bucket
+    page.route("**/v1/fresh*", lambda route: route.fulfill(
         status=401, content_type="application/json",
         body='{"code": "unauthorized", "message": "Missing or invalid credentials.", "details": []}'))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Fresh bucket", exact=True).click()
     expect(page.get_by_test_id("signin-notice")).to_contain_text("Please sign in again")
-    page.unroute("**/v1/me/offers")
+    page.unroute("**/v1/fresh*")
     page.get_by_label("Email").fill("e49@e2e.test")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Lead offers")).to_be_visible()
+    expect(page.get_by_role("heading", name="Fresh bucket")).to_be_visible()  # back where the agent was
 
 
 def test_sign_in_keeps_the_token_in_session_storage_and_sign_out_clears_it(app):
