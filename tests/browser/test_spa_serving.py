@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 
 def test_config_json_says_local_mode(local_stack):
     r = requests.get(f"{local_stack.base_url}/config.json", timeout=10)
-    assert r.status_code == 200 and r.json() == {"mode": "local", "apiBase": ""}
+    assert r.status_code == 200 and r.json() == {
+        "mode": "local", "apiBase": "", "wsUrl": f"ws://127.0.0.1:{local_stack.port}/ws/prod"}
 
 
 @pytest.mark.parametrize("path", ["/", "/app", "/app/offers", "/app/settings/org", "/app/callback"])
