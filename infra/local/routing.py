@@ -103,7 +103,7 @@ class HttpRequest:
         return found[-1] if found else None
 
 
-def _single_and_multi(pairs: list[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+def single_and_multi(pairs: list[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
     if not pairs:
         return None, None
     single: dict[str, str] = {}
@@ -141,8 +141,8 @@ def request_context(req: HttpRequest, route: Route, stage: str, api_id: str,
 def proxy_event(req: HttpRequest, route: Route, params: dict[str, str], stage: str, api_id: str,
                 authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
     """The event API Gateway's Lambda proxy integration (REST API, payload 1.0) sends."""
-    headers, multi_headers = _single_and_multi(req.headers)
-    query, multi_query = _single_and_multi(req.query)
+    headers, multi_headers = single_and_multi(req.headers)
+    query, multi_query = single_and_multi(req.query)
     body: str | None = None
     is_b64 = False
     if req.body:

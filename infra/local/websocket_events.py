@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.local.routing import single_and_multi
+
 Pairs = list[tuple[str, str]]
 
 
@@ -51,15 +53,6 @@ class Connection:
         return f"arn:aws:execute-api:{region}:{account_id}:{self.api_id}/{self.stage}/{route_key}"
 
 
-def _single_and_multi(pairs: Pairs) -> tuple[dict[str, str], dict[str, list[str]]]:
-    single: dict[str, str] = {}
-    multi: dict[str, list[str]] = {}
-    for key, value in pairs:
-        single[key] = value
-        multi.setdefault(key, []).append(value)
-    return single, multi
-
-
 def request_context(conn: Connection, route_key: str, event_type: str, *, at_ms: int | None = None,
                     with_authorizer: bool = True) -> dict[str, Any]:
     """``requestContext`` of every WebSocket event (the authorizer's has no ``authorizer``)."""
@@ -79,10 +72,10 @@ def request_context(conn: Connection, route_key: str, event_type: str, *, at_ms:
 
 
 def _handshake_parts(headers: Pairs, query: Pairs) -> dict[str, Any]:
-    single, multi = _single_and_multi(headers)
-    parts: dict[str, Any] = {"headers": single, "multiValueHeaders": multi}
+    single, multi = single_and_multi(headers)
+    parts: dict[str, Any] = {"headers": single or {}, "multiValueHeaders": multi or {}}
     if query:
-        q_single, q_multi = _single_and_multi(query)
+        q_single, q_multi = single_and_multi(query)
         parts.update(queryStringParameters=q_single, multiValueQueryStringParameters=q_multi)
     return parts
 

@@ -16,13 +16,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from leadwave import clock
-from leadwave.errors import NotFound
-from leadwave.models import Agent, Campaign, Group, Prospect, Role
+from leadwave.models import Agent, Campaign, Group, Prospect
 from leadwave.observability import logger
 from leadwave.rules import eligibility as rules
 from leadwave.rules.direct import Decision
 from leadwave.rules.trace import summarise
-from leadwave.store import leads
+from leadwave.services import leadpage
 from leadwave.store import trace as store
 
 # rules beyond eligibility's, named by the decisions themselves
@@ -90,15 +89,8 @@ def record_decision(p: Prospect, step: str, campaign: Campaign | None, decision:
 
 def explain(caller: Agent, prospect_id: str) -> dict[str, Any]:
     """``GET /v1/leads/{id}/trace``: the lead's decisions and the history steps around them, in
-    time order. Managers, admins and supervisors of the org, and the lead's own agent."""
-    try:
-        p = leads.get(prospect_id, consistent=False)
-    except NotFound:
-        raise NotFound("no such lead", code="prospect_not_found") from None
-    allowed = p.org_id == caller.org_id and (
-        caller.has_role(Role.MANAGER, Role.ADMIN, Role.SUPERVISOR) or p.agent_id == caller.agent_id)
-    if not allowed:
-        raise NotFound("no such lead", code="prospect_not_found")
+    time order, for whoever may open the lead page."""
+    p = leadpage.readable(caller, prospect_id)  # whoever may open the lead page
     steps = [{"kind": "decision", **d} for d in store.of_lead(prospect_id)]
     steps += [{"kind": "event", "at": e.at, "step": e.type, **e.detail} for e in p.events if e.type in TRACED_EVENTS]
     steps.sort(key=lambda s: str(s["at"]))
