@@ -12,9 +12,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from leadwave.store.aws import client
-
 MAX_AGE_SECONDS = 2 * 3600 + 300  # API Gateway's 2 h connection limit, and a margin
+
+
+def client(service: str) -> Any:
+    """boto3's client, imported at first use: the leads stream's handler imports this module
+    and stays quick to start."""
+    from leadwave.store.aws import client as aws_client
+
+    return aws_client(service)
 
 
 @dataclass(frozen=True)
