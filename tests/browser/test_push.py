@@ -35,10 +35,12 @@ SOCKET_SPY = """
   window.__leadwaveSockets = [];
   window.__leadwaveSent = [];
   window.__leadwaveBlockSockets = false;
+  window.__leadwaveClosed = 0;
   class Spied extends Real {
     constructor(url, protocols) {
       super(window.__leadwaveBlockSockets ? "ws://127.0.0.1:9/blocked" : url, protocols);
       window.__leadwaveSockets.push(String(url));
+      this.addEventListener("close", () => { window.__leadwaveClosed += 1; });
     }
     send(data) {
       window.__leadwaveSent.push(String(data));
@@ -185,6 +187,77 @@ def test_a_closed_socket_shows_the_banner_and_polls_until_it_is_live_again(app, 
     expect(card(page, pid)).to_be_visible()
     _claim(api, "e34@e2e.test", pid)
     expect(card(page, pid)).to_have_count(0, timeout=5_000)
+
+
+def _sockets(page: Any) -> tuple[int, int]:
+    """(WebSockets made, closed) by the page so far."""
+    made, closed = page.evaluate("[window.__leadwaveSockets.length, window.__leadwaveClosed]")
+    return made, closed
+
+
+def _wait_sockets(page: Any, made: int, closed: int) -> None:
+    deadline = time.monotonic() + 10
+    while _sockets(page) != (made, closed):
+        assert time.monotonic() < deadline, f"sockets (made, closed) {_sockets(page)}, awaited {(made, closed)}"
+        time.sleep(0.05)
+
+
+def test_the_socket_pings_when_silent_backs_off_and_is_renewed_before_two_hours(app, local_stack):
+    """The page's clock is Playwright's (fast-forwarded); the sockets and the server are real."""
+    page = app.page()
+    page.clock.install()
+    page.context.add_init_script(SOCKET_SPY)
+    app.sign_in(page, "e33@e2e.test")
+    shell = page.locator(".shell")
+    expect(shell).to_have_attribute("data-live", "open")
+    sent = lambda: [json.loads(m)["action"] for m in page.evaluate("window.__leadwaveSent")]  # noqa: E731
+    assert sent() == ["sync"]
+
+    # after 5 minutes of silence: a ping, and nothing before
+    page.clock.fast_forward("04:50")
+    assert sent() == ["sync"]
+    page.clock.fast_forward("00:15")
+    assert sent() == ["sync", "ping"]
+
+    # before API Gateway's 2 hours: a new socket, opened before the old one is closed, and synced
+    before = set(_connections(local_stack, "e33"))
+    page.clock.fast_forward("01:49:00")
+    _wait_sockets(page, 2, 1)
+    expect(shell).to_have_attribute("data-live", "open")
+    assert sent()[-1] == "sync"
+    deadline = time.monotonic() + 10
+    while True:  # the server saw one connection come and one go (its $disconnect)
+        now = set(_connections(local_stack, "e33"))
+        if len(now - before) == 1 and len(before - now) == 1:
+            break
+        assert time.monotonic() < deadline, f"connections before {before}, now {now}"
+        time.sleep(0.1)
+
+    # a closed socket that cannot come back: retried after 1 s, 2, 4 ... up to 30 (each with jitter:
+    # between half and all of it), never sooner
+    page.evaluate("window.__leadwaveBlockSockets = true")
+    _close_connections(local_stack, "e33")
+    _wait_sockets(page, 2, 2)
+    expect(shell).to_have_attribute("data-live", "down")
+    made, closed = 2, 2
+    for ceiling in (1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000):
+        page.clock.fast_forward(ceiling // 2 - 50)
+        assert _sockets(page) == (made, closed), f"retried before {ceiling // 2} ms"
+        page.clock.fast_forward(ceiling // 2 + 50)
+        made, closed = made + 1, closed + 1
+        _wait_sockets(page, made, closed)  # tried (the blocked address refuses at once)
+
+    # back online: at once, not after the next 30 s
+    page.evaluate("window.__leadwaveBlockSockets = false")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(shell).to_have_attribute("data-live", "open")
+    assert _sockets(page)[0] == made + 1
+
+    # signing out closes it, for good
+    page.get_by_role("button", name="Sign out").click()
+    _wait_sockets(page, made + 1, closed + 1)
+    page.clock.fast_forward("01:00")
+    assert _sockets(page) == (made + 1, closed + 1)
 
 
 def test_availability_and_a_lead_given_to_the_agent_reach_every_device_by_push(app, api, local_stack):
