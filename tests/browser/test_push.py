@@ -247,17 +247,37 @@ def test_the_socket_pings_when_silent_backs_off_and_is_renewed_before_two_hours(
         made, closed = made + 1, closed + 1
         _wait_sockets(page, made, closed)  # tried (the blocked address refuses at once)
 
-    # back online: at once, not after the next 30 s
+    # the page shown again: tried at once, not after the next 30 s
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    made, closed = made + 1, closed + 1
+    _wait_sockets(page, made, closed)
+
+    # back online: at once too
     page.evaluate("window.__leadwaveBlockSockets = false")
     page.evaluate("window.dispatchEvent(new Event('online'))")
+    made += 1
     expect(shell).to_have_attribute("data-live", "open")
-    assert _sockets(page)[0] == made + 1
+    assert _sockets(page) == (made, closed)
+
+    # 10 s open, the socket is trusted again: its next drop is retried within 1 s
+    page.clock.fast_forward("00:11")
+    page.evaluate("window.__leadwaveBlockSockets = true")
+    _close_connections(local_stack, "e33")
+    closed += 1
+    _wait_sockets(page, made, closed)
+    page.clock.fast_forward(1_050)
+    made, closed = made + 1, closed + 1
+    _wait_sockets(page, made, closed)
 
     # signing out closes it, for good
+    page.evaluate("window.__leadwaveBlockSockets = false")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    made += 1
+    expect(shell).to_have_attribute("data-live", "open")
     page.get_by_role("button", name="Sign out").click()
-    _wait_sockets(page, made + 1, closed + 1)
+    _wait_sockets(page, made, closed + 1)
     page.clock.fast_forward("01:00")
-    assert _sockets(page) == (made + 1, closed + 1)
+    assert _sockets(page) == (made, closed + 1)
 
 
 def test_availability_and_a_lead_given_to_the_agent_reach_every_device_by_push(app, api, local_stack):
