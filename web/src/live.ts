@@ -213,11 +213,16 @@ export class LiveSocket {
   /** Activity on the socket: the ping waits for another 5 minutes of silence. */
   private traffic(): void {
     this.lastTraffic = Date.now();
+    this.armPing(PING_AFTER_MS);
+  }
+
+  private armPing(ms: number): void {
     window.clearTimeout(this.pingTimer);
     this.pingTimer = window.setTimeout(() => {
-      if (Date.now() - this.lastTraffic >= PING_AFTER_MS - 50) this.send({ action: "ping" });
-      else this.traffic();
-    }, PING_AFTER_MS);
+      const silent = Date.now() - this.lastTraffic;
+      if (silent >= PING_AFTER_MS - 1_000) this.send({ action: "ping" }); // its own traffic re-arms
+      else this.armPing(PING_AFTER_MS - silent);
+    }, ms);
   }
 
   private async connect(renewal: boolean): Promise<void> {
