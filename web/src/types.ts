@@ -502,3 +502,59 @@ export interface MarketingReport {
   rows: MarketingRow[];
   totals: Partial<MarketingRow>;
 }
+
+/** Agents under one verdict of a decision: the exact count, at most 50 listed (issue 13). */
+export interface TraceGroup {
+  count: number;
+  agents: string[];
+}
+
+/** A distribution decision of ``GET /v1/leads/{id}/trace``: the agents it read, grouped by the rule that excluded
+ * each, whom it chose and where the lead went. */
+export interface TraceDecision {
+  kind: "decision";
+  at: string;
+  step: string; // arrival | wave | placed | rerun
+  campaign_id?: string | null;
+  distribution_type?: string | null;
+  wave?: number | null;
+  considered?: number;
+  eligible?: TraceGroup;
+  excluded?: Record<string, TraceGroup>;
+  chosen?: string[];
+  outcome?: string | null; // assigned | exception | unassigned | stored | offered | rang
+  reason?: string | null;
+  note?: string | null;
+}
+
+/** A history step of the trace (received, claimed, transfer...), with its event's detail. */
+export interface TraceEvent {
+  kind: "event";
+  at: string;
+  step: string;
+  [detail: string]: unknown;
+}
+
+export type TraceStep = TraceDecision | TraceEvent;
+
+export interface LeadTrace {
+  prospect_id: string;
+  status: string;
+  failure_reason: string | null;
+  campaign_id: string | null;
+  distribution_type: string | null;
+  agent_id: string | null;
+  steps: TraceStep[];
+  /** Each rule code's wording for people. */
+  rules: Record<string, string>;
+}
+
+/** ``POST /v1/exceptions/{id}/redistribute``: where the re-run sent the lead. */
+export interface Redistributed {
+  prospect_id: string;
+  status: string;
+  agent_id: string | null;
+  failure_reason: string | null;
+  run: number;
+  replayed?: boolean;
+}
