@@ -2,13 +2,16 @@
 // owner, lock (who, time left) and lists; its history newest first; notes; calls. An agent sees their
 // own leads and the one they hold locked; managers, admins and supervisors any lead of the org.
 // Managers and admins may unclaim or reassign it here; the lead's own agent or a manager may transfer it
-// (seed 004) to a colleague, with a reason.
+// (seed 004) to a colleague, with a reason. Routing (issue 13): why the lead is where it is, each distribution
+// decision with the agents it read and the rules that excluded them; a manager re-runs a lead exception's
+// distribution from there.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { CallActivity } from "../components/CallActivity";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
 import { StepEditor } from "../components/LeadStep";
+import { agentName, redistribute, rerunErrorText, rerunResult, Trace } from "../components/Trace";
 import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
 import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, sourceText, text, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
@@ -387,6 +390,51 @@ function notFound(err: ApiError | undefined): boolean {
   return !!err && err.status === 404 && err.code === "prospect_not_found";
 }
 
+/** The lead's routing (components/Trace); a lead exception's distribution re-run by a manager or admin. */
+/** The names the lead page already knows (its owner, the lock's holder, who did each event): an agent
+ * reads no directory beyond their colleagues, so a manager in the routing is named from here. */
+function knownNames(data: LeadPageData): Record<string, string> {
+  const known: Record<string, string> = {};
+  for (const e of data.events ?? []) if (e.by && e.by_name && e.by_name !== e.by) known[e.by] = e.by_name;
+  if (data.lock?.agent_name) known[data.lock.agent_id] = data.lock.agent_name;
+  if (data.lead.agent_id && data.lead.agent_name) known[data.lead.agent_id] = data.lead.agent_name;
+  return known;
+}
+
+function Routing({ lead, known, canEdit, stamp, onChanged }: { lead: LeadDetail; known: Record<string, string>; canEdit: boolean; stamp: number; onChanged: () => void }) {
+  const [version, setVersion] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const rerun = async () => {
+    setBusy(true);
+    try {
+      const answer = await redistribute(lead.prospect_id);
+      const name = answer.status === "assigned" && answer.agent_id ? await agentName(answer.agent_id) : "";
+      const said = rerunResult(answer, () => name);
+      notify(`Re-run: ${said.text}`, said.tone);
+    } catch (err) {
+      const t = rerunErrorText(err);
+      if (t) notify(`Could not re-run the distribution: ${t}`, "error");
+    } finally {
+      setBusy(false);
+      setVersion((v) => v + 1);
+      onChanged();
+    }
+  };
+  return (
+    <section class="panel-plain routing" aria-labelledby="lead-routing">
+      <div class="section-head">
+        <h2 id="lead-routing">Routing: why is it here?</h2>
+        {canEdit && lead.status === "exception" && (
+          <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void rerun()}>
+            {busy ? "Re-running…" : "Re-run distribution"}
+          </button>
+        )}
+      </div>
+      <Trace prospectId={lead.prospect_id} staff={canEdit} known={known} version={version + stamp} />
+    </section>
+  );
+}
+
 export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string; canEdit: boolean; workflow?: WorkflowStatus[] | null }) {
   const lead = useLoad(() => get<LeadPageData>(`/v1/leads/${encodeURIComponent(prospectId)}`), [prospectId], 30_000);
   const [unclaiming, setUnclaiming] = useState(false);
@@ -498,6 +546,7 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
               </div>
             )}
           </section>
+          <Routing lead={data.lead} known={knownNames(data)} canEdit={canEdit} stamp={(data.events ?? []).length} onChanged={() => void lead.reload()} />
           <div class="two-col">
             <section class="panel-plain" aria-labelledby="lead-history">
               <h2 id="lead-history">History</h2>
