@@ -1,16 +1,19 @@
 // The Lead Exception page (seed 000): multi-select + search filters on the text columns, a
 // range on Loan Amount and Create Date, sorting, paging (Previous / Next by cursor: the list is read
-// by key, so a page costs the same however long the list is), Assign, Ignore and Show Ignored.
+// by key, so a page costs the same however long the list is), Assign, Ignore and Show Ignored; per row "Why is
+// this here?" (the lead's routing, components/Trace) and, for managers and admins, Re-run distribution (issue 13).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
 import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
 import { Page, Pager, RefreshButton, showing } from "../components/Page";
+import { agentName, redistribute, rerunErrorText, rerunResult, Trace } from "../components/Trace";
 import { amount, distribution, leadHref, personName, phoneText, text, when, whenParts } from "../format";
 import { useCursorPages, useDebounced, useLoad } from "../hooks";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
-import { type Agent, type ExceptionList, type ExceptionRow, type SortColumn, TEXT_COLUMNS, type TextColumn } from "../types";
+import type { Tone } from "../notify";
+import { type Agent, type ExceptionList, type ExceptionRow, type Redistributed, type SortColumn, TEXT_COLUMNS, type TextColumn } from "../types";
 
 /** A row's name; a lead with only a phone shows its phone (when the API sends it). */
 function exceptionName(r: ExceptionRow): string {
@@ -312,6 +315,84 @@ function AssignDialog({ row, onClose, onAssigned }: { row: ExceptionRow | null; 
   );
 }
 
+/** Re-runs the row's distribution; the result in words (and its tone), or a refusal's words (null: a 401). */
+async function rerun(r: ExceptionRow): Promise<{ text: string; tone: Tone; answer?: Redistributed } | null> {
+  try {
+    const answer = await redistribute(r.prospect_id);
+    const name = answer.status === "assigned" && answer.agent_id ? await agentName(answer.agent_id) : "";
+    return { ...rerunResult(answer, () => name), answer };
+  } catch (err) {
+    const text = rerunErrorText(err);
+    return text === null ? null : { text, tone: "error" };
+  }
+}
+
+/** "Why is this here?": the lead's routing, its last decision open; managers and admins re-run it from here. */
+function WhyDialog({ row, canEdit, onClose, onChanged }: { row: ExceptionRow | null; canEdit: boolean; onClose: () => void; onChanged: () => void }) {
+  const [version, setVersion] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ text: string; tone: Tone; answer?: Redistributed } | null>(null);
+  useEffect(() => {
+    setResult(null);
+    setVersion(0);
+  }, [row?.prospect_id]);
+  const run = async () => {
+    if (!row) return;
+    setBusy(true);
+    const said = await rerun(row);
+    setBusy(false);
+    if (!said) return;
+    setResult(said);
+    setVersion((v) => v + 1);
+    onChanged();
+  };
+  // once re-run out of Lead Exception (or refused as no longer one), nothing more to re-run here
+  const settled = !!result && (result.answer ? result.answer.status !== "exception" : true);
+  return (
+    <Dialog
+      open={row !== null}
+      title="Why is this here?"
+      wide
+      onClose={onClose}
+      onSubmit={() => void run()}
+      actions={
+        <>
+          <button type="button" class="btn" onClick={onClose}>
+            Close
+          </button>
+          {canEdit && (
+            <button type="submit" class="btn btn-primary" disabled={busy || settled}>
+              {busy ? "Re-running…" : "Re-run distribution"}
+            </button>
+          )}
+        </>
+      }
+    >
+      {row && (
+        <>
+          <p class="why-lead">
+            <a href={leadHref(row.prospect_id)} onClick={linkHandler}>
+              {exceptionName(row)}
+            </a>{" "}
+            <span class="muted">
+              · {text(row.campaign)} ({distribution(row.distribution)})
+            </span>
+          </p>
+          {result && (
+            <div class={`banner ${result.tone === "success" ? "banner-success" : result.tone === "error" ? "banner-error" : "banner-info"}`} role="status" data-rerun-result>
+              <span>
+                <strong>Re-run:</strong> {result.text}
+              </span>
+            </div>
+          )}
+          <Trace prospectId={row.prospect_id} staff openLatest version={version} />
+          {canEdit && !result && <p class="muted why-hint">Fixed what sent it here (an agent's availability, filters, the campaign's group)? Re-run its distribution.</p>}
+        </>
+      )}
+    </Dialog>
+  );
+}
+
 export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS); // the first page again once the debounced filters reach the query
   const [sort, setSort] = useState<SortColumn>("create_date");
@@ -322,6 +403,8 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
   const [assigning, setAssigning] = useState<ExceptionRow | null>(null);
   const [ignoring, setIgnoring] = useState<ExceptionRow | null>(null);
   const [ignoreBusy, setIgnoreBusy] = useState(false);
+  const [why, setWhy] = useState<ExceptionRow | null>(null);
+  const [rerunning, setRerunning] = useState<string | null>(null);
   const filterButtons = useRef<Partial<Record<SortColumn, HTMLButtonElement | null>>>({});
 
   const debounced = useDebounced(filters, 300);
@@ -370,6 +453,14 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
     }
   };
 
+  const rerunRow = async (r: ExceptionRow) => {
+    setRerunning(r.prospect_id);
+    const said = await rerun(r);
+    setRerunning(null);
+    if (said) notify(`${exceptionName(r)}: ${said.text}`, said.tone);
+    void list.reload();
+  };
+
   const withinPage = current ? data.sorted_within_page : !INDEXED_SORTS.includes(sort);
   const activeChips = chips(filters);
   let empty: string | null = null;
@@ -390,7 +481,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
         </div>
       }
     >
-      <p class="muted">Leads the engine could not place, with the reason. Assign one to any agent, or ignore it to hide it from this list.</p>
+      <p class="muted">Leads the engine could not place, with the reason (Why? shows each agent it read and the rule that excluded them). Assign one to any agent, re-run its distribution once what sent it here is fixed, or ignore it to hide it from this list.</p>
       {activeChips.length > 0 && (
         <div class="chips" aria-label="Active filters" role="group">
           {activeChips.map((c) => (
@@ -467,8 +558,14 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                           Ignore
                         </button>
                       )}
+                      <button type="button" class="btn btn-small" disabled={rerunning === r.prospect_id} onClick={() => void rerunRow(r)} aria-label={`Re-run distribution of ${exceptionName(r)}`} title="Re-run distribution">
+                        {rerunning === r.prospect_id ? "Re-running…" : "Re-run"}
+                      </button>
                     </>
                   )}
+                  <button type="button" class="btn btn-link btn-small" onClick={() => setWhy(r)} aria-label={`Why is ${exceptionName(r)} here?`} title="Why is this here?">
+                    Why?
+                  </button>
                 </td>
                 <th scope="row" class="col-prospect_name">
                   <a href={leadHref(r.prospect_id)} onClick={linkHandler}>
@@ -515,6 +612,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
           void list.reload();
         }}
       />
+      <WhyDialog row={why} canEdit={canEdit} onClose={() => setWhy(null)} onChanged={() => void list.reload()} />
       <Confirm
         open={ignoring !== null}
         title="Ignore lead"
