@@ -307,6 +307,7 @@ def test_a_round_robin_lead_and_a_transfer_are_pushed_to_the_agent_who_gets_them
     assert status == 200
     [moved] = ws.to(conn_of[other], "lead_assigned")
     assert (moved["kind"], moved["prospect_id"], moved["lead"]["reason"]) == ("transfer", pid, "Spanish speaker")
+    assert (moved["lead"]["by"], moved["lead"]["by_name"]) == (owner, f"{owner}@{org}.test")  # no name: the email
 
 
 def test_a_gone_connection_is_removed_but_a_young_one_is_kept(h, new_org, ws):
@@ -334,3 +335,31 @@ def test_a_failing_push_never_fails_the_wave_or_the_request(h, new_org, ws, resu
     ws.server.server_close()  # nobody listening at all
     assert call(h, "PUT", "/v1/me/availability", "ag01", org, body={"available": True})[0] == 200
     assert rows(org) == [("ag01", "a")]  # a failure is not a gone connection
+
+
+def test_a_managers_assignment_names_the_manager_and_a_returning_borrower_is_told_to_the_agent(h, new_org, ws,
+                                                                                                settle):
+    from leadwave.models import Agent, Org, Role
+    from leadwave.store import directory, leads
+
+    org = new_org(1)
+    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", first_name="Bea", last_name="Boss",
+                         roles=[Role.MANAGER]))
+    directory.save(directory.get(Org, org).model_copy(update={"dedupe": {"fields": ["phone"]}}))
+    directory.forget_settings()
+    directory.set_availability(directory.get(Agent, org, "ag01"), False)
+    connect(h, "ag01", org, "a")
+    pid = post_lead(h, org, "round_robin")  # nobody available: Lead Exception
+    assert leads.get(pid).status.value == "exception"
+    settle()
+    status, _ = call(h, "POST", f"/v1/exceptions/{pid}/assign", "boss", org,
+                     resource="/v1/exceptions/{prospect_id}/assign", path_params={"prospect_id": pid},
+                     body={"agent_id": "ag01"})
+    assert status == 200
+    settle()
+    [given] = ws.to("a", "lead_assigned")
+    assert (given["kind"], given["lead"]["by"], given["lead"]["by_name"]) == ("assigned", "boss", "Bea Boss")
+    again = post_lead(h, org, "round_robin")  # the same borrower, a day later
+    assert again == pid
+    [back] = [m for m in ws.to("a", "lead_assigned") if m["kind"] == "duplicate"]
+    assert (back["prospect_id"], back["lead"]["kind"], back["lead"]["phone"]) == (pid, "duplicate", "+14155552671")

@@ -18,6 +18,7 @@ from leadwave.errors import Conflict, NotFound, ServiceBusy
 from leadwave.models import DedupeAction, LeadStatus, Org, Prospect
 from leadwave.observability import count, logger
 from leadwave.rules import dedupe as rule
+from leadwave.services import push
 from leadwave.services.assignment import event
 from leadwave.store import dedupe as keys
 from leadwave.store import leads, reporting
@@ -87,4 +88,7 @@ def _repeat(action: DedupeAction, first: Prospect, p: Prospect, source: str) -> 
         first = leads.update(first, {"updated_at": at}, event("touch", **detail))
     if first.status is LeadStatus.ASSIGNED and first.agent_id:
         keys.record_touch(first.org_id, first.agent_id, first.prospect_id, at, source)
+        returned = {**push.given(first, "duplicate", by=None, reason=None), "at": at, "source": source}
+        push.to_agents(first.org_id, [first.agent_id],  # the borrower came back: their agent hears at once
+                       push.message("lead_assigned", kind="duplicate", prospect_id=first.prospect_id, lead=returned))
     return Attached(first)

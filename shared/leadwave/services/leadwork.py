@@ -245,7 +245,7 @@ def _manage(manager: Agent, prospect_id: str, action: str, body: Any) -> dict[st
         store.act(p, changes, event("unclaim", by=by, agent_id=p.agent_id), moves,
                   condition=(LeadItem.status == p.status.value) & (LeadItem.agent_id == str(p.agent_id)))
         return _summary(leads.get(prospect_id), released=True)
-    return _give(manager.org_id, manager.agent_id, p, body, by=by, kind="reassign")
+    return _give(manager.org_id, manager.agent_id, p, body, by=by, kind="reassign", by_name=manager.display_name)
 
 
 def transfer(caller: Agent, prospect_id: str, body: Any) -> dict[str, Any]:
@@ -263,7 +263,8 @@ def transfer(caller: Agent, prospect_id: str, body: Any) -> dict[str, Any]:
             raise Forbidden("only the lead's agent or a manager transfers it", code="claimed_by_other")
         raise NotFound("no such lead", code="prospect_not_found")  # an agent sees only their own leads
     by = caller.agent_id if not manager else f"manager:{caller.agent_id}"
-    return _give(caller.org_id, caller.agent_id, p, body, by=by, kind="transfer", reason_allowed=True)
+    return _give(caller.org_id, caller.agent_id, p, body, by=by, kind="transfer", reason_allowed=True,
+                 by_name=caller.display_name)
 
 
 MAX_REASON = 500
@@ -332,7 +333,7 @@ def patch_out(vendor: VendorIdentity, prospect_id: str, body: Any) -> dict[str, 
 
 
 def _give(org_id: str, actor: str, p: Prospect, body: Any, *, by: str, kind: str,
-          reason_allowed: bool = False) -> dict[str, Any]:
+          reason_allowed: bool = False, by_name: str | None = None) -> dict[str, Any]:
     """The lead to another active agent, in one transaction conditional on the lead still being
     where and whose it was when read: of two people giving it away at once, one wins and the
     other is told (409), and the history holds one move. An application already open moves
@@ -384,6 +385,6 @@ def _give(org_id: str, actor: str, p: Prospect, body: Any, *, by: str, kind: str
         push_kind = "transfer" if kind == "transfer" else "assigned"
         push.to_agents(org_id, [target.agent_id], push.message(
             "lead_assigned", kind=push_kind, prospect_id=after.prospect_id,
-            lead=push.given(after, push_kind, by=by.partition(":")[2] or by, reason=reason)))
+            lead=push.given(after, push_kind, by=by.partition(":")[2] or by, by_name=by_name, reason=reason)))
     logger.info("lead given", extra={"kind": kind, "to": target.agent_id, "prospect_id": p.prospect_id})
     return {**_summary(after, released=True), "prospect_id": after.prospect_id, "agent_id": after.agent_id}

@@ -196,9 +196,9 @@ def lead_view(image: dict[str, Any], kind: str) -> dict[str, Any]:
             "campaign_name": doc.get("campaign_name"), "reason": None}
 
 
-def given(p: Any, kind: str, *, by: str | None, reason: str | None) -> dict[str, Any]:
+def given(p: Any, kind: str, *, by: str | None, reason: str | None, by_name: str | None = None) -> dict[str, Any]:
     """A lead someone gave the agent (a Prospect), as an item of ``GET /v1/me/notifications``."""
-    return {"prospect_id": p.prospect_id, "kind": kind, "by": by, "by_name": None, "at": p.assigned_at,
+    return {"prospect_id": p.prospect_id, "kind": kind, "by": by, "by_name": by_name, "at": p.assigned_at,
             "first_name": p.first_name, "last_name": p.last_name, "phone": p.phone,
             "campaign_name": p.campaign_name, "reason": reason}
 
@@ -235,5 +235,21 @@ def _after_lead_change(new: dict[str, Any], old: dict[str, Any]) -> None:
     newly = status == "assigned" and agent_id and (was != "assigned" or _s(old, "agent_id") != agent_id)
     if newly:
         kind = "claimed" if by in CLAIMED_BY else ("transfer" if by == "transfer" else "assigned")
-        to_agents(org_id, [agent_id], message("lead_assigned", kind=kind, prospect_id=prospect_id,
-                                              lead=lead_view(new, kind)))
+        lead = lead_view(new, kind)
+        if by == "manager" and lead["by"]:
+            lead["by_name"] = _name_of(org_id, lead["by"])
+        to_agents(org_id, [agent_id], message("lead_assigned", kind=kind, prospect_id=prospect_id, lead=lead))
+
+
+def _name_of(org_id: str, agent_id: str) -> str | None:
+    """A person's name as the app shows it (first and last, else the email), read from their
+    directory item without a domain model; None when it cannot be read."""
+    from leadwave.store.tables import DirectoryItem, bind
+
+    try:
+        bind()
+        doc = dict(DirectoryItem.get(f"ORG#{org_id}", f"AGENT#{agent_id}", attributes_to_get=["doc"]).doc or {})
+    except Exception:  # noqa: BLE001 - the notice still says "a manager"
+        return None
+    name = f"{doc.get('first_name') or ''} {doc.get('last_name') or ''}".strip()
+    return name or doc.get("email")
