@@ -239,11 +239,12 @@ def _first_eligible(p: Prospect, s: OrgSettings, campaign: Campaign,
 
 
 def _pick(p: Prospect, s: OrgSettings, campaign: Campaign, ring_all: bool,
-          verdicts: list[tuple[str, str | None]]) -> tuple[list[Agent], str | None]:
+          verdicts: list[tuple[str, str | None]] | None = None) -> tuple[list[Agent], str | None]:
     """The wave's agents: drawn (seed 004: at random, recent claimers last) from the first
     eligible ready agents never offered this lead, longest without a lead first, then checked
     ready with a consistent read (an index entry may be a moment old). ``verdicts`` gets every
     agent read, with the rule that kept them out of the wave (None: in it)."""
+    verdicts = [] if verdicts is None else verdicts
     size = campaign.ring_batch if ring_all else campaign.wave_size
     group = s.group_of(campaign)
     offered = set(p.offered)

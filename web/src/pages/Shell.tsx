@@ -93,14 +93,20 @@ function Availability({ me, onChange, onAvailable }: { me: Me; onChange: () => v
   const [available, setAvailable] = useState(me.available);
   const [busy, setBusy] = useState(false);
   const remote = useStore(remoteAvailability); // turned on or off on another device (pushed)
-  useEffect(() => setAvailable(me.available), [me.available]);
+  // while this device's own change is on its way, neither a profile reload nor another device's
+  // push (possibly older than the change) may flip the switch back
+  const pending = useRef(false);
   useEffect(() => {
-    if (remote) setAvailable(remote.available);
+    if (!pending.current) setAvailable(me.available);
+  }, [me.available]);
+  useEffect(() => {
+    if (remote && !pending.current) setAvailable(remote.available);
   }, [remote]);
   const toggle = async (next: boolean) => {
     // turning offers on is the moment to ask for system notifications (a click: browsers allow it)
     if (next) void askAlertPermission();
     setBusy(true);
+    pending.current = true;
     setAvailable(next);
     try {
       await put<Me>("/v1/me/availability", { available: next });
@@ -111,6 +117,7 @@ function Availability({ me, onChange, onAvailable }: { me: Me; onChange: () => v
       setAvailable(!next);
       if (!(err instanceof ApiError && err.status === 401)) notify(`Could not change Lead Availability: ${(err as Error).message}`, "error");
     } finally {
+      pending.current = false;
       setBusy(false);
     }
   };
