@@ -88,7 +88,9 @@ def _repeat(action: DedupeAction, first: Prospect, p: Prospect, source: str) -> 
         first = leads.update(first, {"updated_at": at}, event("touch", **detail))
     if first.status is LeadStatus.ASSIGNED and first.agent_id:
         keys.record_touch(first.org_id, first.agent_id, first.prospect_id, at, source)
-        returned = {**push.given(first, "duplicate", by=None, reason=None), "at": at, "source": source}
-        push.to_agents(first.org_id, [first.agent_id],  # the borrower came back: their agent hears at once
-                       push.message("lead_assigned", kind="duplicate", prospect_id=first.prospect_id, lead=returned))
+        if source != f"agent:{first.agent_id}":  # the borrower came back: their agent hears at once (unless it
+            # is their own Add lead, which answers them itself)
+            returned = {**push.given(first, "duplicate", by=None, reason=None), "at": at, "source": source}
+            push.to_agents(first.org_id, [first.agent_id], push.message(
+                "lead_assigned", kind="duplicate", prospect_id=first.prospect_id, lead=returned))
     return Attached(first)
