@@ -132,7 +132,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   if (response.status === 401) {
     // only the session this request was made with ends (a newer sign-in stays)
-    if (auth.get().session?.idToken === session.idToken || !auth.get().session) endSession();
+    // a session already ended keeps the reason it ended with (e.g. deactivated)
+    if (auth.get().session?.idToken === session.idToken || (!auth.get().session && !auth.get().notice)) endSession();
     throw new ApiError(401, "unauthorized", SESSION_ENDED);
   }
   if (opts.blob && response.ok) return (await response.blob()) as T;
