@@ -37,3 +37,11 @@ def timing(name: str, milliseconds: float, **dimensions: str) -> None:
         metric.add_dimension(name="service", value="leadwave")
         for key, value in dimensions.items():
             metric.add_dimension(name=key, value=value)
+
+
+def seconds(name: str, value: float, **dimensions: str) -> None:
+    """One CloudWatch duration in seconds (EMF), low-cardinality dimensions as ``count``."""
+    with single_metric(name=name, unit=MetricUnit.Seconds, value=max(0.0, value), namespace="leadwave") as metric:
+        metric.add_dimension(name="service", value="leadwave")
+        for key, value_ in dimensions.items():
+            metric.add_dimension(name=key, value=value_)

@@ -1,7 +1,7 @@
 """The lead stream's filters (template.yaml) let through exactly the changes with bookkeeping to
-do: a new lead (the marketing report counts it), a lead leaving distribution, and a lead newly
-assigned. Everything else (a wave opening, a decline, a call leg, a list entry, a lock) costs no
-invocation."""
+do: a new lead (the marketing report counts it), a lead leaving distribution, a lead newly
+assigned, and a lead's first offer and first call (speed to lead). Everything else (a later wave
+opening, a decline, a call leg, a list entry, a lock) costs no invocation."""
 
 import pytest
 
@@ -57,3 +57,19 @@ def test_the_bookkeepings_stored_values_are_the_models():
 
     assert (bookkeeping.OFFERING, bookkeeping.ASSIGNED) == (LeadStatus.OFFERING.value, LeadStatus.ASSIGNED.value)
     assert bookkeeping.LEAD_SK == leads.LEAD_SK
+
+
+def _times(old_status, new_status, old=None, new=None, sk="LEAD"):
+    record = change(old_status, new_status, sk=sk)
+    record["dynamodb"]["OldImage"].update({k: {"S": v} for k, v in (old or {}).items()})
+    record["dynamodb"]["NewImage"].update({k: {"S": v} for k, v in (new or {}).items()})
+    return record
+
+
+def test_a_leads_first_offer_and_first_call_reach_speed_to_lead_once(filters):
+    at, later = "2026-03-02T10:00:05.000Z", "2026-03-02T10:01:00.000Z"
+    assert passes(filters, _times("offering", "offering", new={"first_offer_at": at}))  # the first wave opens
+    assert not passes(filters, _times("offering", "offering", {"first_offer_at": at}, {"first_offer_at": at}))
+    assert passes(filters, _times("assigned", "assigned", new={"first_call_at": later}))  # the first call
+    assert not passes(filters, _times("assigned", "assigned", {"first_call_at": at}, {"first_call_at": at}))
+    assert not passes(filters, _times("open", "open", new={"first_call_at": at}, sk="OFFER#ag01"))

@@ -193,8 +193,8 @@ def dashboard() -> dict[str, Any]:
 def test_the_dashboard_counts_every_metric_the_app_publishes(dashboard):
     namespace = TEMPLATE.global_env()["POWERTOOLS_METRICS_NAMESPACE"]
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "shared" / "leadwave").rglob("*.py"))
-    published = set(re.findall(r"\bcount\(\"(\w+)\"", source))
-    assert {"LeadReceived", "OfferClaimed", "LeadPlacedByWorkflow"} <= published
+    published = set(re.findall(r"\b(?:count|timing|seconds)\(\"(\w+)\"", source))
+    assert {"LeadReceived", "OfferClaimed", "LeadPlacedByWorkflow", "TimeToAssign", "SpeedToCall"} <= published
     assert f'namespace="{namespace}"' in (ROOT / "shared" / "leadwave" / "observability.py").read_text()
     _, expressions = dashboard_metrics(dashboard)
     for name in published:

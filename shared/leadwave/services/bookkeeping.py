@@ -11,7 +11,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.observability import logger
-from leadwave.services import push
+from leadwave.services import push, speed
 from leadwave.store import followup, reporting
 
 # lead statuses as stored (leadwave.models.LeadStatus's values; the stream handler imports no model)
@@ -44,6 +44,7 @@ def on_lead_change(change: dict[str, Any]) -> None:
         closed = followup.close_offers(prospect_id, winner=agent_id if status == ASSIGNED else None)
         logger.info("offers closed after the lead moved on", extra={"prospect_id": prospect_id, "closed": closed})
     _report(new, old, status, was)
+    speed.after_lead_change(new, old)  # speed to lead (issue 13): once per lead and figure
     assigned_at = _s(new, "assigned_at")
     # a lead stored already assigned (round robin, direct) moved its agent's time in the same request
     newly = bool(old) and status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
