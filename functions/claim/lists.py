@@ -1,5 +1,5 @@
-"""Call lists, the lead search and the marketing report (managers and admins change; supervisors
-read; an agent reads the lists they work). Included into the claim function's resolver."""
+"""Call lists, the lead search, the marketing and speed-to-lead reports (managers and admins
+change; supervisors read; an agent reads the lists they work). Included into the claim function's resolver."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from leadwave.api import json_body, json_response, query
 from leadwave.auth import current_agent, require_role
 from leadwave.models import Agent, Role
-from leadwave.services import leadsearch, reports, worklists
+from leadwave.services import leadsearch, reports, speedreport, worklists
 
 router = Router()
 MAX_BODY = 64 * 1024
@@ -80,3 +80,14 @@ def marketing_report() -> Response:
         return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
                         headers={"Content-Disposition": 'attachment; filename="marketing-report.csv"'})
     return json_response(200, reports.marketing(org_id, params.get("from"), params.get("to")))
+
+
+@router.get("/v1/reports/speed")
+def speed_report() -> Response:
+    params = query(router, allowed=("from", "to", "campaign_id", "format"))  # type: ignore[arg-type]
+    org_id = _caller(change=False).org_id
+    args = (org_id, params.get("from"), params.get("to"), params.get("campaign_id"))
+    if params.get("format") == "csv":
+        return Response(status_code=200, content_type="text/csv; charset=utf-8", body=speedreport.speed_csv(*args),
+                        headers={"Content-Disposition": 'attachment; filename="speed-to-lead.csv"'})
+    return json_response(200, speedreport.speed(*args))

@@ -156,7 +156,8 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
              c.MyLeads, c.ClaimResult, c.CallList, c.FreshPage, c.ExceptionPage, c.Ignored, c.VendorCreateIn,
              c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
              c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
-             c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated, c.UploadQueued, c.UploadStatus]
+             c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated, c.UploadQueued, c.UploadStatus,
+             c.SpeedReport]
     inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn,
               c.AgentLeadIn, c.VendorUpdateIn]
     entities = [Campaign, Group, Agent, Org]
@@ -207,6 +208,10 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
     out["MarketingCsv"] = {"type": "string", "title": "MarketingCsv", "description": (
         "CSV: Campaign, Lead provider, Assigned, Fresh bucket, Lead Exception, Stored, In distribution, Total; "
         "a last row of totals.")}
+    out["SpeedCsv"] = {"type": "string", "title": "SpeedCsv", "description": (
+        "CSV: By (Campaign, Total, Agent), Id, Name, Leads, Offered, Median to first offer (s), Claimed "
+        "(assigned), Median to claim (s), Called, Median to first call (s), Called within 5 min, Share called "
+        "within 5 min (%): the campaigns, a row of totals, then the agents (no offer figures).")}
     out["TwiML"] = {"type": "string", "title": "TwiML", "description": "TwiML (<Response>...</Response>)."}
     for model, mode in pairs:
         if model not in entities and model is not WorkList:

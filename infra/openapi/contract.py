@@ -681,6 +681,54 @@ class MarketingReport(BaseModel):
     totals: ReportCounts
 
 
+class SpeedFigures(BaseModel):
+    """Speed to lead over a range of arrival days. Medians are lower medians in seconds from the
+    lead's arrival, given as the lower bound of their histogram bucket (``resolution``); null when
+    nothing was counted."""
+
+    leads: int = Field(description="A campaign's: leads received. An agent's: leads first assigned to them.")
+    claimed: int = Field(description="Leads first assigned (claimed, or given by round robin, direct, a manager).")
+    median_to_claim_s: int | None
+    called: int = Field(description="Leads called (their first call).")
+    median_to_call_s: int | None
+    within_5_min: int = Field(description="Leads first called at most 300 s after arrival.")
+    within_5_min_share: float | None = Field(description="within_5_min / leads (0 to 1); null without leads.")
+
+
+class SpeedTotals(SpeedFigures):
+    offered: int = Field(description="Leads offered (their first offer).")
+    median_to_offer_s: int | None
+
+
+class SpeedCampaignRow(SpeedTotals):
+    campaign_id: str
+    campaign_name: str
+    lead_provider: str
+
+
+class SpeedAgentRow(SpeedFigures):
+    """A lead is offered before it has an agent: an agent's row has no offer figures."""
+
+    agent_id: str
+    agent_name: str
+
+
+class SpeedResolution(BaseModel):
+    up_to_s: int | None = Field(description="Below this many seconds (null: no bound) ...")
+    step_s: int | None = Field(description="... medians are exact to this many seconds (null: a week or more).")
+
+
+class SpeedReport(BaseModel):
+    from_: str = Field(alias="from", description="YYYY-MM-DD (the leads' arrival day, UTC)")
+    to: str = Field(description="YYYY-MM-DD")
+    campaign_id: str | None = Field(description="The campaign the report is limited to, if any.")
+    contact_within_s: int = Field(description="300: contacted within 5 minutes.")
+    resolution: list[SpeedResolution]
+    campaigns: list[SpeedCampaignRow]
+    agents: list[SpeedAgentRow]
+    totals: SpeedTotals
+
+
 # ---------------------------------------------------------------- Twilio (IVR)
 
 
@@ -897,6 +945,16 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         {200: {"application/json": "MarketingReport", "text/csv": "MarketingCsv"}}, (*AGENT, 400),
         query={"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
                "format": {"type": "string", "enum": ["json", "csv"]}}),
+    ("GET", "/v1/reports/speed"): Op(
+        "Speed to lead: per campaign and agent, median seconds from arrival to the first offer, the claim and "
+        "the first call, and the share first called within 5 minutes",
+        {200: {"application/json": "SpeedReport", "text/csv": "SpeedCsv"}}, (*AGENT, 400),
+        query={"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+               "campaign_id": {"type": "string", "maxLength": 200},
+               "format": {"type": "string", "enum": ["json", "csv"]}}, description=(
+            "Leads by arrival day (UTC), from `from` (default 29 days before `to`) to `to` (default today), at "
+            "most 92 days (400 `invalid_query`). With `campaign_id`, only that campaign's leads (the agents' "
+            "rows too). Managers, admins and supervisors; an agent is 403.")),
     ("GET", "/v1/leads/{prospect_id}/calls"): Op("Call Activity of a lead", {200: "CallList"}, (*AGENT, *ITEM)),
     ("GET", "/v1/leads/{prospect_id}/trace"): Op(
         "Why a lead is where it is: its distribution decisions (the agents each read, grouped by the rule that "

@@ -236,6 +236,9 @@ def _known_good(schema: Any, caller: Caller, report: Report) -> dict[str, dict[s
     send("GET", "/v1/leads", MANAGER, 200)
     send("GET", "/v1/reports/marketing", MANAGER, 200)
     send("GET", "/v1/reports/marketing", MANAGER, 200, query={"format": "csv"})
+    send("GET", "/v1/reports/speed", MANAGER, 200)
+    send("GET", "/v1/reports/speed", MANAGER, 200, query={"format": "csv", "campaign_id": "fuzz-none"})
+    send("GET", "/v1/reports/speed", AGENT, 403)
     split = send("POST", "/v1/lists/{list_id}/split", MANAGER, 200, path_parameters=item,
                  media_type="application/json", body={"agent_ids": ["fz02"]})
     for child in split.json()["lists"]:

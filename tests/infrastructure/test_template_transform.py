@@ -46,6 +46,7 @@ CONTRACT_ROUTES = VENDOR_ROUTES | LEAD_READER_ROUTES | {
     ("post", "/v1/lists/{list_id}/split"),
     ("post", "/v1/lists/{list_id}/leads"),
     ("get", "/v1/reports/marketing"),
+    ("get", "/v1/reports/speed"),
     ("get", "/v1/exceptions"),
     ("post", "/v1/exceptions/{prospect_id}/assign"),
     ("post", "/v1/exceptions/{prospect_id}/ignore"),
