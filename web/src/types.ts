@@ -67,12 +67,16 @@ export interface Offer {
   campaign_id: string;
   campaign_name: string;
   distribution_type: DistributionType;
-  first_name: string;
+  /** null when the offer is blind (and for a lead without a first name). */
+  first_name: string | null;
   state: string | null;
   loan_purpose: string | null;
   loan_amount: string | number | null;
-  phone: string;
+  /** Masked (the last two digits) before the claim; null when the offer is blind. */
+  phone: string | null;
   channel: "digital" | "phone";
+  /** A blind campaign's offer (issue 13): the borrower's name and phone are hidden until claimed. */
+  blind?: boolean;
 }
 
 export interface ClaimAnswer {
@@ -201,6 +205,10 @@ export interface Campaign {
   active: boolean;
   /** Virtual numbers borrowers call (E.164, up to 20): each call rings up to 5 agents of the campaign's group. */
   inbound_numbers: string[];
+  /** Offers hide the borrower's name and phone until claimed (issue 13). */
+  blind_offers: boolean;
+  /** Limits per agent on this campaign's leads (issue 13). */
+  caps: Caps;
 }
 
 export interface GroupCondition {
@@ -247,6 +255,45 @@ export interface Agent {
   attributes: Record<string, unknown>;
   last_assigned_at?: string | null;
   last_claimed_at?: string | null;
+  /** Share of round robin and of wave draws: 1 normal, 2 about twice the leads, 0.5 half (0.1 to 10; issue 13). */
+  weight?: number;
+  caps?: Caps;
+  /** null: works whenever Lead Availability is on. */
+  schedule?: Schedule | null;
+  // read-only bookkeeping the API answers and ignores on PUT
+  rr_turn?: string | null;
+  /** Round-robin leads still owed after a return (the org's "catch up" rule). */
+  rr_owed?: number;
+  away_ticket?: number | null;
+  cap_log?: string[];
+  /** "<campaign>|<lead>" of the leads held unworked (counted by a cap on open leads). */
+  open_held?: string[];
+  cap_version?: number;
+}
+
+/** Most leads by distribution: in the last hour, on the calendar day, held unworked at once
+ * (assigned, no call, status change or note yet). null: no limit; else 1 to 10,000. */
+export interface Caps {
+  per_hour: number | null;
+  per_day: number | null;
+  open_leads: number | null;
+}
+
+export const NO_CAPS: Caps = { per_hour: null, per_day: null, open_leads: null };
+
+/** A range of days, both inclusive (YYYY-MM-DD). */
+export interface DateRange {
+  start: string;
+  end: string;
+}
+
+/** When an agent may receive leads (issue 13): outside it they get none, whatever Lead Availability says. */
+export interface Schedule {
+  /** IANA name; null: the org's. */
+  time_zone: string | null;
+  /** null: any time; else a day absent (or empty) is a day off. "24:00" may close a day. */
+  hours: Partial<Record<Weekday, DayHours[]>> | null;
+  out_of_office: DateRange[];
 }
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
@@ -265,6 +312,8 @@ export interface Org {
   closed_dates: string[];
   caller_id: string | null;
   default_agent_id: string | null;
+  /** An agent back from unavailability starts level with the others (default) or is owed the round-robin leads they missed. */
+  rotation_return?: "level" | "catch_up";
   fresh_window_minutes: number;
   lock_expiry_minutes: number;
   /** Claiming: a callback with a time claims the lead for whoever set it (default on). */
