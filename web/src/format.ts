@@ -1,4 +1,5 @@
 // Display helpers.
+import type { Weekday } from "./types";
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 
@@ -244,3 +245,13 @@ export function assignedBy(value: string | null | undefined): string {
   if (value.startsWith("transfer:")) return `Transferred by ${value.slice(9)}`;
   return value;
 }
+
+export const DAY_NAMES: Record<Weekday, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
+
+/** The browser's IANA time zones, with ``current`` first when the browser lacks it. */
+export function timeZones(current: string): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+  const all = intl.supportedValuesOf ? intl.supportedValuesOf("timeZone") : [];
+  return all.includes(current) || !current ? all : [current, ...all];
+}
+

@@ -81,6 +81,7 @@ interface NumberProps extends Base {
   min?: number;
   max?: number;
   step?: number | "any";
+  placeholder?: string;
 }
 
 export function NumberField({ label, error, hint, value, onInput, ...rest }: NumberProps) {
@@ -90,7 +91,7 @@ export function NumberField({ label, error, hint, value, onInput, ...rest }: Num
       <input
         id={control.id}
         type="number"
-        inputMode="numeric"
+        inputMode={rest.step === "any" || (typeof rest.step === "number" && !Number.isInteger(rest.step)) ? "decimal" : "numeric"}
         value={value === null || value === undefined ? "" : String(value)}
         onInput={(e) => {
           const raw = (e.currentTarget as HTMLInputElement).value;

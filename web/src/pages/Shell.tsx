@@ -21,6 +21,7 @@ import { OffersBanner, OffersPanel } from "./Offers";
 import { PreferencesPage } from "./Preferences";
 import { QueuePage } from "./Queue";
 import { SearchPage } from "./Search";
+import { SpeedPage } from "./Speed";
 import { UploadPage } from "./Upload";
 import { AgentsPage } from "./settings/Agents";
 import { CampaignsPage } from "./settings/Campaigns";
@@ -67,6 +68,7 @@ function navItems(a: Access): { agent: NavItem[]; manager: NavItem[] } {
           { href: "/app/uploads", label: "Upload leads" },
           ...(a.isAgent ? [] : [{ href: "/app/queue", label: "Work Queue" }]),
           { href: "/app/reports/marketing", label: "Marketing report" },
+          { href: "/app/reports/speed", label: "Speed to lead" },
           { href: "/app/settings/campaigns", label: "Campaigns" },
           { href: "/app/settings/groups", label: "Groups" },
           { href: "/app/settings/agents", label: "Agents" },
@@ -171,6 +173,7 @@ const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element
   "/app/lists": ListsPage,
   "/app/uploads": UploadPage,
   "/app/reports/marketing": MarketingPage,
+  "/app/reports/speed": SpeedPage,
   "/app/settings/campaigns": CampaignsPage,
   "/app/settings/groups": GroupsPage,
   "/app/settings/agents": AgentsPage,

@@ -1,10 +1,13 @@
 import { useState } from "preact/hooks";
+import { get } from "../../api";
 import { CheckboxField, Fieldset, NumberField, TextField } from "../../components/Fields";
 import { ACTIONS, DataTable, Fact } from "../../components/Page";
 import { listText, parseList, personName, text, when } from "../../format";
 import { notify } from "../../notify";
-import type { Agent, ApiWarning, Role } from "../../types";
-import { EditorDialog, IdField, ListState, RowActions, SettingsPage, useEditor, useList, upsert, useRemove, YesNo } from "./common";
+import { useLoad } from "../../hooks";
+import { type Agent, type ApiWarning, type Caps, NO_CAPS, type Org, type Role, type Schedule } from "../../types";
+import { CAP_FIELDS, CapsFields, capsBody, EditorDialog, limitsRefusal, IdField, ListState, RowActions, SettingsPage, useEditor, useList, upsert, useRemove, YesNo } from "./common";
+import { NEW_SCHEDULE, SCHEDULE_FIELDS, scheduleBody, ScheduleEditor, scheduleRefusal } from "./Schedule";
 
 const ROLES: { value: Role; label: string; hint: string }[] = [
   { value: "agent", label: "Agent", hint: "receives and claims leads" },
@@ -12,7 +15,7 @@ const ROLES: { value: Role; label: string; hint: string }[] = [
   { value: "admin", label: "Admin", hint: "everything a manager can do" },
   { value: "supervisor", label: "Supervisor", hint: "sees everything, changes nothing" },
 ];
-const FIELDS = ["agent_id", "email", "first_name", "last_name", "roles", "work_phone", "mobile_phone", "caller_id", "active", "available", "states", "loan_purposes", "loan_amount_min", "loan_amount_max", "lead_providers", "campaigns", "attributes"];
+const FIELDS = ["weight", ...CAP_FIELDS, ...SCHEDULE_FIELDS, "agent_id", "email", "first_name", "last_name", "roles", "work_phone", "mobile_phone", "caller_id", "active", "available", "states", "loan_purposes", "loan_amount_min", "loan_amount_max", "lead_providers", "campaigns", "attributes"];
 
 interface Draft {
   agent_id: string;
@@ -32,8 +35,18 @@ interface Draft {
   lead_providers: string;
   campaigns: string;
   attributes: { key: string; value: string }[];
+  /** null: left empty (sent as 1, the normal share). */
+  weight: number | null;
+  caps: Caps;
+  /** "Works only on a schedule"; the schedule is kept while off, so turning it back on restores it. */
+  scheduled: boolean;
+  schedule: Schedule;
   last_assigned_at?: string | null;
   last_claimed_at?: string | null;
+  /** Read-only, as last saved: round-robin leads owed, the unworked leads held, the cap on them. */
+  rr_owed?: number;
+  open_held?: number;
+  saved_open_cap?: number | null;
 }
 
 const EMPTY: Draft = {
@@ -54,6 +67,10 @@ const EMPTY: Draft = {
   lead_providers: "",
   campaigns: "",
   attributes: [],
+  weight: 1,
+  caps: { ...NO_CAPS },
+  scheduled: false,
+  schedule: NEW_SCHEDULE,
 };
 
 function num(v: unknown): number | null {
@@ -82,8 +99,15 @@ function toDraft(a: Agent): Draft {
     lead_providers: listText(f.lead_providers),
     campaigns: listText(f.campaigns),
     attributes: Object.entries(a.attributes ?? {}).map(([key, value]) => ({ key, value: typeof value === "string" ? value : JSON.stringify(value) })),
+    weight: num(a.weight) ?? 1,
+    caps: { ...NO_CAPS, ...(a.caps ?? {}) },
+    scheduled: !!a.schedule,
+    schedule: a.schedule ? { time_zone: a.schedule.time_zone ?? null, hours: a.schedule.hours ?? null, out_of_office: a.schedule.out_of_office ?? [] } : NEW_SCHEDULE,
     last_assigned_at: a.last_assigned_at,
     last_claimed_at: a.last_claimed_at,
+    rr_owed: a.rr_owed ?? 0,
+    open_held: (a.open_held ?? []).length,
+    saved_open_cap: a.caps?.open_leads ?? null,
   };
 }
 
@@ -119,12 +143,15 @@ export function agentBody(d: Draft, creating: boolean): Record<string, unknown> 
       campaigns: parseList(d.campaigns),
     },
     attributes: Object.fromEntries(d.attributes.filter((a) => a.key.trim()).map((a) => [a.key.trim(), attributeValue(a.value)])),
+    weight: d.weight ?? 1,
+    caps: capsBody(d.caps),
+    schedule: d.scheduled ? scheduleBody(d.schedule) : null,
   };
   if (creating && d.agent_id.trim()) body.agent_id = d.agent_id.trim();
   return body;
 }
 
-function AgentForm({ d, set, creating, errors }: { d: Draft; set: (d: Draft) => void; creating: boolean; errors: Record<string, string> }) {
+function AgentForm({ d, set, creating, errors, orgZone }: { d: Draft; set: (d: Draft) => void; creating: boolean; errors: Record<string, string>; orgZone: string | null }) {
   const f = <K extends keyof Draft>(k: K) => (v: Draft[K]) => set({ ...d, [k]: v });
   return (
     <div class="form-grid">
@@ -162,6 +189,28 @@ function AgentForm({ d, set, creating, errors }: { d: Draft; set: (d: Draft) => 
           <TextField label="Campaigns (IDs)" value={d.campaigns} onInput={f("campaigns")} error={errors.campaigns} />
         </div>
       </Fieldset>
+      <Fieldset legend="Distribution" class="span-2 distribution">
+        <NumberField
+          label="Weight"
+          value={d.weight}
+          min={0.1}
+          max={10}
+          step="any"
+          placeholder="1"
+          onInput={f("weight")}
+          error={errors.weight}
+          hint="1 = normal share; 2 = about twice the leads; 0.5 = half (of round robin and of wave draws)."
+        />
+        <CapsFields legend="Caps (empty: no limit)" hint="The most leads this agent receives by distribution: in the last hour, on their calendar day, and held unworked at once (assigned, no call, status change or note yet)." value={d.caps} onChange={f("caps")} errors={errors}>
+          {!creating && (d.rr_owed || d.saved_open_cap) ? (
+            <dl class="readonly-facts caps-facts">
+              {d.rr_owed ? <Fact term="Round robin">Owed {d.rr_owed} lead{d.rr_owed === 1 ? "" : "s"} (catching up)</Fact> : null}
+              {d.saved_open_cap ? <Fact term="Unworked leads held">{d.open_held ?? 0}</Fact> : null}
+            </dl>
+          ) : null}
+        </CapsFields>
+      </Fieldset>
+      <ScheduleEditor on={d.scheduled} value={d.schedule} onToggle={f("scheduled")} onChange={f("schedule")} orgZone={orgZone} errors={errors} />
       <Fieldset legend="Attributes (used by distribution group conditions)" class="span-2">
         {d.attributes.map((a, i) => (
           <div class="condition-row" key={i}>
@@ -189,12 +238,18 @@ function AgentForm({ d, set, creating, errors }: { d: Draft; set: (d: Draft) => 
 
 export function AgentsPage({ canEdit }: { canEdit: boolean }) {
   const list = useList<Agent>("/v1/agents", "agents");
+  const org = useLoad(() => get<Org>("/v1/org").catch(() => null), []);
   const [filter, setFilter] = useState("");
   const remove = useRemove(() => void list.reload());
   const editor = useEditor<Draft>(
     FIELDS,
     async (value, creating) => {
-      const answer = await upsert<Agent & { warnings?: ApiWarning[] }>("/v1/agents", value.agent_id, creating, agentBody(value, creating));
+      let answer: (Agent & { warnings?: ApiWarning[] }) | undefined;
+      try {
+        answer = await upsert<Agent & { warnings?: ApiWarning[] }>("/v1/agents", value.agent_id, creating, agentBody(value, creating));
+      } catch (err) {
+        throw scheduleRefusal(limitsRefusal(err));
+      }
       const warned = answer?.warnings ?? [];
       notify(
         warned.length ? `${personName(value) || value.email} saved, but ${warned.map((w) => w.message).join("; ")}.` : `${personName(value) || value.email} saved.`,
@@ -235,7 +290,7 @@ export function AgentsPage({ canEdit }: { canEdit: boolean }) {
         </DataTable>
       )}
       <EditorDialog {...editor.dialog} title={editor.editing?.creating ? "New agent" : `Agent: ${editor.editing ? personName(editor.editing.value) : ""}`} canEdit={canEdit}>
-        {editor.editing && <AgentForm d={editor.editing.value} set={editor.set} creating={editor.editing.creating} errors={editor.errors} />}
+        {editor.editing && <AgentForm d={editor.editing.value} set={editor.set} creating={editor.editing.creating} errors={editor.errors} orgZone={org.data?.time_zone ?? null} />}
       </EditorDialog>
       {remove.dialog}
     </SettingsPage>

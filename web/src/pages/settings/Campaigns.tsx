@@ -5,8 +5,8 @@ import { distribution, DISTRIBUTION_LABELS, phoneText, text } from "../../format
 import { notify } from "../../notify";
 import { ApiError, get } from "../../api";
 import { useLoad } from "../../hooks";
-import type { Campaign, DistributionType, ErrorDetail, Group, Org, WorkflowStatus } from "../../types";
-import { EditorDialog, IdField, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove, YesNo } from "./common";
+import { type Campaign, type DistributionType, type ErrorDetail, type Group, NO_CAPS, type Org, type WorkflowStatus } from "../../types";
+import { CAP_FIELDS, CapsFields, capsBody, EditorDialog, limitsRefusal, IdField, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove, YesNo } from "./common";
 
 const FIELDS = [
   "campaign_id",
@@ -27,6 +27,8 @@ const FIELDS = [
   "tcpa",
   "auto_dial",
   "active",
+  "blind_offers",
+  ...CAP_FIELDS,
 ];
 
 /** At most this many virtual numbers per campaign (the server's limit). */
@@ -55,6 +57,8 @@ export const NEW_CAMPAIGN: Campaign = {
   auto_dial: false,
   active: true,
   inbound_numbers: [],
+  blind_offers: false,
+  caps: NO_CAPS,
 };
 
 const OFFERED: DistributionType[] = ["distribute_all", "waves", "ring_all"];
@@ -62,7 +66,7 @@ const OFFERED: DistributionType[] = ["distribute_all", "waves", "ring_all"];
 /** The body sent: the id only when creating (and only if typed); auto_dial only means something for Distribute All. */
 export function campaignBody(c: Campaign, creating: boolean): Record<string, unknown> {
   const { campaign_id, ...rest } = c;
-  const body: Record<string, unknown> = { ...rest, auto_dial: c.distribution_type === "distribute_all" ? c.auto_dial : false, inbound_numbers: typedNumbers(c).map((n) => n.number) };
+  const body: Record<string, unknown> = { ...rest, auto_dial: c.distribution_type === "distribute_all" ? c.auto_dial : false, inbound_numbers: typedNumbers(c).map((n) => n.number), caps: capsBody(c.caps) };
   if (creating && campaign_id.trim()) body.campaign_id = campaign_id.trim();
   return body;
 }
@@ -256,11 +260,25 @@ function CampaignForm({ value, set, groups, workflow, creating, errors }: { valu
             {t === "ring_all" && <NumberField label="Phones rung at once" value={value.ring_batch} min={1} max={10} onInput={(v) => f("ring_batch")(v ?? 0)} error={errors.ring_batch} />}
           </div>
           {t === "ring_all" && <p class="field-hint">Ring All calls every eligible agent, ten at a time (the next ones ring as soon as a call ends unanswered), up to 100 agents.</p>}
+          <CheckboxField
+            label="Blind offers (hide the borrower's name and phone until claimed)"
+            checked={!!value.blind_offers}
+            onChange={f("blind_offers")}
+            error={errors.blind_offers}
+            hint="Agents see the loan, the state and the campaign, never who the borrower is, so nobody picks leads by name."
+          />
         </Fieldset>
       )}
       {t === "distribute_all" && (
         <Switch label="Auto-Dial" checked={value.auto_dial} onChange={f("auto_dial")} hint="Calls the agent who clicks New Lead and bridges to the borrower." />
       )}
+      <CapsFields
+        legend="Caps per agent for this campaign (empty: no limit)"
+        hint="The most of this campaign's leads each agent receives by distribution: in the last hour, on their calendar day, and held unworked at once (assigned, no call, status change or note yet)."
+        value={value.caps ?? NO_CAPS}
+        onChange={f("caps")}
+        errors={errors}
+      />
       <InboundNumbers value={value.inbound_numbers ?? []} onChange={f("inbound_numbers")} errors={errors} />
       <CheckboxField label="TCPA rules (consent, 8:00–21:00 borrower time, do-not-call list)" checked={value.tcpa} onChange={f("tcpa")} error={errors.tcpa} />
       <CheckboxField label="Active" checked={value.active} onChange={f("active")} error={errors.active} />
@@ -280,7 +298,7 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
       try {
         await upsert<Campaign>("/v1/campaigns", value.campaign_id, creating, campaignBody(value, creating));
       } catch (err) {
-        throw numbersRefusal(err, value, list.data ?? []);
+        throw numbersRefusal(limitsRefusal(err), value, list.data ?? []);
       }
       notify(`Campaign “${value.name}” saved.`, "success");
     },
@@ -302,7 +320,10 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
               <Cell label="ID">
                 <code>{c.campaign_id}</code>
               </Cell>
-              <Cell label="Distribution">{distribution(c.distribution_type)}</Cell>
+              <Cell label="Distribution">
+                {distribution(c.distribution_type)}
+                {c.blind_offers && OFFERED.includes(c.distribution_type) && <span class="badge badge-blind">Blind offers</span>}
+              </Cell>
               <Cell label="Group">{groupName(c.group_id)}</Cell>
               <Cell label="Inbound numbers" class="inbound-numbers">
                 {c.inbound_numbers?.length

@@ -2,14 +2,13 @@ import { useEffect, useState } from "preact/hooks";
 import { get, put } from "../../api";
 import { CheckboxField, Fieldset, FormErrors, NumberField, PickerField, SelectField, Switch, TextAreaField, TextField } from "../../components/Fields";
 import { LoadState } from "../../components/Page";
-import { parseList, personName } from "../../format";
+import { DAY_NAMES, parseList, personName, timeZones } from "../../format";
 import { useLoad } from "../../hooks";
 import { notify } from "../../notify";
 import { type Agent, type DayHours, type Dedupe, type DedupeField, type Org, WEEKDAYS, type Weekday } from "../../types";
 import { SettingsPage, useOptional, useSubmit } from "./common";
 
-const DAY_NAMES: Record<Weekday, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
-const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "auto_claim_callbacks", "do_not_call", "default_country", "dedupe", "workflow"];
+const FIELDS = ["name", "time_zone", "business_hours", "closed_dates", "caller_id", "default_agent_id", "fresh_window_minutes", "lock_expiry_minutes", "auto_claim_callbacks", "rotation_return", "do_not_call", "default_country", "dedupe", "workflow"];
 
 const DEDUPE_FIELDS: { value: DedupeField; label: string }[] = [
   { value: "phone", label: "Phone" },
@@ -83,12 +82,6 @@ function Duplicates({ value, onChange, error }: { value: Dedupe | null; onChange
       {error && <p class="field-error">{error}</p>}
     </Fieldset>
   );
-}
-
-function timeZones(current: string): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
-  const all = intl.supportedValuesOf ? intl.supportedValuesOf("timeZone") : [];
-  return all.includes(current) || !current ? all : [current, ...all];
 }
 
 const WORKWEEK: Partial<Record<Weekday, DayHours[]>> = Object.fromEntries(WEEKDAYS.map((d) => [d, d === "sat" || d === "sun" ? [] : [{ open: "09:00", close: "18:00" }]]));
@@ -243,6 +236,28 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
                   error={byField.lock_expiry_minutes}
                   hint="How long a lead opened in the work queue stays locked for its agent when they do nothing; then it goes back to the queues."
                 />
+              </Fieldset>
+              <Fieldset legend="Round robin" class="span-2 rotation">
+                <fieldset class="radio-list plain" aria-describedby={byField.rotation_return ? "rotation-error" : undefined}>
+                  <legend class="field-static-label">An agent back from unavailability</legend>
+                  <label>
+                    <input type="radio" name="rotation-return" checked={(draft.rotation_return ?? "level") === "level"} onChange={() => f("rotation_return")("level")} />
+                    <span>
+                      <strong>starts level with the others</strong> — takes turns with the others from the moment they are back; the leads handed out while away are not made up.
+                    </span>
+                  </label>
+                  <label>
+                    <input type="radio" name="rotation-return" checked={draft.rotation_return === "catch_up"} onChange={() => f("rotation_return")("catch_up")} />
+                    <span>
+                      <strong>catches up on the round-robin leads they missed</strong> — is owed their share of the round-robin leads handed out while away (at most 25) and gets them before anyone else's turn.
+                    </span>
+                  </label>
+                </fieldset>
+                {byField.rotation_return && (
+                  <p id="rotation-error" class="field-error">
+                    {byField.rotation_return}
+                  </p>
+                )}
               </Fieldset>
               <Duplicates value={draft.dedupe === undefined ? DEFAULT_DEDUPE : draft.dedupe} onChange={(v) => f("dedupe")(v)} error={byField.dedupe} />
               <div class="span-2">

@@ -5,10 +5,11 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, del, get, post, put } from "../../api";
 import { Confirm, Dialog, DialogButtons } from "../../components/Dialog";
-import { fieldErrors, FormErrors, TextField } from "../../components/Fields";
+import { fieldErrors, Fieldset, FormErrors, NumberField, TextField } from "../../components/Fields";
 import { LoadState, Page } from "../../components/Page";
 import { type Loaded, useLoad } from "../../hooks";
 import { notify } from "../../notify";
+import type { Caps } from "../../types";
 
 /** Lists may come as an array, {"items": [...]} or {"<plural>": [...]}. */
 export function listOf<T>(body: unknown, plural: string): T[] {
@@ -231,4 +232,57 @@ export function IdField({ label, creating, value, onInput, error, hint }: { labe
 
 export function YesNo({ value }: { value: boolean }) {
   return <span class={`pill ${value ? "pill-on" : "pill-off"}`}>{value ? "Yes" : "No"}</span>;
+}
+
+/** The caps' fields, as "caps.<name>" for errors (a validation refusal's ``caps.per_day``). */
+export const CAP_FIELDS = ["caps.per_hour", "caps.per_day", "caps.open_leads", "caps"];
+
+const CAP_INPUTS: { key: keyof Caps; label: string }[] = [
+  { key: "per_hour", label: "Per hour" },
+  { key: "per_day", label: "Per day" },
+  { key: "open_leads", label: "Unworked leads held" },
+];
+
+/** Three optional whole numbers (1 to 10,000; empty: no limit). */
+export function CapsFields({ legend, hint, value, onChange, errors, children }: { legend: string; hint: string; value: Caps; onChange: (v: Caps) => void; errors: Record<string, string>; children?: ComponentChildren }) {
+  return (
+    <Fieldset legend={legend} class="span-2 caps">
+      <p class="field-hint caps-hint">{hint}</p>
+      <div class="caps-grid">
+        {CAP_INPUTS.map((c) => (
+          <NumberField
+            key={c.key}
+            label={c.label}
+            value={value[c.key]}
+            min={1}
+            max={10000}
+            step={1}
+            placeholder="No limit"
+            onInput={(v) => onChange({ ...value, [c.key]: v })}
+            error={errors[`caps.${c.key}`]}
+          />
+        ))}
+      </div>
+      {errors.caps && <p class="field-error">{errors.caps}</p>}
+      {children}
+    </Fieldset>
+  );
+}
+
+/** Caps as sent: a whole number or null (an emptied field). */
+export function capsBody(c: Caps | undefined): Caps {
+  const v = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? null : n);
+  return { per_hour: v(c?.per_hour), per_day: v(c?.per_day), open_leads: v(c?.open_leads) };
+}
+
+/** A refusal of the caps or the weight in words (the server's are a validator's: "must be from 1 to 10000"). */
+export function limitsRefusal(err: unknown): unknown {
+  if (!(err instanceof ApiError) || !err.details.some((d) => /^(caps\.|weight$)/.test(d.field ?? ""))) return err;
+  const details = err.details.map((d) => {
+    const field = d.field ?? "";
+    if (field === "weight") return { ...d, message: "A number from 0.1 to 10 (1 = normal share)." };
+    if (field.startsWith("caps.")) return { ...d, message: "A whole number from 1 to 10,000, or empty for no limit." };
+    return d;
+  });
+  return new ApiError(err.status, err.code, err.message, details);
 }
