@@ -254,4 +254,3 @@ export function timeZones(current: string): string[] {
   const all = intl.supportedValuesOf ? intl.supportedValuesOf("timeZone") : [];
   return all.includes(current) || !current ? all : [current, ...all];
 }
-
