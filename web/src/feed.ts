@@ -13,7 +13,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { closeAlert, pageHidden, showAlert } from "./alerts";
 import { ApiError, appConfig, auth, get, refreshNow } from "./api";
-import { amount, fullName } from "./format";
+import { amount, offerHeadline } from "./format";
 import { type LeadNotice, type LiveStatus, LiveSocket, type ServerMessage, socketUrl } from "./live";
 import { leadsChanged, noticeText, showNotice } from "./notices";
 import { isExpired } from "./session";
@@ -125,15 +125,10 @@ async function tokenUrl(wsUrl: string, fresh: boolean): Promise<string | null> {
   return session ? socketUrl(wsUrl, session.idToken) : null;
 }
 
-function headline(o: Offer): string {
-  const bits = [o.loan_purpose, o.state].filter(Boolean).join(", ");
-  return `${fullName(o)}${bits ? ` — ${bits}` : ""}`;
-}
-
 function offerAlertBody(o: Offer): string {
   const money = o.loan_amount === null || o.loan_amount === "" ? "" : amount(o.loan_amount);
   const first = o.distribution_type === "distribute_all" ? "First click wins. " : "";
-  return `${first}${[headline(o), money, o.campaign_name].filter(Boolean).join(" · ")}`;
+  return `${first}${[offerHeadline(o), money, o.campaign_name].filter(Boolean).join(" · ")}`;
 }
 
 export function useAgentFeed(enabled: boolean): AgentFeed {

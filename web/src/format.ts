@@ -1,5 +1,5 @@
 // Display helpers.
-import type { Weekday } from "./types";
+import type { Offer, Weekday } from "./types";
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 
@@ -254,3 +254,11 @@ export function timeZones(current: string): string[] {
   const all = intl.supportedValuesOf ? intl.supportedValuesOf("timeZone") : [];
   return all.includes(current) || !current ? all : [current, ...all];
 }
+
+/** An offer's first line: the borrower's name (a blind offer's hidden borrower), then the loan purpose and state. */
+export function offerHeadline(o: Offer): string {
+  const bits = [o.loan_purpose, o.state].filter(Boolean).join(", ");
+  return `${o.blind ? BLIND_BORROWER : fullName(o)}${bits ? ` — ${bits}` : ""}`;
+}
+
+export const BLIND_BORROWER = "Borrower hidden until you claim";

@@ -6,7 +6,7 @@ import { type AlertPermission, alertCardDismissed, alertPermission, askAlertPerm
 import { ApiError, post } from "../api";
 import { Fact } from "../components/Page";
 import type { AgentFeed } from "../feed";
-import { amount, claimedMessage, countdown, distribution, fullName, text } from "../format";
+import { amount, claimedMessage, countdown, distribution, fullName, offerHeadline, text } from "../format";
 import { useNow } from "../hooks";
 import { notify } from "../notify";
 import { linkHandler } from "../router";
@@ -23,15 +23,24 @@ function outcomeFor(err: unknown, offer: Offer): Outcome {
   if (err instanceof ApiError) {
     if (err.status === 409) return { kind: "lost", offer, message: "Another agent took this lead." };
     if (err.status === 410) return { kind: "expired", offer, message: "This offer has expired." };
+    if (err.status === 403 && err.code === "cap_reached") return { kind: "refused", offer, message: sentence(err.message) };
     if (err.status === 403) return { kind: "refused", offer, message: "This lead was not offered to you." };
     return { kind: "failed", offer, message: `Could not claim this lead: ${err.message}` };
   }
   return { kind: "failed", offer, message: `Could not claim this lead: ${String(err)}` };
 }
 
-function headline(o: Offer): string {
-  const bits = [o.loan_purpose, o.state].filter(Boolean).join(", ");
-  return `${fullName(o)}${bits ? ` — ${bits}` : ""}`;
+/** The server's words as a sentence: "You have reached a cap on leads (per day)." */
+function sentence(message: string): string {
+  const m = message.trim();
+  return m ? `${m[0].toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? "" : "."}` : "You have reached a cap on leads.";
+}
+
+/** Whose lead, for a notification ("Declined Ava's lead."): nobody's name while the offer is blind. */
+function whose(o: Offer): string {
+  if (o.blind) return "the lead";
+  const name = (o.first_name ?? "").trim();
+  return name ? `${name}'s lead` : `the lead of ${fullName(o)}`;
 }
 
 function OfferCard({ offer, outcome, now, onClaim, onDecline, onDismiss }: {
@@ -54,13 +63,19 @@ function OfferCard({ offer, outcome, now, onClaim, onDecline, onDismiss }: {
   return (
     <li class={`offer-card${ended ? ` offer-${outcome.kind}` : ""}${distributeAll ? " offer-newlead" : ""}`} data-prospect-id={offer.prospect_id} aria-labelledby={headingId}>
       <div class="offer-head">
-        <h3 id={headingId}>{headline(offer)}</h3>
+        <h3 id={headingId}>{offerHeadline(offer)}</h3>
         <span class="offer-amount">{amount(offer.loan_amount)}</span>
       </div>
+      {offer.blind && (
+        <p class="offer-blind">
+          <span class="badge badge-blind">Blind offer</span>
+          <span class="muted">The name and phone show once you claim.</span>
+        </p>
+      )}
       <dl class="offer-facts">
         <Fact term="Campaign">{text(offer.campaign_name)}</Fact>
         <Fact term="Distribution">{distribution(offer.distribution_type)}</Fact>
-        <Fact term="Phone">{text(offer.phone)}</Fact>
+        <Fact term="Phone">{offer.blind ? "Hidden until you claim" : text(offer.phone)}</Fact>
         <Fact term="Channel">{offer.channel === "phone" ? "Phone" : "Digital"}</Fact>
         {offer.wave > 1 && <Fact term="Wave">{offer.wave}</Fact>}
       </dl>
@@ -131,7 +146,7 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
       const answer = await post<ClaimAnswer>(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/claim`);
       set(offer.prospect_id, { kind: "won", offer, answer });
       state.ended(offer);
-      notify(claimedMessage(offer.first_name), "success");
+      notify(claimedMessage(offer.blind ? null : offer.first_name), "success");
       onClaimed?.();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
@@ -149,7 +164,7 @@ export function OffersPanel({ state, showEmpty, onClaimed }: { state: OffersStat
       await post(`/v1/offers/${encodeURIComponent(offer.prospect_id)}/decline`);
       state.ended(offer);
       set(offer.prospect_id, undefined);
-      notify(`Declined ${offer.first_name}'s lead.`, "info");
+      notify(`Declined ${whose(offer)}.`, "info");
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
       set(offer.prospect_id, { kind: "failed", offer, message: `Could not decline: ${(err as Error).message}` });
