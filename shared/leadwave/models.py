@@ -7,7 +7,7 @@ import re
 import threading
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
@@ -153,6 +153,9 @@ Text = Annotated[str, sized(2000)]
 Amount = Annotated[Decimal, Field(allow_inf_nan=False), bounded(Decimal(0), MAX_AMOUNT)]
 
 
+DateText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
 class _Entity(LazyModel):
     model_config = ConfigDict(extra="ignore", use_enum_values=False)
 
@@ -166,6 +169,38 @@ class AgentFilters(_Entity):
     loan_amount_max: Amount | None = None
     lead_providers: Annotated[list[Name], sized(100)] = Field(default_factory=list)
     campaigns: Annotated[list[Id], sized(500)] = Field(default_factory=list)
+
+
+class DayHours(_Entity):
+    open: str  # "09:00"
+    close: str  # "18:00"; "24:00" means midnight at the end of the day
+
+
+class Caps(_Entity):
+    """Most leads an agent receives by distribution (issue 13): in the last hour, on their
+    calendar day, and held unworked at once (assigned, no call, status change or note yet).
+    None: no limit. On a campaign, the same limits for each agent's leads of that campaign."""
+
+    per_hour: Annotated[int, bounded(1, 10_000)] | None = None
+    per_day: Annotated[int, bounded(1, 10_000)] | None = None
+    open_leads: Annotated[int, bounded(1, 10_000)] | None = None
+
+    def any(self) -> bool:
+        return any(v is not None for v in (self.per_hour, self.per_day, self.open_leads))
+
+
+class DateRange(_Entity):
+    start: DateText  # first day away (inclusive)
+    end: DateText  # last day away (inclusive)
+
+
+class Schedule(_Entity):
+    """When an agent may receive leads, in their own time zone (the org's when unset): weekly
+    hours (None: any time) and days out of office."""
+
+    time_zone: Annotated[str, sized(64, 1)] | None = None
+    hours: dict[str, Annotated[list[DayHours], sized(10)]] | None = None
+    out_of_office: Annotated[list[DateRange], sized(100)] = Field(default_factory=list)
 
 
 class Agent(_Entity):
@@ -189,6 +224,16 @@ class Agent(_Entity):
     fresh_version: int = 0  # bumped with every fresh claim (the claim-limit's compare-and-set)
     held_lock: str | None = None  # the work-queue lead this agent holds locked (at most one, seed 003)
     view_only: bool = False  # preference "view leads only": opening leads takes no lock (seed 003)
+    # issue 13: share of round robin and of wave draws (2 = about twice the leads, 0.5 = half)
+    weight: Annotated[float, Field(ge=0.1, le=10, allow_inf_nan=False)] = 1.0
+    caps: Caps = Field(default_factory=Caps)
+    schedule: Schedule | None = None
+    rr_turn: str | None = None  # the agent's place in the rotation (the ready index's order); see rules.roundrobin
+    rr_owed: int = 0  # round-robin leads still owed after returning (the org's "catch up" rule)
+    away_ticket: int | None = None  # the org's round-robin ticket when the agent switched availability off
+    cap_log: list[str] = Field(default_factory=list)  # "<at>|<campaign>" of capped leads within the day
+    open_held: list[str] = Field(default_factory=list)  # "<campaign>|<lead>" of unworked leads (open-leads caps)
+    cap_version: int = 0  # bumped with each capped lead (the caps' compare-and-set)
 
     def has_role(self, *roles: Role) -> bool:
         return any(r in self.roles for r in roles)
@@ -244,6 +289,8 @@ class Campaign(_Entity):
     active: bool = True
     # virtual numbers borrowers call (seed 004's offline leads): each rings up to 5 agents
     inbound_numbers: Annotated[list[Annotated[str, sized(32)]], sized(20)] = Field(default_factory=list)
+    blind_offers: bool = False  # issue 13: offers hide the borrower's name and the lead provider until claimed
+    caps: Caps = Field(default_factory=Caps)  # per agent, for this campaign's leads
 
 
 class DedupeField(StrEnum):
@@ -298,11 +345,6 @@ def _unique_statuses(value: list[WorkflowStatus]) -> list[WorkflowStatus]:
     return value
 
 
-class DayHours(_Entity):
-    open: str  # "09:00"
-    close: str  # "18:00"; "24:00" means midnight at the end of the day
-
-
 class Org(_Entity):
     org_id: str
     name: Annotated[str, sized(200, 1)]
@@ -312,6 +354,9 @@ class Org(_Entity):
     closed_dates: Annotated[list[Annotated[str, sized(10)]], sized(400)] = Field(default_factory=list)  # ISO dates
     caller_id: Annotated[str, sized(32)] | None = None
     default_agent_id: Id | None = None
+    # issue 13: an agent back from unavailability starts level ("level") or is owed the round-robin
+    # leads they missed while away ("catch_up")
+    rotation_return: Literal["level", "catch_up"] = "level"
     fresh_window_minutes: Annotated[int, bounded(1, 1440)] = 10  # at most a day
     lock_expiry_minutes: Annotated[int, bounded(1, 43_200)] = 60  # at most 30 days
     auto_claim_callbacks: bool = True  # Claiming (seed 003): a callback with a time claims the lead
@@ -342,9 +387,6 @@ class Org(_Entity):
         if activity not in found.activities:
             return f"{activity!r} is not an activity of {status!r}"
         return None
-
-
-DateText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
 class LeadFilter(_Entity):
@@ -473,6 +515,11 @@ class Prospect(_Entity):
     last_outcome: str | None = None
     queue_done: str | None = None
     claimed_from: str | None = None
+    # speed to lead (issue 13): the first offer, the first call to the borrower, the first action
+    # of its agent (a call, a status change, a note); ``worked_at`` is cleared when the lead changes hands
+    first_offer_at: str | None = None
+    first_call_at: str | None = None
+    worked_at: str | None = None
     events: list[LeadEvent] = Field(default_factory=list)
 
 

@@ -13,6 +13,7 @@ from unittest.mock import patch
 
 from leadwave.errors import ConcurrentUpdate, NotFound
 from leadwave.models import Agent
+from leadwave.rules.limits import CapWrite
 from leadwave.store import directory
 from leadwave.store.directory import OrgSettings
 from leadwave.store.followup import ready_sort
@@ -32,7 +33,7 @@ class FakeDirectory:
     def ready_agents(self, org_id: str, *, page_size: int = 0, newest_first: bool = False) -> Iterator[Agent]:
         source = self.index if self.index is not None else self.agents
         ready = [a for a in source.values() if directory.is_ready(a)]
-        ready.sort(key=lambda a: ready_sort(a.last_assigned_at, a.agent_id), reverse=newest_first)
+        ready.sort(key=lambda a: ready_sort(a.rr_turn or a.last_assigned_at, a.agent_id), reverse=newest_first)
         return iter([a.model_copy(deep=True) for a in ready])
 
     def get_agents(self, org_id: str, agent_ids: list[str]) -> list[Agent]:
@@ -61,32 +62,47 @@ class FakeDirectory:
         previous, self.ticket_at = getattr(self, "ticket_at", None), at
         return directory.Ticket(self.ticket, previous)
 
-    def take_round_robin_turn(self, agent: Agent, at: str, ticket: int | None = None, spacing: int = 0) -> None:
+    def take_round_robin_turn(self, agent: Agent, at: str, ticket: int | None = None, spacing: int = 0, *,
+                              turn: str | None = None, owed: int | None = None, caps: CapWrite | None = None) -> None:
         if self.before_turn is not None:
             hook, self.before_turn = self.before_turn, None
             hook()
         current = self.agents.get(agent.agent_id)
         if (current is None or not directory.is_ready(current) or current.last_assigned_at != agent.last_assigned_at
-                or (ticket is not None and current.rr_ticket is not None and not current.rr_ticket < ticket - spacing)):
+                or (ticket is not None and current.rr_ticket is not None and not current.rr_ticket < ticket - spacing)
+                or (caps is not None and current.cap_version != caps.version)):
             raise ConcurrentUpdate("agent was assigned concurrently or is no longer ready")
-        current.last_assigned_at = at
+        current.last_assigned_at, current.rr_turn = at, turn or at
         if ticket is not None:
             current.rr_ticket = ticket
-        agent.last_assigned_at = at
+        if owed is not None:
+            current.rr_owed = owed
+        self._count(current, caps)
+        agent.last_assigned_at, agent.rr_turn = at, turn or at
 
-    def take_agent(self, agent: Agent, at: str, *, require_ready: bool) -> bool:
+    def take_agent(self, agent: Agent, at: str, *, require_ready: bool, caps: CapWrite | None = None) -> bool:
         current = self.agents.get(agent.agent_id)
         if current is None or not (directory.is_ready(current) if require_ready else current.active):
             return False
-        current.last_assigned_at = at
-        agent.last_assigned_at = at
+        if caps is not None and current.cap_version != caps.version:
+            return False
+        current.last_assigned_at = current.rr_turn = at
+        self._count(current, caps)
+        agent.last_assigned_at = agent.rr_turn = at
         return True
+
+    @staticmethod
+    def _count(current: Agent, caps: CapWrite | None) -> None:
+        if caps is not None:
+            current.cap_log, current.cap_version = list(caps.log), caps.version + 1
+            if caps.held:
+                current.open_held = sorted({*current.open_held, caps.held})
 
     def mark_assigned(self, agent_id: str, at: str) -> None:
         """A claim or a manual assignment: the agent's time moves forward (no ticket)."""
         current = self.agents[agent_id]
         if current.last_assigned_at is None or current.last_assigned_at < at:
-            current.last_assigned_at = at
+            current.last_assigned_at = current.rr_turn = at
 
     @contextmanager
     def patched(self) -> Iterator[FakeDirectory]:

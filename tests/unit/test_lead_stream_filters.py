@@ -73,3 +73,18 @@ def test_a_leads_first_offer_and_first_call_reach_speed_to_lead_once(filters):
     assert passes(filters, _times("assigned", "assigned", new={"first_call_at": later}))  # the first call
     assert not passes(filters, _times("assigned", "assigned", {"first_call_at": at}, {"first_call_at": at}))
     assert not passes(filters, _times("open", "open", new={"first_call_at": at}, sk="OFFER#ag01"))
+
+
+def unworked(old_status, new_status, *, old_worked=False, new_worked=False):
+    record = change(old_status, new_status)
+    for image, worked in (("OldImage", old_worked), ("NewImage", new_worked)):
+        if worked:
+            record["dynamodb"][image]["worked_at"] = {"S": "2026-12-02T10:00:00.000Z"}
+    return record
+
+
+def test_an_unworked_lead_worked_or_leaving_its_agent_reaches_the_open_leads_count(filters):
+    assert passes(filters, unworked("assigned", "assigned", new_worked=True))  # its first action
+    assert passes(filters, unworked("assigned", "unassigned"))  # unclaimed
+    assert not passes(filters, unworked("assigned", "assigned"))  # a lock, a callback: still unworked
+    assert not passes(filters, unworked("assigned", "assigned", old_worked=True, new_worked=True))

@@ -5,10 +5,12 @@ receive leads; a manager who also takes leads has both roles."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from leadwave.models import Agent, Campaign, Group, Role
+from leadwave.rules.limits import unavailable_now
 
 
 def _agent_value(agent: Agent, attribute: str) -> Any:
@@ -74,8 +76,11 @@ def matches_filters(agent: Agent, lead: Any, campaign: Campaign) -> bool:
 
 
 def exclusion(agent: Agent, lead: Any, campaign: Campaign, group: Group | None,
-              *, require_available: bool = True) -> str | None:
-    """The first rule that keeps the agent from the lead, or None when the agent is eligible."""
+              *, require_available: bool = True, at: datetime | None = None,
+              time_zone: str = "UTC") -> str | None:
+    """The first rule that keeps the agent from the lead, or None when the agent is eligible.
+    With ``at`` (a decision made now), also the agent's schedule and caps (``time_zone``: the
+    org's, for agents without their own)."""
     if Role.AGENT not in agent.roles:
         return NOT_AN_AGENT
     if not agent.active:
@@ -84,12 +89,16 @@ def exclusion(agent: Agent, lead: Any, campaign: Campaign, group: Group | None,
         return UNAVAILABLE
     if not in_group(agent, group):
         return NOT_IN_GROUP
-    return filter_miss(agent, lead, campaign)
+    miss = filter_miss(agent, lead, campaign)
+    if miss is not None or at is None:
+        return miss
+    return unavailable_now(agent, campaign, at, time_zone)
 
 
 def is_eligible(agent: Agent, lead: Any, campaign: Campaign, group: Group | None,
-                *, require_available: bool = True) -> bool:
-    return exclusion(agent, lead, campaign, group, require_available=require_available) is None
+                *, require_available: bool = True, at: datetime | None = None, time_zone: str = "UTC") -> bool:
+    return exclusion(agent, lead, campaign, group, require_available=require_available, at=at,
+                     time_zone=time_zone) is None
 
 
 def eligible_agents(agents: Iterable[Agent], lead: Any, campaign: Campaign,

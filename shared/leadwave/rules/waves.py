@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -28,16 +29,54 @@ def claimed_recently(agent: Agent, channel: Channel, now: datetime, time_zone: s
 
 def select_wave(eligible: Iterable[Agent], already_offered: set[str], size: int, skip: set[str],
                 rng: random.Random | None = None) -> list[Agent]:
-    """``size`` agents never offered this lead, drawn at random among those not in ``skip``;
-    when too few remain, the rest is filled from the skipped ones in round-robin order."""
+    """``size`` agents never offered this lead, drawn at random among those not in ``skip``
+    (each with a chance in proportion to their weight, ``weighted_draw``); when too few remain,
+    the rest is filled from the skipped ones in round-robin order."""
     rng = rng or random.SystemRandom()
     fresh = [a for a in eligible if a.agent_id not in already_offered]
     preferred = [a for a in fresh if a.agent_id not in skip]
-    picked = rng.sample(preferred, min(size, len(preferred)))
+    picked = weighted_draw(preferred, min(size, len(preferred)), rng)
     if len(picked) < size:
         taken = {a.agent_id for a in picked}
         picked += round_robin_order(a for a in fresh if a.agent_id not in taken)[: size - len(picked)]
     return picked
+
+
+def inclusion(weights: list[float], k: int) -> list[float]:
+    """Each agent's chance to be in a draw of ``k``: ``k * weight / total``, where an agent whose
+    chance would pass 1 is drawn for certain and the rest share what remains."""
+    chance = [0.0] * len(weights)
+    left = list(range(len(weights)))
+    while k > 0 and left:
+        total = sum(weights[i] for i in left)
+        sure = [i for i in left if k * weights[i] >= total]
+        if not sure:
+            for i in left:
+                chance[i] = k * weights[i] / total
+            break
+        for i in sure:
+            chance[i] = 1.0
+        left = [i for i in left if i not in sure]
+        k -= len(sure)
+    return chance
+
+
+def weighted_draw(agents: list[Agent], k: int, rng: random.Random) -> list[Agent]:
+    """``k`` different agents, each drawn with the chance ``inclusion`` gives its weight
+    (systematic sampling over a shuffled order: one random number, exactly ``k`` drawn). The
+    first to claim takes the lead, so an agent's share of a campaign's leads follows the share
+    of waves they are in: a weight of 2 is offered about twice as many leads as 1."""
+    if k >= len(agents):
+        return rng.sample(agents, len(agents))
+    order = rng.sample(agents, len(agents))
+    chance = inclusion([a.weight for a in order], k)
+    start, edge, picked = rng.random(), 0.0, []
+    for agent, c in zip(order, chance, strict=True):
+        lo, edge = edge, edge + c
+        if math.ceil(edge - start) > math.ceil(lo - start):  # a point start + j falls in [lo, edge)
+            picked.append(agent)
+    rest = [a for a in order if a not in picked]  # rounding can leave one short or over
+    return (picked + rest)[:k]
 
 
 def wave_size(campaign: Campaign) -> int:

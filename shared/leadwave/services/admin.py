@@ -14,9 +14,10 @@ from leadwave import clock
 from leadwave.config import key_pepper
 from leadwave.errors import Conflict, InvalidRequest, NotFound
 from leadwave.ids import new_id
-from leadwave.models import INPUT, Agent, Campaign, Group, Org, Role, Vendor, VendorPermission, distinct_names
+from leadwave.models import INPUT, Agent, Campaign, DayHours, Group, Org, Role, Vendor, VendorPermission, distinct_names
 from leadwave.observability import logger
 from leadwave.rules.eligibility import in_group
+from leadwave.rules.hours import DAYS
 from leadwave.rules.keys import display_prefix, hash_key, new_key
 from leadwave.rules.phones import to_e164
 from leadwave.store import directory
@@ -25,7 +26,8 @@ E = TypeVar("E", bound=BaseModel)
 IDS = {Campaign: "campaign_id", Group: "group_id", Agent: "agent_id"}
 # what a settings save never sets: round-robin and claim bookkeeping, the work-queue lock the agent
 # holds, and their own "view leads only" preference (PUT /v1/me/preferences)
-READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at", "fresh_claims", "fresh_version", "held_lock", "view_only"}}
+READ_ONLY = {Agent: {"last_assigned_at", "last_claimed_at", "fresh_claims", "fresh_version", "held_lock", "view_only",
+                     "rr_turn", "rr_owed", "away_ticket", "cap_log", "open_held", "cap_version"}}
 OUTPUT_ONLY = {"warnings"}  # added to what a save or a list answers
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -135,22 +137,36 @@ def _check_names(entity: BaseModel, s: directory.OrgSettings | None) -> None:
         raise InvalidRequest("no such agent", code="validation_failed",
                              details=[_detail("default_agent_id", "unknown_agent", "no such agent in your org")])
     if isinstance(entity, Org):
+        _check_hours(entity.time_zone, entity.business_hours, "")
+    if isinstance(entity, Agent) and entity.schedule is not None:
+        sched = entity.schedule
+        _check_hours(sched.time_zone, sched.hours, "schedule.")
+        for i, away in enumerate(sched.out_of_office):
+            if away.end < away.start:
+                raise InvalidRequest("an absence ends on or after its first day", code="validation_failed",
+                                     details=[_detail(f"schedule.out_of_office.{i}", "invalid_range",
+                                                      f"{away.start}..{away.end}")])
+
+
+def _check_hours(time_zone: str | None, weekly: dict[str, list[DayHours]] | None, prefix: str) -> None:
+    """A time zone that exists; weekdays mon..sun; HH:MM intervals, open before close."""
+    if time_zone is not None:
         try:
-            ZoneInfo(entity.time_zone)
+            ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidRequest("unknown time zone", code="validation_failed",
-                                 details=[_detail("time_zone", "unknown_time_zone", entity.time_zone)]) from None
-        for day, hours in (entity.business_hours or {}).items():
-            if day not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
-                raise InvalidRequest("unknown weekday", code="validation_failed",
-                                     details=[_detail(f"business_hours.{day}", "unknown_day", day)])
-            for h in hours:
-                if not (re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", h.open)
-                        and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", h.close) and h.open < h.close):
-                    raise InvalidRequest("opening hours must be HH:MM with open before close",
-                                         code="validation_failed",
-                                         details=[_detail(f"business_hours.{day}", "invalid_hours",
-                                                          f"{h.open}-{h.close}")])
+                                 details=[_detail(f"{prefix}time_zone", "unknown_time_zone", time_zone)]) from None
+    field = f"{prefix}hours" if prefix else "business_hours"
+    for day, hours in (weekly or {}).items():
+        if day not in DAYS:
+            raise InvalidRequest("unknown weekday", code="validation_failed",
+                                 details=[_detail(f"{field}.{day}", "unknown_day", day)])
+        for h in hours:
+            if not (re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", h.open)
+                    and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", h.close) and h.open < h.close):
+                raise InvalidRequest("opening hours must be HH:MM with open before close",
+                                     code="validation_failed",
+                                     details=[_detail(f"{field}.{day}", "invalid_hours", f"{h.open}-{h.close}")])
 
 
 def _agent_exists(org_id: str, agent_id: str) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import Forbidden, InvalidRequest
-from leadwave.models import Agent, DistributionType, LeadStatus, Prospect, Role, as_number, distinct_names
+from leadwave.models import Agent, Campaign, DistributionType, LeadStatus, Prospect, Role, as_number, distinct_names
 from leadwave.rules.phones import masked
 from leadwave.rules.worklists import may_view_only
 from leadwave.services import claims, push
@@ -43,7 +43,8 @@ def set_preferences(agent: Agent, body: Any) -> dict[str, Any]:
 def set_availability(agent: Agent, available: bool) -> dict[str, Any]:
     """Takes effect at once: the agent enters or leaves the ready index waves draw from, and
     their open offers are hidden while they are unavailable."""
-    directory.set_availability(agent, available)
+    catch_up = directory.settings(agent.org_id).org.rotation_return == "catch_up"
+    directory.set_availability(agent, available, catch_up=catch_up)
     push.to_agents(agent.org_id, [agent.agent_id], push.message("availability", available=available))
     return {**profile(agent), "available": available}
 
@@ -60,9 +61,10 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
     targeted = {o.prospect_id: o.wave for o in leads.open_offers_for_agent(agent.org_id, agent.agent_id,
                                                                           not_expired_at=now)}
     broadcast = {b.prospect_id: b.wave for b in leads.open_broadcasts(agent.org_id, not_expired_at=now)
-                 if claims.may_see_broadcast(agent, b)}
+                 if claims.may_see_broadcast(agent, b, at=clock.parse(now))}
     waves = {**broadcast, **targeted}
     found, declined = leads.leads_and_declines(list(waves), agent.agent_id, offers_of=set(broadcast) - set(targeted))
+    s = directory.settings(agent.org_id)
     out = []
     for p in found:
         live = p.status is LeadStatus.OFFERING and p.wave == waves[p.prospect_id] and (p.wave_expires_at or "") > now
@@ -71,17 +73,24 @@ def open_offers(agent: Agent) -> list[dict[str, Any]]:
             continue  # taken, declined, or the wave moved on: the offer is closed
         if p.distribution_type is DistributionType.RING_ALL:
             continue  # taken by pressing 1 on the call, not in the app
-        out.append(offer_view(p))
+        out.append(offer_view(p, blind=is_blind(s.campaign(p.campaign_id))))
     return sorted(out, key=lambda o: o["expires_at"] or "")
 
 
-def offer_view(p: Prospect) -> dict[str, Any]:
-    """An open offer as the agent's app shows it (``GET /v1/me/offers``, the ``offer`` push)."""
+def is_blind(campaign: Campaign | None) -> bool:
+    return campaign is not None and campaign.blind_offers
+
+
+def offer_view(p: Prospect, *, blind: bool = False) -> dict[str, Any]:
+    """An open offer as the agent's app shows it (``GET /v1/me/offers``, the ``offer`` push).
+    A blind campaign's offer (issue 13) shows neither the borrower's name nor any part of their
+    phone (its area code tells where they are, its tail who they are), nor the lead's provider:
+    the agent decides on the state, the purpose and the amount, and sees who after the claim."""
     return {"prospect_id": p.prospect_id, "wave": p.wave, "expires_at": p.wave_expires_at,
             "campaign_id": p.campaign_id, "campaign_name": p.campaign_name,
-            "distribution_type": p.distribution_type.value, "first_name": p.first_name,
+            "distribution_type": p.distribution_type.value, "first_name": None if blind else p.first_name,
             "state": p.state, "loan_purpose": p.loan_purpose, "loan_amount": as_number(p.loan_amount),
-            "phone": masked(p.phone), "channel": p.channel.value}
+            "phone": None if blind else masked(p.phone), "channel": p.channel.value, "blind": blind}
 
 
 def _mine(p: Prospect) -> dict[str, Any]:

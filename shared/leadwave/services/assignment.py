@@ -24,6 +24,7 @@ def assignment_fields(agent: Agent, p: Prospect, by: str, at: str) -> dict[str, 
         "app_status": p.initial_status,
         "app_activity": p.initial_activity,
         "failure_reason": None,
+        "worked_at": None,  # a new holder has not worked it yet (issue 13: open-leads caps, follow-up)
         "wave_token": None,
         "current_offers": [],
         "updated_at": at,

@@ -45,12 +45,28 @@ def on_lead_change(change: dict[str, Any]) -> None:
         logger.info("offers closed after the lead moved on", extra={"prospect_id": prospect_id, "closed": closed})
     _report(new, old, status, was)
     speed.after_lead_change(new, old)  # speed to lead (issue 13): once per lead and figure
+    _release_open(new, old)
     assigned_at = _s(new, "assigned_at")
     # a lead stored already assigned (round robin, direct) moved its agent's time in the same request
     newly = bool(old) and status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
     by = _s(new, "assigned_by") or ""
     if newly and agent_id and org_id and assigned_at and by not in NOT_A_TURN:
         followup.mark_assigned(org_id, agent_id, assigned_at, claimed=by in CLAIMS)
+
+
+def _release_open(new: dict[str, Any], old: dict[str, Any]) -> None:
+    """A lead its agent held unworked, now worked or no longer theirs, leaves their open-leads
+    count (issue 13's caps). Only leads assigned by a capped distribution are in it; for the
+    others the conditional write finds nothing to remove."""
+    holder = _s(old, "agent_id")
+    if _s(old, "status") != ASSIGNED or not holder or _s(old, "worked_at"):
+        return
+    if _s(new, "status") == ASSIGNED and _s(new, "agent_id") == holder and not _s(new, "worked_at"):
+        return
+    org_id, campaign_id = _s(old, "org_id"), _s(old, "campaign_id")
+    prospect_id = (_s(old, "pk") or "").removeprefix("LEAD#")
+    if org_id and campaign_id and followup.release_open(org_id, holder, f"{campaign_id}|{prospect_id}"):
+        logger.info("unworked lead released from its agent's open-leads count", extra={"prospect_id": prospect_id})
 
 
 def _report(new: dict[str, Any], old: dict[str, Any], status: str | None, was: str | None) -> None:

@@ -11,16 +11,18 @@ closed as soon as its lead moved on, so nobody sees a stale one meanwhile."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from leadwave import clock
 from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferExpired
 from leadwave.models import Agent, Campaign, DistributionType, Group, LeadStatus, Prospect
 from leadwave.observability import count, logger
+from leadwave.rules import limits
 from leadwave.rules.eligibility import is_eligible
 from leadwave.services import outcomes, push
 from leadwave.services.assignment import assignment_fields, event
-from leadwave.store import aws, directory, leads
+from leadwave.store import aws, directory, leads, transactions
 
 
 def _claimed_answer(p: Prospect) -> dict[str, Any]:
@@ -33,19 +35,22 @@ def is_broadcast(p: Prospect) -> bool:
 
 
 def may_see_broadcast(agent: Agent, p: Any, *, require_available: bool = True,
-                      rules: dict[str, Any] | None = None) -> bool:
+                      rules: dict[str, Any] | None = None, at: datetime | None = None) -> bool:
     """A Distribute All wave is offered to every eligible agent: the campaign's group and the
     agent's own filters, decided when the agent looks (settings from the cached Query), or at
-    the claim from the broadcast's ``rules`` read with the lead."""
+    the claim from the broadcast's ``rules`` read with the lead. With ``at`` (the agent's app
+    looking now), also their schedule and caps."""
     if rules is not None:
         campaign = Campaign.model_validate(rules["campaign"])
         group = Group.model_validate(rules["group"]) if rules.get("group") else None
+        zone = "UTC"
     else:
         s = directory.settings(agent.org_id)
-        campaign, group = s.campaign(p.campaign_id), None
+        campaign, group, zone = s.campaign(p.campaign_id), None, s.org.time_zone
         if campaign is not None:
             group = s.group_of(campaign)
-    return campaign is not None and is_eligible(agent, p, campaign, group, require_available=require_available)
+    return campaign is not None and is_eligible(agent, p, campaign, group, require_available=require_available,
+                                                at=at, time_zone=zone)
 
 
 def _refuse(p: Prospect, agent: Agent, rules: dict[str, Any] | None = None) -> None:
@@ -90,7 +95,7 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     try:
         condition = (leads.broadcast_claimable(p.wave, at) if is_broadcast(p)
                      else leads.claimable_by(agent.agent_id, p.wave, at))
-        leads.update(p, fields, ev, condition=condition)
+        _write_claim(agent, p, view.rules, fields, ev, condition, at)
     except ConcurrentUpdate:
         now = leads.get(prospect_id)
         _refuse(now, agent, view.rules)
@@ -106,6 +111,35 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     if on_claimed is not None:
         on_claimed(won, agent)
     return _claimed_answer(won)
+
+
+CAP_ATTEMPTS = 3
+
+
+def _write_claim(agent: Agent, p: Prospect, rules: dict[str, Any] | None, fields: dict[str, Any], ev: Any,
+                 condition: Any, at: str) -> None:
+    """The first-claim write. An agent whose leads are capped (theirs, or the campaign's per
+    agent) is refused at the cap, and their count moves in the same transaction as the lead,
+    checked against the count read: concurrent claims never pass a cap together."""
+    s = directory.settings(agent.org_id)
+    campaign = Campaign.model_validate(rules["campaign"]) if rules else s.campaign(p.campaign_id)
+    if campaign is None or not limits.capped(agent, campaign):
+        leads.update(p, fields, ev, condition=condition)
+        return
+    now, zone = clock.parse(at), s.org.time_zone
+    for attempt in range(CAP_ATTEMPTS):
+        over = limits.cap_reached(agent, campaign, now, zone)
+        if over is not None:
+            count("ClaimCapped")
+            raise Forbidden(f"you have reached a cap on leads ({over.replace('_', ' ')})", code="cap_reached")
+        try:
+            transactions.assign_capped(p, fields, ev, condition, agent,
+                                       limits.cap_write(agent, campaign, p.prospect_id, now, zone))  # type: ignore[arg-type]
+            return
+        except transactions.AgentChanged:
+            if attempt == CAP_ATTEMPTS - 1:
+                raise ConcurrentUpdate("the agent's capped leads kept moving") from None
+            agent = directory.get(Agent, agent.org_id, agent.agent_id, consistent=True)
 
 
 def decline_offer(agent: Agent, prospect_id: str) -> None:

@@ -11,12 +11,14 @@ from dataclasses import replace
 from itertools import islice
 from typing import Any
 
+from leadwave import clock
 from leadwave.errors import ConcurrentUpdate, NotFound, ServiceBusy
 from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadStatus, Org, Prospect, Reason, Role
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, direct_target
 from leadwave.rules.eligibility import UNAVAILABLE, exclusion
-from leadwave.rules.roundrobin import quiet, spread_index
+from leadwave.rules.limits import cap_write
+from leadwave.rules.roundrobin import OWED_TURN, next_turn, quiet, real_turn, spread_index
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory
 from leadwave.store.directory import OrgSettings
@@ -36,7 +38,7 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str,
     read was stale (another lead, a claim or a switch moved that agent): read again rather than
     trust the rest of it."""
     group = s.group_of(campaign)
-    org_id = s.org.org_id
+    org_id, zone, now = s.org.org_id, s.org.time_zone, clock.parse(at)
     issued = directory.next_ticket(org_id, at)
     ticket = issued.number
     # alone (the ticket before ours is old): whatever it became, no request is still choosing
@@ -50,8 +52,10 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str,
             recent = [a.rr_ticket for a in newest if a.rr_ticket is not None]
         oldest: list[Agent] = []
         seen: list[tuple[str, str | None]] = []  # this round's read, for the routing explanation
+        head: str | None = None  # the rotation's oldest turn (weights move agents on from it)
         for agent in directory.ready_agents(org_id):
-            why = exclusion(agent, lead, campaign, group)
+            head = head or real_turn(agent.rr_turn or agent.last_assigned_at)
+            why = exclusion(agent, lead, campaign, group, at=now, time_zone=zone)
             seen.append((agent.agent_id, why))
             if why is None:
                 oldest.append(agent)
@@ -66,7 +70,12 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str,
             # first rounds: no agent takes two tickets that close; later ones only refuse an agent a
             # later ticket already took (tickets landing out of order can leave nobody spaced enough)
             spacing = min(RR_SPACING, len(oldest) - 1) if round_ < RR_ROUNDS // 2 else 0
-            directory.take_round_robin_turn(agent, at, ticket, spacing=spacing)
+            still_owed = max(0, agent.rr_owed - 1)  # catching up: stays at the head until paid
+            turn = OWED_TURN if still_owed else next_turn(agent.rr_turn or agent.last_assigned_at, head, at,
+                                                          agent.weight)
+            directory.take_round_robin_turn(agent, at, ticket, spacing=spacing, turn=turn,
+                                            owed=still_owed if agent.rr_owed else None,
+                                            caps=cap_write(agent, campaign, lead.prospect_id, now, zone))
             return agent
         except ConcurrentUpdate:
             continue  # the read was stale (another lead, a claim or a switch moved that agent): read again
@@ -94,9 +103,11 @@ def decide_direct(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Dec
     if not names_agent(lead):
         return Decision(LeadStatus.STORED, reason=Reason.NO_DIRECT_TARGET)
     target = named_agent(s.org.org_id, lead)
-    decision = direct_target(target, campaign, s.group_of(campaign), lead)
+    now, zone = clock.parse(at), s.org.time_zone
+    decision = direct_target(target, campaign, s.group_of(campaign), lead, at=now, time_zone=zone)
     if decision.agent is not None:
-        if directory.take_agent(decision.agent, at, require_ready=True):
+        caps = cap_write(decision.agent, campaign, lead.prospect_id, now, zone)
+        if directory.take_agent(decision.agent, at, require_ready=True, caps=caps):
             return decision
         return replace(default_or_exception(s.org, at=at), verdicts=((decision.agent.agent_id, UNAVAILABLE),))
     if decision.status is LeadStatus.EXCEPTION:

@@ -17,11 +17,12 @@ from leadwave.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidReques
 from leadwave.models import Agent, LeadStatus, Prospect, Role, Vendor, VendorIdentity, VendorPermission
 from leadwave.observability import logger
 from leadwave.rules import worklists as rules
+from leadwave.rules.work import CALL_ACTIONS, first_work
 from leadwave.services import leadpage, outcomes, push
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory, leads
 from leadwave.store import worklists as store
-from leadwave.store.followup import mark_assigned
+from leadwave.store.followup import mark_assigned, release_open
 from leadwave.store.tables import LeadItem
 
 MAX_NOTE = 2000
@@ -156,6 +157,8 @@ def act(agent: Agent, prospect_id: str, action: str, body: Any, *, callback_base
     releases = action not in rules.KEEPS_LOCK
     if releases:
         changes.update(lock_agent=None, lock_until=None, lock_list=None)
+    if action in ("outcome", "note", "callback"):
+        changes.update(first_work(p, agent.agent_id, now, call=action in CALL_ACTIONS, changes=changes))
     moves = _moves(p, action, effect, fields, now, timed)
     cond = store.holds_or_owns(agent.agent_id, now) & (LeadItem.status == p.status.value)
     try:
@@ -214,7 +217,9 @@ def _call(agent: Agent, p: Prospect, callback_base: str | None) -> dict[str, Any
     leg = ringall.click_to_call(p, agent, callback_base)
     if leg["call_sid"]:  # a blocked or failed call is already in the history, with its reason
         try:
-            leads.update(p, {"updated_at": clock.iso(clock.now())}, event("call", by=agent.agent_id))
+            now = clock.iso(clock.now())
+            leads.update(p, {"updated_at": now, **first_work(p, agent.agent_id, now, call=True)},
+                         event("call", by=agent.agent_id))
         except ConcurrentUpdate:
             pass  # the call is placed and in Call Activity; the history line is a courtesy
     return {"call": leg, "lock_released": False, "replayed": False}
@@ -300,7 +305,8 @@ def set_step(caller: Agent, prospect_id: str, body: Any) -> dict[str, Any]:
         return {"prospect_id": p.prospect_id, "app_status": status, "app_activity": activity, "changed": False}
     now = clock.iso(clock.now())
     try:
-        after = leads.update(p, {"app_status": status, "app_activity": activity, "updated_at": now},
+        after = leads.update(p, {"app_status": status, "app_activity": activity, "updated_at": now,
+                                 **first_work(p, caller.agent_id, now)},
                              event("status", by=caller.agent_id, from_status=p.app_status,
                                    from_activity=p.app_activity, status=status, activity=activity),
                              condition=(LeadItem.agent_id == str(p.agent_id)) & (LeadItem.status == p.status.value)
@@ -379,6 +385,8 @@ def _give(org_id: str, actor: str, p: Prospect, body: Any, *, by: str, kind: str
     except store.NotHeld:
         raise Conflict("someone else moved this lead just now; open it again", code="concurrent_update") from None
     mark_assigned(org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
+    if p.status is LeadStatus.ASSIGNED and p.agent_id and not p.worked_at:  # agent to agent: the stream does not see it
+        release_open(org_id, p.agent_id, f"{p.campaign_id}|{p.prospect_id}")  # out of the giver's unworked leads
     after = leads.get(p.prospect_id)
     outcomes.publish(after)
     if p.status is LeadStatus.ASSIGNED:  # agent to agent: not a change the leads stream announces

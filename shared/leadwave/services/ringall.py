@@ -27,10 +27,12 @@ from leadwave.models import (
 )
 from leadwave.observability import logger
 from leadwave.rules.tcpa import call_block_reason
+from leadwave.rules.work import first_work
 from leadwave.rules.worklists import held_by
 from leadwave.services import claims
 from leadwave.services.assignment import event
 from leadwave.store import aws, directory, leads, phone
+from leadwave.store.tables import LeadItem
 from leadwave.webhooks import callback_url
 
 MAX_RING_SECONDS = 60
@@ -245,7 +247,27 @@ def bridge(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], b
                      recording_status_callback_method="POST")
     dial.number(p.phone)
     leads.update_call(p.prospect_id, call_sid, {"bridged": True})
+    _called(p, agent.agent_id)
     return str(resp)
+
+
+def _called(p: Prospect, agent_id: str) -> None:
+    """The borrower was dialled (or taken from the queue they called into): the lead's first call
+    and its agent's first action, once (speed to lead); never fails the call."""
+    if p.status is not LeadStatus.ASSIGNED or p.agent_id != agent_id:
+        p = leads.get(p.prospect_id)  # read before the press of 1 that made it theirs
+    now = clock.iso(clock.now())
+    fields = first_work(p, agent_id, now, call=True)
+    if not fields:
+        return
+    unset = None
+    for name in fields:
+        absent = getattr(LeadItem, name).does_not_exist()
+        unset = absent if unset is None else unset & absent
+    try:
+        leads.update(p, fields, None, condition=unset)
+    except ConcurrentUpdate:
+        pass  # set meanwhile by another call or action: the first one stands
 
 
 def take_caller(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, str], base: str) -> str:
@@ -257,6 +279,7 @@ def take_caller(p: Prospect, resp: VoiceResponse, call_sid: str, q: dict[str, st
                      recording_status_callback_method="POST")
     dial.queue(p.prospect_id, url=callback_url(base, "/ivr/connecting", **q), method="POST")
     leads.update_call(p.prospect_id, call_sid, {"bridged": True})
+    _called(p, str(q.get("agent_id") or p.agent_id))
     return str(resp)
 
 

@@ -19,6 +19,7 @@ from leadwave import clock
 from leadwave.models import Agent, Campaign, Group, Prospect
 from leadwave.observability import logger
 from leadwave.rules import eligibility as rules
+from leadwave.rules import limits
 from leadwave.rules.direct import Decision
 from leadwave.rules.trace import summarise
 from leadwave.services import leadpage
@@ -42,6 +43,14 @@ RULES = {
     RECENTLY_CLAIMED: "Claimed a lead recently (10 minutes; phone leads: the same day), so drawn last.",
     NO_PHONE: "No work phone to ring.",
     NOT_DRAWN: "Eligible, but the wave was full (drawn at random, longest without a lead first).",
+    limits.OUT_OF_OFFICE: "Out of office today (the agent's schedule).",
+    limits.OUTSIDE_HOURS: "Outside the agent's working hours (their schedule, in their time zone).",
+    limits.CAP_HOUR: "At the agent's cap of leads per hour.",
+    limits.CAP_DAY: "At the agent's cap of leads per day.",
+    limits.CAP_OPEN: "At the agent's cap of unworked leads held.",
+    limits.CAMPAIGN_CAP_HOUR: "At the campaign's cap of leads per agent per hour.",
+    limits.CAMPAIGN_CAP_DAY: "At the campaign's cap of leads per agent per day.",
+    limits.CAMPAIGN_CAP_OPEN: "At the campaign's cap of unworked leads per agent.",
 }
 # the history steps shown with the decisions: arrival, where the lead went, who took or moved it
 TRACED_EVENTS = ("received", "queued", "stored", "assigned", "unassigned", "exception", "claimed", "declined",

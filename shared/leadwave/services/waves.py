@@ -149,6 +149,8 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     wave = p.wave + 1
     changes = {"wave": wave, "wave_token": token, "wave_expires_at": expires, "wave_entered": entered,
                "updated_at": clock.iso(now)}
+    if p.first_offer_at is None:
+        changes["first_offer_at"] = clock.iso(now)  # speed to lead: receipt to first offer
     group = s.group_of(campaign)
     if campaign.distribution_type is DistributionType.DISTRIBUTE_ALL:
         if _first_eligible(p, s, campaign, verdicts) is None:
@@ -160,7 +162,8 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
                                                   "group": group.model_dump(mode="json") if group else None})
         opened = _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True))
         if opened is not None:
-            push.post(audience.result() or [], push.message("offer", offer=agents.offer_view(opened)))
+            offer = agents.offer_view(opened, blind=campaign.blind_offers)
+            push.post(audience.result() or [], push.message("offer", offer=offer))
             trace.record(opened, "wave", campaign, verdicts=verdicts, wave=wave, outcome="offered",
                          note="Offered to every eligible agent; each agent's eligibility is decided when their "
                               "app shows the offer. Listed: the agents read to find one eligible.")
@@ -180,7 +183,8 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     if opened is not None and ring_all:
         ringall.ring(opened, picked, s.org, campaign, public_base())
     elif opened is not None:  # a Ring All lead is taken on the call, never in the app
-        push.to_agents(p.org_id, ids, push.message("offer", offer=agents.offer_view(opened)))
+        offer = agents.offer_view(opened, blind=campaign.blind_offers)
+        push.to_agents(p.org_id, ids, push.message("offer", offer=offer))
         push.to_agents(p.org_id, sorted(set(p.current_offers) - set(ids)),
                        push.offer_end(p.prospect_id, p.wave, "expired"))
     if opened is not None:  # after the calls and pushes: the explanation waits, the agents do not
@@ -198,7 +202,8 @@ def _broadcast_audience(p: Prospect, s: OrgSettings, campaign: Campaign) -> list
         return []
     group = s.group_of(campaign)
     found = directory.get_agents(p.org_id, sorted({c.agent_id for c in conns}))
-    eligible = {a.agent_id for a in found if is_eligible(a, p, campaign, group)}
+    now, zone = clock.now(), s.org.time_zone
+    eligible = {a.agent_id for a in found if is_eligible(a, p, campaign, group, at=now, time_zone=zone)}
     return [c for c in conns if c.agent_id in eligible]
 
 
@@ -228,9 +233,9 @@ def _commit(p: Prospect, token: str, changes: dict[str, Any], ev: Any, **kw: Any
 
 def _first_eligible(p: Prospect, s: OrgSettings, campaign: Campaign,
                     verdicts: list[tuple[str, str | None]] | None = None) -> Agent | None:
-    group = s.group_of(campaign)
+    group, now = s.group_of(campaign), clock.now()
     for agent in directory.ready_agents(p.org_id):
-        why = exclusion(agent, p, campaign, group)
+        why = exclusion(agent, p, campaign, group, at=now, time_zone=s.org.time_zone)
         if verdicts is not None:
             verdicts.append((agent.agent_id, why))
         if why is None:
@@ -246,11 +251,12 @@ def _pick(p: Prospect, s: OrgSettings, campaign: Campaign, ring_all: bool,
     agent read, with the rule that kept them out of the wave (None: in it)."""
     verdicts = [] if verdicts is None else verdicts
     size = campaign.ring_batch if ring_all else campaign.wave_size
-    group = s.group_of(campaign)
+    group, now, zone = s.group_of(campaign), clock.now(), s.org.time_zone
     offered = set(p.offered)
     pool: list[Agent] = []
     for agent in directory.ready_agents(p.org_id, page_size=max(25, size * POOL_FACTOR)):
-        why = trace.ALREADY_OFFERED if agent.agent_id in offered else exclusion(agent, p, campaign, group)
+        why = (trace.ALREADY_OFFERED if agent.agent_id in offered
+               else exclusion(agent, p, campaign, group, at=now, time_zone=zone))
         if why is None and ring_all and not agent.work_phone:
             why = trace.NO_PHONE  # a phone to ring is part of eligibility
         if why is not None:
@@ -264,14 +270,13 @@ def _pick(p: Prospect, s: OrgSettings, campaign: Campaign, ring_all: bool,
         if problem:
             verdicts.extend((a.agent_id, None) for a in pool)
             return [], problem
-    now = clock.now()
-    skip = {a.agent_id for a in pool if claimed_recently(a, p.channel, now, s.org.time_zone)}
+    skip = {a.agent_id for a in pool if claimed_recently(a, p.channel, now, zone)}
     picked = select_wave(pool, offered, size, skip)
     current = {a.agent_id: a for a in directory.get_agents(p.org_id, [a.agent_id for a in picked])}
     final: list[Agent] = []
     for a in picked:  # checked again: an index entry may be a moment old
         now_a = current.get(a.agent_id)
-        why = exclusion(now_a, p, campaign, group) if now_a is not None else rules.INACTIVE
+        why = exclusion(now_a, p, campaign, group, at=now, time_zone=zone) if now_a is not None else rules.INACTIVE
         if why is None and not directory.is_ready(now_a):
             why = trace.NOT_READY
         if why is None:

@@ -19,6 +19,8 @@ from pynamodb.transactions import TransactWrite
 
 from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
 from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor, WorkList
+from leadwave.rules import roundrobin
+from leadwave.rules.limits import CapWrite
 from leadwave.store.followup import assigned_actions, ready_sort
 from leadwave.store.tables import DirectoryItem, bind, transactions
 
@@ -27,7 +29,7 @@ E = TypeVar("E", bound=BaseModel)
 _KINDS: dict[type[BaseModel], str] = {Org: "ORG", Agent: "AGENT", Campaign: "CAMPAIGN", Group: "GROUP",
                                       Vendor: "VENDOR", WorkList: "LIST"}
 _HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fresh_version", "rr_ticket",
-        "held_lock")
+        "held_lock", "rr_turn", "rr_owed", "away_ticket", "cap_log", "open_held", "cap_version")
 COUNTERS = "COUNTERS"
 SETTINGS_SECONDS = 5.0
 READY_PAGE = 25
@@ -78,7 +80,7 @@ def _to_item(entity: BaseModel) -> DirectoryItem:
         item.gsi1pk, item.gsi1sk = f"EMAIL#{entity.email.casefold()}", "AGENT"
         if is_ready(entity):
             item.gsi2pk = ready_key(entity.org_id)
-        item.gsi2sk = ready_sort(entity.last_assigned_at, entity.agent_id)
+        item.gsi2sk = ready_sort(entity.rr_turn or entity.last_assigned_at, entity.agent_id)
     elif isinstance(entity, Vendor):
         item.gsi1pk, item.gsi1sk = f"KEY#{entity.key_hash}", "VENDOR"
     elif isinstance(entity, Org):
@@ -98,6 +100,9 @@ def _from_item(item: DirectoryItem) -> Any:
         doc["fresh_claims"] = list(doc["fresh_claims"] or [])
         doc["fresh_version"] = int(doc["fresh_version"] or 0)
         doc["rr_ticket"] = int(doc["rr_ticket"]) if doc["rr_ticket"] is not None else None
+        doc["away_ticket"] = int(doc["away_ticket"]) if doc["away_ticket"] is not None else None
+        doc["rr_owed"], doc["cap_version"] = int(doc["rr_owed"] or 0), int(doc["cap_version"] or 0)
+        doc["cap_log"], doc["open_held"] = list(doc["cap_log"] or []), sorted(doc["open_held"] or [])
     return cls.model_validate(doc)
 
 
@@ -293,7 +298,22 @@ def agent_item(agent: Agent) -> DirectoryItem:
     return DirectoryItem(_pk(agent.org_id), f"AGENT#{agent.agent_id}")
 
 
-def take_round_robin_turn(agent: Agent, at: str, ticket: int | None = None, spacing: int = 0) -> None:
+def cap_parts(caps: CapWrite | None) -> tuple[Any, list[Any]]:
+    """A capped lead's condition (the agent's counts unchanged since read) and actions (the log,
+    the lead held open, the version bumped); nothing when the lead is not capped."""
+    if caps is None:
+        return None, []
+    unchanged = DirectoryItem.cap_version == caps.version
+    if caps.version == 0:
+        unchanged = unchanged | DirectoryItem.cap_version.does_not_exist()
+    actions = [DirectoryItem.cap_log.set(caps.log), DirectoryItem.cap_version.set(caps.version + 1)]
+    if caps.held:
+        actions.append(DirectoryItem.open_held.add({caps.held}))
+    return unchanged, actions
+
+
+def take_round_robin_turn(agent: Agent, at: str, ticket: int | None = None, spacing: int = 0, *,
+                          turn: str | None = None, owed: int | None = None, caps: CapWrite | None = None) -> None:
     """Give the agent the next turn only while they are ready (active, available, an agent:
     whatever an earlier read said), nobody moved their ``last_assigned_at`` since we read it,
     and (with ``ticket``) no request among the ``spacing`` tickets before this one gave them a
@@ -305,25 +325,34 @@ def take_round_robin_turn(agent: Agent, at: str, ticket: int | None = None, spac
     if ticket is not None:
         condition = condition & (DirectoryItem.rr_ticket.does_not_exist()
                                  | (DirectoryItem.rr_ticket < ticket - spacing))
-    actions = assigned_actions(agent.agent_id, at)
+    actions = assigned_actions(agent.agent_id, at, turn=turn)
     if ticket is not None:
         actions.append(DirectoryItem.rr_ticket.set(ticket))
+    if owed is not None:
+        actions.append(DirectoryItem.rr_owed.set(owed) if owed else DirectoryItem.rr_owed.remove())
+    capped, cap_actions = cap_parts(caps)
+    if capped is not None:
+        condition, actions = condition & capped, actions + cap_actions
     try:
         agent_item(agent).update(actions=actions, condition=condition)
     except UpdateError as exc:
         if _conditional_failed(exc):
             raise ConcurrentUpdate("agent was assigned concurrently or is no longer ready") from exc
         raise
-    agent.last_assigned_at = at
+    agent.last_assigned_at, agent.rr_turn = at, turn or at
 
 
-def take_agent(agent: Agent, at: str, *, require_ready: bool) -> bool:
+def take_agent(agent: Agent, at: str, *, require_ready: bool, caps: CapWrite | None = None) -> bool:
     """Direct and default-agent assignment: move the agent's last assignment, only while they
-    are ready (``require_ready``) or at least active. False when that no longer holds."""
+    are ready (``require_ready``) or at least active, and (``caps``) their capped counts did not
+    move since read. False when that no longer holds."""
     bind()
     condition = still_ready(agent.org_id) if require_ready else (DirectoryItem.active == True)  # noqa: E712
+    capped, cap_actions = cap_parts(caps)
+    if capped is not None:
+        condition = condition & capped
     try:
-        agent_item(agent).update(actions=assigned_actions(agent.agent_id, at), condition=condition)
+        agent_item(agent).update(actions=assigned_actions(agent.agent_id, at) + cap_actions, condition=condition)
     except UpdateError as exc:
         if _conditional_failed(exc):
             return False
@@ -332,17 +361,28 @@ def take_agent(agent: Agent, at: str, *, require_ready: bool) -> bool:
     return True
 
 
-def set_availability(agent: Agent, available: bool) -> None:
+def set_availability(agent: Agent, available: bool, *, catch_up: bool = False) -> None:
     """The switch; the agent enters or leaves the ready index with it (entering only while
-    still active)."""
+    still active). Leaving notes the org's round-robin ticket; with ``catch_up`` (the org's
+    rule), coming back is owed a share of the tickets handed out meanwhile, and waits at the
+    head of the rotation until they are given (rules.roundrobin.owed)."""
     bind()
     actions = [DirectoryItem.available.set(available)]
     condition = DirectoryItem.pk.exists()
     if available and is_ready(agent.model_copy(update={"available": True})):
         actions.append(DirectoryItem.gsi2pk.set(ready_key(agent.org_id)))
         condition = condition & (DirectoryItem.active == True)  # noqa: E712
+        if not agent.available and agent.away_ticket is not None:
+            actions.append(DirectoryItem.away_ticket.remove())
+            ticket, active = _ticket_and_floor(agent.org_id)
+            owed = roundrobin.owed(ticket - agent.away_ticket, agent.weight, active) if catch_up else 0
+            if owed:
+                actions += [DirectoryItem.rr_owed.set(owed), DirectoryItem.rr_turn.set(roundrobin.OWED_TURN),
+                            DirectoryItem.gsi2sk.set(ready_sort(roundrobin.OWED_TURN, agent.agent_id))]
     else:
         actions.append(DirectoryItem.gsi2pk.remove())
+        if not available and agent.available:
+            actions.append(DirectoryItem.away_ticket.set(_ticket_and_floor(agent.org_id)[0]))
     try:
         agent_item(agent).update(actions=actions, condition=condition)
     except UpdateError as exc:
@@ -352,6 +392,15 @@ def set_availability(agent: Agent, available: bool) -> None:
 
 
 # ---------------------------------------------------------------- counters
+
+def _ticket_and_floor(org_id: str) -> tuple[int, int]:
+    """The org's round-robin ticket now and its active agents (one GetItem)."""
+    try:
+        item = DirectoryItem.get(_pk(org_id), COUNTERS)
+    except DoesNotExist:
+        return 0, 0
+    return int(item.rr_ticket or 0), max(0, int(item.active_agents or 0))
+
 
 @dataclass(frozen=True)
 class Ticket:

@@ -15,14 +15,18 @@ OFFERS_FROM = "BCAST"  # a lead's broadcast and offer items sort from here ...
 OFFERS_TO = "OFFER#\uffff"  # ... to here
 
 
-def ready_sort(last_assigned_at: str | None, agent_id: str) -> str:
-    """The ready index's order: longest without a lead first; never-assigned agents ("0")
-    before every assignment time."""
-    return f"{last_assigned_at or '0'}#{agent_id}"
+def ready_sort(turn: str | None, agent_id: str) -> str:
+    """The ready index's order: the agent's turn (their last assignment; a weighted agent's
+    moves by their weight, see rules.roundrobin) first; never-assigned agents and agents owed
+    leads ("0") before every turn."""
+    return f"{turn or '0'}#{agent_id}"
 
 
-def assigned_actions(agent_id: str, at: str, *, claimed: bool = False) -> list[Any]:
-    actions = [DirectoryItem.last_assigned_at.set(at), DirectoryItem.gsi2sk.set(ready_sort(at, agent_id))]
+def assigned_actions(agent_id: str, at: str, *, claimed: bool = False, turn: str | None = None) -> list[Any]:
+    """The agent's assignment time and place in the rotation (``turn``, default ``at``: the back)."""
+    turn = turn or at
+    actions = [DirectoryItem.last_assigned_at.set(at), DirectoryItem.rr_turn.set(turn),
+               DirectoryItem.gsi2sk.set(ready_sort(turn, agent_id))]
     if claimed:
         actions.append(DirectoryItem.last_claimed_at.set(at))
     return actions
@@ -37,6 +41,21 @@ def mark_assigned(org_id: str, agent_id: str, at: str, *, claimed: bool = False)
     try:
         DirectoryItem(f"ORG#{org_id}", f"AGENT#{agent_id}").update(
             actions=assigned_actions(agent_id, at, claimed=claimed), condition=condition)
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def release_open(org_id: str, agent_id: str, entry: str) -> bool:
+    """The agent no longer holds the lead unworked (worked, given to someone else, returned):
+    it leaves their open-leads count (``<campaign>|<lead>``). Only an agent holding the entry is
+    written; a replay finds it gone and writes nothing. False when it was not held."""
+    bind()
+    try:
+        DirectoryItem(f"ORG#{org_id}", f"AGENT#{agent_id}").update(
+            actions=[DirectoryItem.open_held.delete({entry})], condition=DirectoryItem.open_held.contains(entry))
     except UpdateError as exc:
         if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
             return False

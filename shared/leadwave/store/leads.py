@@ -29,7 +29,8 @@ BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 # attributes kept at the item's top level (conditions, indexes, cheap updates); the rest is ``doc``
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
         "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at",
-        "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from", "run")
+        "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from", "run",
+        "first_offer_at", "first_call_at", "worked_at")
 # what the lists read from the status indexes, kept top level (and out of ``doc``)
 _LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at")
 _SETS = ("offered", "current_offers")

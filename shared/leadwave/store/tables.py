@@ -110,6 +110,14 @@ class DirectoryItem(Model):
     fresh_version = NumberAttribute(null=True)
     # the org's counters
     rr_ticket = NumberAttribute(null=True)
+    # agents (issue 13): place in the rotation, round-robin leads owed after a return, the ticket
+    # when they left; capped leads within the day, unworked leads held, the caps' compare-and-set
+    rr_turn = UnicodeAttribute(null=True)
+    rr_owed = NumberAttribute(null=True)
+    away_ticket = NumberAttribute(null=True)
+    cap_log = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    open_held = UnicodeSetAttribute(null=True)
+    cap_version = NumberAttribute(null=True)
     held_lock = UnicodeAttribute(null=True)  # agents: the work-queue lead they hold locked
     rr_ticket_at = UnicodeAttribute(null=True)  # COUNTERS: when the last ticket was handed out
     owner = UnicodeAttribute(null=True)  # a virtual number's ``<org>#<campaign>``
@@ -183,6 +191,9 @@ class LeadItem(Model):
     last_outcome = UnicodeAttribute(null=True)
     queue_done = UnicodeAttribute(null=True)
     claimed_from = UnicodeAttribute(null=True)
+    first_offer_at = UnicodeAttribute(null=True)  # speed to lead (issue 13)
+    first_call_at = UnicodeAttribute(null=True)
+    worked_at = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
     position = UnicodeAttribute(null=True)  # an entry's place in its list, kept while out of the queue
