@@ -51,7 +51,7 @@ def test_manager_creates_a_campaign_and_auto_dial_shows_only_for_distribute_all(
     page.get_by_role("button", name="New campaign").click()
     dialog = page.get_by_role("dialog", name="New campaign")
     name = unique("Camp")
-    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_role("textbox", name="Name", exact=True).fill(name)
     dialog.get_by_label("Lead provider").fill("Zillow")
     expect(dialog.get_by_role("switch", name="Auto-Dial")).to_have_count(0)
     dialog.get_by_label("Distribution type").select_option("distribute_all")
@@ -114,7 +114,7 @@ def test_a_supervisor_sees_everything_and_changes_nothing(app, settings_api):
     expect(page.get_by_role("button", name="New campaign")).to_have_count(0)
     page.get_by_role("button", name=re.compile("^View ")).first.click()
     dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_label("Name")).to_be_disabled()
+    expect(dialog.get_by_role("textbox", name="Name", exact=True)).to_be_disabled()
     expect(dialog.get_by_role("button", name="Save")).to_have_count(0)
     app.shot(page, "supervisor-read-only")
 
