@@ -187,11 +187,12 @@ def test_a_campaigns_blind_offers_and_caps_per_agent_are_saved(app, settings_api
     listed.get_by_role("button", name=f"Edit {name}").click()
     dialog = page.get_by_role("dialog", name=f"Campaign: {name}")
     expect(dialog.get_by_label("Blind offers (hide the borrower's name and phone until claimed)")).to_be_checked()
-    expect(dialog.get_by_role("group", name="Caps per agent for this campaign").get_by_label("Per day")).to_have_value("40")
+    caps = dialog.get_by_role("group", name="Caps per agent for this campaign")
+    expect(caps.get_by_label("Per day")).to_have_value("40")
 
     # unchecked again and a cap emptied: saved so
     dialog.get_by_label("Blind offers (hide the borrower's name and phone until claimed)").uncheck()
-    dialog.get_by_role("group", name="Caps per agent for this campaign").get_by_label("Per hour").fill("")
+    caps.get_by_label("Per hour").fill("")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()  # saved (the first save's notification may still be on screen)
     saved = next(c for c in settings_api.as_agent(BOSS, "GET", "/v1/campaigns").json()["items"] if c["name"] == name)
@@ -223,7 +224,8 @@ def test_the_orgs_rule_for_an_agent_back_from_unavailability_is_saved(app, setti
 def test_a_blind_offer_hides_the_borrower_until_claimed_and_a_cap_refusal_is_said(app, settings_api):
     # a waves campaign, blind, at most one lead a day per agent, offered to one agent of their own
     agent = _new_agent(settings_api, available=True, first="Bea")
-    r = settings_api.as_agent(BOSS, "POST", "/v1/groups", json={"name": unique("Blind group "), "members": [agent["agent_id"]]})
+    r = settings_api.as_agent(BOSS, "POST", "/v1/groups",
+                              json={"name": unique("Blind group "), "members": [agent["agent_id"]]})
     assert r.status_code == 201, r.text
     r = settings_api.as_agent(BOSS, "POST", "/v1/campaigns", json={
         "name": unique("Blind waves "), "distribution_type": "waves", "group_id": r.json()["group_id"], "wave_size": 1,
@@ -237,7 +239,8 @@ def test_a_blind_offer_hides_the_borrower_until_claimed_and_a_cap_refusal_is_sai
     first, second = unique("Zed"), unique("Yan")
     pid = post_lead(settings_api, campaign, first_name=first, last_name="Hidden", state="TX", loan_purpose="Refinance",
                     loan_amount=412000)
-    other = post_lead(settings_api, campaign, first_name=second, last_name="Hidden", state="OH", loan_purpose="Purchase")
+    other = post_lead(settings_api, campaign, first_name=second, last_name="Hidden", state="OH",
+                      loan_purpose="Purchase")
 
     offer = card(page, pid)
     expect(offer).to_be_visible()
@@ -262,7 +265,8 @@ def test_a_blind_offer_hides_the_borrower_until_claimed_and_a_cap_refusal_is_sai
     # the second would pass the campaign's cap of one a day: the server's words, not a generic refusal
     refused = card(page, other)
     refused.get_by_role("button", name="Claim").click()
-    expect(refused.get_by_role("alert")).to_have_text(re.compile(r"^You have reached a cap on leads \(.*cap per day\)\.$"))
+    said = re.compile(r"^You have reached a cap on leads \(.*cap per day\)\.$")
+    expect(refused.get_by_role("alert")).to_have_text(said)
     app.shot(page, "distribution-cap-reached")
     assert settings_api.lead(other, E2E_KEY)["status"] == "offering"
 
