@@ -67,6 +67,7 @@ class Reason:
     QUEUE_UNAVAILABLE = "The distribution queue was unavailable."
     DISTRIBUTION_FAILED = "Distribution failed before an agent took the lead."  # the ASL's Rescue state
     NO_DIRECT_TARGET = "Neither AssignToEmail nor AssignToUserId was given."
+    NOT_WORKED = "Not worked within the campaign's follow-up deadline."
     DIRECT_NO_MATCH = "No agent matches AssignToEmail / AssignToUserId."
 
 
@@ -189,6 +190,19 @@ class Caps(_Entity):
         return any(v is not None for v in (self.per_hour, self.per_day, self.open_leads))
 
 
+class FollowUp(_Entity):
+    """A campaign's follow-up deadline (issue 13): its agent must work a lead they were given
+    (a call, a status change, a note) within ``deadline_minutes``; reminded
+    ``remind_minutes_before`` (0: not reminded); missed, the lead is taken back and distributed
+    again (``then`` = "redistribute") or sent to a manager on Lead Exception ("manager"). After
+    ``max_takebacks`` take-backs, the next miss goes to a manager."""
+
+    deadline_minutes: Annotated[int, bounded(1, 10_080)]
+    remind_minutes_before: Annotated[int, bounded(0, 10_079)] = 5
+    then: Literal["redistribute", "manager"] = "redistribute"
+    max_takebacks: Annotated[int, bounded(1, 10)] = 2
+
+
 class DateRange(_Entity):
     start: DateText  # first day away (inclusive)
     end: DateText  # last day away (inclusive)
@@ -291,6 +305,7 @@ class Campaign(_Entity):
     inbound_numbers: Annotated[list[Annotated[str, sized(32)]], sized(20)] = Field(default_factory=list)
     blind_offers: bool = False  # issue 13: offers hide the borrower's name and the lead provider until claimed
     caps: Caps = Field(default_factory=Caps)  # per agent, for this campaign's leads
+    follow_up: FollowUp | None = None  # issue 13: a deadline for the first action on a lead given to an agent
 
 
 class DedupeField(StrEnum):
@@ -520,6 +535,7 @@ class Prospect(_Entity):
     first_offer_at: str | None = None
     first_call_at: str | None = None
     worked_at: str | None = None
+    takebacks: int = 0  # times the lead was taken back from an agent who did not work it in time
     events: list[LeadEvent] = Field(default_factory=list)
 
 

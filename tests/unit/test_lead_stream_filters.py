@@ -88,3 +88,7 @@ def test_an_unworked_lead_worked_or_leaving_its_agent_reaches_the_open_leads_cou
     assert passes(filters, unworked("assigned", "unassigned"))  # unclaimed
     assert not passes(filters, unworked("assigned", "assigned"))  # a lock, a callback: still unworked
     assert not passes(filters, unworked("assigned", "assigned", old_worked=True, new_worked=True))
+
+
+def test_the_mapping_stays_within_lambdas_five_filters(filters):
+    assert len(filters) <= 5  # the default quota of filters per event source mapping

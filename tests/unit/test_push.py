@@ -127,6 +127,7 @@ def test_the_socket_is_authorized_with_the_token_query_parameter_and_posting_is_
                 if "execute-api:ManageConnections" in str(st["Action"]):
                     grants.append(name)
                     assert st["Resource"]["Fn::Sub"].endswith("${AgentSocketApi}/${StageName}/POST/@connections/*")
-    assert sorted(grants) == ["ClaimFunction", "LeadStreamFunction", "SocketFunction", "WaveTaskFunction"]
+    assert sorted(grants) == ["ClaimFunction", "DeadlineFunction", "LeadStreamFunction", "SocketFunction",
+                             "WaveTaskFunction"]
     assert res["ConnectionsTable"]["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at",
                                                                                 "Enabled": True}

@@ -46,6 +46,7 @@ def on_lead_change(change: dict[str, Any]) -> None:
     _report(new, old, status, was)
     speed.after_lead_change(new, old)  # speed to lead (issue 13): once per lead and figure
     _release_open(new, old)
+    _follow_up(new, old)
     assigned_at = _s(new, "assigned_at")
     # a lead stored already assigned (round robin, direct) moved its agent's time in the same request
     newly = bool(old) and status == ASSIGNED and (was != status or _s(old, "agent_id") != agent_id)
@@ -67,6 +68,23 @@ def _release_open(new: dict[str, Any], old: dict[str, Any]) -> None:
     prospect_id = (_s(old, "pk") or "").removeprefix("LEAD#")
     if org_id and campaign_id and followup.release_open(org_id, holder, f"{campaign_id}|{prospect_id}"):
         logger.info("unworked lead released from its agent's open-leads count", extra={"prospect_id": prospect_id})
+
+
+def _follow_up(new: dict[str, Any], old: dict[str, Any]) -> None:
+    """Follow-up deadlines (issue 13): a lead newly given to an agent may have one to plan; a
+    lead its agent held unworked, now worked or no longer theirs, has one no more."""
+    status, was = _s(new, "status"), _s(old, "status")
+    newly = _s(new, "assigned_by") if status == ASSIGNED and was != ASSIGNED else None
+    left = None
+    if was == ASSIGNED and not _s(old, "worked_at") and (
+            _s(new, "worked_at") or status != ASSIGNED or _s(new, "agent_id") != _s(old, "agent_id")):
+        left = _s(old, "assigned_at")
+    org_id, campaign_id = _s(new, "org_id"), _s(new, "campaign_id")
+    if (newly or left) and org_id and campaign_id:
+        from leadwave.services import deadlines  # only for these changes: the handler stays quick to start
+
+        deadlines.after_lead_change((_s(new, "pk") or "").removeprefix("LEAD#"), org_id, campaign_id,
+                                    assigned_by=newly, left_unworked=left)
 
 
 def _report(new: dict[str, Any], old: dict[str, Any], status: str | None, was: str | None) -> None:

@@ -20,7 +20,7 @@ from leadwave.rules import worklists as rules
 from leadwave.rules.work import CALL_ACTIONS, first_work
 from leadwave.services import leadpage, outcomes, push
 from leadwave.services.assignment import assignment_fields, event
-from leadwave.store import directory, leads
+from leadwave.store import deadlines, directory, leads
 from leadwave.store import worklists as store
 from leadwave.store.followup import mark_assigned, release_open
 from leadwave.store.tables import LeadItem
@@ -387,6 +387,7 @@ def _give(org_id: str, actor: str, p: Prospect, body: Any, *, by: str, kind: str
     mark_assigned(org_id, target.agent_id, now)  # a manual assignment counts for round robin (seed 002)
     if p.status is LeadStatus.ASSIGNED and p.agent_id and not p.worked_at:  # agent to agent: the stream does not see it
         release_open(org_id, p.agent_id, f"{p.campaign_id}|{p.prospect_id}")  # out of the giver's unworked leads
+        deadlines.cancel(p.prospect_id, p.assigned_at)  # and their follow-up deadline (a person chose the next)
     after = leads.get(p.prospect_id)
     outcomes.publish(after)
     if p.status is LeadStatus.ASSIGNED:  # agent to agent: not a change the leads stream announces

@@ -15,7 +15,7 @@ REASON_CODES = {
     Reason.NO_CLAIM_IN_WAVES: "no_claim_in_waves", Reason.AFTER_HOURS: "after_hours",
     Reason.QUEUE_UNAVAILABLE: "queue_unavailable", Reason.DISTRIBUTION_FAILED: "distribution_failed",
     Reason.NO_DIRECT_TARGET: "no_direct_target", Reason.DIRECT_NO_MATCH: "direct_no_match",
-    Reason.CALLER_HUNG_UP: "caller_hung_up",
+    Reason.CALLER_HUNG_UP: "caller_hung_up", Reason.NOT_WORKED: "not_worked",
 }
 
 

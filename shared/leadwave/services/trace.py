@@ -27,7 +27,7 @@ from leadwave.store import trace as store
 
 # rules beyond eligibility's, named by the decisions themselves
 ALREADY_OFFERED, RECENTLY_CLAIMED, NO_PHONE = "already_offered", "recently_claimed", "no_phone"
-NOT_DRAWN, NOT_READY = "not_drawn", "not_ready"
+NOT_DRAWN, NOT_READY, MISSED_FOLLOW_UP = "not_drawn", "not_ready", "missed_follow_up"
 RULES = {
     rules.NOT_AN_AGENT: "Not an agent (a manager or admin without the agent role).",
     rules.INACTIVE: "Inactive user.",
@@ -43,6 +43,7 @@ RULES = {
     RECENTLY_CLAIMED: "Claimed a lead recently (10 minutes; phone leads: the same day), so drawn last.",
     NO_PHONE: "No work phone to ring.",
     NOT_DRAWN: "Eligible, but the wave was full (drawn at random, longest without a lead first).",
+    MISSED_FOLLOW_UP: "Did not work the lead (a call, a status change, a note) within the follow-up deadline.",
     limits.OUT_OF_OFFICE: "Out of office today (the agent's schedule).",
     limits.OUTSIDE_HOURS: "Outside the agent's working hours (their schedule, in their time zone).",
     limits.CAP_HOUR: "At the agent's cap of leads per hour.",
@@ -54,7 +55,8 @@ RULES = {
 }
 # the history steps shown with the decisions: arrival, where the lead went, who took or moved it
 TRACED_EVENTS = ("received", "queued", "stored", "assigned", "unassigned", "exception", "claimed", "declined",
-                 "wave_declined", "transfer", "reassign", "unclaim", "ignored", "touch", "redistributed")
+                 "wave_declined", "transfer", "reassign", "unclaim", "ignored", "touch", "redistributed",
+                 "taken_back")
 
 
 def verdict(agent: Agent, lead: Any, campaign: Campaign, group: Group | None) -> tuple[str, str | None]:

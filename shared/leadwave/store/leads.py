@@ -30,7 +30,7 @@ BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
         "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at",
         "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from", "run",
-        "first_offer_at", "first_call_at", "worked_at")
+        "first_offer_at", "first_call_at", "worked_at", "takebacks")
 # what the lists read from the status indexes, kept top level (and out of ``doc``)
 _LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at")
 _SETS = ("offered", "current_offers")
@@ -138,6 +138,7 @@ def _from_item(item: LeadItem) -> Prospect:
     doc["ignored"] = bool(doc["ignored"])
     doc["wave"] = int(doc["wave"] or 0)
     doc["run"] = int(doc.get("run") or 0)
+    doc["takebacks"] = int(doc.get("takebacks") or 0)
     for name in _SETS:
         doc[name] = sorted(getattr(item, name) or [])
     doc["events"] = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (item.events or [])]

@@ -194,6 +194,7 @@ class LeadItem(Model):
     first_offer_at = UnicodeAttribute(null=True)  # speed to lead (issue 13)
     first_call_at = UnicodeAttribute(null=True)
     worked_at = UnicodeAttribute(null=True)
+    takebacks = NumberAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
     position = UnicodeAttribute(null=True)  # an entry's place in its list, kept while out of the queue
