@@ -254,3 +254,25 @@ def test_only_an_exception_with_a_live_campaign_can_be_rerun(h, new_org):
     directory.save(c.model_copy(update={"active": False}))
     status, body = rerun(h, org, direct)
     assert (status, body["code"]) == (409, "campaign_inactive")
+
+
+def test_a_ring_all_lead_explains_whom_it_rang_and_who_had_no_phone(h, new_org, resumed, monkeypatch):
+    from leadwave.models import Agent, Campaign, Org
+    from leadwave.store import directory, phone
+
+    placed: list[str] = []
+    monkeypatch.setattr(phone, "place_call", lambda **kw: placed.append(kw["to"]) or f"CA{len(placed):032d}")
+    org = floor(new_org)
+    directory.save(directory.get(Org, org).model_copy(update={"caller_id": "+14155550000"}))
+    ag01 = directory.get(Agent, org, "ag01")
+    directory.save(ag01.model_copy(update={"work_phone": None}))
+    directory.set_availability(directory.get(Agent, org, "ag03"), True)
+    directory.save(directory.get(Campaign, org, "ring_all").model_copy(update={"group_id": "g"}))
+    directory.forget_settings()
+    pid = post(h, org, "ring_all")["prospect_id"]
+    h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": "t1"}, Context())
+    [wave] = decisions(explain(h, org, pid)[1])
+    assert (wave["step"], wave["outcome"], wave["distribution_type"]) == ("wave", "rang", "ring_all")
+    assert wave["chosen"] == ["ag03"] and len(placed) == 1
+    assert excluded(wave)["no_phone"] == ["ag01"] and excluded(wave)["filter_state"] == ["ag02"]
+    assert excluded(wave)["not_in_group"] == ["ag04"]
