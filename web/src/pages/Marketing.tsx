@@ -1,12 +1,12 @@
 // The marketing report (seed 002: "searched in inFlow and Marketing Report"): leads received in a date
 // range by campaign and lead provider, with where distribution first placed them; Export CSV downloads the same.
 import { useState } from "preact/hooks";
-import { ApiError, download, get } from "../api";
+import { get } from "../api";
 import { ErrorBanner, TextField } from "../components/Fields";
 import { Cell, LoadState, Page, RefreshButton } from "../components/Page";
 import { text } from "../format";
 import { useDebounced, useLoad } from "../hooks";
-import { notify } from "../notify";
+import { lastThirtyDays, useCsvExport } from "../report";
 import type { MarketingReport, MarketingRow } from "../types";
 
 const COUNTS: { key: keyof MarketingRow; label: string }[] = [
@@ -19,33 +19,16 @@ const COUNTS: { key: keyof MarketingRow; label: string }[] = [
   { key: "duplicates", label: "Duplicates" },
 ];
 
-function isoDay(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
-
 export function MarketingPage(_props: { canEdit: boolean }) {
-  const today = new Date();
-  const [from, setFrom] = useState(isoDay(new Date(today.getFullYear(), today.getMonth(), today.getDate() - 29)));
-  const [to, setTo] = useState(isoDay(today));
-  const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState<ApiError | null>(null);
+  const [from, setFrom] = useState(() => lastThirtyDays().from);
+  const [to, setTo] = useState(() => lastThirtyDays().to);
+  const { exporting, exportError, exportCsv: download } = useCsvExport("/v1/reports/marketing");
   const range = useDebounced({ from, to }, 300);
   const valid = !!range.from && !!range.to && range.from <= range.to;
   const report = useLoad(() => (valid ? get<MarketingReport>("/v1/reports/marketing", { from: range.from, to: range.to }) : Promise.resolve(undefined)), [range.from, range.to]);
   const data = report.data;
 
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
-      await download("/v1/reports/marketing", { from, to, format: "csv" }, `marketing-${from}-to-${to}.csv`);
-      notify("The report was downloaded as a CSV file.", "success");
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setExportError(err instanceof ApiError ? err : new ApiError(0, "client_error", String(err)));
-    } finally {
-      setExporting(false);
-    }
-  };
+  const exportCsv = () => download({ from, to }, `marketing-${from}-to-${to}.csv`);
 
   return (
     <Page

@@ -2,12 +2,12 @@
 // (assigned) and called, as medians per campaign and per agent, and the share first called within 5 minutes.
 // A campaign narrows both tables; Download CSV exports the same rows (GET /v1/reports/speed?format=csv).
 import { useState } from "preact/hooks";
-import { ApiError, download, get } from "../api";
+import { get } from "../api";
 import { ErrorBanner, SelectField, TextField } from "../components/Fields";
 import { Cell, LoadState, Page, RefreshButton } from "../components/Page";
 import { text } from "../format";
 import { useDebounced, useLoad } from "../hooks";
-import { notify } from "../notify";
+import { lastThirtyDays, useCsvExport } from "../report";
 import { useOptional } from "./settings/common";
 
 /** The report's shapes (infra/openapi/contract.py: SpeedReport), kept with the page that reads them. */
@@ -55,10 +55,6 @@ interface CampaignOption {
 const MAX_DAYS = 92;
 const WEEK = 7 * 86_400;
 
-function isoDay(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
-
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
@@ -87,6 +83,35 @@ function Median({ value, resolution }: { value: number | null; resolution: Speed
   return <span title={`Between ${span(value)} and ${span(value + step)}`}>{span(value)}</span>;
 }
 
+/** A row's figures after its name: leads, to first offer (campaign rows), to claim, to first call, called, within 5 minutes. */
+function Figures({ r, resolution, offer, leads = "Leads", strong = false }: { r: SpeedFigures; resolution: SpeedResolution[]; offer?: number | null; leads?: string; strong?: boolean }) {
+  const cls = strong ? "num strong" : "num";
+  return (
+    <>
+      <Cell label={leads} class="num strong">
+        {String(r.leads)}
+      </Cell>
+      {offer !== undefined && (
+        <Cell label="To first offer" class={cls}>
+          <Median value={offer} resolution={resolution} />
+        </Cell>
+      )}
+      <Cell label="To claim" class={cls}>
+        <Median value={r.median_to_claim_s} resolution={resolution} />
+      </Cell>
+      <Cell label="To first call" class={cls}>
+        <Median value={r.median_to_call_s} resolution={resolution} />
+      </Cell>
+      <Cell label="Called" class={cls}>
+        {String(r.called)}
+      </Cell>
+      <Cell label="Within 5 min" class={cls}>
+        {share(r)}
+      </Cell>
+    </>
+  );
+}
+
 function share(r: SpeedFigures): string {
   if (r.within_5_min_share === null) return "—";
   return `${r.within_5_min} (${Math.round(r.within_5_min_share * 1000) / 10}%)`;
@@ -104,12 +129,10 @@ function resolutionText(resolution: SpeedResolution[]): string {
 }
 
 export function SpeedPage(_props: { canEdit: boolean }) {
-  const today = new Date();
-  const [from, setFrom] = useState(isoDay(new Date(today.getFullYear(), today.getMonth(), today.getDate() - 29)));
-  const [to, setTo] = useState(isoDay(today));
+  const [from, setFrom] = useState(() => lastThirtyDays().from);
+  const [to, setTo] = useState(() => lastThirtyDays().to);
   const [campaign, setCampaign] = useState("");
-  const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState<ApiError | null>(null);
+  const { exporting, exportError, exportCsv: download } = useCsvExport("/v1/reports/speed");
   const campaigns = useOptional<CampaignOption>("/v1/campaigns", "campaigns");
   const range = useDebounced({ from, to }, 300);
   const tooLong = !!from && !!to && from <= to && daysBetween(from, to) >= MAX_DAYS;
@@ -120,18 +143,8 @@ export function SpeedPage(_props: { canEdit: boolean }) {
   const options = [{ value: "", label: "All campaigns" }, ...(campaigns ?? []).map((c) => ({ value: c.campaign_id, label: c.name })).sort((a, b) => a.label.localeCompare(b.label))];
   if (campaign && !options.some((o) => o.value === campaign)) options.push({ value: campaign, label: campaign });
 
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
-      await download("/v1/reports/speed", { from, to, campaign_id: campaign || undefined, format: "csv" }, `speed-to-lead-${from}-to-${to}${campaign ? `-${campaign}` : ""}.csv`);
-      notify("The report was downloaded as a CSV file.", "success");
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setExportError(err instanceof ApiError ? err : new ApiError(0, "client_error", String(err)));
-    } finally {
-      setExporting(false);
-    }
-  };
+  const exportCsv = () =>
+    download({ from, to, campaign_id: campaign || undefined }, `speed-to-lead-${from}-to-${to}${campaign ? `-${campaign}` : ""}.csv`);
 
   return (
     <Page
@@ -180,48 +193,14 @@ export function SpeedPage(_props: { canEdit: boolean }) {
                     <th scope="row" class="cell-title">
                       {text(r.campaign_name)}
                     </th>
-                    <Cell label="Leads" class="num strong">
-                      {String(r.leads)}
-                    </Cell>
-                    <Cell label="To first offer" class="num">
-                      <Median value={r.median_to_offer_s} resolution={data.resolution} />
-                    </Cell>
-                    <Cell label="To claim" class="num">
-                      <Median value={r.median_to_claim_s} resolution={data.resolution} />
-                    </Cell>
-                    <Cell label="To first call" class="num">
-                      <Median value={r.median_to_call_s} resolution={data.resolution} />
-                    </Cell>
-                    <Cell label="Called" class="num">
-                      {String(r.called)}
-                    </Cell>
-                    <Cell label="Within 5 min" class="num">
-                      {share(r)}
-                    </Cell>
+                    <Figures r={r} offer={r.median_to_offer_s} resolution={data.resolution} />
                   </tr>
                 ))}
                 <tr class="totals">
                   <th scope="row" class="cell-title">
                     {campaign ? "Total" : "All campaigns"}
                   </th>
-                  <Cell label="Leads" class="num strong">
-                    {String(data.totals.leads)}
-                  </Cell>
-                  <Cell label="To first offer" class="num strong">
-                    <Median value={data.totals.median_to_offer_s} resolution={data.resolution} />
-                  </Cell>
-                  <Cell label="To claim" class="num strong">
-                    <Median value={data.totals.median_to_claim_s} resolution={data.resolution} />
-                  </Cell>
-                  <Cell label="To first call" class="num strong">
-                    <Median value={data.totals.median_to_call_s} resolution={data.resolution} />
-                  </Cell>
-                  <Cell label="Called" class="num strong">
-                    {String(data.totals.called)}
-                  </Cell>
-                  <Cell label="Within 5 min" class="num strong">
-                    {share(data.totals)}
-                  </Cell>
+                  <Figures r={data.totals} offer={data.totals.median_to_offer_s} resolution={data.resolution} strong />
                 </tr>
               </tbody>
             </table>
@@ -249,21 +228,7 @@ export function SpeedPage(_props: { canEdit: boolean }) {
                       <th scope="row" class="cell-title">
                         {text(r.agent_name)}
                       </th>
-                      <Cell label="Leads assigned" class="num strong">
-                        {String(r.leads)}
-                      </Cell>
-                      <Cell label="To claim" class="num">
-                        <Median value={r.median_to_claim_s} resolution={data.resolution} />
-                      </Cell>
-                      <Cell label="To first call" class="num">
-                        <Median value={r.median_to_call_s} resolution={data.resolution} />
-                      </Cell>
-                      <Cell label="Called" class="num">
-                        {String(r.called)}
-                      </Cell>
-                      <Cell label="Within 5 min" class="num">
-                        {share(r)}
-                      </Cell>
+                      <Figures r={r} leads="Leads assigned" resolution={data.resolution} />
                     </tr>
                   ))}
                 </tbody>
