@@ -9,7 +9,7 @@ from leadwave.api import json_body, json_response
 from leadwave.auth import current_agent, require_role
 from leadwave.errors import NotFound
 from leadwave.models import Agent, Campaign, Group, Role, Vendor
-from leadwave.services import admin
+from leadwave.services import admin, posting
 from leadwave.webhooks import public_base
 
 router = Router()
@@ -76,6 +76,20 @@ def delete_item(kind: str, item_id: str) -> Response:
     else:
         admin.deactivate(Vendor if kind == "vendors" else _kind(kind), org_id, item_id)
     return Response(status_code=204, body="")
+
+
+@router.put("/v1/vendors/<vendor_id>/profile")
+def put_vendor_profile(vendor_id: str) -> Response:
+    """The vendor's own posting format and answer (issue 14); null: leadwave's JSON."""
+    return json_response(200, posting.save_profile(_caller(change=True).org_id, vendor_id, _body()))
+
+
+@router.post("/v1/vendors/<vendor_id>/profile/test")
+def test_vendor_profile(vendor_id: str) -> Response:
+    """The mapping editor's test console: the lead a sample post makes and the vendor's answer."""
+    org_id = _caller(change=False).org_id
+    admin.get_vendor(org_id, vendor_id)  # another org's vendor is unknown here
+    return json_response(200, posting.test_post(org_id, _body()))
 
 
 @router.get("/v1/org")

@@ -8,10 +8,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from bulk import router as bulk_router
-from leadwave.api import build_app, json_body, json_response
+from leadwave.api import build_app, json_body, json_response, raw_body
 from leadwave.auth import vendor_identity
+from leadwave.errors import DomainError
 from leadwave.observability import logger
-from leadwave.services import ingest
+from leadwave.services import ingest, posting
 from leadwave.services.leadin import MAX_LEAD_BYTES
 
 app = build_app()
@@ -20,11 +21,26 @@ app.include_router(bulk_router)  # POST /v1/leads/bulk, GET /v1/uploads/{id}[/re
 
 @app.post("/v1/leads")
 def post_lead() -> Response:
+    """leadwave's JSON, or the vendor's own format and answer (its posting profile, issue 14)."""
     vendor = vendor_identity(app.current_event)
     key = app.current_event.headers.get("Idempotency-Key")  # case-insensitive
-    result = ingest.ingest(vendor, json_body(app, max_bytes=MAX_LEAD_BYTES), key or None, app.lambda_context)
+    profile = posting.profile_of(vendor)
+    try:
+        lead = (json_body(app, max_bytes=MAX_LEAD_BYTES) if profile is None else posting.lead_of(
+            profile, app.current_event.headers.get("Content-Type"), raw_body(app, max_bytes=MAX_LEAD_BYTES)))
+        result = ingest.ingest(vendor, lead, key or None, app.lambda_context)
+    except DomainError as exc:
+        answer = posting.rendered(profile, posting.refused(exc))
+        if answer is None:
+            raise
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(exc.status, answer[0], answer[1], {"Retry-After": str(retry_after)} if retry_after else None)
     body = result["body"]
-    return json_response(result["status_code"], body, {"Location": f"/v1/leads/{body['prospect_id']}"})
+    headers = {"Location": f"/v1/leads/{body['prospect_id']}"}
+    answer = posting.rendered(profile, posting.accepted(result["status_code"], body))
+    if answer is not None:
+        return Response(result["status_code"], answer[0], answer[1], headers)
+    return json_response(result["status_code"], body, headers)
 
 
 @logger.inject_lambda_context(clear_state=True)

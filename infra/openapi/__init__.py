@@ -145,7 +145,7 @@ def _binds(template_path: str, resolver_path: str) -> dict[str, str] | None:
 
 def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
     """Components from the pydantic models: the handlers' own request models and the contract's."""
-    from leadwave.models import Agent, Campaign, Group, Org, WorkList
+    from leadwave.models import Agent, Campaign, Group, Org, PostingProfile, WorkList
     from leadwave.services.admin import IDS, READ_ONLY
     from leadwave.services.leadin import LeadIn
     from pydantic.json_schema import models_json_schema
@@ -157,9 +157,9 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
              c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
              c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
              c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated, c.UploadQueued, c.UploadStatus,
-             c.SpeedReport]
+             c.SpeedReport, c.ProfileSaved, c.ProfileTest]
     inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn,
-              c.AgentLeadIn, c.VendorUpdateIn]
+              c.AgentLeadIn, c.VendorUpdateIn, c.ProfileTestIn, PostingProfile]
     entities = [Campaign, Group, Agent, Org]
     pairs = [(m, "serialization") for m in plain] + [(m, "validation") for m in inputs]
     pairs += [(m, "validation") for m in handler_models.values()]

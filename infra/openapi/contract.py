@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from leadwave.models import PostingProfile
 from pydantic import BaseModel, ConfigDict, Field
 
 # ---------------------------------------------------------------- the error contract (DESIGN.md section 5)
@@ -137,12 +138,13 @@ class OpenOffer(BaseModel):
     campaign_id: str
     campaign_name: str
     distribution_type: str
-    first_name: str
+    first_name: str | None = Field(description="Null for a blind campaign's offer (issue 13) until the claim.")
     state: str | None
     loan_purpose: str | None
     loan_amount: float | None = Field(description="A JSON number (240000, 1250.5).")
-    phone: str = Field(description="Masked: the last digits only.")
+    phone: str | None = Field(description="Masked: the last digits only; null for a blind offer.")
     channel: str
+    blind: bool = Field(default=False, description="The campaign hides who the borrower is until the claim.")
 
 
 class OfferList(BaseModel):
@@ -334,6 +336,32 @@ class VendorOut(BaseModel):
     active: bool
     created_at: str
     permissions: list[str]
+    profile: PostingProfile | None = Field(default=None, description=(
+        "The vendor's own posting format and answer (issue 14); null: leadwave's JSON."))
+
+
+class ProfileSaved(BaseModel):
+    vendor_id: str
+    profile: PostingProfile | None
+
+
+class ProfileTestIn(BaseModel):
+    profile: PostingProfile | None = Field(default=None, description="The profile to try (unsaved is fine).")
+    content_type: str | None = Field(default=None, description="As the vendor would send it.")
+    body: str = Field(description="A sample post, as the vendor would send it.")
+
+
+class ProfileAnswer(BaseModel):
+    status_code: int
+    content_type: str
+    body: str | None = Field(description="The vendor's answer; null: leadwave's JSON answer.")
+
+
+class ProfileTest(BaseModel):
+    lead: dict[str, Any] | None = Field(description="The lead the post makes (POST /v1/leads's JSON); null when "
+                                                    "the post cannot be read.")
+    problems: list[ErrorDetail] = Field(description="Why leadwave would refuse it (empty: it would take it).")
+    answer: ProfileAnswer
 
 
 class VendorCreated(VendorOut):
@@ -837,7 +865,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "A repeat of a lead of the org (its duplicate rule: key fields within a window) is attached to it "
             "(200, `duplicate_of`) or refused (409 `duplicate_lead` with `duplicate_of`), per the org's setting. "
             "A vendor with the `transfer` permission (a call center) may name the agent "
-            "(`assign_to_email`/`assign_to_user_id`) of any campaign: the lead is theirs at once (patch-out)."),
+            "(`assign_to_email`/`assign_to_user_id`) of any campaign: the lead is theirs at once (patch-out). "
+            "A vendor with a posting profile (PUT /v1/vendors/{id}/profile) posts in its own format instead "
+            "(application/x-www-form-urlencoded or XML, its own field names) and is answered in its XML or text "
+            "template, errors too; 415 for a format its profile does not list."),
         body="LeadIn", headers={"Idempotency-Key": {"type": "string", "maxLength": 256}}),
     ("POST", "/v1/leads/bulk"): Op(
         "Upload leads as a CSV file (asynchronous)", {202: "UploadQueued"}, (*AGENT, *JSON_BODY, 503),
@@ -982,6 +1013,16 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/v1/vendors/{item_id}"): Op("A vendor", {200: "VendorOut"}, (*AGENT, *ITEM)),
     ("PUT", "/v1/vendors/{item_id}"): Op("Rename a vendor or change its permissions", {200: "VendorOut"},
                                          (*AGENT, *JSON_BODY, *ITEM), body="VendorUpdateIn"),
+    ("PUT", "/v1/vendors/{item_id}/profile"): Op(
+        "Set a vendor's posting profile (its formats, field mapping and answer); null removes it",
+        {200: "ProfileSaved"}, (*AGENT, *JSON_BODY, *ITEM), body="PostingProfile", description=(
+            "With a profile, POST /v1/leads from this vendor's key takes the formats it lists (JSON, "
+            "application/x-www-form-urlencoded, XML), maps the vendor's field names (dotted and nested names, "
+            "constants, transforms) to the lead's, keeps the rest in `fields`, and answers in the profile's "
+            "XML or text template (errors too). 400 `validation_failed` names each bad field.")),
+    ("POST", "/v1/vendors/{item_id}/profile/test"): Op(
+        "Try a posting profile on a sample post: the lead it makes and the vendor's answer (nothing stored)",
+        {200: "ProfileTest"}, (*AGENT, *JSON_BODY, *ITEM), body="ProfileTestIn"),
 }
 SETTINGS_KINDS = {"campaigns": "Campaign", "groups": "Group", "agents": "Agent"}
 for _kind, _name in SETTINGS_KINDS.items():

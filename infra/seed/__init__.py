@@ -41,9 +41,10 @@ def load_seed(path: Path = DEMO, *, offer_timeout: int | None = None) -> dict[st
             numbers.claim(number, org.org_id, campaign.campaign_id)
     pepper = key_pepper()
     for v in data["vendors"]:
-        directory.save(Vendor(org_id=org.org_id, vendor_id=v["vendor_id"], name=v["name"],
-                              key_hash=hash_key(v["key"], pepper), key_prefix=display_prefix(v["key"]),
-                              created_at=clock.iso(clock.now())))
+        directory.save(Vendor.model_validate({
+            "org_id": org.org_id, "vendor_id": v["vendor_id"], "name": v["name"],
+            "key_hash": hash_key(v["key"], pepper), "key_prefix": display_prefix(v["key"]),
+            "created_at": clock.iso(clock.now()), "profile": v.get("profile")}))  # issue 14: its own format
     _prospects(org, data.get("prospects", []))
     _lists(org, data.get("lists", []))
     return {"org_id": org.org_id, "vendor_keys": [v["key"] for v in data["vendors"]],

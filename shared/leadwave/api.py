@@ -72,6 +72,18 @@ def json_body(app: APIGatewayRestResolver, *, max_bytes: int) -> Any:
     carry (NaN, Infinity, 1e400, an integer of thousands of digits), a key given twice, or a NUL
     character in a string."""
     event = app.current_event
+    raw = raw_body(app, max_bytes=max_bytes)
+    media = (event.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()  # case-insensitive
+    if media and media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise UnsupportedMediaType("send the body as application/json")
+    if not raw.strip():
+        raise InvalidRequest("the body is empty", code="invalid_json")
+    return parse_json(raw)
+
+
+def raw_body(app: APIGatewayRestResolver, *, max_bytes: int) -> str:
+    """The request's body as text (base64 decoded), or 413 past ``max_bytes``."""
+    event = app.current_event
     raw = event.body or ""
     if event.is_base64_encoded:
         import base64
@@ -79,12 +91,7 @@ def json_body(app: APIGatewayRestResolver, *, max_bytes: int) -> Any:
         raw = base64.b64decode(raw).decode("utf-8", errors="replace")
     if len(raw.encode()) > max_bytes:
         raise PayloadTooLarge(f"the body is larger than {max_bytes} bytes")
-    media = (event.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()  # case-insensitive
-    if media and media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
-        raise UnsupportedMediaType("send the body as application/json")
-    if not raw.strip():
-        raise InvalidRequest("the body is empty", code="invalid_json")
-    return parse_json(raw)
+    return raw
 
 
 def parse_json(raw: str) -> Any:

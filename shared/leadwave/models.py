@@ -450,6 +450,52 @@ class VendorPermission(StrEnum):
     TRANSFER = "transfer"  # a call center's patch-out: transfer leads, assign new leads to a named agent
 
 
+LEAD_TARGETS = ("campaign_id", "first_name", "last_name", "phone", "email", "state", "loan_purpose", "loan_amount",
+                "vendor_lead_id", "assign_to_email", "assign_to_user_id", "channel")
+
+
+def _rule_target(value: str) -> str:
+    if value in LEAD_TARGETS or re.fullmatch(r"fields\.[A-Za-z0-9_.\-]{1,64}", value):
+        return value
+    raise PydanticCustomError("unknown_target", "a lead field ({targets}) or fields.<name>",
+                              {"targets": ", ".join(LEAD_TARGETS)})
+
+
+class FieldRule(_Entity):
+    """One field of the lead (``target``) from the vendor's post: the vendor's field at
+    ``source`` (a name as posted, or a dotted path into nested JSON or XML), transformed in
+    order, or a constant ``value``."""
+
+    target: Annotated[str, sized(80, 1), AfterValidator(_rule_target)]
+    source: Annotated[str, sized(200, 1)] | None = None
+    value: Annotated[str, sized(500)] | None = None
+    transforms: Annotated[list[Literal["trim", "lower", "upper", "digits", "first_name", "last_name", "state_code",
+                                       "amount"]], sized(8)] = Field(default_factory=list)
+
+    def model_post_init(self, _context: Any) -> None:
+        if (self.source is None) == (self.value is None):
+            raise PydanticCustomError("source_or_value", "give the vendor's field (source) or a constant (value)")
+
+
+class AnswerFormat(_Entity):
+    """How the vendor is answered: leadwave's JSON, or an XML or plain-text ``template`` with
+    ``${outcome}`` (accepted, duplicate, rejected), ``${prospect_id}``, ``${status}``,
+    ``${reason}``, ``${code}`` and ``${http_status}``."""
+
+    format: Literal["json", "xml", "text"] = "json"
+    template: Annotated[str, sized(4000)] | None = None
+
+
+class PostingProfile(_Entity):
+    """A vendor's posting profile (issue 14): the body formats it may post, its field mapping,
+    whether its other fields are kept in ``fields``, and the answer it expects."""
+
+    formats: Annotated[list[Literal["json", "form", "xml"]], sized(3, 1)] = Field(default_factory=lambda: ["json"])
+    fields: Annotated[list[FieldRule], sized(100)] = Field(default_factory=list)
+    keep_unmapped: bool = True
+    answer: AnswerFormat = Field(default_factory=AnswerFormat)
+
+
 class Vendor(_Entity):
     org_id: str
     vendor_id: str
@@ -459,6 +505,7 @@ class Vendor(_Entity):
     active: bool = True
     created_at: str
     permissions: list[VendorPermission] = Field(default_factory=list)
+    profile: PostingProfile | None = None  # issue 14: the vendor's own format (None: leadwave's JSON)
 
 
 class VendorIdentity(_Entity):
