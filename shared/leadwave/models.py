@@ -615,4 +615,7 @@ class Offer(_Entity):
     status: str  # open | declined | claimed | closed (expired offers stay "open" past expires_at)
     offered_at: str
     expires_at: str
+    # what the claim checks the agent's caps against (issue 13), so it reads no settings
+    caps: Caps | None = None  # the campaign's caps per agent, when it has any
+    time_zone: str | None = None  # the org's (an agent's day, without a zone of their own)
 

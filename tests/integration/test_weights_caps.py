@@ -238,3 +238,35 @@ def test_blind_offers_hide_the_borrower_until_the_claim(h, new_org, resumed):
     status, mine = call(h, "GET", "/v1/me/leads", "ag01", org, resource="/v1/me/leads")
     leads_ = mine if isinstance(mine, list) else mine.get("leads", mine.get("items"))
     assert any(lead["first_name"] == "Jane" for lead in leads_)
+
+
+def test_a_claim_reads_no_settings_capped_or_not(h, new_org, resumed, monkeypatch):
+    """The claim stays three DynamoDB calls (the caller, the lead with their offer, the write):
+    the campaign's caps and the org's zone come with the offer, so even a cold settings cache
+    adds no read; a capped agent's write is the same one call, a transaction."""
+    from botocore.client import BaseClient
+
+    from leadwave.store import directory
+
+    org = new_org(2, wave_size=2)
+    campaign_update(org, "waves", caps={"per_day": 5})
+    calls: list[str] = []
+    real = BaseClient._make_api_call
+
+    def counted(self: Any, operation: str, params: Any) -> Any:
+        calls.append(operation)
+        return real(self, operation, params)
+
+    for n, who in enumerate(("ag01", "ag02")):
+        pid = post(h, org, "waves", n)["prospect_id"]
+        h["tasks"].handler({"action": "open_wave", "prospect_id": pid, "token": f"t{n}"}, Context())
+        if who == "ag02":
+            campaign_update(org, "waves", caps={})  # uncapped now; the open offer still says what it was
+        directory.forget_settings()
+        calls.clear()
+        monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+        assert claim(h, org, who, pid)[0] == 200
+        monkeypatch.setattr(BaseClient, "_make_api_call", real)
+        # the caller by email (one Query of the email index), the lead and offer, the write
+        assert calls == ["Query", "BatchGetItem", "TransactWriteItems"], calls
+    assert agent(org, "ag01").cap_version == 1 and agent(org, "ag02").cap_version == 1

@@ -16,7 +16,7 @@ from typing import Any
 
 from leadwave import clock
 from leadwave.errors import AlreadyClaimed, ConcurrentUpdate, Forbidden, OfferExpired
-from leadwave.models import Agent, Campaign, DistributionType, Group, LeadStatus, Prospect
+from leadwave.models import Agent, Campaign, Caps, DistributionType, Group, LeadStatus, Offer, Prospect
 from leadwave.observability import count, logger
 from leadwave.rules import limits
 from leadwave.rules.eligibility import is_eligible
@@ -95,7 +95,7 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
     try:
         condition = (leads.broadcast_claimable(p.wave, at) if is_broadcast(p)
                      else leads.claimable_by(agent.agent_id, p.wave, at))
-        _write_claim(agent, p, view.rules, fields, ev, condition, at)
+        _write_claim(agent, p, view.rules, view.offer, fields, ev, condition, at)
     except ConcurrentUpdate:
         now = leads.get(prospect_id)
         _refuse(now, agent, view.rules)
@@ -116,17 +116,22 @@ def claim_offer(agent: Agent, prospect_id: str, *, by_phone: bool = False,
 CAP_ATTEMPTS = 3
 
 
-def _write_claim(agent: Agent, p: Prospect, rules: dict[str, Any] | None, fields: dict[str, Any], ev: Any,
-                 condition: Any, at: str) -> None:
+def _write_claim(agent: Agent, p: Prospect, rules: dict[str, Any] | None, offer: Offer | None,
+                 fields: dict[str, Any], ev: Any, condition: Any, at: str) -> None:
     """The first-claim write. An agent whose leads are capped (theirs, or the campaign's per
     agent) is refused at the cap, and their count moves in the same transaction as the lead,
-    checked against the count read: concurrent claims never pass a cap together."""
-    s = directory.settings(agent.org_id)
-    campaign = Campaign.model_validate(rules["campaign"]) if rules else s.campaign(p.campaign_id)
-    if campaign is None or not limits.capped(agent, campaign):
+    checked against the count read: concurrent claims never pass a cap together. The campaign's
+    caps and the org's zone come with the lead's offer or broadcast: no settings are read."""
+    if rules:
+        campaign, zone = Campaign.model_validate(rules["campaign"]), rules.get("time_zone")
+    else:  # a targeted wave's offer carries the campaign's caps (none: not capped by the campaign)
+        campaign = Campaign.model_construct(campaign_id=p.campaign_id, caps=offer.caps if offer and offer.caps
+                                            else Caps())
+        zone = offer.time_zone if offer else None
+    if not limits.capped(agent, campaign):
         leads.update(p, fields, ev, condition=condition)
         return
-    now, zone = clock.parse(at), s.org.time_zone
+    now, zone = clock.parse(at), zone or directory.settings(agent.org_id).org.time_zone
     for attempt in range(CAP_ATTEMPTS):
         over = limits.cap_reached(agent, campaign, now, zone)
         if over is not None:

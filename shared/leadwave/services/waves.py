@@ -159,7 +159,8 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
         # who to push it to is read while the wave is written (the posts follow the writes)
         audience = push.in_background(lambda: _broadcast_audience(p, s, campaign))
         leads.write_broadcast(p, wave, expires, {"campaign": campaign.model_dump(mode="json"),
-                                                  "group": group.model_dump(mode="json") if group else None})
+                                                  "group": group.model_dump(mode="json") if group else None,
+                                                  "time_zone": s.org.time_zone})
         opened = _commit(p, token, changes, event("wave_opened", wave=wave, broadcast=True))
         if opened is not None:
             offer = agents.offer_view(opened, blind=campaign.blind_offers)
@@ -176,8 +177,10 @@ def _open(p: Prospect, s: OrgSettings, campaign: Campaign, token: str, entered: 
     if not picked:
         return Reason.NO_ELIGIBLE if p.wave == 0 else _no_taker(p, campaign)
     ids = [a.agent_id for a in picked]
+    caps = campaign.caps if campaign.caps.any() else None  # what the claim checks, read with the offer
     leads.write_offers([Offer(org_id=p.org_id, prospect_id=p.prospect_id, agent_id=a, wave=wave, status="open",
-                              offered_at=clock.iso(now), expires_at=expires) for a in ids])
+                              offered_at=clock.iso(now), expires_at=expires, caps=caps, time_zone=s.org.time_zone)
+                        for a in ids])
     opened = _commit(p, token, {**changes, "current_offers": ids}, event("wave_opened", wave=wave, agents=ids),
                      add_offered=ids)
     if opened is not None and ring_all:

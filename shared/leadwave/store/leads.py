@@ -541,8 +541,9 @@ def bucket_page(org_id: str, agent_id: str, app_status: str, *, limit: int,
 # ---------------------------------------------------------------- offers
 
 def _offer_item(o: Offer) -> LeadItem:
+    doc = {"offered_at": o.offered_at, **o.model_dump(mode="json", include={"caps", "time_zone"}, exclude_none=True)}
     item = LeadItem(_pk(o.prospect_id), f"OFFER#{o.agent_id}", kind="offer", org_id=o.org_id,
-                    doc={"offered_at": o.offered_at}, status=o.status, wave=o.wave, expires_at=o.expires_at)
+                    doc=doc, status=o.status, wave=o.wave, expires_at=o.expires_at)
     if o.status == "open":  # declined and closed offers leave the agent's index: their polls skip them
         item.gsi2pk, item.gsi2sk = f"OFFER#{o.org_id}#{o.agent_id}", o.expires_at
     item.expires_ttl = int(clock.parse(o.expires_at).timestamp()) + 7 * 24 * 3600
@@ -550,9 +551,10 @@ def _offer_item(o: Offer) -> LeadItem:
 
 
 def _offer_from_item(item: LeadItem) -> Offer:
+    doc = item.doc or {}
     return Offer(org_id=item.org_id, prospect_id=item.pk.removeprefix("LEAD#"), agent_id=item.sk.split("#", 1)[1],
-                 wave=int(item.wave or 0), status=item.status, offered_at=(item.doc or {}).get("offered_at", ""),
-                 expires_at=item.expires_at or "")
+                 wave=int(item.wave or 0), status=item.status, offered_at=doc.get("offered_at", ""),
+                 expires_at=item.expires_at or "", caps=doc.get("caps"), time_zone=doc.get("time_zone"))
 
 
 def write_offers(offers: list[Offer]) -> None:
