@@ -12,7 +12,7 @@ from leadwave.api import build_app, json_body, json_response, raw_body
 from leadwave.auth import vendor_identity
 from leadwave.errors import DomainError
 from leadwave.observability import logger
-from leadwave.services import ingest, posting
+from leadwave.services import ingest, posting, returns
 from leadwave.services.leadin import MAX_LEAD_BYTES
 
 app = build_app()
@@ -41,6 +41,13 @@ def post_lead() -> Response:
     if answer is not None:
         return Response(result["status_code"], answer[0], answer[1], headers)
     return json_response(result["status_code"], body, headers)
+
+
+@app.get("/v1/returns")
+def list_returns() -> Response:
+    """The vendor's leads returned to it (issue 14), newest first; ``cursor`` reads on."""
+    vendor = vendor_identity(app.current_event)
+    return json_response(200, returns.vendor_returns(vendor, app.current_event.get_query_string_value("cursor")))
 
 
 @logger.inject_lambda_context(clear_state=True)

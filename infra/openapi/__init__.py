@@ -157,7 +157,7 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
              c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
              c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
              c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated, c.UploadQueued, c.UploadStatus,
-             c.SpeedReport, c.ProfileSaved, c.ProfileTest]
+             c.SpeedReport, c.ProfileSaved, c.ProfileTest, c.ReturnsPage]
     inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn,
               c.AgentLeadIn, c.VendorUpdateIn, c.ProfileTestIn, PostingProfile]
     entities = [Campaign, Group, Agent, Org]

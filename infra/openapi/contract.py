@@ -321,12 +321,15 @@ class VendorCreateIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     permissions: list[Literal["transfer"]] = Field(default_factory=list, description=(
         "`transfer`: a call center's patch-out (transfer leads; assign new leads to the agent they name)."))
+    return_window_days: int = Field(default=7, ge=0, le=365, description=(
+        "Days after a lead arrives that a manager may return it to this vendor (0: no returns)."))
 
 
 class VendorUpdateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=100)
     permissions: list[Literal["transfer"]] | None = None
+    return_window_days: int | None = Field(default=None, ge=0, le=365)
 
 
 class VendorOut(BaseModel):
@@ -336,8 +339,24 @@ class VendorOut(BaseModel):
     active: bool
     created_at: str
     permissions: list[str]
+    return_window_days: int = 7
     profile: PostingProfile | None = Field(default=None, description=(
         "The vendor's own posting format and answer (issue 14); null: leadwave's JSON."))
+
+
+class ReturnedLead(BaseModel):
+    prospect_id: str
+    vendor_lead_id: str | None
+    campaign_id: str
+    received_at: str
+    returned_at: str | None
+    reason: Literal["bad_number", "duplicate", "not_in_market", "fraud"] | None
+    note: str | None
+
+
+class ReturnsPage(BaseModel):
+    items: list[ReturnedLead]
+    next_cursor: str | None
 
 
 class ProfileSaved(BaseModel):
@@ -376,7 +395,7 @@ class GroupWarning(BaseModel):
 
 # ---------------------------------------------------------------- the lead page, the work queue, lists (seed 003)
 
-LeadStatusText = Literal["stored", "offering", "assigned", "unassigned", "exception"]
+LeadStatusText = Literal["stored", "offering", "assigned", "unassigned", "exception", "returned"]
 OutcomeText = Literal["no_answer", "busy", "left_voicemail", "wrong_number", "not_interested", "do_not_call",
                       "contacted"]
 
@@ -887,6 +906,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/v1/uploads/{upload_id}"): Op(
         "A bulk upload's progress and per-row results, a page at a time", {200: "UploadStatus"},
         (*AGENT, *ITEM, 400), query={"cursor": {"type": "string"}}),
+    ("GET", "/v1/returns"): Op(
+        "The vendor's leads returned to it for a credit (issue 14), newest first", {200: "ReturnsPage"},
+        (*VENDOR, 400), query={"cursor": {"type": "string", "description": "next_cursor of the previous page"}}),
     ("GET", "/v1/uploads/{upload_id}/rejected"): Op(
         "A bulk upload's rejected rows as CSV (row, field, reason, then the row's cells)",
         {200: {"text/csv": "RejectedCsv"}}, (*AGENT, *ITEM)),
@@ -938,7 +960,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "not locked (`view_only: true`, `lock_expires_at: null`). 403: a user who is not an agent "
             "(unless they view leads only); 404: the list or segment is not one the caller works.")),
     ("POST", "/v1/leads/{prospect_id}/{action}"): Op(
-        "A lead action: outcome, note, callback, claim, release, remove, unclaim, reassign, call, transfer, status",
+        "A lead action: outcome, note, callback, claim, release, remove, unclaim, reassign, call, transfer, status, "
+        "return",
         {200: "LeadActionResult"}, (*AGENT, *JSON_BODY, *ITEM, 409), body="LeadActionIn", body_required=False,
         path={"action": {"type": "string", "enum": list(_actions())}}, description=(
             "The caller must hold the lead's lock or own it (409 `lock_not_held`); a lead another agent "
@@ -946,7 +969,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "are for managers and admins (403 `forbidden_role`); `transfer` is for the lead's agent or a manager "
             "(answers also `prospect_id` and the new `agent_id`); `status` moves the application of the lead's "
             "agent (or a manager) to another step of the org's workflow (answers `app_status`, `app_activity`, "
-            "`changed`). An unknown action is 404 `unknown_action`. "
+            "`changed`). `return` (managers and admins; issue 14) sends an assigned lead or a lead exception back "
+            "to the vendor that posted it for a credit, within the vendor's return window: {reason: bad_number, "
+            "duplicate, not_in_market or fraud, note?}; the lead leaves its agent, every call list and Lead "
+            "Exception (409 `not_returnable`, `return_window_closed`, `not_a_vendor_lead`, `already_returned`; "
+            "answers also `returned_at`, `reason`, `vendor_id`). An unknown action is 404 `unknown_action`. "
             "The same action with the same body repeated answers 200 with `replayed: true`.")),
     ("GET", "/v1/leads"): Op(
         "Search the org's leads, one status at a time (managers, admins, supervisors)", {200: "SearchPage"},

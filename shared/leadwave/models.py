@@ -34,6 +34,7 @@ class LeadStatus(StrEnum):
     ASSIGNED = "assigned"      # an agent has it (an application exists)
     UNASSIGNED = "unassigned"  # the fresh bucket
     EXCEPTION = "exception"    # the Lead Exception page (possibly ignored)
+    RETURNED = "returned"      # returned to its vendor for a credit (issue 14): out of every queue and list
 
 
 class AfterHoursRule(StrEnum):
@@ -496,6 +497,15 @@ class PostingProfile(_Entity):
     answer: AnswerFormat = Field(default_factory=AnswerFormat)
 
 
+class ReturnReason(StrEnum):
+    """Why a lead goes back to its vendor for a credit (issue 14)."""
+
+    BAD_NUMBER = "bad_number"
+    DUPLICATE = "duplicate"
+    NOT_IN_MARKET = "not_in_market"
+    FRAUD = "fraud"
+
+
 class Vendor(_Entity):
     org_id: str
     vendor_id: str
@@ -506,6 +516,7 @@ class Vendor(_Entity):
     created_at: str
     permissions: list[VendorPermission] = Field(default_factory=list)
     profile: PostingProfile | None = None  # issue 14: the vendor's own format (None: leadwave's JSON)
+    return_window_days: Annotated[int, bounded(0, 365)] = 7  # issue 14: days after arrival a lead may be returned
 
 
 class VendorIdentity(_Entity):
@@ -583,6 +594,8 @@ class Prospect(_Entity):
     first_call_at: str | None = None
     worked_at: str | None = None
     takebacks: int = 0  # times the lead was taken back from an agent who did not work it in time
+    returned_at: str | None = None  # issue 14: returned to its vendor, when and why (ReturnReason)
+    return_reason: str | None = None
     events: list[LeadEvent] = Field(default_factory=list)
 
 

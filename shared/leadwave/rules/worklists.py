@@ -55,8 +55,8 @@ REQUEUE = frozenset({"no_answer", "busy", "left_voicemail", "contacted"})
 # never call again from a list: out of every queue
 FINISHED = frozenset({"wrong_number", "not_interested", "do_not_call"})
 ACTIONS = ("outcome", "note", "callback", "claim", "release", "remove", "unclaim", "reassign", "call", "transfer",
-           "status")
-MANAGER_ACTIONS = frozenset({"unclaim", "reassign"})
+           "status", "return")
+MANAGER_ACTIONS = frozenset({"unclaim", "reassign", "return"})
 KEEPS_LOCK = frozenset({"note", "call"})  # done while talking to the lead: the lock stays
 
 

@@ -323,12 +323,14 @@ def save_org(org_id: str, body: Any) -> dict[str, Any]:
     return org.model_dump(mode="json")
 
 
-def _vendor_fields(body: Any, *, require_name: bool) -> tuple[str | None, list[Any] | None]:
-    """``{"name": "...", "permissions": ["transfer"]}``: a vendor's name and what its key may do
-    beyond posting leads (``transfer``: a call center's patch-out)."""
-    if not isinstance(body, dict) or set(body) - {"name", "permissions"}:
-        raise InvalidRequest("send {\"name\": \"...\", \"permissions\": [\"transfer\"]}", code="validation_failed",
-                             details=[_detail("body", "fields", "name and permissions only")])
+def _vendor_fields(body: Any, *, require_name: bool) -> dict[str, Any]:
+    """``{"name": "...", "permissions": ["transfer"], "return_window_days": 7}``: a vendor's name,
+    what its key may do beyond posting leads (``transfer``: a call center's patch-out), and how many
+    days after arrival its leads may be returned to it (issue 14). Only the fields given."""
+    if not isinstance(body, dict) or set(body) - {"name", "permissions", "return_window_days"}:
+        raise InvalidRequest("send {\"name\": \"...\", \"permissions\": [\"transfer\"], \"return_window_days\": 7}",
+                             code="validation_failed",
+                             details=[_detail("body", "fields", "name, permissions and return_window_days only")])
     name = body.get("name")
     if (name is not None or require_name) and (not isinstance(name, str) or not name.strip() or len(name) > 100):
         raise InvalidRequest("a name of 1-100 characters", code="validation_failed",
@@ -338,16 +340,25 @@ def _vendor_fields(body: Any, *, require_name: bool) -> tuple[str | None, list[A
     if permissions is not None and (not isinstance(permissions, list) or any(p not in allowed for p in permissions)):
         raise InvalidRequest("unknown permission", code="validation_failed",
                              details=[_detail("permissions", "unknown_permission", f"a list of: {', '.join(allowed)}")])
-    return (name.strip() if isinstance(name, str) else None), (
-        sorted({VendorPermission(p) for p in permissions}) if permissions is not None else None)
+    window = body.get("return_window_days")
+    if window is not None and (isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= 365):
+        raise InvalidRequest("a return window of 0-365 days", code="validation_failed",
+                             details=[_detail("return_window_days", "out_of_range", "whole days, 0 to 365")])
+    out: dict[str, Any] = {}
+    if isinstance(name, str):
+        out["name"] = name.strip()
+    if permissions is not None:
+        out["permissions"] = sorted({VendorPermission(p) for p in permissions})
+    if window is not None:
+        out["return_window_days"] = window
+    return out
 
 
 def update_vendor(org_id: str, vendor_id: str, body: Any) -> dict[str, Any]:
-    """Rename a vendor or change its permissions (its key stays)."""
-    name, permissions = _vendor_fields(body, require_name=False)
+    """Rename a vendor, change its permissions or its return window (its key stays)."""
+    changes = _vendor_fields(body, require_name=False)
     vendor = directory.get(Vendor, org_id, vendor_id)
-    vendor = vendor.model_copy(update={k: v for k, v in (("name", name), ("permissions", permissions))
-                                       if v is not None})
+    vendor = vendor.model_copy(update=changes)
     directory.save(vendor)
     return vendor.model_dump(mode="json", exclude={"org_id", "key_hash"})
 
@@ -362,10 +373,10 @@ def vendors(org_id: str) -> list[dict[str, Any]]:
 
 def create_vendor(org_id: str, body: Any) -> dict[str, Any]:
     """The key is shown once, here; only its peppered hash is stored."""
-    name, permissions = _vendor_fields(body, require_name=True)
+    fields = _vendor_fields(body, require_name=True)
     key = new_key()
-    vendor = Vendor(org_id=org_id, vendor_id=new_id("vd"), name=str(name), key_hash=hash_key(key, key_pepper()),
-                    key_prefix=display_prefix(key), created_at=clock.iso(clock.now()), permissions=permissions or [])
+    vendor = Vendor(org_id=org_id, vendor_id=new_id("vd"), key_hash=hash_key(key, key_pepper()),
+                    key_prefix=display_prefix(key), created_at=clock.iso(clock.now()), **fields)
     directory.save(vendor, create_only=True)
     from leadwave.store import aws
 

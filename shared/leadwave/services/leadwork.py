@@ -230,6 +230,12 @@ def _call(agent: Agent, p: Prospect, callback_base: str | None) -> dict[str, Any
 def _manage(manager: Agent, prospect_id: str, action: str, body: Any) -> dict[str, Any]:
     if not manager.has_role(Role.MANAGER, Role.ADMIN):
         raise Forbidden("your role does not allow this", code="forbidden_role")
+    if action == "return":  # to its vendor, for a credit (issue 14)
+        from leadwave.services import returns
+
+        returned, replayed = returns.return_lead(manager, prospect_id, _fields(body, {"reason", "note"}))
+        return _summary(returned, released=True, replayed=replayed, returned_at=returned.returned_at,
+                        reason=returned.return_reason, vendor_id=returned.vendor_id)
     try:
         p = leads.get(prospect_id, org_id=manager.org_id)
     except NotFound:

@@ -30,7 +30,7 @@ BROADCAST_SK = "BCAST"  # a Distribute All lead's one broadcast offer
 _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assigned_by", "app_status",
         "app_activity", "failure_reason", "wave", "wave_token", "wave_expires_at", "wave_entered", "updated_at",
         "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from", "run",
-        "first_offer_at", "first_call_at", "worked_at", "takebacks")
+        "first_offer_at", "first_call_at", "worked_at", "takebacks", "returned_at", "return_reason")
 # what the lists read from the status indexes, kept top level (and out of ``doc``)
 _LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at")
 _SETS = ("offered", "current_offers")
@@ -77,10 +77,18 @@ def callback_key(org_id: str, agent_id: str) -> str:
     return f"CB#{org_id}#{agent_id}"
 
 
+def returns_key(org_id: str, vendor_id: str) -> str:
+    return f"RET#{org_id}#{vendor_id}"
+
+
 def _gsi3_keys(org_id: str, status: str, ignored: bool, amount: Any, prospect_id: str,
-               agent_id: str | None = None, callback_at: str | None = None) -> tuple[Any, Any]:
-    """gsi3 holds exceptions (the Lead Exception page sorted by loan amount) and an agent's
-    claimed leads with a timed callback (their work queue, by due time)."""
+               agent_id: str | None = None, callback_at: str | None = None, *, vendor_id: str | None = None,
+               returned_at: str | None = None) -> tuple[Any, Any]:
+    """gsi3 holds exceptions (the Lead Exception page sorted by loan amount), an agent's
+    claimed leads with a timed callback (their work queue, by due time), and a vendor's returned
+    leads (``GET /v1/returns``, by return time)."""
+    if status == LeadStatus.RETURNED.value and vendor_id and returned_at:
+        return returns_key(org_id, vendor_id), f"{returned_at}#{prospect_id}"
     if status == LeadStatus.EXCEPTION.value:
         return status_key(org_id, status, ignored), amount_sort(amount, prospect_id)
     if status == LeadStatus.ASSIGNED.value and agent_id and callback_at:
@@ -121,7 +129,8 @@ def _to_item(p: Prospect) -> LeadItem:
     if p.agent_id and p.assigned_at:
         item.gsi2pk, item.gsi2sk = agent_key(p.org_id, p.agent_id), p.assigned_at
     item.gsi3pk, item.gsi3sk = _gsi3_keys(p.org_id, p.status.value, p.ignored, p.loan_amount, p.prospect_id,
-                                          p.agent_id, p.callback_at)
+                                          p.agent_id, p.callback_at, vendor_id=p.vendor_id,
+                                          returned_at=p.returned_at)
     item.gsi4pk, item.gsi4sk = _wip_keys(p.org_id, p.status.value, p.agent_id, p.app_status, p.assigned_at,
                                          p.prospect_id)
     return item
@@ -342,7 +351,8 @@ def update_actions(p: Prospect, changes: dict[str, Any], event: LeadEvent | None
                     LeadItem.gsi1sk.set(_status_sort(status, p.created_at, p.prospect_id, sweep_at))]
     if {"status", "ignored", "agent_id", "callback_at"} & changes.keys() or sweep_at:
         gsi3pk, gsi3sk = _gsi3_keys(p.org_id, status, ignored, p.loan_amount, p.prospect_id,
-                                    changes.get("agent_id", p.agent_id), changes.get("callback_at", p.callback_at))
+                                    changes.get("agent_id", p.agent_id), changes.get("callback_at", p.callback_at),
+                                    vendor_id=p.vendor_id, returned_at=changes.get("returned_at", p.returned_at))
         actions += ([LeadItem.gsi3pk.set(gsi3pk), LeadItem.gsi3sk.set(gsi3sk)] if gsi3pk
                     else [LeadItem.gsi3pk.remove(), LeadItem.gsi3sk.remove()])
     if {"status", "agent_id", "app_status", "assigned_at"} & changes.keys():

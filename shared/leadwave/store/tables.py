@@ -195,6 +195,8 @@ class LeadItem(Model):
     first_call_at = UnicodeAttribute(null=True)
     worked_at = UnicodeAttribute(null=True)
     takebacks = NumberAttribute(null=True)
+    returned_at = UnicodeAttribute(null=True)  # issue 14: returned to its vendor
+    return_reason = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
     position = UnicodeAttribute(null=True)  # an entry's place in its list, kept while out of the queue
