@@ -5,8 +5,11 @@ import { CheckboxField, FormErrors, TextField } from "../../components/Fields";
 import { ACTIONS, Cell, DataTable } from "../../components/Page";
 import { when } from "../../format";
 import { notify } from "../../notify";
+import { linkHandler, useLocation } from "../../router";
 import type { Vendor } from "../../types";
 import { ListState, RowActions, SettingsPage, useList, useRemove, useSubmit, YesNo } from "./common";
+import { profileSummary, type VendorWithProfile } from "./posting";
+import { PostingProfilePage, profilePath } from "./PostingProfile";
 
 /** What a vendor's key may do besides posting leads. */
 export const VENDOR_PERMISSIONS: { value: string; label: string; hint: string }[] = [
@@ -69,8 +72,14 @@ function KeyDialog({ created, onClose }: { created: (Vendor & { api_key: string 
   );
 }
 
+/** Vendors, or one vendor's posting format (``?profile=<vendor id>``). */
 export function VendorsPage({ canEdit }: { canEdit: boolean }) {
-  const list = useList<Vendor>("/v1/vendors", "vendors");
+  const profile = useLocation().search.get("profile");
+  return profile ? <PostingProfilePage vendorId={profile} canEdit={canEdit} /> : <VendorList canEdit={canEdit} />;
+}
+
+function VendorList({ canEdit }: { canEdit: boolean }) {
+  const list = useList<VendorWithProfile>("/v1/vendors", "vendors");
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState("");
   const [permissions, setPermissions] = useState<string[]>([]);
@@ -104,10 +113,13 @@ export function VendorsPage({ canEdit }: { canEdit: boolean }) {
   const items = list.data ?? [];
   return (
     <SettingsPage title="Vendors" id="vendors-title" canEdit={canEdit} newLabel="New vendor" onNew={() => { form.clear(); setCreating(true); }}>
-      <p class="muted">Lead vendors post to POST /v1/leads with their API key in the x-api-key header.</p>
+      <p class="muted">
+        Lead vendors post to POST /v1/leads with their API key in the x-api-key header: leadwave's JSON, or their own format (form or XML posts, their
+        field names, an XML or text answer) set in the vendor's Posting format.
+      </p>
       <ListState list={list} what="vendors" />
       {items.length > 0 && (
-        <DataTable caption="Vendors" stack columns={["Name", "Key starts with", "Permissions", "Active", "Created", ACTIONS]}>
+        <DataTable caption="Vendors" stack columns={["Name", "Key starts with", "Posting format", "Permissions", "Active", "Created", ACTIONS]}>
           {items.map((v) => (
             <tr key={v.vendor_id}>
               <th scope="row" class="cell-title">
@@ -115,6 +127,13 @@ export function VendorsPage({ canEdit }: { canEdit: boolean }) {
               </th>
               <Cell label="Key starts with">
                 <code>{v.key_prefix}…</code>
+              </Cell>
+              <Cell label="Posting format" class="vendor-format">
+                <span class="vendor-format-text">{profileSummary(v.profile)}</span>{" "}
+                <a class="btn btn-small" href={profilePath(v.vendor_id)} onClick={linkHandler}>
+                  {canEdit ? "Edit format" : "View format"}
+                  <span class="sr-only"> of {v.name}</span>
+                </a>
               </Cell>
               <Cell label="Permissions">{permissionsText(v.permissions)}</Cell>
               <Cell label="Active">
