@@ -1,7 +1,9 @@
-// The agent's live feed: open offers, lead notices and availability, pushed over the live socket
-// (live.ts) while it is open. While it is not (no wsUrl, connecting failed, closed), the app polls
-// GET /v1/me/offers and GET /v1/me/notifications every 15 s and says so in a banner; the polling
-// stops as soon as the socket is open again (whose sync brings the open offers).
+// The agent's live feed: open offers, lead notices, availability, follow-up reminders and leads
+// taken back (issue 13), pushed over the live socket (live.ts) while it is open. While it is not
+// (no wsUrl, connecting failed, closed), the app polls GET /v1/me/offers and
+// GET /v1/me/notifications every 15 s and says so in a banner (reminders and take-backs are not
+// polled: what is pushed meanwhile is missed); the polling stops as soon as the socket is open
+// again (whose sync brings the open offers).
 //
 // Offers are kept by prospect id. An offer's end is remembered by (prospect id, wave), so a late
 // push, a replayed one or an older poll answer never brings an ended offer back; offers also
@@ -15,7 +17,7 @@ import { closeAlert, pageHidden, showAlert } from "./alerts";
 import { ApiError, appConfig, auth, get, refreshNow } from "./api";
 import { amount, offerHeadline } from "./format";
 import { type LeadNotice, type LiveStatus, LiveSocket, type ServerMessage, socketUrl } from "./live";
-import { leadsChanged, noticeText, showNotice } from "./notices";
+import { followUps, followUpText, leadHref, leadIsMineAgain, leadsChanged, noticeText, showFollowUp, showNotice, showTakenBack, takenBackText } from "./notices";
 import { isExpired } from "./session";
 import { beep } from "./sound";
 import { createStore } from "./store";
@@ -192,11 +194,26 @@ export function useAgentFeed(enabled: boolean): AgentFeed {
         if (m.available) socket.current?.sync();
         return;
       case "lead_assigned": {
-        const key = `lead_assigned#${m.prospect_id}#${m.lead.at}`;
+        // by: a lead taken back from a colleague comes twice (by follow_up, then the stream's plain one)
+        const key = `lead_assigned#${m.prospect_id}#${m.lead.at}#${m.lead.by ?? ""}`;
         if (seenMessages.current.has(key)) return;
         seenMessages.current.add(key);
+        leadIsMineAgain(m.prospect_id);
         onNotice(m.lead);
         leadsChanged.update((v) => v + 1);
+        return;
+      }
+      case "follow_up":
+        if (showFollowUp(m) && pageHidden()) {
+          void showAlert({ tag: `lead-${m.prospect_id}`, title: "Work this lead soon", body: followUpText(m), url: leadHref(m.prospect_id) });
+        }
+        return;
+      case "lead_taken_back": {
+        const reminder = followUps.get()[m.prospect_id]; // it named the lead; the take-back forgets it
+        if (!showTakenBack(m)) return;
+        // the lead's reminder (or "Lead for you") alert no longer holds: replaced while hidden, else closed
+        if (pageHidden()) void showAlert({ tag: `lead-${m.prospect_id}`, title: "Lead reassigned", body: takenBackText(m, reminder), url: "/app/leads" });
+        else void closeAlert(`lead-${m.prospect_id}`);
         return;
       }
     }

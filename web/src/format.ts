@@ -45,6 +45,23 @@ export function duration(seconds: number | null | undefined): string {
   return m ? `${m} min ${s} s` : `${s} s`;
 }
 
+/** A span of whole minutes for people: "45 min", "2 h", "1 h 30 min", "1 day", "2 days 3 h". */
+export function minutesText(minutes: number): string {
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts = [days ? `${days} ${days === 1 ? "day" : "days"}` : "", hours ? `${hours} h` : "", mins ? `${mins} min` : ""].filter(Boolean);
+  return parts.length ? parts.join(" ") : "0 min";
+}
+
+/** The time of day of an instant, short ("14:05", "2:05 PM"); the date too when it is not today. */
+export function timeOfDay(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toDateString() === now.toDateString() ? timeShort.format(d) : dateTime.format(d);
+}
+
 export function text(value: string | null | undefined): string {
   return value === null || value === undefined || value === "" ? "—" : value;
 }

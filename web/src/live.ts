@@ -1,12 +1,13 @@
 // The agent's live connection (issue 12): one WebSocket to the stack's WebSocket API
 // (config.json "wsUrl"), authenticated with the id token in the `token` query parameter (a
 // browser cannot set a WebSocket's headers). The server pushes offers, their end, availability
-// changes and assigned leads; the client sends only {"action":"sync"} (the open offers again, on
-// every open) and {"action":"ping"} (after 5 minutes of silence: API Gateway drops a connection
-// idle for 10). Closed sockets come back with exponential back-off (1 s doubling to 30 s, with
-// jitter; reset after 10 s open; at once when the browser goes online or the page becomes visible),
-// and a new socket replaces the current one before API Gateway's 2-hour limit (make before break).
-// No framework here: feed.ts wires it into the app.
+// changes, assigned leads, follow-up reminders and leads taken back (issue 13); the client sends
+// only {"action":"sync"} (the open offers again, on every open) and {"action":"ping"} (after 5
+// minutes of silence: API Gateway drops a connection idle for 10). Closed sockets come back with
+// exponential back-off (1 s doubling to 30 s, with jitter; reset after 10 s open; at once when the
+// browser goes online or the page becomes visible), and a new socket replaces the current one
+// before API Gateway's 2-hour limit (make before break). No framework here: feed.ts wires it into
+// the app.
 
 import type { Offer } from "./types";
 
@@ -46,12 +47,33 @@ export interface LeadNotice {
 
 export type EndReason = "claimed" | "declined" | "expired" | "placed";
 
+/** A follow-up reminder (issue 13): the agent's lead must be worked by ``due_at`` or it is taken back. */
+export interface FollowUpReminder {
+  prospect_id: string;
+  due_at: string;
+  minutes_left: number;
+  first_name: string | null;
+  campaign_name: string | null;
+  at: string;
+}
+
+/** A lead taken back from the agent (issue 13: not worked within its campaign's follow-up deadline). */
+export interface TakenBack {
+  prospect_id: string;
+  reason: string;
+  at: string;
+}
+
 export type ServerMessage =
   | { type: "offer"; at: string; offer: Offer }
   | { type: "offers"; at: string; offers: Offer[] }
   | { type: "offer_end"; at: string; prospect_id: string; wave: number | null; reason: EndReason | string; by_me: boolean }
   | { type: "availability"; at: string; available: boolean }
-  | { type: "lead_assigned"; at: string; kind: LeadNotice["kind"]; prospect_id: string; lead: LeadNotice };
+  | { type: "lead_assigned"; at: string; kind: LeadNotice["kind"]; prospect_id: string; lead: LeadNotice }
+  | ({ type: "follow_up" } & FollowUpReminder)
+  | ({ type: "lead_taken_back" } & TakenBack);
+
+const strOrNull = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
 
 function isOffer(value: unknown): value is Offer {
   const o = value as Partial<Offer> | null;
@@ -86,6 +108,13 @@ export function parseMessage(data: unknown): ServerMessage | null {
       const kind = (typeof m.kind === "string" ? m.kind : lead.kind) as LeadNotice["kind"];
       return { type: "lead_assigned", at, kind, prospect_id: typeof m.prospect_id === "string" ? m.prospect_id : lead.prospect_id, lead: { ...lead, kind } };
     }
+    case "follow_up": {
+      if (typeof m.prospect_id !== "string" || typeof m.due_at !== "string") return null;
+      const left = typeof m.minutes_left === "number" && Number.isFinite(m.minutes_left) ? Math.max(0, Math.round(m.minutes_left)) : Math.max(0, Math.round((Date.parse(m.due_at) - Date.now()) / 60_000));
+      return { type: "follow_up", at, prospect_id: m.prospect_id, due_at: m.due_at, minutes_left: left, first_name: strOrNull(m.first_name), campaign_name: strOrNull(m.campaign_name) };
+    }
+    case "lead_taken_back":
+      return typeof m.prospect_id === "string" ? { type: "lead_taken_back", at, prospect_id: m.prospect_id, reason: String(m.reason ?? "") } : null;
     default:
       return null;
   }

@@ -1,9 +1,10 @@
-// Notifications: green for success, red for errors, announced by aria-live regions.
+// Notifications: green for success, red for errors, amber for a warning (a deadline, a lead taken back), announced
+// by aria-live regions (errors assertively, the others politely).
 // A lasting note (ms = null) stays until closed and may carry a link (it closes the note when followed).
 import { linkHandler } from "./router";
 import { createStore, useStore } from "./store";
 
-export type Tone = "success" | "error" | "info";
+export type Tone = "success" | "error" | "info" | "warn";
 
 export interface Note {
   id: number;
@@ -21,7 +22,7 @@ export function notify(
   tone: Tone = "success",
   ms: number | null = tone === "error" ? 10_000 : 6_000,
   link?: { href: string; label: string },
-): void {
+): number {
   const id = next++;
   const lasting = ms === null;
   notes.update((list) => {
@@ -31,6 +32,7 @@ export function notify(
     return [...list.filter((n) => !drop.has(n.id)), { id, tone, text, link, lasting }];
   });
   if (!lasting) window.setTimeout(() => dismiss(id), ms);
+  return id; // for dismiss(): a note that no longer holds
 }
 
 export function dismiss(id: number): void {

@@ -209,6 +209,19 @@ export interface Campaign {
   blind_offers: boolean;
   /** Limits per agent on this campaign's leads (issue 13). */
   caps: Caps;
+  /** A deadline for the first action on a lead distribution gave an agent (issue 13); null: none. */
+  follow_up: FollowUp | null;
+}
+
+/** A campaign's follow-up deadline: the lead is worked (a call, a status change, a note, a call outcome, a
+ * callback) within ``deadline_minutes`` of its assignment, or it is taken back (``then``: distributed again
+ * without that agent, or to a manager on Lead Exception); after ``max_takebacks`` take-backs, always a manager. */
+export interface FollowUp {
+  deadline_minutes: number;
+  /** 0: no reminder. */
+  remind_minutes_before: number;
+  then: "redistribute" | "manager";
+  max_takebacks: number;
 }
 
 export interface GroupCondition {

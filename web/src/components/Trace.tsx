@@ -2,7 +2,9 @@
 // a collapsible step (what happened, how many agents were read, and under each rule's wording the agents it
 // excluded), between the history steps around them (received, claimed, transferred...), oldest first. The
 // same view serves the lead page and Lead Exception's "Why is this here?"; re-running an exception's
-// distribution (``POST /v1/exceptions/{id}/redistribute``) is said in words here too.
+// distribution (``POST /v1/exceptions/{id}/redistribute``) is said in words here too. A lead taken back at its
+// follow-up deadline (issue 13) is a decision of its own ("taken_back": from whom, distributed again or sent to
+// Lead Exception), and the decision that gave it again follows it.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
 import { distribution, personName, sourceText, whenSeconds } from "../format";
@@ -52,8 +54,17 @@ function actor(by: unknown, name: (id: string) => string): string | null {
 
 const str = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
 
-/** Where a decision sits: on arrival, a wave, the end of the waves, a manager's re-run (by whom); and the campaign's type. */
-function stepLabel(d: TraceDecision, rerunBy: string | null = null): string {
+/** The rule under which a take-back lists the agent who missed the deadline. */
+const MISSED = "missed_follow_up";
+
+/** Who did not work the lead in time (a take-back decision's one excluded agent). */
+function missedBy(d: TraceDecision): string | null {
+  return d.excluded?.[MISSED]?.agents[0] ?? null;
+}
+
+/** Where a decision sits: on arrival, a wave, the end of the waves, a manager's re-run (by whom), a take-back at the
+ * follow-up deadline and the decision after it; and the campaign's type. */
+function stepLabel(d: TraceDecision, rerunBy: string | null = null, afterTakeBack = false): string {
   const type = d.distribution_type ? distribution(d.distribution_type) : null;
   const where =
     d.step === "arrival"
@@ -62,18 +73,27 @@ function stepLabel(d: TraceDecision, rerunBy: string | null = null): string {
         ? `Wave ${d.wave ?? ""}`.trim()
         : d.step === "placed"
           ? "End of the waves"
-          : d.step === "rerun"
-            ? `Re-run${rerunBy ? ` by ${rerunBy}` : " by a manager"}`
-            : d.step;
+          : d.step === "taken_back"
+            ? "Follow-up deadline missed"
+            : d.step === "rerun"
+              ? afterTakeBack
+                ? "After the take-back"
+                : `Re-run${rerunBy ? ` by ${rerunBy}` : " by a manager"}`
+              : d.step.replace(/_/g, " ");
   return type ? `${where} · ${type}` : where;
 }
 
 /** A decision in one sentence: "Wave 2 offered to 3 agents", "Round Robin: assigned to Dana Lee",
  * "Placed in Lead Exception: No available or eligible agents were found." */
-export function decisionTitle(d: TraceDecision, name: (id: string) => string): string {
+export function decisionTitle(d: TraceDecision, name: (id: string) => string, afterTakeBack = false): string {
   const chosen = d.chosen ?? [];
   const wave = d.wave ? `Wave ${d.wave}` : "Wave";
   const reason = d.reason ? `: ${d.reason}` : ".";
+  if (d.step === "taken_back") {
+    const who = missedBy(d);
+    const from = who ? `Taken back from ${name(who)}` : "Taken back";
+    return d.outcome === "exception" ? `${from}: sent to Lead Exception` : `${from}: distributed again`;
+  }
   switch (d.outcome) {
     case "offered":
       return d.distribution_type === "distribute_all" ? `${wave} offered to every eligible agent` : `${wave} offered to ${plural(chosen.length, "agent")}`;
@@ -81,7 +101,12 @@ export function decisionTitle(d: TraceDecision, name: (id: string) => string): s
       return `${wave}: rang ${plural(chosen.length, "agent")}`;
     case "assigned": {
       const who = chosen.length ? name(chosen[0]) : "an agent";
-      const by = d.step === "placed" ? "After the waves" : d.step === "rerun" ? `Re-run (${distribution(d.distribution_type)})` : distribution(d.distribution_type);
+      const by =
+        d.step === "placed"
+          ? "After the waves"
+          : d.step === "rerun"
+            ? `${afterTakeBack ? "Distributed again" : "Re-run"} (${distribution(d.distribution_type)})`
+            : distribution(d.distribution_type);
       return `${by}: assigned to ${who}`;
     }
     case "exception":
@@ -95,8 +120,18 @@ export function decisionTitle(d: TraceDecision, name: (id: string) => string): s
   }
 }
 
-/** "3 agents considered · 1 eligible · 2 excluded". */
+/** A decision's note; a take-back's names the agent who missed the deadline by name (the server writes the id). */
+function noteText(d: TraceDecision, name: (id: string) => string): string {
+  const who = d.step === "taken_back" ? missedBy(d) : null;
+  return who && d.note ? d.note.split(who).join(name(who)) : (d.note ?? "");
+}
+
+/** "3 agents considered · 1 eligible · 2 excluded"; a take-back: who missed the deadline. */
 function counts(d: TraceDecision): string {
+  if (d.step === "taken_back") {
+    const missed = d.excluded?.[MISSED]?.count ?? 0;
+    return missed ? `${plural(missed, "agent")} missed the deadline` : "The deadline passed";
+  }
   const considered = d.considered ?? 0;
   if (!considered) return "No agent was read";
   const excluded = Object.values(d.excluded ?? {}).reduce((n, g) => n + g.count, 0);
@@ -136,7 +171,7 @@ function AgentList({ group, name }: { group: TraceGroup; name: (id: string) => s
   );
 }
 
-function Decision({ d, rules, name, open, rerunBy }: { d: TraceDecision; rules: Record<string, string>; name: (id: string) => string; open: boolean; rerunBy: string | null }) {
+function Decision({ d, rules, name, open, rerunBy, afterTakeBack }: { d: TraceDecision; rules: Record<string, string>; name: (id: string) => string; open: boolean; rerunBy: string | null; afterTakeBack: boolean }) {
   const excluded = Object.entries(d.excluded ?? {});
   const chosen = d.chosen ?? [];
   const eligible = d.eligible ?? { count: 0, agents: [] };
@@ -145,15 +180,15 @@ function Decision({ d, rules, name, open, rerunBy }: { d: TraceDecision; rules: 
       <details open={open}>
         <summary>
           <span class="trace-head">
-            <span class="trace-title">{decisionTitle(d, name)}</span>
+            <span class="trace-title">{decisionTitle(d, name, afterTakeBack)}</span>
             <span class="trace-meta muted">
-              {stepLabel(d, rerunBy)} · <time dateTime={d.at}>{whenSeconds(d.at)}</time>
+              {stepLabel(d, rerunBy, afterTakeBack)} · <time dateTime={d.at}>{whenSeconds(d.at)}</time>
             </span>
           </span>
           <span class="trace-counts">{counts(d)}</span>
         </summary>
         <div class="trace-body">
-          {d.note && <p class="trace-note">{d.note}</p>}
+          {d.note && <p class="trace-note">{noteText(d, name)}</p>}
           <dl class="trace-groups">
             {chosen.length > 0 && (
               <div class="trace-group trace-chosen">
@@ -235,6 +270,11 @@ export function eventLine(e: TraceEvent, name: (id: string) => string): string {
       return `The borrower came back (${sourceText(str(e.source))})`;
     case "redistributed":
       return `Distribution re-run${rerun ? ` by ${rerun}` : ""}: back in distribution`;
+    case "taken_back": {
+      const n = typeof e.takeback === "number" ? ` (take-back ${e.takeback})` : "";
+      const to = e.to === "manager" ? "; sent to Lead Exception" : e.to === "distribution" ? "; distributed again" : "";
+      return `Taken back${agent ? ` from ${agent}` : ""}: not worked within the follow-up deadline${n}${to}`;
+    }
     default:
       return e.step.replace(/_/g, " ");
   }
@@ -246,9 +286,13 @@ const NEAR_MS = 10_000;
 /** The decision that already says what this event says (the same outcome, the same agent, within a few seconds;
  * a re-run's event goes with a re-run's decision), the nearest in time; none: the event is shown on its own. */
 function covered(e: TraceEvent, decisions: TraceDecision[]): TraceDecision | undefined {
-  if (!OUTCOME_EVENTS.has(e.step) || (e.step === "assigned" && str(e.by)?.startsWith("manager:"))) return undefined;
   const at = Date.parse(e.at);
   const agent = str(e.agent_id);
+  if (e.step === "taken_back") {
+    // the take-back's decision names the same agent (and says more: its note, the rule)
+    return decisions.find((d) => d.step === "taken_back" && Math.abs(Date.parse(d.at) - at) <= NEAR_MS && (!agent || missedBy(d) === agent));
+  }
+  if (!OUTCOME_EVENTS.has(e.step) || (e.step === "assigned" && str(e.by)?.startsWith("manager:"))) return undefined;
   const fits = decisions.filter(
     (d) =>
       d.outcome === e.step &&
@@ -283,6 +327,8 @@ export function TraceView({ trace, names, openLatest = false }: { trace: LeadTra
   const decisions = trace.steps.filter((s): s is TraceDecision => s.kind === "decision");
   const last = decisions[decisions.length - 1];
   const rerunOf = new Map<TraceDecision, string | null>();
+  // the decision that gave the lead again right after its take-back (not a manager's re-run)
+  const afterTakeBack = new Set(decisions.filter((d, i) => d.step === "rerun" && i > 0 && decisions[i - 1].step === "taken_back" && Math.abs(Date.parse(d.at) - Date.parse(decisions[i - 1].at)) <= NEAR_MS));
   const shown: TraceStep[] = [];
   for (const s of trace.steps) {
     if (s.kind === "decision") shown.push(s);
@@ -303,7 +349,7 @@ export function TraceView({ trace, names, openLatest = false }: { trace: LeadTra
         <ol class="trace-steps" aria-label="Routing steps, oldest first">
           {shown.map((s, i) =>
             s.kind === "decision" ? (
-              <Decision key={`d-${s.at}-${i}`} d={s} rules={trace.rules ?? {}} name={name} open={openLatest && s === last} rerunBy={rerunOf.get(s) ?? null} />
+              <Decision key={`d-${s.at}-${i}`} d={s} rules={trace.rules ?? {}} name={name} open={openLatest && s === last} rerunBy={rerunOf.get(s) ?? null} afterTakeBack={afterTakeBack.has(s)} />
             ) : (
               <li key={`e-${s.at}-${i}`} class="trace-step trace-event" data-step={s.step}>
                 <span class="trace-title">{eventLine(s, name)}</span>

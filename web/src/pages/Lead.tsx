@@ -4,7 +4,8 @@
 // Managers and admins may unclaim or reassign it here; the lead's own agent or a manager may transfer it
 // (seed 004) to a colleague, with a reason. Routing (issue 13): why the lead is where it is, each distribution
 // decision with the agents it read and the rules that excluded them; a manager re-runs a lead exception's
-// distribution from there.
+// distribution from there. Follow-up deadlines (issue 13): a reminder pushed for the lead says by when to work
+// it, and a lead taken back from the agent while they look at it says so (it is no longer theirs to open).
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { CallActivity } from "../components/CallActivity";
@@ -13,11 +14,14 @@ import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
 import { StepEditor } from "../components/LeadStep";
 import { agentName, redistribute, rerunErrorText, rerunResult, Trace } from "../components/Trace";
 import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
-import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, sourceText, text, when, whenSeconds, zoneName } from "../format";
+import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, sourceText, text, timeOfDay, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { actionErrorText, leadAction, VIEW_ONLY } from "../leadActions";
+import type { FollowUpReminder, TakenBack } from "../live";
+import { followUps, NOT_WORKED, takenBack } from "../notices";
 import { notify } from "../notify";
-import { navigate } from "../router";
+import { linkHandler, navigate } from "../router";
+import { useStore } from "../store";
 import type { Agent, Colleague, LeadDetail, LeadEvent, LeadLock, LeadNote, LeadPageData, WorkflowStatus } from "../types";
 import { listOf } from "./settings/common";
 
@@ -113,6 +117,7 @@ function step(status: unknown, activity: unknown): string {
 /** Who did it, for the history: a call center's key is "the call center integration". */
 function eventBy(e: LeadEvent): string {
   if (e.by?.startsWith("vendor:")) return "The call center integration";
+  if (e.type === "taken_back") return "System"; // its ``by`` is the agent it was taken from
   if (e.by === "self") return "Added by the agent";
   return text(e.by_name ?? e.by ?? "System");
 }
@@ -131,6 +136,12 @@ export function eventText(e: LeadEvent, zone: string | null): string {
     return `The borrower came back: ${sourceText(typeof d.source === "string" ? d.source : null)}${campaign}`;
   }
   if (e.type === "transfer" && e.by?.startsWith("vendor:")) return `${e.text} by the call center integration`;
+  if (e.type === "taken_back") {
+    const from = e.by_name ?? e.by;
+    const n = typeof d.takeback === "number" ? ` (take-back ${d.takeback})` : "";
+    const to = d.to === "manager" ? "sent to Lead Exception" : d.to === "distribution" ? "distributed again" : "";
+    return `Taken back${from ? ` from ${from}` : ""}: not worked within the follow-up deadline${n}${to ? `; ${to}` : ""}`;
+  }
   return e.text;
 }
 
@@ -386,6 +397,53 @@ function TransferDialog({ lead, open, onClose, onDone, onStale }: { lead: LeadDe
   );
 }
 
+/** What works a lead (rules/work.py): its agent's call, call outcome, note, callback or status change. */
+const WORK_EVENTS = new Set(["call", "outcome", "note", "callback", "status"]);
+
+/** Whether the lead's agent has worked it since it was given to them (its history says so). */
+export function workedSince(data: LeadPageData): boolean {
+  const { agent_id, assigned_at } = data.lead;
+  if (!assigned_at) return false;
+  return (data.events ?? []).some((e) => WORK_EVENTS.has(e.type) && e.at >= assigned_at && (!e.by || e.by === agent_id));
+}
+
+/** A reminder pushed for this lead: work it by its deadline (counting down), until the history shows it worked. */
+function FollowUpBanner({ reminder }: { reminder: FollowUpReminder }) {
+  const now = useNow(1000);
+  const left = Date.parse(reminder.due_at) - now;
+  const by = timeOfDay(reminder.due_at, new Date(now));
+  return (
+    <p class="banner banner-warn follow-up-banner" role="status" data-testid="follow-up-banner">
+      <span>
+        {left > 0 ? (
+          <>
+            <strong>Work by {by}</strong> ({countdown(left)} left) or this lead will be reassigned: a call, a status change, a note, a call outcome or a callback.
+          </>
+        ) : (
+          <>
+            <strong>The follow-up deadline passed at {by}.</strong> Work the lead now: it may be reassigned any moment.
+          </>
+        )}
+      </span>
+    </p>
+  );
+}
+
+/** The lead was taken back from the agent while they looked at it. */
+function TakenBackBanner({ gone }: { gone: TakenBack }) {
+  const why = gone.reason && gone.reason !== NOT_WORKED ? gone.reason : "it was not worked within its campaign's follow-up deadline";
+  return (
+    <div class="banner banner-warn taken-back-banner" role="alert" data-testid="taken-back-banner">
+      <span>
+        <strong>This lead was reassigned</strong> at {whenSeconds(gone.at)}: {why.replace(/\.$/, "")}, so it is no longer yours.{" "}
+        <a href="/app/leads" onClick={linkHandler}>
+          Back to My leads
+        </a>
+      </span>
+    </div>
+  );
+}
+
 function notFound(err: ApiError | undefined): boolean {
   return !!err && err.status === 404 && err.code === "prospect_not_found";
 }
@@ -441,8 +499,16 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
   const [reassigning, setReassigning] = useState(false);
   const [transferring, setTransferring] = useState(false);
   const [busy, setBusy] = useState(false);
-  const data = lead.data;
-  const title = data ? fullName(data.lead) : "Lead";
+  // pushed: a reminder to work this lead, or its take-back (the page reads it again: an agent may no longer open it)
+  const reminder = useStore(followUps)[prospectId];
+  const gone = useStore(takenBack)[prospectId];
+  useEffect(() => {
+    if (gone) void lead.reload();
+  }, [gone?.at]);
+  const lost = !!gone && notFound(lead.error);
+  const data = lost ? undefined : lead.data;
+  const title = lead.data ? fullName(lead.data.lead) : "Lead"; // a lead taken back keeps its name as seen
+  const remind = !!reminder && !gone && !!data && data.lead.status === "assigned" && !!data.can.act && !workedSince(data);
 
   useEffect(() => {
     if (data) document.title = `${title} — leadwave`;
@@ -511,7 +577,8 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
         </div>
       }
     >
-      {notFound(lead.error) ? (
+      {gone && <TakenBackBanner gone={gone} />}
+      {lost ? null : notFound(lead.error) ? (
         <div class="banner banner-warn" role="alert">
           <span>This lead does not exist, or it is not yours to see: an agent sees their own leads and the lead they hold locked.</span>
         </div>
@@ -523,6 +590,7 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
           View only: no lock taken. You see this lead without changing it.
         </p>
       )}
+      {remind && reminder && <FollowUpBanner reminder={reminder} />}
       {data && (
         <>
           <section class="card panel" aria-labelledby="lead-details">

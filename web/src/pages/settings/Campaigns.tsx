@@ -1,12 +1,15 @@
-import { useId } from "preact/hooks";
+import { useId, useRef } from "preact/hooks";
 import { CheckboxField, Fieldset, NumberField, PickerField, SelectField, Switch, TextField } from "../../components/Fields";
 import { ACTIONS, Cell, DataTable } from "../../components/Page";
-import { distribution, DISTRIBUTION_LABELS, phoneText, text } from "../../format";
+import { distribution, DISTRIBUTION_LABELS, minutesText, phoneText, text } from "../../format";
 import { notify } from "../../notify";
 import { ApiError, get } from "../../api";
 import { useLoad } from "../../hooks";
-import { type Campaign, type DistributionType, type ErrorDetail, type Group, NO_CAPS, type Org, type WorkflowStatus } from "../../types";
+import { type Campaign, type DistributionType, type ErrorDetail, type FollowUp, type Group, NO_CAPS, type Org, type WorkflowStatus } from "../../types";
 import { CAP_FIELDS, CapsFields, capsBody, EditorDialog, limitsRefusal, IdField, ListState, RowActions, SettingsPage, useEditor, useList, useOptional, upsert, useRemove, YesNo } from "./common";
+
+/** A refusal of the follow-up deadline is said next to its field ("follow_up.<name>"), the whole setting's under it. */
+const FOLLOW_UP_FIELDS = ["follow_up.deadline_minutes", "follow_up.remind_minutes_before", "follow_up.then", "follow_up.max_takebacks", "follow_up"];
 
 const FIELDS = [
   "campaign_id",
@@ -29,7 +32,17 @@ const FIELDS = [
   "active",
   "blind_offers",
   ...CAP_FIELDS,
+  ...FOLLOW_UP_FIELDS,
 ];
+
+/** The follow-up deadline as typed: an emptied number is null until saved (the server says what is missing). */
+type FollowUpDraft = { [K in keyof FollowUp]: K extends "then" ? FollowUp[K] : number | null };
+
+/** A campaign in the editor: its follow-up deadline as typed. */
+export type CampaignDraft = Omit<Campaign, "follow_up"> & { follow_up: FollowUpDraft | null };
+
+/** What a new deadline starts from (the server's defaults, and half an hour). */
+const DEFAULT_FOLLOW_UP: FollowUpDraft = { deadline_minutes: 30, remind_minutes_before: 5, then: "redistribute", max_takebacks: 2 };
 
 /** At most this many virtual numbers per campaign (the server's limit). */
 const MAX_NUMBERS = 20;
@@ -37,7 +50,7 @@ const MAX_NUMBERS = 20;
 const NUMBER_ROWS = Array.from({ length: MAX_NUMBERS }, (_, i) => `inbound_numbers.${i}`);
 const FORM_FIELDS = [...FIELDS, ...NUMBER_ROWS, "inbound_numbers"];
 
-export const NEW_CAMPAIGN: Campaign = {
+export const NEW_CAMPAIGN: CampaignDraft = {
   campaign_id: "",
   name: "",
   description: "",
@@ -59,20 +72,29 @@ export const NEW_CAMPAIGN: Campaign = {
   inbound_numbers: [],
   blind_offers: false,
   caps: NO_CAPS,
+  follow_up: null,
 };
 
 const OFFERED: DistributionType[] = ["distribute_all", "waves", "ring_all"];
 
+/** The follow-up deadline as sent: null when off; an emptied reminder is 0 (none), an emptied number otherwise
+ * null (refused by the server next to its field). */
+export function followUpBody(f: FollowUpDraft | null | undefined): Record<string, unknown> | null {
+  if (!f) return null;
+  const v = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? null : n);
+  return { deadline_minutes: v(f.deadline_minutes), remind_minutes_before: v(f.remind_minutes_before) ?? 0, then: f.then, max_takebacks: v(f.max_takebacks) };
+}
+
 /** The body sent: the id only when creating (and only if typed); auto_dial only means something for Distribute All. */
-export function campaignBody(c: Campaign, creating: boolean): Record<string, unknown> {
+export function campaignBody(c: CampaignDraft, creating: boolean): Record<string, unknown> {
   const { campaign_id, ...rest } = c;
-  const body: Record<string, unknown> = { ...rest, auto_dial: c.distribution_type === "distribute_all" ? c.auto_dial : false, inbound_numbers: typedNumbers(c).map((n) => n.number), caps: capsBody(c.caps) };
+  const body: Record<string, unknown> = { ...rest, auto_dial: c.distribution_type === "distribute_all" ? c.auto_dial : false, inbound_numbers: typedNumbers(c).map((n) => n.number), caps: capsBody(c.caps), follow_up: followUpBody(c.follow_up) };
   if (creating && campaign_id.trim()) body.campaign_id = campaign_id.trim();
   return body;
 }
 
 /** The numbers typed (empty rows are left out), each with its row in the editor. */
-function typedNumbers(c: Campaign): { number: string; row: number }[] {
+function typedNumbers(c: CampaignDraft): { number: string; row: number }[] {
   return (c.inbound_numbers ?? []).map((n, row) => ({ number: n.trim(), row })).filter((n) => n.number);
 }
 
@@ -87,7 +109,7 @@ function rowOf(sent: { number: string; row: number }[], e164: string): number | 
 
 /** A refusal of the numbers in words, each next to its row (or under the list): "inbound_numbers.<i>" of the
  * numbers sent becomes the editor's row; a number of another campaign (409 number_in_use) names that campaign. */
-export function numbersRefusal(err: unknown, c: Campaign, campaigns: Campaign[]): unknown {
+export function numbersRefusal(err: unknown, c: CampaignDraft, campaigns: Campaign[]): unknown {
   if (!(err instanceof ApiError)) return err;
   const sent = typedNumbers(c);
   if (err.code === "number_in_use") {
@@ -114,6 +136,107 @@ export function numbersRefusal(err: unknown, c: Campaign, campaigns: Campaign[])
     return d;
   });
   return new ApiError(err.status, err.code, err.message, details);
+}
+
+const FOLLOW_UP_WORDS: Record<string, string> = {
+  "follow_up.deadline_minutes": "A whole number of minutes from 1 to 10,080 (a week).",
+  "follow_up.remind_minutes_before": "A whole number of minutes from 0 (no reminder) to 10,079.",
+  "follow_up.then": "Choose what happens to a lead not worked in time.",
+  "follow_up.max_takebacks": "A whole number from 1 to 10.",
+};
+
+/** A refusal of the follow-up deadline in words (the server's are a validator's: "must be from 1 to 10080"). */
+export function followUpRefusal(err: unknown): unknown {
+  if (!(err instanceof ApiError) || !err.details.some((d) => (d.field ?? "").startsWith("follow_up."))) return err;
+  const details = err.details.map((d) => (FOLLOW_UP_WORDS[d.field ?? ""] ? { ...d, message: FOLLOW_UP_WORDS[d.field ?? ""] } : d));
+  return new ApiError(err.status, err.code, err.message, details);
+}
+
+/** The follow-up deadline (issue 13): off (null), or the minutes, the reminder, what a miss does and how often. The
+ * numbers typed are kept while it is off, until the editor closes. */
+function FollowUpFields({ value, onChange, type, errors }: { value: FollowUpDraft | null; onChange: (v: FollowUpDraft | null) => void; type: DistributionType; errors: Record<string, string> }) {
+  const kept = useRef<FollowUpDraft>(value ?? DEFAULT_FOLLOW_UP);
+  const name = useId();
+  const set = (v: FollowUpDraft) => {
+    kept.current = v;
+    onChange(v);
+  };
+  const f = value;
+  const remindTooLate = !!f && f.deadline_minutes !== null && !!f.remind_minutes_before && f.remind_minutes_before >= f.deadline_minutes;
+  const thenError = errors["follow_up.then"];
+  return (
+    <Fieldset legend="Follow-up deadline" class="span-2 follow-up">
+      <CheckboxField
+        label="Leads must be worked within a deadline"
+        checked={f !== null}
+        onChange={(on) => onChange(on ? kept.current : null)}
+        error={errors.follow_up}
+        hint="A lead distribution gives an agent (round robin, a claim, a press of 1, the fresh bucket, the default agent) must be worked in time: a call, a status change, a note, a call outcome or a callback. Leads a manager or a colleague gives have no deadline."
+      />
+      {type === "none" && <p class="field-hint follow-up-note">This campaign stores its leads without giving them to anyone, so no deadline ever starts.</p>}
+      {f && (
+        <>
+          <div class="follow-up-grid">
+            <NumberField
+              label="Deadline (minutes)"
+              value={f.deadline_minutes}
+              min={1}
+              max={10080}
+              step={1}
+              onInput={(v) => set({ ...f, deadline_minutes: v })}
+              error={errors["follow_up.deadline_minutes"]}
+              hint={f.deadline_minutes ? `From the assignment: ${minutesText(f.deadline_minutes)}.` : "From the assignment, 1 to 10,080 (a week)."}
+            />
+            <NumberField
+              label="Remind this many minutes before"
+              value={f.remind_minutes_before}
+              min={0}
+              max={10079}
+              step={1}
+              onInput={(v) => set({ ...f, remind_minutes_before: v })}
+              error={errors["follow_up.remind_minutes_before"]}
+              hint={remindTooLate ? "Not less than the deadline: the reminder comes as soon as the lead is given." : "In the agent's app. 0: no reminder."}
+            />
+          </div>
+          <fieldset class="radio-list plain follow-up-then" aria-describedby={thenError ? `${name}-then-error` : undefined}>
+            <legend class="field-static-label">When the deadline is missed</legend>
+            <label>
+              <input type="radio" name={`${name}-then`} checked={f.then === "redistribute"} onChange={() => set({ ...f, then: "redistribute" })} />
+              <span>
+                <strong>Take the lead back and distribute it again</strong> without the agent who missed it
+              </span>
+            </label>
+            <label>
+              <input type="radio" name={`${name}-then`} checked={f.then === "manager"} onChange={() => set({ ...f, then: "manager" })} />
+              <span>
+                <strong>Send it to a manager</strong> on Lead Exception
+              </span>
+            </label>
+          </fieldset>
+          {thenError && (
+            <p id={`${name}-then-error`} class="field-error">
+              {thenError}
+            </p>
+          )}
+          {type === "direct" && f.then === "redistribute" && <p class="field-hint follow-up-note">Direct leads name their agent, so a missed one always goes to a manager.</p>}
+          {f.then === "redistribute" && (
+            <div class="follow-up-grid">
+              <NumberField
+                label="Take-backs at most, then a manager"
+                value={f.max_takebacks}
+                min={1}
+                max={10}
+                step={1}
+                onInput={(v) => set({ ...f, max_takebacks: v })}
+                error={errors["follow_up.max_takebacks"]}
+                hint="After this many take-backs of one lead, its next miss goes to Lead Exception."
+              />
+            </div>
+          )}
+        </>
+      )}
+    </Fieldset>
+  );
 }
 
 /** One number: its label, the number and Remove on one line (on a phone too), what is wrong with it under both. */
@@ -167,7 +290,7 @@ function InboundNumbers({ value, onChange, errors }: { value: string[]; onChange
 }
 
 /** The initial status and activity: selects from the org's workflow (the activities follow the status); text when it cannot be read. */
-function InitialStep({ value, set, workflow, errors }: { value: Campaign; set: (c: Campaign) => void; workflow: WorkflowStatus[] | null; errors: Record<string, string> }) {
+function InitialStep({ value, set, workflow, errors }: { value: CampaignDraft; set: (c: CampaignDraft) => void; workflow: WorkflowStatus[] | null; errors: Record<string, string> }) {
   if (!workflow || !workflow.length) {
     return (
       <>
@@ -201,8 +324,8 @@ function InitialStep({ value, set, workflow, errors }: { value: Campaign; set: (
   );
 }
 
-function CampaignForm({ value, set, groups, workflow, creating, errors }: { value: Campaign; set: (c: Campaign) => void; groups: Group[] | null; workflow: WorkflowStatus[] | null; creating: boolean; errors: Record<string, string> }) {
-  const f = <K extends keyof Campaign>(k: K) => (v: Campaign[K]) => set({ ...value, [k]: v });
+function CampaignForm({ value, set, groups, workflow, creating, errors }: { value: CampaignDraft; set: (c: CampaignDraft) => void; groups: Group[] | null; workflow: WorkflowStatus[] | null; creating: boolean; errors: Record<string, string> }) {
+  const f = <K extends keyof CampaignDraft>(k: K) => (v: CampaignDraft[K]) => set({ ...value, [k]: v });
   const t = value.distribution_type;
   return (
     <div class="form-grid">
@@ -279,11 +402,19 @@ function CampaignForm({ value, set, groups, workflow, creating, errors }: { valu
         onChange={f("caps")}
         errors={errors}
       />
+      <FollowUpFields value={value.follow_up ?? null} onChange={f("follow_up")} type={t} errors={errors} />
       <InboundNumbers value={value.inbound_numbers ?? []} onChange={f("inbound_numbers")} errors={errors} />
       <CheckboxField label="TCPA rules (consent, 8:00–21:00 borrower time, do-not-call list)" checked={value.tcpa} onChange={f("tcpa")} error={errors.tcpa} />
       <CheckboxField label="Active" checked={value.active} onChange={f("active")} error={errors.active} />
     </div>
   );
+}
+
+/** A campaign's deadline in one sentence (the list's tooltip). */
+function followUpTitle(f: FollowUp): string {
+  const remind = f.remind_minutes_before ? `, reminded ${minutesText(f.remind_minutes_before)} before` : "";
+  const then = f.then === "manager" ? "a manager on Lead Exception" : `distributed again (at most ${f.max_takebacks} times, then a manager)`;
+  return `Worked within ${minutesText(f.deadline_minutes)}${remind}; if not, ${then}.`;
 }
 
 export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
@@ -292,13 +423,13 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
   const org = useLoad(() => get<Org>("/v1/org").catch(() => null), []);
   const workflow = org.data?.workflow ?? null;
   const remove = useRemove(() => void list.reload());
-  const editor = useEditor<Campaign>(
+  const editor = useEditor<CampaignDraft>(
     FORM_FIELDS,
     async (value, creating) => {
       try {
         await upsert<Campaign>("/v1/campaigns", value.campaign_id, creating, campaignBody(value, creating));
       } catch (err) {
-        throw numbersRefusal(limitsRefusal(err), value, list.data ?? []);
+        throw numbersRefusal(followUpRefusal(limitsRefusal(err)), value, list.data ?? []);
       }
       notify(`Campaign “${value.name}” saved.`, "success");
     },
@@ -323,6 +454,11 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
               <Cell label="Distribution">
                 {distribution(c.distribution_type)}
                 {c.blind_offers && OFFERED.includes(c.distribution_type) && <span class="badge badge-blind">Blind offers</span>}
+                {c.follow_up && (
+                  <span class="badge badge-follow-up" title={followUpTitle(c.follow_up)}>
+                    Follow-up {minutesText(c.follow_up.deadline_minutes)}
+                  </span>
+                )}
               </Cell>
               <Cell label="Group">{groupName(c.group_id)}</Cell>
               <Cell label="Inbound numbers" class="inbound-numbers">
