@@ -157,9 +157,9 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
              c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
              c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
              c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated, c.UploadQueued, c.UploadStatus,
-             c.SpeedReport, c.ProfileSaved, c.ProfileTest, c.ReturnsPage]
+             c.SpeedReport, c.ProfileSaved, c.ProfileTest, c.ReturnsPage, c.PingAnswer]
     inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn,
-              c.AgentLeadIn, c.VendorUpdateIn, c.ProfileTestIn, PostingProfile]
+              c.AgentLeadIn, c.VendorUpdateIn, c.ProfileTestIn, PostingProfile, c.PingIn]
     entities = [Campaign, Group, Agent, Org]
     pairs = [(m, "serialization") for m in plain] + [(m, "validation") for m in inputs]
     pairs += [(m, "validation") for m in handler_models.values()]

@@ -344,6 +344,26 @@ class VendorOut(BaseModel):
         "The vendor's own posting format and answer (issue 14); null: leadwave's JSON."))
 
 
+class PingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    campaign_id: str = Field(min_length=1)
+    state: str | None = Field(default=None, min_length=2, max_length=2)
+    loan_purpose: str | None = Field(default=None, max_length=64)
+    loan_amount: float | None = Field(default=None, ge=0, le=1_000_000_000)
+    phone_hash: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$", description=(
+        "SHA-256, in hex, of the phone in E.164 (+14155552671): the duplicate check without the number."))
+    channel: Literal["digital", "phone"] = "digital"
+
+
+class PingAnswer(BaseModel):
+    ping_id: str
+    decision: Literal["accept", "reject"]
+    accepted: bool
+    reason: Literal["unknown_campaign", "no_eligible_agent", "after_hours", "cap_reached", "duplicate"] | None
+    message: str | None
+    expires_at: str
+
+
 class ReturnedLead(BaseModel):
     prospect_id: str
     vendor_lead_id: str | None
@@ -906,6 +926,16 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/v1/uploads/{upload_id}"): Op(
         "A bulk upload's progress and per-row results, a page at a time", {200: "UploadStatus"},
         (*AGENT, *ITEM, 400), query={"cursor": {"type": "string"}}),
+    ("POST", "/v1/leads/ping"): Op(
+        "Ping: would leadwave take this lead? (non-personal fields; issue 14)", {200: "PingAnswer"},
+        (*VENDOR, *JSON_BODY), body="PingIn", description=(
+            "Answers accept or reject with the reason (`unknown_campaign`, `no_eligible_agent` for that state, "
+            "purpose and amount now, `after_hours` when the campaign would not keep it, `cap_reached`, "
+            "`duplicate` from the hashed phone when the org's duplicate rule is the phone alone) and a "
+            "`ping_id` valid 5 minutes. The post (POST /v1/leads with `ping_id`) is taken on the ping's "
+            "answer; it must match the ping (409 `ping_mismatch`), within its time (409 `ping_expired`), "
+            "once (409 `ping_used`), of an accepted ping (409 `ping_rejected`); 404 `ping_unknown`. "
+            "Names, phones and emails are refused in a ping (400 `not_in_a_ping`): nothing personal is stored.")),
     ("GET", "/v1/returns"): Op(
         "The vendor's leads returned to it for a credit (issue 14), newest first", {200: "ReturnsPage"},
         (*VENDOR, 400), query={"cursor": {"type": "string", "description": "next_cursor of the previous page"}}),

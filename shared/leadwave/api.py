@@ -71,9 +71,12 @@ def json_body(app: APIGatewayRestResolver, *, max_bytes: int) -> Any:
     ``application/json``, not JSON, nested deeper than ``MAX_DEPTH``, a number JSON cannot
     carry (NaN, Infinity, 1e400, an integer of thousands of digits), a key given twice, or a NUL
     character in a string."""
-    event = app.current_event
-    raw = raw_body(app, max_bytes=max_bytes)
-    media = (event.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()  # case-insensitive
+    return json_of(raw_body(app, max_bytes=max_bytes), app.current_event.headers.get("Content-Type"))
+
+
+def json_of(raw: str, content_type: str | None) -> Any:
+    """``json_body``'s checks on a body already read (``content_type``: the request's header)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()  # case-insensitive
     if media and media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
         raise UnsupportedMediaType("send the body as application/json")
     if not raw.strip():

@@ -452,7 +452,7 @@ class VendorPermission(StrEnum):
 
 
 LEAD_TARGETS = ("campaign_id", "first_name", "last_name", "phone", "email", "state", "loan_purpose", "loan_amount",
-                "vendor_lead_id", "assign_to_email", "assign_to_user_id", "channel")
+                "vendor_lead_id", "assign_to_email", "assign_to_user_id", "channel", "ping_id")
 
 
 def _rule_target(value: str) -> str:

@@ -22,7 +22,7 @@ FUNCTIONS = {k: v for k, v in SAM["Resources"].items() if v["Type"] == "AWS::Ser
 ASL_PATH = ROOT / SAM["Resources"]["DistributionStateMachine"]["Properties"]["DefinitionUri"]
 PLACEHOLDER = re.compile(r"\$\{([^}!][^}]*)\}")
 
-VENDOR_ROUTES = {("post", "/v1/leads")}
+VENDOR_ROUTES = {("post", "/v1/leads"), ("post", "/v1/leads/ping"), ("get", "/v1/returns")}  # issue 14: ping, returns
 # used by vendors (API key) and users (id token) alike: one authorizer that accepts either, no API key required
 # (a lead's status or page; a bulk upload and its progress; a transfer, a call center's patch-out)
 LEAD_READER_ROUTES = {("get", "/v1/leads/{prospect_id}"), ("post", "/v1/leads/bulk"),

@@ -114,7 +114,9 @@ def test_a_lead_not_worked_in_time_is_reminded_then_taken_back_then_sent_to_a_ma
     steps = trace.of_lead(pid)
     taken = next(s for s in steps if s["step"] == "taken_back")
     assert taken["excluded"]["missed_follow_up"]["agents"] == ["ag01"] and "1 of at most 1" in taken["note"]
-    assert any(s["step"] == "rerun" and s["chosen"] == ["ag02"] for s in steps)
+    assert "within 10 minutes" in taken["note"]
+    rerun = next(s for s in steps if s["step"] == "rerun")
+    assert rerun["chosen"] == ["ag02"] and rerun["excluded"]["missed_follow_up"]["agents"] == ["ag01"]
     again = deadlines.get(pid)  # the new agent's own deadline, planned with the take-back
     assert again is not None and again.agent_id == "ag02" and again.assigned_at == lead.assigned_at
 

@@ -160,6 +160,8 @@ def test_profiles_are_validated_field_by_field_and_null_goes_back_to_leadwaves_j
     assert status == 400 and body["code"] == "validation_failed"
     fields = {d["field"] for d in body["details"]}
     assert {"formats.0", "fields.0.target", "fields.1"} <= fields
+    status, body = save(h, org, {"formats": [], "fields": [{"target": "phone", "source": ""}]})
+    assert status == 400 and {d["field"] for d in body["details"]} == {"formats", "fields.0.source"}
     status, body = save(h, org, {**LEADNET, "answer": {"format": "xml", "template": "<a>${outcome}"}})
     assert status == 400 and body["details"][0]["field"] == "answer.template"
     assert save(h, org, LEADNET)[0] == 200

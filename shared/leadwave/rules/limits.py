@@ -16,6 +16,7 @@ OUT_OF_OFFICE, OUTSIDE_HOURS = "out_of_office", "outside_hours"
 CAP_HOUR, CAP_DAY, CAP_OPEN = "cap_per_hour", "cap_per_day", "cap_open_leads"
 CAMPAIGN_CAP_HOUR, CAMPAIGN_CAP_DAY, CAMPAIGN_CAP_OPEN = ("campaign_cap_per_hour", "campaign_cap_per_day",
                                                           "campaign_cap_open_leads")
+MISSED_FOLLOW_UP = "missed_follow_up"  # took the lead before and did not work it in time (follow-up deadlines)
 HOUR = timedelta(hours=1)
 
 

@@ -115,8 +115,8 @@ def take_back(p: Prospect, campaign: Campaign, at: str) -> str:
     cleared = {name: None for name in UNASSIGN}
     still_theirs = (leads.in_status(LeadStatus.ASSIGNED) & (LeadItem.agent_id == missed)
                     & (LeadItem.assigned_at == str(p.assigned_at)) & LeadItem.worked_at.does_not_exist())
-    note = (f"Taken back from {missed}: not worked within {fu.deadline_minutes} minutes "
-            f"(take-back {n} of at most {fu.max_takebacks}).")
+    minutes = f"{fu.deadline_minutes} minute{'' if fu.deadline_minutes == 1 else 's'}"
+    note = f"Taken back from {missed}: not worked within {minutes} (take-back {n} of at most {fu.max_takebacks})."
     ev = event("taken_back", agent_id=missed, takeback=n, to="manager" if to_manager else "distribution")
     decision, sweep_at = None, None
     s = directory.settings(p.org_id)
@@ -126,7 +126,7 @@ def take_back(p: Prospect, campaign: Campaign, at: str) -> str:
         from leadwave.services.distribution import decide_immediate, outcome
 
         unassigned = p.model_copy(update={**cleared, "status": LeadStatus.OFFERING})
-        decision = decide_immediate(s, campaign, unassigned, at)
+        decision = decide_immediate(s, campaign, unassigned, at, exclude=frozenset({missed}))
         fields, _ = outcome(decision, unassigned, at)
         changes = {**cleared, **fields}
     else:
@@ -144,7 +144,8 @@ def take_back(p: Prospect, campaign: Campaign, at: str) -> str:
     deadlines.cancel(p.prospect_id, p.assigned_at)
     release_open(p.org_id, missed, f"{p.campaign_id}|{p.prospect_id}")
     push.to_agents(p.org_id, [missed], push.message("lead_taken_back", prospect_id=p.prospect_id,
-                                                    reason=Reason.NOT_WORKED))
+                                                    reason=Reason.NOT_WORKED, first_name=p.first_name,
+                                                    campaign_name=p.campaign_name))
     count("LeadTakenBack", to="manager" if to_manager else "distribution")
     logger.info("lead taken back: not worked in time", extra={"prospect_id": p.prospect_id, "takeback": n,
                                                               "status": after.status.value})

@@ -46,6 +46,19 @@ class Attached:
     first: Prospect
 
 
+def _key_hash(material: str) -> str:
+    return hmac.new(key_pepper().encode(), material.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def seen_phone(org: Org, hashed_phone: str) -> bool | None:
+    """Whether a lead of the org holds the key a ping's hashed phone makes (issue 14): one
+    GetItem. None when the org's rule cannot be checked from a phone alone (or is off)."""
+    material = rule.ping_material(org.org_id, org.dedupe, hashed_phone) if org.dedupe else None
+    if material is None:
+        return None
+    return keys.held(_key_hash(material), clock.iso(clock.now()))
+
+
 def admit(org: Org, p: Prospect, source: str) -> Attached | None:
     """None when ``p`` is new (it now holds its key: store it); ``Attached`` when it repeats a
     lead of the org (nothing to store); ``DuplicateLead`` when the org refuses repeats.
@@ -55,7 +68,7 @@ def admit(org: Org, p: Prospect, source: str) -> Attached | None:
     material = rule.key_material(org.org_id, policy, p) if policy else None
     if policy is None or material is None:
         return None
-    key_hash = hmac.new(key_pepper().encode(), material.encode(), hashlib.sha256).hexdigest()[:40]
+    key_hash = _key_hash(material)
     now = clock.now()
     until = clock.iso(rule.holds_until(clock.parse(p.created_at), policy))
     replacing = None

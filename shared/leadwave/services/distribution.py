@@ -17,7 +17,7 @@ from leadwave.models import Agent, Campaign, DistributionType, LeadEvent, LeadSt
 from leadwave.observability import logger
 from leadwave.rules.direct import Decision, direct_target
 from leadwave.rules.eligibility import UNAVAILABLE, exclusion
-from leadwave.rules.limits import cap_write
+from leadwave.rules.limits import MISSED_FOLLOW_UP, cap_write
 from leadwave.rules.roundrobin import OWED_TURN, next_turn, quiet, real_turn, spread_index
 from leadwave.services.assignment import assignment_fields, event
 from leadwave.store import directory
@@ -30,7 +30,8 @@ RR_SPACING = 8  # no agent takes two of this many consecutive tickets (fewer eli
 
 
 def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str,
-                     verdicts: list[tuple[str, str | None]] | None = None) -> Agent | None:
+                     verdicts: list[tuple[str, str | None]] | None = None,
+                     exclude: frozenset[str] = frozenset()) -> Agent | None:
     """The eligible ready agent longest without a lead. Requests arriving together hold
     consecutive tickets of the org's counter; each skips as many of the oldest agents as
     earlier tickets are still on their way, so they take different agents and the
@@ -55,7 +56,8 @@ def take_round_robin(s: OrgSettings, campaign: Campaign, lead: Any, at: str,
         head: str | None = None  # the rotation's oldest turn (weights move agents on from it)
         for agent in directory.ready_agents(org_id):
             head = head or real_turn(agent.rr_turn or agent.last_assigned_at)
-            why = exclusion(agent, lead, campaign, group, at=now, time_zone=zone)
+            why = (MISSED_FOLLOW_UP if agent.agent_id in exclude
+                   else exclusion(agent, lead, campaign, group, at=now, time_zone=zone))
             seen.append((agent.agent_id, why))
             if why is None:
                 oldest.append(agent)
@@ -145,7 +147,9 @@ def _agent_or_none(org_id: str, agent_id: str) -> Agent | None:
         return None
 
 
-def decide_immediate(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> Decision:
+def decide_immediate(s: OrgSettings, campaign: Campaign, lead: Any, at: str,
+                     exclude: frozenset[str] = frozenset()) -> Decision:
+    """``exclude``: agents who may not have it (a lead taken back from them)."""
     dtype = campaign.distribution_type
     if dtype is DistributionType.NONE:
         return Decision(LeadStatus.STORED)
@@ -153,7 +157,7 @@ def decide_immediate(s: OrgSettings, campaign: Campaign, lead: Any, at: str) -> 
         return decide_direct(s, campaign, lead, at)
     if dtype is DistributionType.ROUND_ROBIN:
         verdicts: list[tuple[str, str | None]] = []
-        agent = take_round_robin(s, campaign, lead, at, verdicts)
+        agent = take_round_robin(s, campaign, lead, at, verdicts, exclude)
         decision = Decision(LeadStatus.ASSIGNED, agent) if agent is not None else default_or_exception(s.org, at=at)
         return replace(decision, verdicts=tuple(verdicts))
     raise ValueError(f"{dtype} is not an immediate distribution type")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -68,19 +69,28 @@ def ingest(vendor: VendorIdentity, body: Any, idempotency_key: str | None,
                             code="vendor_lead_id_reused") from exc
 
 
+_BUILDING = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _idempotent_accept() -> tuple[Any, Any]:
+    """The idempotent ``_accept``, its persistence layer configured before anyone uses it:
+    powertools configures it on the first call and marks it configured before it has read the
+    key's path, so concurrent first calls in one process (the local stack's threads) would hash
+    a missing key, all alike, and refuse each other as "in progress"."""
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
         idempotent_function,
     )
 
-    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
-    config = IdempotencyConfig(event_key_jmespath="idempotency_key", payload_validation_jmespath="lead",
-                               expires_after_seconds=REPLAY_WINDOW_SECONDS, raise_on_no_idempotency_key=True)
-    return idempotent_function(data_keyword_argument="request", persistence_store=persistence,
-                               config=config)(_accept), config
+    with _BUILDING:
+        persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+        config = IdempotencyConfig(event_key_jmespath="idempotency_key", payload_validation_jmespath="lead",
+                                   expires_after_seconds=REPLAY_WINDOW_SECONDS, raise_on_no_idempotency_key=True)
+        persistence.configure(config, f"{_accept.__module__}.{_accept.__qualname__}")
+        return idempotent_function(data_keyword_argument="request", persistence_store=persistence,
+                                   config=config)(_accept), config
 
 
 def _accept(request: dict[str, Any]) -> dict[str, Any]:
@@ -108,9 +118,14 @@ def store_lead(request: dict[str, Any], *, placed: Decision | None = None, by: s
         raise InvalidRequest("unknown or inactive campaign", code="unknown_campaign",
                              details=[{"field": "campaign_id", "code": "unknown_campaign",
                                        "message": "no active campaign with this id in your org"}])
+    key = request.get("idempotency_key")
+    if lead.ping_id:  # the post of a ping (issue 14): taken on the ping's answer
+        from leadwave.services import ping
+
+        ping.redeem(VendorIdentity(org_id=org_id, vendor_id=request["vendor_id"]), lead.ping_id, lead,
+                    key or new_id("post"))
     now = clock.now()
     at = clock.iso(now)
-    key = request.get("idempotency_key")
     prospect = Prospect(
         org_id=org_id, prospect_id=prospect_id_for(key) if key else new_id("pr"), campaign_id=campaign.campaign_id,
         vendor_id=request["vendor_id"], **lead.model_dump(exclude={"campaign_id"}),
@@ -118,7 +133,7 @@ def store_lead(request: dict[str, Any], *, placed: Decision | None = None, by: s
         initial_status=campaign.initial_status, initial_activity=campaign.initial_activity,
         auto_dial=campaign.auto_dial,
         status=LeadStatus.OFFERING, created_at=at, updated_at=at,
-        events=[event("received", source=source)],  # the campaign and the vendor are the lead's own fields
+        events=[event("received", source=source, ping_id=lead.ping_id)],  # campaign, vendor: the lead's own fields
     )
     attached = dedupe.admit(org, prospect, source or f"vendor:{request['vendor_id']}")  # before anything is decided
     if attached is not None:

@@ -52,6 +52,7 @@ class LeadIn(LazyModel):  # built when the first lead is posted (the GET route n
     consent: Consent | None = None
     channel: Channel = Channel.DIGITAL
     fields: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=50)
+    ping_id: str | None = Field(default=None, min_length=1, max_length=64)  # issue 14: the ping this post follows
 
     @field_validator("phone")
     @classmethod

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from leadwave.api import parse_json
 from leadwave.errors import DomainError, InvalidRequest, UnsupportedMediaType
-from leadwave.models import PostingProfile, Vendor, VendorIdentity
+from leadwave.models import INPUT, PostingProfile, Vendor, VendorIdentity
 from leadwave.rules import posting as rules
 from leadwave.store import directory
 
@@ -79,7 +79,7 @@ def try_profile(body: Any) -> PostingProfile:
     if not isinstance(body, dict):
         raise InvalidRequest("the profile must be a JSON object", code="validation_failed")
     try:
-        profile = PostingProfile.model_validate(body)
+        profile = PostingProfile.model_validate(body, context=INPUT)  # the size limits apply to input
     except ValidationError as exc:
         raise InvalidRequest("invalid posting profile", code="validation_failed", details=[
             {"field": ".".join(map(str, e["loc"])) or "profile", "code": e["type"], "message": e["msg"]}

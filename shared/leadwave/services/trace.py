@@ -27,7 +27,7 @@ from leadwave.store import trace as store
 
 # rules beyond eligibility's, named by the decisions themselves
 ALREADY_OFFERED, RECENTLY_CLAIMED, NO_PHONE = "already_offered", "recently_claimed", "no_phone"
-NOT_DRAWN, NOT_READY, MISSED_FOLLOW_UP = "not_drawn", "not_ready", "missed_follow_up"
+NOT_DRAWN, NOT_READY, MISSED_FOLLOW_UP = "not_drawn", "not_ready", limits.MISSED_FOLLOW_UP
 RULES = {
     rules.NOT_AN_AGENT: "Not an agent (a manager or admin without the agent role).",
     rules.INACTIVE: "Inactive user.",

@@ -50,6 +50,16 @@ def take(org_id: str, key_hash: str, prospect_id: str, now: str, until: str, *,
     return Holder(str(found.holder), str(found.created_at))
 
 
+def held(key_hash: str, now: str) -> bool:
+    """Whether a lead holds the key now (its window not over)."""
+    bind()
+    try:
+        found = LeadItem.get(_pk(key_hash), SK, consistent_read=True, attributes_to_get=["expires_at"])
+    except LeadItem.DoesNotExist:
+        return False
+    return bool(found.expires_at and found.expires_at > now)
+
+
 def touch_key(org_id: str, agent_id: str) -> str:
     return f"TOUCH#{org_id}#{agent_id}"
 
