@@ -245,7 +245,6 @@ def test_a_claim_reads_no_settings_capped_or_not(h, new_org, resumed, monkeypatc
     the campaign's caps and the org's zone come with the offer, so even a cold settings cache
     adds no read; a capped agent's write is the same one call, a transaction."""
     from botocore.client import BaseClient
-
     from leadwave.store import directory
 
     org = new_org(2, wave_size=2)
