@@ -445,7 +445,7 @@ def test_a_lead_not_worked_in_time_is_taken_back_told_and_explained(app, api):
         expect(taken).to_contain_text("1 agent missed the deadline")
         taken.locator("summary").click()
         expect(taken.locator(".trace-note")).to_contain_text(
-            f"Taken back from {_name(owner)}: not worked within 1 minutes (take-back 1 of at most 1).")
+            f"Taken back from {_name(owner)}: not worked within 1 minute (take-back 1 of at most 1).")
         group = taken.locator('.trace-excluded[data-rule="missed_follow_up"]')
         expect(group.locator("dt")).to_contain_text(MISSED_RULE)
         expect(group.locator(f'.trace-agent[data-agent-id="{owner_id}"]')).to_have_text(_name(owner))

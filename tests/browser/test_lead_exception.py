@@ -218,7 +218,15 @@ def test_pages_forward_and_back_by_cursor(app, api):
     following.click()
     _at_page(page, 2)
     page.get_by_role("button", name="State", exact=True).click()
-    states = [row(page, pid).locator("td").nth(7).inner_text() for pid in _at_page(page, 1)]
+    shown, number = _at_page(page, 1), 1
+    while not shown and following.is_enabled() and number < 30:
+        # a bounded filtered read may meet none of the five on a page when the org holds newer
+        # exceptions (other tests'): the page says "No matching rows on this page; more follow"
+        following.click()
+        number += 1
+        shown = _at_page(page, number)
+    assert shown, "the filtered, sorted pages never showed the five leads"
+    states = [row(page, pid).locator("td").nth(7).inner_text() for pid in shown]
     assert states == sorted(states), states
     expect(pager).to_contain_text("sorted by State within this page")
     expect(page.locator('th[aria-sort="ascending"]')).to_contain_text("State")
