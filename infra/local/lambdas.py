@@ -3,10 +3,7 @@
 Each function's handler module (``CodeUri`` + ``Handler``) is imported once under a unique
 module name, with its ``CodeUri`` directory on ``sys.path`` only while it imports (four
 functions have an ``app.py``), so sibling modules must be imported at module level, as
-they are in practice. Invocations run in the caller's thread, concurrently, like Lambda, and,
-like Lambda, one execution environment runs one invocation at a time: an invocation arriving
-while the function's handler is busy gets another copy of the handler module (its own
-resolver, whose ``current_event`` is that request's), imported once and kept for the next.
+they are in practice. Invocations run in the caller's thread, concurrently, like Lambda.
 Results go through JSON exactly as the runtime marshals them (``Decimal`` becomes a number).
 """
 
@@ -77,11 +74,7 @@ class LambdaRuntime:
         self.functions: dict[str, Function] = template.functions()
         self.root = root or template.root or REPO_ROOT
         self.set_names(function_names or {})
-        self._handlers: dict[str, Callable[[Any, Any], Any]] = {}  # each function's first environment
-        self._busy: set[str] = set()  # functions whose first environment is running an invocation
-        self._spares: dict[str, list[Callable[[Any, Any], Any]]] = {}  # further environments, idle
-        self._made: dict[str, int] = {}
-        self._envs = threading.Lock()
+        self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         shared = str(REPO_ROOT / "shared")  # `import leadwave`, as the layer provides in AWS
         if shared not in sys.path:
             sys.path.append(shared)
@@ -110,32 +103,11 @@ class LambdaRuntime:
                 self._handlers[logical_id] = self._load(self.functions[logical_id])
             return self._handlers[logical_id]
 
-    def _borrow(self, logical_id: str) -> tuple[Callable[[Any, Any], Any], bool]:
-        """An idle execution environment of the function (True: its first one)."""
-        first = self.handler(logical_id)
-        with self._envs:
-            if logical_id not in self._busy:
-                self._busy.add(logical_id)
-                return first, True
-            spares = self._spares.setdefault(logical_id, [])
-            if spares:
-                return spares.pop(), False
-            n = self._made[logical_id] = self._made.get(logical_id, 0) + 1
-        with _IMPORT_LOCK:
-            return self._load(self.functions[logical_id], f"env{n}."), False
-
-    def _give_back(self, logical_id: str, handler: Callable[[Any, Any], Any], first: bool) -> None:
-        with self._envs:
-            if first:
-                self._busy.discard(logical_id)
-            else:
-                self._spares.setdefault(logical_id, []).append(handler)
-
-    def _load(self, fn: Function, env: str = "") -> Callable[[Any, Any], Any]:
+    def _load(self, fn: Function) -> Callable[[Any, Any], Any]:
         module_path = fn.handler.rpartition(".")[0]
         try:
             return import_handler((self.root / fn.code_uri).resolve(), fn.handler,
-                                  f"leadwave_local_fn.{fn.logical_id}.{env}{module_path}")
+                                  f"leadwave_local_fn.{fn.logical_id}.{module_path}")
         except Exception as exc:
             raise FunctionError({
                 "errorMessage": f"Unable to import module '{module_path}': {exc}",
@@ -156,13 +128,12 @@ class LambdaRuntime:
         """Run the handler; returns its JSON-marshalled result or raises ``FunctionError``."""
         fn = self.functions[logical_id]
         request_id = str(uuid.uuid4())
-        handler, first = self._borrow(logical_id)
+        handler = self.handler(logical_id)
         context = LambdaContext(self.names[logical_id], fn.timeout, fn.memory, request_id)
         started = time.monotonic()
         try:
             result = handler(event, context)
         except Exception as exc:
-            self._give_back(logical_id, handler, first)
             if str(exc) == REFUSAL:  # an authorizer's 401: a refusal (the gateway logs it), not a failure
                 LOG.debug("%s refused the request (request %s): Unauthorized", logical_id, request_id)
             else:
@@ -171,7 +142,6 @@ class LambdaRuntime:
                 "errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": request_id,
                 "stackTrace": traceback.format_tb(exc.__traceback__.tb_next),  # without this frame
             }) from exc
-        self._give_back(logical_id, handler, first)
         elapsed = time.monotonic() - started
         if elapsed > fn.timeout:  # AWS would have stopped it: report what AWS reports
             LOG.error("%s ran %.1fs, over its %ss timeout", logical_id, elapsed, fn.timeout)

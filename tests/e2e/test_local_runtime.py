@@ -293,34 +293,6 @@ def test_runtime_keeps_same_named_modules_of_functions_apart(tmp_path: Path) -> 
     assert Decimal("1.5") == Decimal(str(runtime.invoke("Two", {})["amount"]))
 
 
-def test_an_execution_environment_runs_one_invocation_at_a_time(tmp_path: Path) -> None:
-    """Like Lambda: concurrent invocations of one function get their own copies of its module
-    (module state, e.g. a resolver's current event, is one request's), reused once idle."""
-    (tmp_path / "fn").mkdir()
-    (tmp_path / "fn" / "app.py").write_text(textwrap.dedent("""
-        import time
-        CURRENT = {}
-        def handler(event, context):
-            CURRENT["event"] = event  # as a resolver keeps the request it is answering
-            time.sleep(event.get("sleep", 0))
-            return {"seen": CURRENT["event"]["n"], "env": id(CURRENT)}
-    """))
-    t = write_template(tmp_path, """
-        Resources:
-          Fn: {Type: AWS::Serverless::Function, Properties: {CodeUri: fn/, Handler: app.handler, Timeout: 5}}
-    """)
-    runtime = LambdaRuntime(t, {"Fn": physical_name("Fn")})
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda n: runtime.invoke("Fn", {"n": n, "sleep": 0.3}), range(4)))
-    assert [a["seen"] for a in answers] == [0, 1, 2, 3]  # nobody answered from another's request
-    envs = {a["env"] for a in answers}
-    assert len(envs) == 4
-    again = [runtime.invoke("Fn", {"n": 9})["env"] for _ in range(3)]
-    assert set(again) <= envs and len(set(again)) == 1  # one at a time: the first environment, reused
-
-
 # ---------------------------------------------------------------- Step Functions on moto, Task -> handler
 
 WAVE_TASKS = '''
