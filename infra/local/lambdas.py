@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from infra.local.powertools_compat import per_thread_requests
 from infra.local.settings import ACCOUNT_ID, PARTITION, REGION, REPO_ROOT
 from infra.local.template import Function, Template
 
@@ -226,7 +227,9 @@ def install_moto_dispatch(runtime: LambdaRuntime) -> Callable[[], None]:
 def import_handler(code_dir: Path, handler: str, unique: str) -> Callable[[Any, Any], Any]:
     """Import ``module.attr`` from a function's code folder as Lambda would (the folder first on
     the path, so sibling modules import), under a unique module name: several functions have an
-    ``app.py``, and each keeps its own copy of its siblings."""
+    ``app.py``, and each keeps its own copy of its siblings. Handlers may then be invoked from
+    several threads at once, each its own execution environment (``per_thread_requests``)."""
+    per_thread_requests()
     module_path, _, attr = handler.rpartition(".")
     file = code_dir / (module_path.replace(".", "/") + ".py")
     if not file.exists():
