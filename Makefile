@@ -18,7 +18,7 @@ setup: $(STAMP)
 
 ## dev: the whole stack on 127.0.0.1 (LEADWAVE_PORT, default 3000); Ctrl-C stops it
 dev: setup web
-	$(BIN)/python -m infra.local
+	LEADWAVE_WEBHOOK_RETRY_DELAYS=$${LEADWAVE_WEBHOOK_RETRY_DELAYS:-10,30,60,300} $(BIN)/python -m infra.local
 
 ## test: lint, then every test (unit, integration, infrastructure, end-to-end)
 test: setup lint web browser-deps

@@ -69,7 +69,11 @@ FUZZ_SEED = E2E_SEED.with_name("fuzz.json")  # schemathesis's own org (tests/e2e
 def local_stack() -> Iterator[LocalStackProcess]:
     """With the demo org and the orgs of tests/e2e/seeds: end-to-end (50 agents, short timeouts), fuzz."""
     stack = LocalStackProcess(env={"LEADWAVE_SEED_FILES": f"{E2E_SEED},{FUZZ_SEED}",
-                                   "LEADWAVE_MOTO_PORT": str(free_port())}).start(timeout=90)
+                                   "LEADWAVE_MOTO_PORT": str(free_port()),
+                                   # webhooks (issue 14): retries a second apart; the demo org's own
+                                   # endpoint off (tests register theirs, on their own orgs)
+                                   "LEADWAVE_WEBHOOK_RETRY_DELAYS": "1,1,1", "LEADWAVE_DEMO_WEBHOOK": "0"}
+                              ).start(timeout=90)
     try:
         yield stack
     finally:

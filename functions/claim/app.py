@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from admin import router as admin_router
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations import router as integrations_router
 from leadwave.api import build_app, json_body, json_response, query
 from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
@@ -21,6 +22,7 @@ from work import router as work_router
 app = build_app()
 app.include_router(work_router)  # before the settings' /v1/<kind>/<item_id>, which would take /v1/leads/<id>
 app.include_router(lists_router)
+app.include_router(integrations_router)  # before /v1/<kind>, which would take /v1/webhooks
 app.include_router(admin_router)
 M = TypeVar("M", bound=LazyModel)
 MAX_BODY = 16 * 1024

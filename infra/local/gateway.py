@@ -6,7 +6,8 @@ no-lost-lead check over every lead), ``POST /local/redrive`` (every dead-letter 
 back to their queue: ``make redrive``), ``POST /local/streams/drain?timeout=S`` (200 once every
 DynamoDB stream mapping has processed the records written so far, 504 if not within S
 seconds, default 10), the phone simulator (``/local/phones`` for people,
-``/local/twilio/...`` for the twilio REST client); the template's WebSocket API at ``/ws/{stage}``
+``/local/twilio/...`` for the twilio REST client), the webhook receiver (``/local/webhooks``,
+``infra/local/receiver.py``); the template's WebSocket API at ``/ws/{stage}``
 and its ``@connections`` API (``infra/local/websocket.py``); the SPA (``web/dist``) at ``/``: its files, ``index.html``
 for any other GET of a page path (the SPA routes itself, as CloudFront's error responses make it
 do in AWS), ``GET /config.json`` -> ``{"mode": "local", "apiBase": "", "wsUrl": "ws://127.0.0.1:{port}/ws/{stage}"}``
@@ -34,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 from infra.local.authorizers import Authorizers, GatewayError, issue_token
 from infra.local.bodies import BodyError, BodyTooLarge, read_body
 from infra.local.lambdas import FunctionError, LambdaRuntime
+from infra.local.receiver import Receiver
 from infra.local.routing import HttpRequest, MethodNotAllowed, RouteNotFound, Router, proxy_event
 from infra.local.settings import HOST, REPO_ROOT, Settings
 from infra.local.template import Resolver, Template
@@ -87,6 +89,7 @@ class Gateway:
         self.web_dir = web_dir or REPO_ROOT / "web" / "dist"
         self.ready = threading.Event()
         self.sockets = SocketGateway(template, runtime, settings, resolver, self.ready)
+        self.receiver = Receiver()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -142,6 +145,8 @@ class Gateway:
             from infra.local.phones import simulator_for
 
             return simulator_for(self).handle(req)
+        if self.receiver.owns(req.path):  # the webhook receiver page (issue 14)
+            return self.receiver.handle(req)
         if req.method == "POST" and req.path == "/local/login":
             return self.login(req)
         if req.method == "POST" and req.path == "/local/streams/drain":

@@ -24,7 +24,7 @@ from infra.local.template import Resolver, Template
 LOG = logging.getLogger(__name__)
 ROLE_NAME = f"{STACK_NAME}-lambda"
 ROLE_ARN = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{ROLE_NAME}"
-MOTO_SERVICES = ("SQS", "SFN", "S3", "LAMBDA", "SSM")
+MOTO_SERVICES = ("SQS", "SFN", "S3", "LAMBDA", "SSM", "EVENTBRIDGE")
 _SQS_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
                    "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "FifoQueue",
                    "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
@@ -183,6 +183,7 @@ class _Builder:
             self.out.physical[logical_id] = {"Ref": name, "Arn": table["TableArn"],
                                              "StreamArn": table.get("LatestStreamArn", "")}
         self._queues()
+        self._event_buses()
         self._socket_apis()
         self._functions()
         self._buckets()
@@ -206,6 +207,30 @@ class _Builder:
             if policies:
                 attrs = {k: json.dumps(self.resolver.resolve(v)) for k, v in policies.items()}
                 sqs.set_queue_attributes(QueueUrl=self.out.attr(logical_id), Attributes=attrs)
+
+    def _event_buses(self) -> None:
+        """EventBridge buses and their rules' SQS targets, in moto's EventBridge, which puts a
+        matching event on the target queue as AWS does (issue 14: the webhook fan-out's queue)."""
+        events = moto_client("events", self.moto)
+        for logical_id, res in self.template.of_type("AWS::Events::EventBus").items():
+            name = str(self.resolver.resolve((res.get("Properties") or {}).get("Name")) or physical_name(logical_id))
+            try:
+                arn = events.create_event_bus(Name=name)["EventBusArn"]
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                    raise
+                arn = events.describe_event_bus(Name=name)["Arn"]
+            self.out.physical[logical_id] = {"Ref": name, "Arn": arn, "Name": name}
+        for logical_id, res in self.template.of_type("AWS::Events::Rule").items():
+            props = self.resolver.resolve(res.get("Properties") or {})
+            bus = props.get("EventBusName", "default")
+            name = physical_name(logical_id)
+            arn = events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(props["EventPattern"]),
+                                  State=props.get("State", "ENABLED"))["RuleArn"]
+            targets = [{"Id": t["Id"], "Arn": t["Arn"]} for t in props.get("Targets") or []]
+            if targets:
+                events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
+            self.out.physical[logical_id] = {"Ref": name, "Arn": arn}
 
     def _socket_apis(self) -> None:
         """WebSocket APIs are served by the gateway itself (``infra/local/websocket.py``)."""

@@ -26,6 +26,7 @@ from infra.local.streams import StreamPoller, drain, start_pollers
 from infra.local.template import Template
 
 LOG = logging.getLogger(__name__)
+DEMO_WEBHOOK_ID, DEMO_WEBHOOK_SECRET = "wh_demo_crm", "whsec_local_demo_crm_secret"  # local only, as the demo keys
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
 
@@ -94,6 +95,9 @@ class LocalStack:
         self.runtime.set_names(self.resources.function_names)
         self._uninstall = install_moto_dispatch(self.runtime)
         self.resources.env.update(self.twilio_env())
+        delays = os.environ.get("LEADWAVE_WEBHOOK_RETRY_DELAYS", "").strip()
+        if delays:  # a shorter retry schedule than production's ~40 h, to watch retries (tests: 1,1,1)
+            self.resources.env["WEBHOOK_RETRY_DELAYS"] = delays
         os.environ.update(self.resources.env)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")  # no X-Ray daemon locally
 
@@ -139,7 +143,24 @@ class LocalStack:
         extra = [Path(p) for p in os.environ.get("LEADWAVE_SEED_FILES", "").split(",") if p.strip()]
         self.seed_result = [load_seed(path, offer_timeout=int(timeout) if timeout else None)
                             for path in [DEMO, *extra]]
+        if os.environ.get("LEADWAVE_DEMO_WEBHOOK", "1") != "0":
+            self._demo_webhook()
         self.seed_status = "ok"
+
+    def _demo_webhook(self) -> None:
+        """The demo org's CRM endpoint: every event, delivered to the gateway's receiver page
+        (``/local/webhooks/demo-crm``), signed with ``DEMO_WEBHOOK_SECRET``."""
+        from leadwave import clock
+        from leadwave.models import Webhook
+        from leadwave.rules.events import EVENT_TYPES
+        from leadwave.store import directory
+
+        assert self.gateway is not None
+        now = clock.iso(clock.now())
+        directory.save(Webhook(org_id="demo", webhook_id=DEMO_WEBHOOK_ID, url=f"{self.url}/local/webhooks/demo-crm",
+                               events=list(EVENT_TYPES), description="Demo CRM (the local receiver page)",
+                               secret=DEMO_WEBHOOK_SECRET, created_at=now, updated_at=now))
+        self.gateway.receiver.configure("demo-crm", secret=DEMO_WEBHOOK_SECRET)
 
     def _start_pollers(self) -> None:
         assert self.resources is not None

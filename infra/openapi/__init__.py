@@ -157,9 +157,10 @@ def _schemas(handler_models: dict[str, Any]) -> dict[str, Any]:
              c.VendorOut, c.VendorCreated, c.GroupWarning, c.TwilioVoiceForm, c.LeadPage, c.QueueLead, c.LeadActed,
              c.CallPlaced, c.Preferences, c.ListCounts, c.SplitResult, c.UploadResult, c.SearchPage,
              c.MarketingReport, c.LeadAttached, c.Bucket, c.AgentLeadCreated, c.UploadQueued, c.UploadStatus,
-             c.SpeedReport, c.ProfileSaved, c.ProfileTest, c.ReturnsPage, c.PingAnswer]
+             c.SpeedReport, c.ProfileSaved, c.ProfileTest, c.ReturnsPage, c.PingAnswer, c.WebhookOut,
+             c.WebhookCreated, c.WebhookList, c.WebhookDeliveries, c.WebhookTestQueued]
     inputs = [LeadIn, c.VendorCreateIn, c.TwilioVoiceForm, c.QueueNextIn, c.LeadActionIn, c.PreferencesIn, c.SplitIn,
-              c.AgentLeadIn, c.VendorUpdateIn, c.ProfileTestIn, PostingProfile, c.PingIn]
+              c.AgentLeadIn, c.VendorUpdateIn, c.ProfileTestIn, PostingProfile, c.PingIn, c.WebhookIn]
     entities = [Campaign, Group, Agent, Org]
     pairs = [(m, "serialization") for m in plain] + [(m, "validation") for m in inputs]
     pairs += [(m, "validation") for m in handler_models.values()]

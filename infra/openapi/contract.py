@@ -407,6 +407,67 @@ class VendorCreated(VendorOut):
     api_key: str = Field(description="Shown once, here; only its peppered hash is stored.")
 
 
+class WebhookIn(BaseModel):
+    """An outbound webhook (issue 14; docs/webhooks.md). PUT takes any of the fields."""
+
+    url: str = Field(description="https:// on a public host (the local stack also takes its own receiver)")
+    events: list[Literal["lead.received", "lead.offered", "lead.assigned", "lead.exception", "lead.claimed",
+                         "lead.transferred", "lead.returned", "call.completed", "call.recording_ready"]] = Field(
+        min_length=1)
+    description: str = Field(default="", max_length=200)
+    active: bool = True
+
+
+class WebhookOut(BaseModel):
+    webhook_id: str
+    url: str
+    events: list[str]
+    description: str
+    active: bool
+    created_at: str
+    updated_at: str
+    secret_hint: str = Field(description="The secret's first characters")
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="whsec_...: signs every delivery (Leadwave-Signature); shown once, here")
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookOut]
+
+
+class WebhookAttempt(BaseModel):
+    n: int
+    at: str
+    status: int | None = Field(description="The receiver's HTTP status; null: no answer")
+    error: str | None
+    ms: int
+
+
+class WebhookDelivery(BaseModel):
+    delivery_id: str
+    event_id: str
+    event_type: str
+    prospect_id: str | None
+    status: Literal["pending", "retrying", "delivered", "failed"]
+    attempts: list[WebhookAttempt]
+    next_attempt_at: str | None = None
+    created_at: str | None
+    updated_at: str | None
+
+
+class WebhookDeliveries(BaseModel):
+    items: list[WebhookDelivery]
+    next_cursor: str | None
+
+
+class WebhookTestQueued(BaseModel):
+    delivery_id: str | None
+    event_id: str
+    queued: bool
+
+
 class GroupWarning(BaseModel):
     code: str
     message: str
@@ -1080,6 +1141,26 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/v1/vendors/{item_id}/profile/test"): Op(
         "Try a posting profile on a sample post: the lead it makes and the vendor's answer (nothing stored)",
         {200: "ProfileTest"}, (*AGENT, *JSON_BODY, *ITEM), body="ProfileTestIn"),
+    # outbound webhooks (issue 14; docs/webhooks.md): managers and admins change, supervisors read
+    ("GET", "/v1/webhooks"): Op("The org's webhooks (secrets hidden)", {200: "WebhookList"}, AGENT),
+    ("POST", "/v1/webhooks"): Op(
+        "Register an endpoint for chosen event types; the answer shows its signing secret, once",
+        {201: "WebhookCreated"}, (*AGENT, *JSON_BODY, 409), body="WebhookIn", description=(
+            "400 `validation_failed` names a bad `url` (not https, a private or loopback host) or an unknown event "
+            "type; 409 `too_many_webhooks` past 10 per org.")),
+    ("GET", "/v1/webhooks/{webhook_id}"): Op("A webhook", {200: "WebhookOut"}, (*AGENT, *ITEM)),
+    ("PUT", "/v1/webhooks/{webhook_id}"): Op("Change a webhook's URL, events, description or pause it",
+                                             {200: "WebhookOut"}, (*AGENT, *JSON_BODY, *ITEM), body="WebhookIn"),
+    ("DELETE", "/v1/webhooks/{webhook_id}"): Op("Remove a webhook (deliveries under way are given up)",
+                                                {204: None}, (*AGENT, *ITEM)),
+    ("POST", "/v1/webhooks/{webhook_id}/secret"): Op("A new signing secret, at once (shown once)",
+                                                     {200: "WebhookCreated"}, (*AGENT, *ITEM)),
+    ("POST", "/v1/webhooks/{webhook_id}/test"): Op("Queue a webhook.test delivery to this endpoint",
+                                                   {202: "WebhookTestQueued"}, (*AGENT, *ITEM)),
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): Op(
+        "The endpoint's deliveries, newest first: each attempt's time, status or error (kept 30 days)",
+        {200: "WebhookDeliveries"}, (*AGENT, *ITEM, 400),
+        query={"cursor": {"type": "string", "description": "next_cursor of the previous page"}}),
 }
 SETTINGS_KINDS = {"campaigns": "Campaign", "groups": "Group", "agents": "Agent"}
 for _kind, _name in SETTINGS_KINDS.items():

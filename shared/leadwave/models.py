@@ -519,6 +519,21 @@ class Vendor(_Entity):
     return_window_days: Annotated[int, bounded(0, 365)] = 7  # issue 14: days after arrival a lead may be returned
 
 
+class Webhook(_Entity):
+    """A customer's endpoint for leadwave's events (issue 14): each event of a chosen type is
+    POSTed to ``url``, signed with ``secret`` (shown once, when created or rotated)."""
+
+    org_id: str
+    webhook_id: str
+    url: str
+    events: list[str]  # leadwave.rules.events.EVENT_TYPES
+    description: str = ""
+    active: bool = True
+    secret: str
+    created_at: str
+    updated_at: str
+
+
 class VendorIdentity(_Entity):
     """Who posts a lead: from the key authorizer's context, never from the body."""
 

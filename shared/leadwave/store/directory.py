@@ -18,7 +18,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.transactions import TransactWrite
 
 from leadwave.errors import ConcurrentUpdate, Conflict, NotFound
-from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor, WorkList
+from leadwave.models import Agent, Campaign, Group, Org, Role, Vendor, Webhook, WorkList
 from leadwave.rules import roundrobin
 from leadwave.rules.limits import CapWrite
 from leadwave.store.followup import assigned_actions, ready_sort
@@ -27,7 +27,7 @@ from leadwave.store.tables import DirectoryItem, bind, transactions
 E = TypeVar("E", bound=BaseModel)
 
 _KINDS: dict[type[BaseModel], str] = {Org: "ORG", Agent: "AGENT", Campaign: "CAMPAIGN", Group: "GROUP",
-                                      Vendor: "VENDOR", WorkList: "LIST"}
+                                      Vendor: "VENDOR", WorkList: "LIST", Webhook: "WEBHOOK"}
 _HOT = ("last_assigned_at", "last_claimed_at", "available", "fresh_claims", "fresh_version", "rr_ticket",
         "held_lock", "rr_turn", "rr_owed", "away_ticket", "cap_log", "open_held", "cap_version")
 COUNTERS = "COUNTERS"
@@ -59,7 +59,7 @@ def _sk(entity: BaseModel) -> str:
     if isinstance(entity, Org):
         return kind
     ident = {Agent: "agent_id", Campaign: "campaign_id", Group: "group_id", Vendor: "vendor_id",
-             WorkList: "list_id"}[type(entity)]
+             WorkList: "list_id", Webhook: "webhook_id"}[type(entity)]
     return f"{kind}#{getattr(entity, ident)}"
 
 
@@ -241,10 +241,11 @@ def org_ids() -> list[str]:
     return [item.gsi1sk for item in DirectoryItem.by_gsi1.query("ORGS")]
 
 
-def list_kind(cls: type[E], org_id: str) -> list[E]:
-    """Every item of one kind (settings screens; never on a per-lead path)."""
+def list_kind(cls: type[E], org_id: str, limit: int | None = None) -> list[E]:
+    """Every item of one kind (settings screens; never on a per-lead path), or the first
+    ``limit`` (a kind an org holds few of by rule, read per event: webhooks)."""
     bind()
-    items = DirectoryItem.query(_pk(org_id), DirectoryItem.sk.startswith(f"{_KINDS[cls]}#"))
+    items = DirectoryItem.query(_pk(org_id), DirectoryItem.sk.startswith(f"{_KINDS[cls]}#"), limit=limit)
     return [_from_item(item) for item in items]
 
 

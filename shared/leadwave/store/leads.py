@@ -136,6 +136,16 @@ def _to_item(p: Prospect) -> LeadItem:
     return item
 
 
+def from_image(image: dict[str, Any]) -> Prospect:
+    """A lead as a stream record's image shows it (DynamoDB JSON)."""
+    return _from_item(LeadItem.from_raw_data(image))
+
+
+def call_from_image(image: dict[str, Any]) -> CallLeg:
+    """A call leg as a stream record's image shows it."""
+    return _call_from_item(LeadItem.from_raw_data(image))
+
+
 def _from_item(item: LeadItem) -> Prospect:
     doc: dict[str, Any] = {"prospect_id": item.pk.removeprefix("LEAD#"), "org_id": item.org_id, **dict(item.doc)}
     for name in (*_TOP, *_LISTED):

@@ -1,0 +1,48 @@
+"""Outbound webhooks (issue 14; template.yaml: WebhookFanoutFunction, WebhookDeliveryFunction).
+
+``fan_out``: the bus's events (from WebhookEventsQueue) become one delivery per subscribed
+endpoint. ``deliver``: one signed POST per record (WebhookDeliveryQueue); a delivery to retry is
+reported failed after its message's visibility was moved to the next attempt's time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from leadwave.observability import logger
+from leadwave.services import webhooks
+
+events_processor = BatchProcessor(event_type=EventType.SQS)
+deliveries_processor = BatchProcessor(event_type=EventType.SQS)
+_context: list[LambdaContext] = []
+
+
+class RetryLater(Exception):
+    """The receiver failed or was silent: the message returns at the next attempt's time."""
+
+
+def fan_out_record(record: SQSRecord) -> None:
+    webhooks.fan_out(json.loads(record.body))
+
+
+def deliver_record(record: SQSRecord) -> None:
+    attempt = int(record.attributes.approximate_receive_count)
+    budget = _context[-1].get_remaining_time_in_millis() / 1000 if _context else 10.0
+    if webhooks.deliver(json.loads(record.body), attempt, record.receipt_handle, budget) == "retry":
+        raise RetryLater(record.message_id)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def fan_out(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=fan_out_record, processor=events_processor,
+                                    context=context)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def deliver(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _context[:] = [context]
+    return process_partial_response(event=event, record_handler=deliver_record, processor=deliveries_processor,
+                                    context=context)

@@ -1,0 +1,97 @@
+"""The webhook delivery log (issue 14): one item per event and endpoint in the leads table,
+``HOOKLOG#<webhook>`` / ``DLV#<event time>#<delivery id>``, newest last, removed by the table's
+TTL after ``KEEP_DAYS``. It holds ids, the event type, the attempts and the receiver's answers,
+never the body (the borrower's data travels in the delivery queue's message only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from leadwave import clock
+from leadwave.store.leads import decode_cursor, encode_cursor
+from leadwave.store.tables import LeadItem, bind
+
+KEEP_DAYS = 30
+PAGE = 25
+PENDING, RETRYING, DELIVERED, FAILED = "pending", "retrying", "delivered", "failed"
+
+
+def _pk(webhook_id: str) -> str:
+    return f"HOOKLOG#{webhook_id}"
+
+
+def key(webhook_id: str, occurred_at: str, delivery_id: str) -> tuple[str, str]:
+    return _pk(webhook_id), f"DLV#{occurred_at}#{delivery_id}"
+
+
+def _failed_condition(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def create(org_id: str, webhook_id: str, delivery_id: str, event: dict[str, Any]) -> tuple[str, str] | None:
+    """The delivery's log entry, once: None when this event was already fanned out to this
+    endpoint (a retried queue message)."""
+    bind()
+    pk, sk = key(webhook_id, event["occurred_at"], delivery_id)
+    now = clock.now()
+    item = LeadItem(pk, sk, kind="delivery", org_id=org_id, status=PENDING, doc={
+        "delivery_id": delivery_id, "event_id": event["event_id"], "event_type": event["type"],
+        "prospect_id": event.get("prospect_id"), "attempts": []})
+    item.created_at = clock.iso(now)
+    item.expires_ttl = int(now.timestamp()) + KEEP_DAYS * 86400
+    try:
+        item.save(condition=LeadItem.pk.does_not_exist())
+    except PutError as exc:
+        if _failed_condition(exc):
+            return None
+        raise
+    return pk, sk
+
+
+def status_of(pk: str, sk: str) -> str | None:
+    bind()
+    try:
+        return str(LeadItem.get(pk, sk, consistent_read=True, attributes_to_get=["status"]).status)
+    except LeadItem.DoesNotExist:
+        return None
+
+
+def record_attempt(pk: str, sk: str, attempt: dict[str, Any], status: str, next_at: str | None) -> bool:
+    """Add one attempt (number, time, the receiver's status code or error, milliseconds) and the
+    delivery's state. False when the entry is gone (expired) or already delivered."""
+    bind()
+    doc = LeadItem.doc  # JSONAttribute: the attempts live in the document, rewritten whole
+    try:
+        item = LeadItem.get(pk, sk, consistent_read=True)
+    except LeadItem.DoesNotExist:
+        return False
+    if item.status == DELIVERED:
+        return False
+    body = dict(item.doc or {})
+    attempts = [a for a in body.get("attempts", []) if a.get("n") != attempt["n"]] + [attempt]
+    body["attempts"] = sorted(attempts, key=lambda a: a["n"])[-20:]
+    body["next_attempt_at"] = next_at
+    try:
+        item.update(actions=[doc.set(body), LeadItem.status.set(status), LeadItem.updated_at.set(attempt["at"])],
+                    condition=LeadItem.status != DELIVERED)
+    except UpdateError as exc:
+        if _failed_condition(exc):
+            return False
+        raise
+    return True
+
+
+def page(webhook_id: str, cursor: str | None, size: int = PAGE) -> tuple[list[dict[str, Any]], str | None]:
+    """The endpoint's deliveries, newest first, a page at a time."""
+    bind()
+    start = decode_cursor(cursor, names=("pk", "sk")) if cursor else None
+    if start is not None and start["pk"]["S"] != _pk(webhook_id):
+        start = decode_cursor("-", names=("pk", "sk"))  # another endpoint's cursor: refused as unknown
+    result = LeadItem.query(_pk(webhook_id), LeadItem.sk.startswith("DLV#"), scan_index_forward=False, limit=size,
+                            last_evaluated_key=start)
+    items = [{**dict(i.doc or {}), "status": i.status, "created_at": i.created_at, "updated_at": i.updated_at}
+             for i in result]
+    last = result.last_evaluated_key
+    return items, encode_cursor(last) if last else None
