@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from infra.local.streams import passes
-from infra.local.template import Template
 from leadwave.models import CallLeg, LeadEvent, Prospect
 from leadwave.services import events
 from leadwave.store import leads
+
+from infra.local.streams import passes
+from infra.local.template import Template
 from tests.events import ROOT
 
 T0 = "2026-12-02T08:00:00.000Z"
