@@ -167,10 +167,30 @@ export const STATUS_LABELS: Record<string, string> = {
   assigned: "Assigned",
   unassigned: "Unassigned",
   exception: "Exception",
+  returned: "Returned",
 };
 
 export function leadStatus(value: string | null | undefined): string {
   return value ? (STATUS_LABELS[value] ?? value) : "—";
+}
+
+/** Why a lead goes back to its vendor (issue 14), in the order a manager picks it. */
+export const RETURN_REASONS: { value: string; label: string }[] = [
+  { value: "bad_number", label: "Bad number" },
+  { value: "duplicate", label: "Duplicate" },
+  { value: "not_in_market", label: "Not in market" },
+  { value: "fraud", label: "Fraud" },
+];
+
+export function returnReason(value: string | null | undefined): string {
+  if (!value) return "—";
+  return RETURN_REASONS.find((r) => r.value === value)?.label ?? value;
+}
+
+/** A vendor's return window for people: "7 days", "1 day", "No returns" (0). */
+export function returnWindow(days: number | null | undefined): string {
+  if (days === null || days === undefined) return "—";
+  return days === 0 ? "No returns" : `${days} ${days === 1 ? "day" : "days"}`;
 }
 
 export const OUTCOME_LABELS: Record<string, string> = {

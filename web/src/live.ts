@@ -1,7 +1,8 @@
 // The agent's live connection (issue 12): one WebSocket to the stack's WebSocket API
 // (config.json "wsUrl"), authenticated with the id token in the `token` query parameter (a
 // browser cannot set a WebSocket's headers). The server pushes offers, their end, availability
-// changes, assigned leads, follow-up reminders and leads taken back (issue 13); the client sends
+// changes, assigned leads, follow-up reminders and leads taken back (issue 13), leads returned to their
+// vendor (issue 14); the client sends
 // only {"action":"sync"} (the open offers again, on every open) and {"action":"ping"} (after 5
 // minutes of silence: API Gateway drops a connection idle for 10). Closed sockets come back with
 // exponential back-off (1 s doubling to 30 s, with jitter; reset after 10 s open; at once when the
@@ -57,6 +58,13 @@ export interface FollowUpReminder {
   at: string;
 }
 
+/** A lead of the agent's a manager returned to its vendor (issue 14); ``reason``: bad_number, duplicate, ... */
+export interface LeadReturned {
+  prospect_id: string;
+  reason: string | null;
+  at: string;
+}
+
 /** A lead taken back from the agent (issue 13: not worked within its campaign's follow-up deadline). */
 export interface TakenBack {
   prospect_id: string;
@@ -71,7 +79,8 @@ export type ServerMessage =
   | { type: "availability"; at: string; available: boolean }
   | { type: "lead_assigned"; at: string; kind: LeadNotice["kind"]; prospect_id: string; lead: LeadNotice }
   | ({ type: "follow_up" } & FollowUpReminder)
-  | ({ type: "lead_taken_back" } & TakenBack);
+  | ({ type: "lead_taken_back" } & TakenBack)
+  | ({ type: "lead_returned" } & LeadReturned);
 
 const strOrNull = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
 
@@ -115,6 +124,8 @@ export function parseMessage(data: unknown): ServerMessage | null {
     }
     case "lead_taken_back":
       return typeof m.prospect_id === "string" ? { type: "lead_taken_back", at, prospect_id: m.prospect_id, reason: String(m.reason ?? "") } : null;
+    case "lead_returned":
+      return typeof m.prospect_id === "string" ? { type: "lead_returned", at, prospect_id: m.prospect_id, reason: strOrNull(m.reason) } : null;
     default:
       return null;
   }

@@ -8,8 +8,11 @@
 // Follow-up deadlines (issue 13), pushed only: a reminder to work a lead before its deadline
 // (follow_up), and a lead taken back because it was not worked in time (lead_taken_back). Both are
 // lasting notes; the lead page reads what arrived for its lead (``followUps``, ``takenBack``).
-import { fullName, sourceText, timeOfDay } from "./format";
-import type { FollowUpReminder, LeadNotice, TakenBack } from "./live";
+//
+// Lead returns (issue 14), pushed only: a lead of the agent's a manager returned to its vendor (lead_returned)
+// leaves My leads with a neutral note.
+import { fullName, returnReason, sourceText, timeOfDay } from "./format";
+import type { FollowUpReminder, LeadNotice, LeadReturned, TakenBack } from "./live";
 import { dismiss, notify } from "./notify";
 import { createStore } from "./store";
 
@@ -117,6 +120,30 @@ export function showTakenBack(t: TakenBack): boolean {
   if (note !== undefined) dismiss(note); // "Work … or it will be reassigned" no longer holds
   reminderNotes.delete(t.prospect_id);
   notify(takenBackText(t, reminder), "warn", null);
+  leadsChanged.update((v) => v + 1);
+  return true;
+}
+
+// ---------------------------------------------------------------- lead returns (issue 14)
+
+/** "Jane's lead (Spring Refi) was returned to its vendor: Bad number." ("A lead of yours" when nothing named it). */
+export function returnedNoticeText(r: LeadReturned, reminder?: FollowUpReminder): string {
+  const named = reminder ? `${whose(reminder.first_name)}${reminder.campaign_name ? ` (${reminder.campaign_name})` : ""}` : "a lead of yours";
+  return `${named.charAt(0).toUpperCase()}${named.slice(1)} was returned to its vendor${r.reason ? `: ${returnReason(r.reason)}` : ""}.`;
+}
+
+/** A lead of the agent's returned to its vendor by a manager: said once per tab (a neutral note), its reminder
+ * forgotten, My leads reloads; true when said. */
+export function showReturned(r: LeadReturned): boolean {
+  const key = `returned#${r.prospect_id}#${r.at}`;
+  if (told.has(key)) return false;
+  told.add(key);
+  const reminder = followUps.get()[r.prospect_id];
+  followUps.update((all) => without(all, r.prospect_id));
+  const note = reminderNotes.get(r.prospect_id);
+  if (note !== undefined) dismiss(note); // "Work … or it will be reassigned" no longer holds
+  reminderNotes.delete(r.prospect_id);
+  notify(returnedNoticeText(r, reminder), "info");
   leadsChanged.update((v) => v + 1);
   return true;
 }

@@ -347,6 +347,8 @@ export interface Vendor {
   created_at: string;
   /** ["transfer"]: a call center (transfers leads, assigns new leads to a named agent). */
   permissions?: string[];
+  /** Days after a lead arrives that a manager may return it to this vendor (0 to 365; 0: no returns; issue 14). */
+  return_window_days?: number;
 }
 
 export interface ErrorDetail {
@@ -357,7 +359,10 @@ export interface ErrorDetail {
 
 // ---------------------------------------------------------------- work lists, the work queue, the lead page (seed 003)
 
-export type LeadStatus = "stored" | "offering" | "assigned" | "unassigned" | "exception";
+export type LeadStatus = "stored" | "offering" | "assigned" | "unassigned" | "exception" | "returned";
+
+/** Why a lead goes back to its vendor for a credit (issue 14). */
+export type ReturnReason = "bad_number" | "duplicate" | "not_in_market" | "fraud";
 
 export interface LeadDetail {
   prospect_id: string;
@@ -389,6 +394,11 @@ export interface LeadDetail {
   last_outcome: string | null;
   /** The lead's IANA zone (from its state); null when unknown. */
   time_zone: string | null;
+  /** Who posted it: a vendor's id, or "agent:<id>", "upload:<id>", "call" (not sent by every server). */
+  vendor_id?: string | null;
+  /** A returned lead (issue 14): when, and why (not sent by every server: the history's ``returned`` event says it too). */
+  returned_at?: string | null;
+  return_reason?: ReturnReason | string | null;
 }
 
 export interface LeadLock {
@@ -439,6 +449,8 @@ export interface LeadCan {
   reassign: boolean;
   /** Transfer to another agent: the lead's own agent, or a manager (seed 004). */
   transfer?: boolean;
+  /** Return to its vendor (issue 14), when the server says. */
+  return?: boolean;
   view_only: boolean;
 }
 
@@ -473,6 +485,13 @@ export interface ActionAnswer {
   lock_released: boolean;
   replayed: boolean;
   call_sid?: string;
+}
+
+/** ``POST /v1/leads/{id}/return`` (issue 14): the lead as returned, to which vendor, and why. */
+export interface ReturnAnswer extends ActionAnswer {
+  returned_at: string | null;
+  reason: ReturnReason;
+  vendor_id: string | null;
 }
 
 export interface ListFilter {

@@ -316,6 +316,8 @@ function nowLine(t: LeadTrace, name: (id: string) => string): string {
       return `In the fresh bucket${t.failure_reason ? `: ${t.failure_reason}` : "."}`;
     case "stored":
       return `Stored${t.failure_reason ? `: ${t.failure_reason}` : "."}`;
+    case "returned":
+      return "Returned to its vendor: distribution is over for this lead.";
     default:
       return t.status;
   }

@@ -1,10 +1,12 @@
 // The Lead Exception page (seed 000): multi-select + search filters on the text columns, a
 // range on Loan Amount and Create Date, sorting, paging (Previous / Next by cursor: the list is read
 // by key, so a page costs the same however long the list is), Assign, Ignore and Show Ignored; per row "Why is
-// this here?" (the lead's routing, components/Trace) and, for managers and admins, Re-run distribution (issue 13).
+// this here?" (the lead's routing, components/Trace) and, for managers and admins, Re-run distribution (issue 13)
+// and Return to its vendor (issue 14, components/ReturnDialog).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
+import { ReturnDialog } from "../components/ReturnDialog";
 import { CheckboxField, ErrorBanner, NumberField, SelectField, TextField } from "../components/Fields";
 import { Page, Pager, RefreshButton, showing } from "../components/Page";
 import { agentName, redistribute, rerunErrorText, rerunResult, Trace } from "../components/Trace";
@@ -404,6 +406,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
   const [ignoring, setIgnoring] = useState<ExceptionRow | null>(null);
   const [ignoreBusy, setIgnoreBusy] = useState(false);
   const [why, setWhy] = useState<ExceptionRow | null>(null);
+  const [returning, setReturning] = useState<ExceptionRow | null>(null);
   const [rerunning, setRerunning] = useState<string | null>(null);
   const filterButtons = useRef<Partial<Record<SortColumn, HTMLButtonElement | null>>>({});
 
@@ -481,7 +484,7 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
         </div>
       }
     >
-      <p class="muted">Leads the engine could not place, with the reason (Why? shows each agent it read and the rule that excluded them). Assign one to any agent, re-run its distribution once what sent it here is fixed, or ignore it to hide it from this list.</p>
+      <p class="muted">Leads the engine could not place, with the reason (Why? shows each agent it read and the rule that excluded them). Assign one to any agent, re-run its distribution once what sent it here is fixed, return a vendor's lead to its vendor, or ignore it to hide it from this list.</p>
       {activeChips.length > 0 && (
         <div class="chips" aria-label="Active filters" role="group">
           {activeChips.map((c) => (
@@ -561,6 +564,9 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                       <button type="button" class="btn btn-small" disabled={rerunning === r.prospect_id} onClick={() => void rerunRow(r)} aria-label={`Re-run distribution of ${exceptionName(r)}`} title="Re-run distribution">
                         {rerunning === r.prospect_id ? "Re-running…" : "Re-run"}
                       </button>
+                      <button type="button" class="btn btn-small" onClick={() => setReturning(r)} aria-label={`Return ${exceptionName(r)} to its vendor`} title="Return to vendor">
+                        Return
+                      </button>
                     </>
                   )}
                   <button type="button" class="btn btn-link btn-small" onClick={() => setWhy(r)} aria-label={`Why is ${exceptionName(r)} here?`} title="Why is this here?">
@@ -609,6 +615,15 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
         onClose={() => setAssigning(null)}
         onAssigned={() => {
           setAssigning(null);
+          void list.reload();
+        }}
+      />
+      <ReturnDialog
+        target={returning ? { prospect_id: returning.prospect_id, name: exceptionName(returning) } : null}
+        onClose={() => setReturning(null)}
+        onStale={() => void list.reload()}
+        onReturned={() => {
+          setReturning(null);
           void list.reload();
         }}
       />

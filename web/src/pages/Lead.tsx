@@ -6,15 +6,18 @@
 // decision with the agents it read and the rules that excluded them; a manager re-runs a lead exception's
 // distribution from there. Follow-up deadlines (issue 13): a reminder pushed for the lead says by when to work
 // it, and a lead taken back from the agent while they look at it says so (it is no longer theirs to open).
+// Lead returns (issue 14): a manager returns a vendor's assigned lead or lead exception to its vendor, with a
+// reason (components/ReturnDialog); a returned lead says so in its status, its facts and its history.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get } from "../api";
 import { CallActivity } from "../components/CallActivity";
 import { Confirm, Dialog, DialogButtons } from "../components/Dialog";
+import { ReturnDialog } from "../components/ReturnDialog";
 import { ErrorBanner, SelectField, TextAreaField } from "../components/Fields";
 import { StepEditor } from "../components/LeadStep";
 import { agentName, redistribute, rerunErrorText, rerunResult, Trace } from "../components/Trace";
 import { Fact, LoadState, Page, RefreshButton } from "../components/Page";
-import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, sourceText, text, timeOfDay, when, whenSeconds, zoneName } from "../format";
+import { amount, assignedBy, countdown, fullName, inZone, leadStatus, outcome, personName, returnReason, sourceText, text, timeOfDay, when, whenSeconds, zoneName } from "../format";
 import { useLoad, useNow } from "../hooks";
 import { actionErrorText, leadAction, VIEW_ONLY } from "../leadActions";
 import type { FollowUpReminder, TakenBack } from "../live";
@@ -49,7 +52,8 @@ export function LockLine({ lock }: { lock: LeadLock | null }) {
 }
 
 /** The lead's facts: contact, loan, campaign, status and owner, local time, callback, lists. */
-export function LeadFacts({ lead, lock, lists, showLock = true }: { lead: LeadDetail; lock?: LeadLock | null; lists?: { list_id: string; name: string }[]; showLock?: boolean }) {
+export function LeadFacts({ lead, lock, lists, showLock = true, returned }: { lead: LeadDetail; lock?: LeadLock | null; lists?: { list_id: string; name: string }[]; showLock?: boolean; returned?: Returned | null }) {
+  const back = lead.status === "returned" ? (returned ?? { at: lead.returned_at ?? null, reason: lead.return_reason ?? null, note: null }) : null;
   return (
     <dl class="facts">
       <Fact term="Phone">{lead.phone ? <a href={`tel:${lead.phone}`}>{lead.phone}</a> : "—"}</Fact>
@@ -73,8 +77,16 @@ export function LeadFacts({ lead, lock, lists, showLock = true }: { lead: LeadDe
           </span>
         )}
       </Fact>
+      {back && (
+        <Fact term="Returned">
+          <span data-testid="returned-fact">
+            To its vendor: {returnReason(back.reason)}
+            {back.at && <span class="muted"> · {whenSeconds(back.at)}</span>}
+          </span>
+        </Fact>
+      )}
       <Fact term="Owner">
-        {lead.agent_id ? text(lead.agent_name ?? lead.agent_id) : <span class="muted">Nobody (unclaimed)</span>}
+        {lead.agent_id ? text(lead.agent_name ?? lead.agent_id) : <span class="muted">{back ? "Nobody (returned to its vendor)" : "Nobody (unclaimed)"}</span>}
         {lead.agent_id && lead.assigned_at && (
           <span class="muted">
             {" "}
@@ -136,6 +148,11 @@ export function eventText(e: LeadEvent, zone: string | null): string {
     return `The borrower came back: ${sourceText(typeof d.source === "string" ? d.source : null)}${campaign}`;
   }
   if (e.type === "transfer" && e.by?.startsWith("vendor:")) return `${e.text} by the call center integration`;
+  if (e.type === "returned") {
+    const who = e.by_name ?? e.by;
+    const note = typeof d.note === "string" && d.note.trim() ? `. Note: “${d.note.trim()}”` : "";
+    return `Returned to its vendor: ${returnReason(typeof d.reason === "string" ? d.reason : null)}${who ? ` — by ${who}` : ""}${note}`;
+  }
   if (e.type === "taken_back") {
     const from = e.by_name ?? e.by;
     const n = typeof d.takeback === "number" ? ` (take-back ${d.takeback})` : "";
@@ -397,6 +414,38 @@ function TransferDialog({ lead, open, onClose, onDone, onStale }: { lead: LeadDe
   );
 }
 
+/** A returned lead's return (issue 14): from the lead's own fields, else its history's last ``returned`` event. */
+export interface Returned {
+  at: string | null;
+  reason: string | null;
+  note: string | null;
+}
+
+export function returnedOf(data: LeadPageData): Returned | null {
+  if (data.lead.status !== "returned") return null;
+  const e = [...(data.events ?? [])].reverse().find((x) => x.type === "returned");
+  const d = (e?.detail ?? {}) as Record<string, unknown>;
+  const reason = data.lead.return_reason ?? (typeof d.reason === "string" ? d.reason : null);
+  return { at: data.lead.returned_at ?? e?.at ?? null, reason, note: typeof d.note === "string" && d.note ? d.note : null };
+}
+
+/** Ways into leadwave that are no vendor's (the ``received`` event's ``source``): an agent's own lead, a call list's
+ * upload, a phone call. A vendor's post has none; a bulk upload (a vendor's or a manager's) has "upload:<id>". */
+const NOT_A_VENDOR = new Set(["referral", "channel_partner", "walk_in", "other", "list_upload", "call"]);
+
+/** Whether a manager may try to return the lead to its vendor: assigned or a lead exception, and posted by a
+ * vendor as far as the page knows (the server says ``can.return`` or the lead's ``vendor_id`` when it sends them;
+ * else the history's arrival). The server has the last word (409 not_a_vendor_lead). */
+export function mayReturn(data: LeadPageData): boolean {
+  if (data.can.return !== undefined) return data.can.return;
+  if (data.lead.status !== "assigned" && data.lead.status !== "exception") return false;
+  const vendor = data.lead.vendor_id;
+  if (vendor !== undefined) return !!vendor && !/^(agent:|upload:|call$)/.test(vendor);
+  const arrival = (data.events ?? []).find((e) => e.type === "received");
+  const source = (arrival?.detail as Record<string, unknown> | undefined)?.source;
+  return !(typeof source === "string" && NOT_A_VENDOR.has(source));
+}
+
 /** What works a lead (rules/work.py): its agent's call, call outcome, note, callback or status change. */
 const WORK_EVENTS = new Set(["call", "outcome", "note", "callback", "status"]);
 
@@ -498,6 +547,7 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
   const [unclaiming, setUnclaiming] = useState(false);
   const [reassigning, setReassigning] = useState(false);
   const [transferring, setTransferring] = useState(false);
+  const [returning, setReturning] = useState(false);
   const [busy, setBusy] = useState(false);
   // pushed: a reminder to work this lead, or its take-back (the page reads it again: an agent may no longer open it)
   const reminder = useStore(followUps)[prospectId];
@@ -573,6 +623,11 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
               Reassign
             </button>
           )}
+          {canEdit && data && mayReturn(data) && (
+            <button type="button" class="btn btn-small" disabled={busy} onClick={() => setReturning(true)}>
+              Return to vendor
+            </button>
+          )}
           <RefreshButton onClick={() => void lead.reload()} />
         </div>
       }
@@ -595,7 +650,7 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
         <>
           <section class="card panel" aria-labelledby="lead-details">
             <h2 id="lead-details">Details</h2>
-            <LeadFacts lead={data.lead} lock={data.lock} lists={data.lists} />
+            <LeadFacts lead={data.lead} lock={data.lock} lists={data.lists} returned={returnedOf(data)} />
             {data.lead.status === "assigned" && workflow && workflow.length > 0 && (can?.act || (canEdit && !can?.view_only)) && (
               <div class="lead-step">
                 <h3>Application status</h3>
@@ -645,6 +700,15 @@ export function LeadPage({ prospectId, canEdit, workflow }: { prospectId: string
             onClose={() => setReassigning(false)}
             onDone={() => {
               setReassigning(false);
+              void lead.reload();
+            }}
+          />
+          <ReturnDialog
+            target={returning ? { prospect_id: data.lead.prospect_id, name: title } : null}
+            onClose={() => setReturning(false)}
+            onStale={() => void lead.reload()}
+            onReturned={() => {
+              setReturning(false);
               void lead.reload();
             }}
           />

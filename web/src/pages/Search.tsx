@@ -1,5 +1,5 @@
 // Lead search (managers, admins, supervisors): the org's leads by status (Assigned, Unassigned — its
-// own section —, Exception, Stored, In distribution), filtered by campaign, lead provider, agent,
+// own section —, Exception, Stored, In distribution, Returned), filtered by campaign, lead provider, agent,
 // state, loan purpose, amount and create date; Previous / Next by cursor; a row opens the lead page.
 import { useMemo, useState } from "preact/hooks";
 import { get } from "../api";
@@ -18,6 +18,7 @@ export const STATUS_TABS: { value: string; label: string; hint: string }[] = [
   { value: "exception", label: "Exception", hint: "Leads the engine could not place (Lead Exception)." },
   { value: "stored", label: "Stored", hint: "Leads of campaigns that do not distribute (None), kept for lists and reports." },
   { value: "offering", label: "In distribution", hint: "Leads being offered or rung right now." },
+  { value: "returned", label: "Returned", hint: "Leads a manager returned to the vendor that posted them, for a credit." },
 ];
 const PAGE_SIZES = [25, 50, 100];
 

@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
 import { post, put } from "../../api";
 import { Dialog, DialogButtons } from "../../components/Dialog";
-import { CheckboxField, FormErrors, TextField } from "../../components/Fields";
+import { CheckboxField, FormErrors, NumberField, TextField } from "../../components/Fields";
 import { ACTIONS, Cell, DataTable } from "../../components/Page";
-import { when } from "../../format";
+import { returnWindow, when } from "../../format";
 import { notify } from "../../notify";
 import { linkHandler, useLocation } from "../../router";
 import type { Vendor } from "../../types";
@@ -30,6 +30,31 @@ function PermissionChecks({ value, onChange }: { value: string[]; onChange: (v: 
         <CheckboxField key={p.value} label={`${p.label}: ${p.hint.charAt(0).toLowerCase()}${p.hint.slice(1)}`} checked={value.includes(p.value)} onChange={(on) => onChange(on ? [...value, p.value] : value.filter((x) => x !== p.value))} />
       ))}
     </fieldset>
+  );
+}
+
+/** The server's default return window (days), and its bounds (issue 14). */
+export const RETURN_WINDOW_DEFAULT = 7;
+const RETURN_WINDOW_MAX = 365;
+
+/** What is wrong with a return window as typed (null: fine). */
+export function returnWindowError(days: number | null): string | null {
+  if (days === null || !Number.isInteger(days) || days < 0 || days > RETURN_WINDOW_MAX) return `Whole days, 0 to ${RETURN_WINDOW_MAX}.`;
+  return null;
+}
+
+function ReturnWindowField({ value, onInput, error }: { value: number | null; onInput: (v: number | null) => void; error?: string }) {
+  return (
+    <NumberField
+      label="Return window (days)"
+      value={value}
+      min={0}
+      max={RETURN_WINDOW_MAX}
+      step={1}
+      onInput={onInput}
+      error={error}
+      hint="Days after a lead arrives that a manager may return it to this vendor for a credit. 0: no returns."
+    />
   );
 }
 
@@ -83,43 +108,55 @@ function VendorList({ canEdit }: { canEdit: boolean }) {
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState("");
   const [permissions, setPermissions] = useState<string[]>([]);
+  const [windowDays, setWindowDays] = useState<number | null>(RETURN_WINDOW_DEFAULT);
+  const [windowError, setWindowError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Vendor | null>(null);
   const [editPermissions, setEditPermissions] = useState<string[]>([]);
-  const change = useSubmit(["permissions"]);
+  const [editWindow, setEditWindow] = useState<number | null>(RETURN_WINDOW_DEFAULT);
+  const change = useSubmit(["permissions", "return_window_days"]);
   const [created, setCreated] = useState<(Vendor & { api_key: string }) | null>(null);
   const remove = useRemove(() => void list.reload());
-  const form = useSubmit(["name"]);
+  const form = useSubmit(["name", "return_window_days"]);
 
-  const create = () =>
-    form.run(async () => {
-      const answer = await post<Vendor & { api_key: string }>("/v1/vendors", { name: name.trim(), permissions });
+  const create = () => {
+    const bad = returnWindowError(windowDays);
+    setWindowError(bad);
+    if (bad) return;
+    return form.run(async () => {
+      const answer = await post<Vendor & { api_key: string }>("/v1/vendors", { name: name.trim(), permissions, return_window_days: windowDays });
       setCreating(false);
       setName("");
       setPermissions([]);
+      setWindowDays(RETURN_WINDOW_DEFAULT);
       setCreated(answer);
       notify(`Vendor “${answer.name}” created. Copy its API key now.`, "success");
       void list.reload();
     });
+  };
 
-  const savePermissions = () =>
-    change.run(async () => {
+  const saveVendor = () => {
+    const bad = returnWindowError(editWindow);
+    setWindowError(bad);
+    if (bad) return;
+    return change.run(async () => {
       if (!editing) return;
-      await put<Vendor>(`/v1/vendors/${encodeURIComponent(editing.vendor_id)}`, { permissions: editPermissions });
-      notify(`Vendor “${editing.name}”: permissions saved.`, "success");
+      await put<Vendor>(`/v1/vendors/${encodeURIComponent(editing.vendor_id)}`, { permissions: editPermissions, return_window_days: editWindow });
+      notify(`Vendor “${editing.name}” saved.`, "success");
       setEditing(null);
       void list.reload();
     });
+  };
 
   const items = list.data ?? [];
   return (
-    <SettingsPage title="Vendors" id="vendors-title" canEdit={canEdit} newLabel="New vendor" onNew={() => { form.clear(); setCreating(true); }}>
+    <SettingsPage title="Vendors" id="vendors-title" canEdit={canEdit} newLabel="New vendor" onNew={() => { form.clear(); setWindowError(null); setCreating(true); }}>
       <p class="muted">
         Lead vendors post to POST /v1/leads with their API key in the x-api-key header: leadwave's JSON, or their own format (form or XML posts, their
         field names, an XML or text answer) set in the vendor's Posting format.
       </p>
       <ListState list={list} what="vendors" />
       {items.length > 0 && (
-        <DataTable caption="Vendors" stack columns={["Name", "Key starts with", "Posting format", "Permissions", "Active", "Created", ACTIONS]}>
+        <DataTable caption="Vendors" stack columns={["Name", "Key starts with", "Posting format", "Permissions", "Return window", "Active", "Created", ACTIONS]}>
           {items.map((v) => (
             <tr key={v.vendor_id}>
               <th scope="row" class="cell-title">
@@ -136,6 +173,7 @@ function VendorList({ canEdit }: { canEdit: boolean }) {
                 </a>
               </Cell>
               <Cell label="Permissions">{permissionsText(v.permissions)}</Cell>
+              <Cell label="Return window" class="vendor-return-window">{returnWindow(v.return_window_days ?? RETURN_WINDOW_DEFAULT)}</Cell>
               <Cell label="Active">
                 <YesNo value={v.active} />
               </Cell>
@@ -145,7 +183,9 @@ function VendorList({ canEdit }: { canEdit: boolean }) {
                 canEdit={canEdit}
                 onEdit={() => {
                   change.clear();
+                  setWindowError(null);
                   setEditPermissions(v.permissions ?? []);
+                  setEditWindow(v.return_window_days ?? RETURN_WINDOW_DEFAULT);
                   setEditing(v);
                 }}
                 remove={v.active && { path: `/v1/vendors/${encodeURIComponent(v.vendor_id)}`, name: `vendor “${v.name}”`, verb: "Deactivate", question: "Do you really want to deactivate this vendor? Leads posted with its key will be refused." }}
@@ -164,13 +204,21 @@ function VendorList({ canEdit }: { canEdit: boolean }) {
       >
         <FormErrors messages={form.other} />
         <TextField label="Vendor name" value={name} onInput={setName} required error={form.byField.name} />
+        <ReturnWindowField
+          value={windowDays}
+          onInput={(v) => {
+            setWindowDays(v);
+            setWindowError(null);
+          }}
+          error={windowError ?? form.byField.return_window_days}
+        />
         <PermissionChecks value={permissions} onChange={setPermissions} />
       </Dialog>
       <Dialog
         open={editing !== null}
         title={`Vendor: ${editing?.name ?? ""}`}
         onClose={() => setEditing(null)}
-        onSubmit={() => canEdit && void savePermissions()}
+        onSubmit={() => canEdit && void saveVendor()}
         actions={
           canEdit ? (
             <DialogButtons onCancel={() => setEditing(null)} label="Save" busyLabel="Saving…" busy={change.busy} />
@@ -184,6 +232,14 @@ function VendorList({ canEdit }: { canEdit: boolean }) {
         <FormErrors messages={change.other} />
         <p class="muted">Its API key stays the same.</p>
         <fieldset class="plain" disabled={!canEdit}>
+          <ReturnWindowField
+            value={editWindow}
+            onInput={(v) => {
+              setEditWindow(v);
+              setWindowError(null);
+            }}
+            error={windowError ?? change.byField.return_window_days}
+          />
           <PermissionChecks value={editPermissions} onChange={setEditPermissions} />
         </fieldset>
         {change.byField.permissions && <p class="field-error">{change.byField.permissions}</p>}
