@@ -16,7 +16,9 @@ from leadwave.observability import logger
 from leadwave.services import webhooks
 
 events_processor = BatchProcessor(event_type=EventType.SQS)
-deliveries_processor = BatchProcessor(event_type=EventType.SQS)
+# a batch whose every receiver failed is no failure of ours: reported per record, not raised (the
+# function's Errors alarm is for leadwave's own failures)
+deliveries_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 _context: list[LambdaContext] = []
 
 

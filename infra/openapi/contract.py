@@ -450,7 +450,7 @@ class WebhookDelivery(BaseModel):
     event_id: str
     event_type: str
     prospect_id: str | None
-    status: Literal["pending", "retrying", "delivered", "failed"]
+    status: Literal["pending", "queued", "retrying", "delivered", "failed"]
     attempts: list[WebhookAttempt]
     next_attempt_at: str | None = None
     created_at: str | None

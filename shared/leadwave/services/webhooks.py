@@ -4,7 +4,7 @@ them, and each delivery with its retries.
 Flow (template.yaml): the bus's ``WebhookRule`` puts every leadwave event on
 ``WebhookEventsQueue``; ``WebhookFanoutFunction`` (``fan_out``) reads the org's endpoints (one
 Query, at most ``MAX_WEBHOOKS``) and, per endpoint subscribed to the type, writes the delivery's
-log entry (once: the entry's condition makes a retried message a no-op) and queues the signed
+log entry (once: a retried message queues again only a delivery not yet attempted) and queues the signed
 body's delivery on ``WebhookDeliveryQueue``. ``WebhookDeliveryFunction`` (``deliver``) POSTs it;
 a receiver error or silence is retried after ``RETRY_DELAYS`` (the message's visibility is moved
 on, the record reported failed), an answer a retry cannot change (a 4xx but 408/425/429, a
@@ -176,11 +176,12 @@ def _queue(hook: Webhook, event: dict[str, Any]) -> str | None:
         "event_id": detail["event_id"], "type": event["type"], "occurred_at": detail["occurred_at"],
         "prospect_id": detail.get("prospect_id")})
     if entry is None:
-        return None  # fanned out before (a retried message): its delivery is under way
+        return None  # fanned out before (a retried message): queued already
     message = {"v": 1, "delivery_id": did, "org_id": hook.org_id, "webhook_id": hook.webhook_id,
                "event_id": detail["event_id"], "event_type": event["type"], "log": list(entry),
                "body": body_of(event["type"], detail)}
     aws.client("sqs").send_message(QueueUrl=_queue_url("WEBHOOK_DELIVERY_QUEUE_URL"), MessageBody=json.dumps(message))
+    log.mark_queued(*entry)
     return did
 
 

@@ -15,7 +15,7 @@ from leadwave.store.tables import LeadItem, bind
 
 KEEP_DAYS = 30
 PAGE = 25
-PENDING, RETRYING, DELIVERED, FAILED = "pending", "retrying", "delivered", "failed"
+PENDING, QUEUED, RETRYING, DELIVERED, FAILED = "pending", "queued", "retrying", "delivered", "failed"
 
 
 def _pk(webhook_id: str) -> str:
@@ -31,8 +31,9 @@ def _failed_condition(exc: Exception) -> bool:
 
 
 def create(org_id: str, webhook_id: str, delivery_id: str, event: dict[str, Any]) -> tuple[str, str] | None:
-    """The delivery's log entry, once: None when this event was already fanned out to this
-    endpoint (a retried queue message)."""
+    """The delivery's log entry, once. A retried fan-out finds it: still ``pending`` (its
+    message may not have been sent: the fan-out failed between the two) it is handed back to
+    queue again; ``queued`` or later, None."""
     bind()
     pk, sk = key(webhook_id, event["occurred_at"], delivery_id)
     now = clock.now()
@@ -45,9 +46,19 @@ def create(org_id: str, webhook_id: str, delivery_id: str, event: dict[str, Any]
         item.save(condition=LeadItem.pk.does_not_exist())
     except PutError as exc:
         if _failed_condition(exc):
-            return None
+            return (pk, sk) if status_of(pk, sk) == PENDING else None
         raise
     return pk, sk
+
+
+def mark_queued(pk: str, sk: str) -> None:
+    """The delivery's message is on the queue (a first attempt may already have moved it on)."""
+    bind()
+    try:
+        LeadItem(pk, sk).update(actions=[LeadItem.status.set(QUEUED)], condition=LeadItem.status == PENDING)
+    except UpdateError as exc:
+        if not _failed_condition(exc):
+            raise
 
 
 def status_of(pk: str, sk: str) -> str | None:
