@@ -28,6 +28,7 @@ import { CampaignsPage } from "./settings/Campaigns";
 import { GroupsPage } from "./settings/Groups";
 import { OrgPage } from "./settings/Org";
 import { VendorsPage } from "./settings/Vendors";
+import { WebhooksPage } from "./settings/Webhooks";
 import { WorkflowPage } from "./settings/Workflow";
 
 export interface Access {
@@ -75,6 +76,7 @@ function navItems(a: Access): { agent: NavItem[]; manager: NavItem[] } {
           { href: "/app/settings/org", label: "Organization" },
           { href: "/app/settings/workflow", label: "Workflow" },
           { href: "/app/settings/vendors", label: "Vendors" },
+          { href: "/app/settings/webhooks", label: "Webhooks" },
         ]
       : [],
   };
@@ -180,6 +182,7 @@ const MANAGER_PAGES: Record<string, (props: { canEdit: boolean }) => JSX.Element
   "/app/settings/org": OrgPage,
   "/app/settings/workflow": WorkflowPage,
   "/app/settings/vendors": VendorsPage,
+  "/app/settings/webhooks": WebhooksPage,
 };
 
 /** Said while offers are not pushed: the app checks every 15 s instead (feed.ts). */
