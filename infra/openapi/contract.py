@@ -513,6 +513,10 @@ class LeadFields(BaseModel):
     last_outcome: str | None
     queue_done: str | None = Field(description="Why the lead left every list's queue for good (an outcome).")
     time_zone: str | None = Field(description="The lead's IANA zone from its state (null when unknown).")
+    vendor_id: str | None = Field(default=None, description=(
+        "Who posted it: a vendor's id, agent:<id> (an agent's own lead), upload:<id> (a list upload), call"))
+    returned_at: str | None = Field(default=None, description="Returned to its vendor (issue 14): when")
+    return_reason: str | None = Field(default=None, description="bad_number, duplicate, not_in_market or fraud")
 
 
 class LeadLock(BaseModel):
@@ -572,6 +576,8 @@ class LeadCan(BaseModel):
     reassign: bool
     view_only: bool
     transfer: bool = Field(description="The lead's own agent, or a manager on a lead not in distribution.")
+    return_: bool = Field(default=False, alias="return", description=(
+        "A manager, on an assigned lead or lead exception a vendor posted (the vendor's window is checked on return)"))
 
 
 class LeadPage(BaseModel):

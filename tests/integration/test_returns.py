@@ -129,3 +129,27 @@ def test_a_vendors_return_window_is_a_setting(h, org):
     assert res["statusCode"] == 200 and json.loads(res["body"])["return_window_days"] == 14
     ev["body"] = json.dumps({"return_window_days": 400})
     assert h["claim"].handler(ev, Context("claim"))["statusCode"] == 400
+
+
+def lead_page(h: dict[str, Any], org: str, pid: str, who: str) -> dict[str, Any]:
+    ev = api_event("GET", f"/v1/leads/{pid}", resource="/v1/leads/{prospect_id}", path_params={"prospect_id": pid},
+                   authorizer=cognito_authorizer(f"{who}@{org}.test", org))
+    res = h["claim"].handler(ev, Context("claim"))
+    assert res["statusCode"] == 200, res["body"]
+    return dict(json.loads(res["body"]))
+
+
+def test_the_lead_page_says_who_may_return_a_lead_and_why_it_was(h, org):
+    pid = post(h, org, "round_robin", 5)["prospect_id"]
+    page = lead_page(h, org, pid, "boss")
+    assert page["can"]["return"] is True and page["lead"]["vendor_id"] == "v1"
+    assert lead_page(h, org, pid, page["lead"]["agent_id"])["can"]["return"] is False  # its agent: not theirs to
+    give_back(h, org, pid, {"reason": "not_in_market", "note": "Bought already"})
+    page = lead_page(h, org, pid, "boss")
+    assert page["can"]["return"] is False and page["lead"]["status"] == "returned"
+    assert (page["lead"]["return_reason"], bool(page["lead"]["returned_at"])) == ("not_in_market", True)
+    assert page["events"][-1]["text"] == "Returned to its vendor: Not in market"
+    ev = api_event("POST", "/v1/me/leads", body={"phone": "3125550145", "first_name": "Own"},
+                   authorizer=cognito_authorizer(f"ag01@{org}.test", org))
+    own = json.loads(h["claim"].handler(ev, Context("claim"))["body"])["prospect_id"]
+    assert lead_page(h, org, own, "boss")["can"]["return"] is False  # an agent's own lead: no vendor

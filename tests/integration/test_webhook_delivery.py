@@ -87,8 +87,8 @@ def hook(org: str, url: str, events: list[str], webhook_id: str = "wh_1", active
     from leadwave.store import directory
 
     now = clock.iso(clock.now())
-    directory.save(Webhook(org_id=org, webhook_id=f"{webhook_id}_{org}", url=url, events=events, secret=SECRET, active=active,
-                           created_at=now, updated_at=now))
+    directory.save(Webhook(org_id=org, webhook_id=f"{webhook_id}_{org}", url=url, events=events, secret=SECRET,
+                           active=active, created_at=now, updated_at=now))
 
 
 def bus_event(org: str, type_: str = "lead.assigned", event_id: str = "ev_1") -> dict[str, Any]:

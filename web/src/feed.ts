@@ -17,7 +17,7 @@ import { closeAlert, pageHidden, showAlert } from "./alerts";
 import { ApiError, appConfig, auth, get, refreshNow } from "./api";
 import { amount, offerHeadline } from "./format";
 import { type LeadNotice, type LiveStatus, LiveSocket, type ServerMessage, socketUrl } from "./live";
-import { followUps, followUpText, leadHref, leadIsMineAgain, leadsChanged, noticeText, showFollowUp, showNotice, showTakenBack, takenBackText } from "./notices";
+import { followUps, followUpText, leadHref, leadIsMineAgain, leadsChanged, noticeText, showFollowUp, showNotice, showReturned, showTakenBack, takenBackText } from "./notices";
 import { isExpired } from "./session";
 import { beep } from "./sound";
 import { createStore } from "./store";
@@ -207,6 +207,9 @@ export function useAgentFeed(enabled: boolean): AgentFeed {
         if (showFollowUp(m) && pageHidden()) {
           void showAlert({ tag: `lead-${m.prospect_id}`, title: "Work this lead soon", body: followUpText(m), url: leadHref(m.prospect_id) });
         }
+        return;
+      case "lead_returned": // returned to its vendor by a manager (issue 14): out of the agent's lists
+        if (showReturned(m)) void closeAlert(`lead-${m.prospect_id}`);
         return;
       case "lead_taken_back": {
         const reminder = followUps.get()[m.prospect_id]; // it named the lead; the take-back forgets it

@@ -11,6 +11,7 @@ from leadwave import clock
 from leadwave.errors import NotFound
 from leadwave.models import Agent, CallLeg, LeadEvent, LeadStatus, Prospect, Role, as_number
 from leadwave.rules import worklists as rules
+from leadwave.services import returns
 from leadwave.store import directory, leads
 from leadwave.store import worklists as lists_store
 from leadwave.store.directory import OrgSettings
@@ -56,6 +57,7 @@ def lead_fields(p: Prospect, s: OrgSettings, names: dict[str, str] | None = None
         "callback_claimed": bool(p.callback_at and p.status is LeadStatus.ASSIGNED),
         "last_outcome": p.last_outcome, "queue_done": p.queue_done,
         "time_zone": rules.lead_time_zone(p.state, p.phone),
+        "vendor_id": p.vendor_id, "returned_at": p.returned_at, "return_reason": p.return_reason,
     }
 
 
@@ -77,6 +79,7 @@ TEXTS = {
     "outcome": "Outcome: {label}", "note": "Note", "callback": "Callback {when}", "claim": "Claimed the lead",
     "release": "Released the lock", "remove": "Removed from list {list}", "unclaim": "Unclaimed by a manager",
     "reassign": "Reassigned to {to}", "call": "Called the lead", "transfer": "Transferred to {to}{why}",
+    "returned": "Returned to its vendor: {return_reason}",
 }
 
 
@@ -87,7 +90,8 @@ def _text(e: LeadEvent, names: dict[str, str], s: OrgSettings) -> str:
               "label": rules.OUTCOMES.get(str(d.get("outcome")), d.get("outcome", "")),
               "when": f"at {d['at']}" if d.get("at") else "without a time (end of the queue)",
               "list": s.lists[d["list_id"]].name if d.get("list_id") in s.lists else d.get("list_id", ""),
-              "why": f": {d['reason']}" if d.get("reason") else ""}
+              "why": f": {d['reason']}" if d.get("reason") else "",
+              "return_reason": str(d.get("reason", "")).replace("_", " ").capitalize()}
     try:
         return TEXTS.get(e.type, e.type.replace("_", " ").capitalize()).format(**values)
     except (KeyError, IndexError):
@@ -179,4 +183,5 @@ def page(caller: Agent, prospect_id: str) -> dict[str, Any]:
                     "unclaim": manager and p.status is LeadStatus.ASSIGNED and p.claimed_from is not None,
                     "reassign": manager and p.status.value in REASSIGNABLE, "view_only": view_only,
                     "transfer": not view_only and ((manager and p.status.value in REASSIGNABLE) or (
-                        p.status is LeadStatus.ASSIGNED and p.agent_id == caller.agent_id))}}
+                        p.status is LeadStatus.ASSIGNED and p.agent_id == caller.agent_id)),
+                    "return": manager and returns.may_return(p)}}

@@ -80,6 +80,16 @@ def return_lead(manager: Agent, prospect_id: str, body: dict[str, Any]) -> tuple
     return leads.get(p.prospect_id), False
 
 
+def from_vendor(p: Prospect) -> bool:
+    """Posted by a vendor (not an agent's own lead, ``agent:<id>``; a list upload, ``upload:<id>``;
+    a caller's, ``call``): what a return needs, besides the vendor's window."""
+    return ":" not in p.vendor_id and p.vendor_id != "call"
+
+
+def may_return(p: Prospect) -> bool:
+    return p.status in RETURNABLE and from_vendor(p)
+
+
 def _vendor_of(p: Prospect) -> Vendor:
     """The vendor that posted the lead (agents' own leads, calls and list uploads have none)."""
     try:
