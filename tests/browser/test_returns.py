@@ -141,10 +141,10 @@ def test_a_manager_returns_an_assigned_lead_from_its_page(app, api):
         assert answer["lead"]["status"] == "returned"
         assert answer["lead"]["agent_id"] is None
 
-        # And the lead left its agent's My leads
-        mine.reload()
-        expect(mine.get_by_role("heading", name="My leads")).to_be_visible()
+        # And its agent was told at once (pushed, no reload), and the lead left their My leads
+        expect(mine.get_by_text(re.compile(r"was returned to its vendor: Bad number\."))).to_be_visible()
         expect(row(mine, pid)).to_have_count(0)
+        app.shot(mine, "returns-agent-told-1440")
 
         # And Leads lists it under Returned, with the status's label
         page.goto("/app/search")
