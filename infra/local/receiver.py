@@ -106,16 +106,16 @@ class Receiver:
                     sig={True: "verified", False: "BAD", None: "no secret set"}[r["signature_ok"]],
                     body=html.escape(json.dumps(r["body"], indent=2)))
                 for r in reversed(received))
-            sections.append(f"<h2>{html.escape(name)} <small>({len(received)})</small></h2><table><thead><tr>"
+            sections.append(f"<h2>{html.escape(name)} <small>({len(received)})</small></h2><div class=wrap><table><thead><tr>"
                             "<th>received</th><th>event</th><th>id</th><th>attempt</th><th>answered</th>"
-                            f"<th>signature</th><th></th></tr></thead><tbody>{rows}</tbody></table>")
+                            f"<th>signature</th><th></th></tr></thead><tbody>{rows}</tbody></table></div>")
         body = "".join(sections) or "<p>Nothing received yet. Point a webhook at " \
                                     f"<code>{PREFIX}/&lt;name&gt;</code> of this gateway.</p>"
         return ("<!doctype html><html lang=en><head><meta charset=utf-8><meta http-equiv=refresh content=3>"
                 "<meta name=viewport content='width=device-width,initial-scale=1'><title>Webhook receiver</title>"
                 "<style>body{font:14px system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;width:100%}"
                 "td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}"
-                "pre{white-space:pre-wrap;word-break:break-all;max-width:70vw}</style></head><body>"
+                "pre{white-space:pre-wrap;word-break:break-all;max-width:70vw}.wrap{overflow-x:auto}</style></head><body>"
                 "<h1>Webhook receiver (local)</h1><p>leadwave's deliveries as a customer's CRM gets them; "
                 f"refreshes every 3 s.</p>{body}</body></html>")
 
