@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from infra.bench import coldstart, contention, flows, ingest, pages, push, scale, uploads, worklists
+from infra.bench import coldstart, contention, flows, ingest, integrations, pages, push, scale, uploads, worklists
 from infra.bench.attribution import PROBE
 from infra.bench.cases import Context, per_call
 from infra.bench.client import ScenarioFailed
@@ -32,7 +32,7 @@ from infra.local.settings import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "artifacts"
 FLOWS = ("ingest", "race", "waves", "fresh")
-STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages", "worklists", "uploads", "push")
+STACK_SECTIONS = (*FLOWS, "scale", "contention", "pages", "worklists", "uploads", "push", "integrations")
 SECTIONS = ("coldstart", *STACK_SECTIONS)
 # long: only when named (a 10,000-row file and its stream, about 15 minutes; 12 browsers' pages, about 4)
 ON_REQUEST = ("uploads", "push")
@@ -79,6 +79,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--idle-seconds", type=float,
                         help=f"the pages' idle window, push and fallback (default {push.IDLE_SECONDS:g}, "
                              f"quick {push.QUICK_IDLE_SECONDS:g})")
+    parser.add_argument("--pings", type=int,
+                        help=f"warm pings timed, six kinds in turn (default {integrations.PINGS}, "
+                             f"quick {integrations.QUICK_PINGS})")
+    parser.add_argument("--webhook-leads", type=int,
+                        help=f"leads whose events are delivered as webhooks (default {integrations.LEADS}, "
+                             f"quick {integrations.QUICK_LEADS}; a quarter as many to the endpoint that fails once)")
     parser.add_argument("--coldstart-runs", type=int, help="imports per handler module (default 7, quick 3)")
     parser.add_argument("--out", type=Path, default=ARTIFACTS / "bench.json", help="JSON output file")
     parser.add_argument("--log", type=Path, default=ARTIFACTS / "bench-stack.log",
@@ -93,8 +99,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     args.upload_sizes = args.upload_sizes or ((500, 2000) if quick else uploads.SIZES)
     args.coldstart_runs = args.coldstart_runs or (3 if quick else coldstart.RUNS)
     args.push_leads = args.push_leads or (push.QUICK_LEADS if quick else push.LEADS)
+    args.pings = args.pings or (integrations.QUICK_PINGS if quick else integrations.PINGS)
+    args.webhook_leads = args.webhook_leads or (integrations.QUICK_LEADS if quick else integrations.LEADS)
     args.idle_seconds = args.idle_seconds or (push.QUICK_IDLE_SECONDS if quick else push.IDLE_SECONDS)
-    if min(args.leads, args.push_leads, args.idle_seconds, args.scale_leads, args.rr_leads, args.coldstart_runs,
+    if min(args.leads, args.push_leads, args.pings, args.webhook_leads,
+           args.idle_seconds, args.scale_leads, args.rr_leads, args.coldstart_runs,
            *args.sizes, *args.page_sizes, *args.list_sizes, *args.upload_sizes) < 1:
         parser.error("counts and sizes must be at least 1")
     return args
@@ -129,6 +138,7 @@ def _steps(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
         "worklists": partial(worklists.run, ctx, args.list_sizes, _progress),
         "uploads": partial(uploads.run, ctx, args.upload_sizes, _progress),
         "push": partial(push.run, ctx, args.push_leads, args.idle_seconds, _progress),
+        "integrations": partial(integrations.run, ctx, args.pings, args.webhook_leads, _progress),
     }
 
 

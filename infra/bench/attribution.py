@@ -2,7 +2,10 @@
 
 HTTP events (API Gateway proxy and REQUEST authorizer events) carry the benchmark's own
 ``x-bench-tag`` header; SQS events carry the prospect ids in their bodies (a bulk upload's
-chunk messages: the upload id); the state machine's task events carry ``prospect_id``.
+chunk messages: the upload id); the state machine's task events carry ``prospect_id``. The
+webhook queues' messages (issue 14: the bus's events for the fan-out, and the deliveries) are
+labelled ``webhooks:<org id>`` instead, so the webhook pipeline is counted by org and stays out
+of the figures of the leads (as before this label).
 """
 
 from __future__ import annotations
@@ -17,6 +20,25 @@ AUTHORIZER = "authorizer"
 STREAM = "stream"
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
 LEAD_KEY_PREFIX = "LEAD#"
+WEBHOOKS = "webhooks:"  # + org id: the webhook fan-out's and delivery's SQS invocations
+
+
+def webhooks_label(org_id: str) -> str:
+    return f"{WEBHOOKS}{org_id}"
+
+
+def webhook_org(body: Any) -> str | None:
+    """The org of a webhook queue's message: EventBridge's envelope (``detail-type``, ``detail``)
+    on the events queue, or a delivery (``delivery_id``, ``webhook_id``) on the delivery queue."""
+    if not isinstance(body, Mapping):
+        return None
+    if "detail-type" in body and isinstance(body.get("detail"), Mapping):
+        org = body["detail"].get("org_id")
+    elif "delivery_id" in body and "webhook_id" in body:
+        org = body.get("org_id")
+    else:
+        return None
+    return str(org) if org else None
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -72,10 +94,11 @@ def labels_of(event: Any) -> tuple[str, ...]:
         for record in event["Records"]:
             try:
                 body = json.loads(record.get("body") or "{}")
-                pid = body.get("prospect_id") or body.get("upload_id")
+                org = webhook_org(body)
+                pid = webhooks_label(org) if org else body.get("prospect_id") or body.get("upload_id")
             except (ValueError, AttributeError):
                 pid = None
-            if pid:
+            if pid and str(pid) not in out:
                 out.append(str(pid))
         return tuple(out)
     pid = event.get("prospect_id")

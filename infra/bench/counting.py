@@ -121,6 +121,8 @@ class Call:
     item: str | None = None  # which item a write wrote (``item_label``), None for reads
     table_reads: tuple[tuple[str, float], ...] = ()  # read units per table
     payload_bytes: int = 0  # S3 / SQS: bytes stored, read or sent (``instrument.payload_bytes``)
+    entries: int = 0  # entries a call carried: PutEvents' events, SQS messages sent, received, deleted
+    billed: int = 0  # what the service bills for them: PutEvents' 64 KB event chunks (``instrument.entries_of``)
 
     @property
     def failed_conditional(self) -> bool:
@@ -206,11 +208,16 @@ class Tally:
     write_units_by_item: Counter[str] = field(default_factory=Counter)  # billed, by ``item_label``
     read_units_by_table: Counter[str] = field(default_factory=Counter)
     payload_bytes: Counter[str] = field(default_factory=Counter)  # ``service:Operation`` -> bytes
+    entries: Counter[str] = field(default_factory=Counter)  # ``service:Operation`` -> entries carried
+    billed: Counter[str] = field(default_factory=Counter)  # ``service:Operation`` -> billed units of them
 
     def add(self, call: Call) -> None:
         self.calls[(call.service, call.operation)] += 1
         if call.payload_bytes:
             self.payload_bytes[f"{call.service}:{call.operation}"] += call.payload_bytes
+        if call.entries or call.billed:
+            self.entries[f"{call.service}:{call.operation}"] += call.entries
+            self.billed[f"{call.service}:{call.operation}"] += call.billed
         if call.error:
             self.errors[(call.service, call.operation, call.error)] += 1
         self.read_units += call.read_units
@@ -233,6 +240,8 @@ class Tally:
         self.write_units_by_item.update(other.write_units_by_item)
         self.read_units_by_table.update(other.read_units_by_table)
         self.payload_bytes.update(other.payload_bytes)
+        self.entries.update(other.entries)
+        self.billed.update(other.billed)
         return self
 
     @property

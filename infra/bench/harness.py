@@ -2,8 +2,13 @@
 
 Environment handling mirrors ``python -m infra.local`` run by ``infra.local.process``: the
 inherited AWS/LEADWAVE/... variables are dropped, every port is a free one, the seed files
-come from ``LEADWAVE_SEED_FILES``; Python logging and the handlers' own log lines (which go
-to ``sys.stdout``) are sent to a log file, so stdout carries only the report.
+come from ``LEADWAVE_SEED_FILES``; webhooks are retried 1 s apart
+(``LEADWAVE_WEBHOOK_RETRY_DELAYS``, as the end-to-end tests: the integrations section's endpoint
+that fails once waits 1 s, not production's minute) and the demo org has no seeded webhook
+(``LEADWAVE_DEMO_WEBHOOK=0``: the other sections' demo leads would otherwise be delivered to the
+receiver page in the background, and the integrations section counts only its own). Python
+logging and the handlers' own log lines (which go to ``sys.stdout``) are sent to a log file, so
+stdout carries only the report.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 E2E_SEED = REPO_ROOT / "tests" / "e2e" / "seeds" / "e2e.json"
 QUIET = ("botocore", "boto3", "urllib3", "werkzeug", "moto", "pynamodb", "aws_lambda_powertools")
 LOG = logging.getLogger("infra.bench")
+WEBHOOKS = {"LEADWAVE_WEBHOOK_RETRY_DELAYS": "1,1,1", "LEADWAVE_DEMO_WEBHOOK": "0"}
 
 
 @dataclass
@@ -43,7 +49,7 @@ def _environment() -> None:
         if name.startswith(_SCRUB_PREFIXES) or name in _SCRUB:
             del os.environ[name]
     os.environ.update({"LEADWAVE_SEED_FILES": str(E2E_SEED), "LEADWAVE_PORT": "0",
-                       "LEADWAVE_DYNAMODB_PORT": "0", "LEADWAVE_MOTO_PORT": "0"})
+                       "LEADWAVE_DYNAMODB_PORT": "0", "LEADWAVE_MOTO_PORT": "0", **WEBHOOKS})
 
 
 @contextlib.contextmanager

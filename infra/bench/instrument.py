@@ -14,11 +14,15 @@ Three wraps, all undone by ``uninstall()``:
   submitter's context, so its calls land on that invocation too.
 
 S3 and SQS calls also keep the bytes they carried (``Call.payload_bytes``: a PutObject's
-body, a GetObject's ContentLength, the message bodies sent).
+body, a GetObject's ContentLength, the message bodies sent); EventBridge's PutEvents and SQS's
+message calls the entries they carried and what is billed for them (``Call.entries``,
+``Call.billed``: PutEvents' 64 KB event chunks, SQS's 64 KB request chunks). An invocation keeps
+how many records its event held and how many it reported failed (``batchItemFailures``).
 
 Calls made outside any invocation are the stack's own plumbing: the SQS pollers' receive and
 delete (an event source mapping: billed on AWS, priced per message in the costs instead of
-counted here, as local polling runs idle), the DynamoDB stream pollers' reads (free for a Lambda
+counted here, as local polling runs idle; also kept per mapping in ``Recorder.pollers``, an empty
+receive as ``ReceiveMessage (empty)``), the DynamoDB stream pollers' reads (free for a Lambda
 trigger), moto's internal Lambda invocations, and the benchmark's own reads (run inside
 ``recorder.bench()``).
 """
@@ -32,16 +36,19 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from infra.bench.attribution import kind_of, labels_of, outcome_of
 from infra.bench.counting import WRITE_OPS, Call, Tally, dynamodb_call, item_label, total, with_capacity
+from infra.bench.pricing import eventbridge_billed_events, put_events_entry_size, sqs_billed_requests
 
 ESM = "event source mapping (SQS pollers; billed on AWS, priced per message in the costs)"
 STREAM_ESM = "event source mapping (DynamoDB stream pollers; free for a Lambda trigger)"
 PLUMBING = "local stack plumbing (moto's Step Functions -> Lambda, other)"
 BENCH = "benchmark's own calls (seeding, waiting, sizes)"
+SQS_POLLER = "sqs-poller-"  # the local stack's SQS event source mappings' threads: sqs-poller-<function>
+EMPTY_RECEIVE = "ReceiveMessage (empty)"
 
 
 @dataclass
@@ -52,6 +59,8 @@ class Invocation:
     tally: Tally = field(default_factory=Tally)
     outcome: str = "?"
     seconds: float = 0.0
+    records: int = 0  # SQS / stream records in the event
+    failed_records: int = 0  # records the handler reported failed (``batchItemFailures``)
 
 
 _CURRENT: ContextVar[Invocation | str | None] = ContextVar("leadwave_bench_invocation", default=None)
@@ -80,10 +89,44 @@ def payload_bytes(service: str, operation: str, params: dict[str, Any], response
     return 0
 
 
+def entries_of(service: str, operation: str, params: dict[str, Any], response: Any) -> tuple[int, int]:
+    """(entries, billed units) of an EventBridge or SQS call: PutEvents' entries and their 64 KB
+    event chunks; SQS messages sent, received (from the answer) or deleted and the request's
+    64 KB payload chunks (at least one). (0, 0) for anything else."""
+    if service == "events" and operation == "PutEvents":
+        entries = params.get("Entries") or []
+        return len(entries), eventbridge_billed_events(put_events_entry_size(e) for e in entries)
+    if service != "sqs":
+        return 0, 0
+    if operation == "SendMessage":
+        return 1, sqs_billed_requests([len(str(params.get("MessageBody", "")).encode())])
+    if operation == "SendMessageBatch":
+        sent = params.get("Entries") or []
+        return len(sent), sqs_billed_requests([sum(len(str(e.get("MessageBody", "")).encode()) for e in sent)])
+    if operation == "ReceiveMessage":
+        got = (response or {}).get("Messages") or [] if isinstance(response, dict) else []
+        return len(got), sqs_billed_requests([sum(len(str(m.get("Body", "")).encode()) for m in got)])
+    if operation in ("DeleteMessageBatch", "ChangeMessageVisibilityBatch"):
+        return len(params.get("Entries") or []), 1
+    if operation in ("DeleteMessage", "ChangeMessageVisibility"):
+        return 1, 1
+    return 0, 0
+
+
+def records_of(event: Any, result: Any) -> tuple[int, int]:
+    """(records in an SQS or stream event, records the handler reported failed)."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        return 0, 0
+    failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+    return len(records), len(failures) if isinstance(failures, list) else 0
+
+
 class Recorder:
     def __init__(self) -> None:
         self.invocations: list[Invocation] = []
         self.outside: dict[str, Tally] = {ESM: Tally(), STREAM_ESM: Tally(), PLUMBING: Tally(), BENCH: Tally()}
+        self.pollers: dict[str, Tally] = {}  # function -> its SQS event source mapping's own calls
         self._lock = threading.Lock()
         self._undo: list[Callable[[], None]] = []
 
@@ -94,12 +137,17 @@ class Recorder:
             with self._lock:  # its pool threads (``submit`` below) add to the same tally
                 current.tally.add(call)
             return
+        poller = None
         if current is None:
             name = threading.current_thread().name
-            current = ESM if name.startswith("sqs-poller-") else STREAM_ESM if name.startswith(
+            current = ESM if name.startswith(SQS_POLLER) else STREAM_ESM if name.startswith(
                 "stream-poller-") else PLUMBING
+            poller = name[len(SQS_POLLER):] if current == ESM else None
         with self._lock:
             self.outside.setdefault(current, Tally()).add(call)
+            if poller is not None:
+                empty = call.operation == "ReceiveMessage" and not call.entries and not call.error
+                self.pollers.setdefault(poller, Tally()).add(replace(call, operation=EMPTY_RECEIVE) if empty else call)
 
     def _finished(self, invocation: Invocation) -> None:
         with self._lock:
@@ -109,6 +157,7 @@ class Recorder:
         """Forget the calls made outside invocations so far (start-up, seeding, logins)."""
         with self._lock:
             self.outside = {name: Tally() for name in self.outside}
+            self.pollers = {}
 
     @contextlib.contextmanager
     def bench(self) -> Iterator[None]:
@@ -172,9 +221,11 @@ class Recorder:
                     recorder.record(dynamodb_call(operation, raw, code, item) if service == "dynamodb"
                                     else Call(service, operation, error=code))
                 raise
+            entries, billed = entries_of(service, operation, params, response)
             recorder.record(dynamodb_call(operation, response, item=item) if service == "dynamodb"
                             else Call(service, operation,
-                                      payload_bytes=sent or payload_bytes(service, operation, {}, response)))
+                                      payload_bytes=sent or payload_bytes(service, operation, {}, response),
+                                      entries=entries, billed=billed))
             return response
 
         def invoke(runtime: Any, logical_id: str, event: Any) -> Any:
@@ -184,6 +235,7 @@ class Recorder:
             try:
                 result = original_invoke(runtime, logical_id, event)
                 invocation.outcome = outcome_of(result)
+                invocation.records, invocation.failed_records = records_of(event, result)
                 return result
             except Exception:
                 invocation.outcome = "error"

@@ -7,6 +7,11 @@ Functions Standard state transitions. DynamoDB Streams reads made by a Lambda tr
 An agent's app (issue 12) is priced per agent-day: API Gateway REST requests (polling), and for
 the live socket its WebSocket messages (in and out, metered in 32 KB units) and connection
 minutes.
+
+A webhook (issue 14) is priced per delivered webhook: EventBridge PutEvents entries (custom events,
+billed per 64 KB chunk of each entry), the SQS requests of the two webhook queues (sends, the
+event source mappings' receives and deletes, the delivery function's visibility changes),
+Lambda and DynamoDB (``webhook_cost``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 PRICES_AS_OF = "on-demand list prices, us-east-1, as of November 2024"
 DDB_PER_MILLION_WRU = 0.625  # since 1 November 2024 (was 1.25)
@@ -30,6 +36,13 @@ APIGW_WS_PER_MILLION_MESSAGES = 1.00
 APIGW_WS_MESSAGE_UNIT_BYTES = 32 * 1024
 APIGW_WS_PER_MILLION_CONNECTION_MINUTES = 0.25
 AGENT_DAY_HOURS = 8  # an agent signed in for a working day
+# EventBridge (https://aws.amazon.com/eventbridge/pricing/, us-east-1): custom events put on a bus,
+# $1.00 per million, each 64 KB chunk of an entry billed as one event; delivery to a target in the
+# same account (our rule -> SQS) is not billed by EventBridge (the queue bills its SendMessage).
+EVENTBRIDGE_PER_MILLION_EVENTS = 1.00
+EVENTBRIDGE_CHUNK_BYTES = 64 * 1024
+PUT_EVENTS_TIME_BYTES = 14  # an entry's Time counts 14 bytes when set (CalculatePutEventsEntrySize)
+SQS_CHUNK_BYTES = 64 * 1024  # SQS bills each 64 KB chunk of a request's payload as one request
 SQS_REQUESTS_PER_MESSAGE = 3  # SendMessage, then the event source mapping's ReceiveMessage and DeleteMessage
 
 PRICES = {
@@ -44,6 +57,8 @@ PRICES = {
     "api_gateway_websocket_per_million_messages": APIGW_WS_PER_MILLION_MESSAGES,
     "api_gateway_websocket_message_unit_bytes": APIGW_WS_MESSAGE_UNIT_BYTES,
     "api_gateway_websocket_per_million_connection_minutes": APIGW_WS_PER_MILLION_CONNECTION_MINUTES,
+    "eventbridge_per_million_custom_events": EVENTBRIDGE_PER_MILLION_EVENTS,
+    "eventbridge_event_chunk_bytes": EVENTBRIDGE_CHUNK_BYTES,
 }
 COMPONENTS = ("dynamodb", "lambda", "api_gateway", "sqs", "step_functions")
 
@@ -127,5 +142,52 @@ def agent_day_cost(*, rest_per_hour: float = 0.0, messages_per_hour: float = 0.0
         "rest": rest_per_hour * hours * APIGW_REST_PER_MILLION / 1e6,
         "ws_messages": messages_per_hour * hours * APIGW_WS_PER_MILLION_MESSAGES / 1e6,
         "connection_minutes": (60 * hours if connected else 0.0) * APIGW_WS_PER_MILLION_CONNECTION_MINUTES / 1e6,
+    }
+    return {**parts, "total": sum(parts.values())}
+
+
+# ---------------------------------------------------------------- webhooks (issue 14)
+
+def put_events_entry_size(entry: Mapping[str, Any]) -> int:
+    """Bytes of one PutEvents entry as EventBridge counts them (docs: "Calculating PutEvents
+    event entry size"): Time 14 if set, Source, DetailType, Detail and each Resources string in
+    UTF-8; EventBusName and TraceHeader do not count."""
+    size = PUT_EVENTS_TIME_BYTES if entry.get("Time") is not None else 0
+    for name in ("Source", "DetailType", "Detail"):
+        size += len(str(entry.get(name) or "").encode())
+    return size + sum(len(str(r).encode()) for r in entry.get("Resources") or [] if r is not None)
+
+
+def eventbridge_billed_events(sizes: Iterable[int]) -> int:
+    """Billed custom events for entries of these sizes: each 64 KB chunk of an entry is one."""
+    return sum(max(1, math.ceil(n / EVENTBRIDGE_CHUNK_BYTES)) for n in sizes)
+
+
+def sqs_billed_requests(sizes: Iterable[int]) -> int:
+    """Billed SQS requests for requests carrying these payload sizes (64 KB chunks, at least one)."""
+    return sum(max(1, math.ceil(n / SQS_CHUNK_BYTES)) for n in sizes)
+
+
+@dataclass
+class WebhookUsage:
+    """What some delivered webhooks used, summed (``webhook_cost`` divides)."""
+
+    eventbridge_events: float = 0.0  # billed 64 KB chunks of the PutEvents entries
+    sqs_requests: float = 0.0
+    lambda_requests: float = 0.0
+    lambda_gb_seconds: float = 0.0
+    read_units: float = 0.0
+    write_units: float = 0.0
+
+
+def webhook_cost(usage: WebhookUsage, webhooks: float) -> dict[str, float]:
+    """USD per 1,000 delivered webhooks when ``usage`` delivered ``webhooks`` of them."""
+    k = 1000 / webhooks if webhooks else 0.0
+    parts = {
+        "eventbridge": k * usage.eventbridge_events * EVENTBRIDGE_PER_MILLION_EVENTS / 1e6,
+        "sqs": k * usage.sqs_requests * SQS_PER_MILLION / 1e6,
+        "lambda": k * (usage.lambda_requests * LAMBDA_PER_MILLION_REQUESTS / 1e6
+                       + usage.lambda_gb_seconds * LAMBDA_PER_GB_SECOND_ARM),
+        "dynamodb": k * (usage.read_units * DDB_PER_MILLION_RRU + usage.write_units * DDB_PER_MILLION_WRU) / 1e6,
     }
     return {**parts, "total": sum(parts.values())}

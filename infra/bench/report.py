@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.bench import report_flows as flows
-from infra.bench import report_push, report_uploads
+from infra.bench import report_integrations, report_push, report_uploads
 from infra.bench import report_scale as scale
 from infra.bench.pricing import (
     APIGW_REST_PER_MILLION,
@@ -22,7 +22,7 @@ from infra.bench.pricing import (
     SQS_PER_MILLION,
 )
 from infra.bench.tables import table
-from infra.bench.targets import PUSH, UPLOADS, WORK_QUEUE, Row, counts
+from infra.bench.targets import INTEGRATIONS, PUSH, UPLOADS, WORK_QUEUE, Row, counts
 
 ASSUMPTIONS = [
     f"Prices: AWS {PRICES_AS_OF}. DynamoDB ${DDB_PER_MILLION_WRU} per million write request units (WRU), "
@@ -53,7 +53,7 @@ SECTIONS: list[tuple[tuple[str, ...], Callable[[dict[str, Any]], flows.Section]]
     (("ingest", "race", "waves", "fresh"), flows.summary), (("item_sizes",), flows.sizes),
     (("api_reads_per_request",), flows.reads), (("scale",), scale.scale), (("contention",), scale.contention),
     (("pages",), scale.pages), (("worklists",), scale.worklists), (("uploads",), report_uploads.uploads),
-    (("push",), report_push.push),
+    (("push",), report_push.push), (("integrations",), report_integrations.integrations),
     (("coldstart",), scale.coldstart),
     (("ingest",), flows.wall_clock),
 ]
@@ -88,5 +88,6 @@ def targets_table(rows: list[Row]) -> list[str]:
     also = "; # 9: issue 10, point 9" if any(r.item == WORK_QUEUE for r in rows) else ""
     also += "; # 10: issue 11, bulk upload" if any(r.item == UPLOADS for r in rows) else ""
     also += "; # 11: issue 12, push" if any(r.item == PUSH for r in rows) else ""
+    also += "; # 12: issue 14, integrations" if any(r.item == INTEGRATIONS for r in rows) else ""
     return [f"Targets (issue 8{also}): {found['PASS']} PASS, {found['FAIL']} FAIL, {found['NOT RUN']} NOT RUN",
             table(["#", "figure", "measured", "target", "result"], body, left=(1, 2, 3))]

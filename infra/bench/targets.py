@@ -1,5 +1,6 @@
 """Issue 8's targets (and, as item 9, issue 10's point 9: the work queue; as item 10, issue
-11's bulk upload; as item 11, issue 12's push to agents' apps), checked against the benchmark's
+11's bulk upload; as item 11, issue 12's push to agents' apps; as item 12, issue 14's ping and
+webhooks), checked against the benchmark's
 results (the JSON dict). Pure: every row is a figure, its target and PASS / FAIL (NOT RUN when
 its section did not run)."""
 
@@ -339,9 +340,46 @@ def push(results: dict[str, Any]) -> list[Row]:
     return rows
 
 
+INTEGRATIONS = 12  # issue 14, integrations (numbered after issue 12's item)
+PING_P95_MS = 100.0  # "The ping is fast: p95 under 100 ms in the handler on the local stack"
+
+
+def integrations(results: dict[str, Any]) -> list[Row]:
+    """Issue 14: a warm ping's p95 in the handler under 100 ms (on this machine); every ping
+    answered as its kind expects; every event of the webhook runs delivered (a 200), signed, and
+    logged delivered, the endpoint that fails once with two attempts a delivery. Rows only when
+    the section was asked for."""
+    i = results.get("integrations") or {}
+    if not i and "integrations" not in (results.get("sections") or ()):
+        return []
+    ping = i.get("ping") or {}
+    ms = ping.get("handler_ms") or {}
+    n = ms.get("n")
+    rows = [at_most(INTEGRATIONS, f"ping handler p95, {n or '-'} warm pings of 6 kinds (MACHINE-DEPENDENT)",
+                    ms.get("p95"), PING_P95_MS, unit=" ms",
+                    shown=f"{_fmt(ms['p95'])} ms (p50 {_fmt(ms['p50'])}, p99 {_fmt(ms['p99'])})" if n else None)]
+    expected = ping.get("all_as_expected")
+    rows.append(Row(INTEGRATIONS, "pings answered as their kind expects (3 accepted, 3 reasons)",
+                    "-" if expected is None else "yes" if expected else "no", "all",
+                    NOT_RUN if expected is None else PASS if expected else FAIL))
+    for key, label, attempts in (("answers_200", "answering 200", "1"), ("fails_once", "failing once", "2")):
+        w = _get(i, "webhooks", key) or {}
+        figure = f"webhooks to an endpoint {label}: every event delivered, signed, logged delivered"
+        if not w:
+            rows.append(Row(INTEGRATIONS, figure, "-", f"all, {attempts} attempt(s) each", NOT_RUN))
+            continue
+        r = w["receiver"]
+        good = (w["all_logged_delivered"] and r["signatures_bad"] == 0
+                and r["attempts_per_delivery"] == {attempts: w["events_put"]})
+        rows.append(Row(INTEGRATIONS, figure, f"{r['delivered']} / {w['events_put']} events, "
+                        f"attempts {r['attempts_per_delivery']}, ${w['usd_per_1000']['total']:.4f} per 1,000",
+                        f"all, {attempts} attempt(s) each", PASS if good else FAIL))
+    return rows
+
+
 ITEMS: tuple[Callable[[dict[str, Any]], list[Row]], ...] = (
     reads_flat, round_robin_contention, three_call_claim, item_size, pages, cheaper_waves, cold_start, bench_is_right,
-    work_queue, uploads, push)
+    work_queue, uploads, push, integrations)
 
 
 def evaluate(results: dict[str, Any]) -> list[Row]:
