@@ -20,6 +20,7 @@ events_processor = BatchProcessor(event_type=EventType.SQS)
 # function's Errors alarm is for leadwave's own failures)
 deliveries_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 _context: list[LambdaContext] = []
+_endpoints: dict[str, list] = {}  # this batch's orgs' endpoints (one Query per org and batch)
 
 
 class RetryLater(Exception):
@@ -27,7 +28,7 @@ class RetryLater(Exception):
 
 
 def fan_out_record(record: SQSRecord) -> None:
-    webhooks.fan_out(json.loads(record.body))
+    webhooks.fan_out(json.loads(record.body), _endpoints)
 
 
 def deliver_record(record: SQSRecord) -> None:
@@ -39,6 +40,7 @@ def deliver_record(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 def fan_out(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _endpoints.clear()
     return process_partial_response(event=event, record_handler=fan_out_record, processor=events_processor,
                                     context=context)
 

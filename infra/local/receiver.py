@@ -106,7 +106,8 @@ class Receiver:
                     sig={True: "verified", False: "BAD", None: "no secret set"}[r["signature_ok"]],
                     body=html.escape(json.dumps(r["body"], indent=2)))
                 for r in reversed(received))
-            sections.append(f"<h2>{html.escape(name)} <small>({len(received)})</small></h2><div class=wrap><table><thead><tr>"
+            sections.append(f"<h2>{html.escape(name)} <small>({len(received)})</small></h2>"
+                            "<div class=wrap><table><thead><tr>"
                             "<th>received</th><th>event</th><th>id</th><th>attempt</th><th>answered</th>"
                             f"<th>signature</th><th></th></tr></thead><tbody>{rows}</tbody></table></div>")
         body = "".join(sections) or "<p>Nothing received yet. Point a webhook at " \

@@ -230,3 +230,29 @@ def test_a_silent_receiver_is_retried(new_org, fn, queues, aws_env):
     assert len(out["batchItemFailures"]) == 1
     (entry,) = log(org)
     assert entry["status"] == "retrying" and entry["attempts"][0]["status"] is None and entry["attempts"][0]["error"]
+
+
+def test_a_batch_reads_each_orgs_endpoints_once_and_an_attempt_reads_its_log_entry_once(new_org, fn, queues,
+                                                                                        aws_env, receiver,
+                                                                                        monkeypatch):
+    from leadwave.store import directory
+    from leadwave.store import webhooks as store
+
+    org = new_org(1)
+    hook(org, receiver.url, ["lead.assigned"])
+    reads: list[str] = []
+    real_list, real_get = directory.list_kind, store.get
+    monkeypatch.setattr(directory, "list_kind", lambda *a, **kw: reads.append("endpoints") or real_list(*a, **kw))
+    monkeypatch.setattr(store, "get", lambda *a: reads.append("entry") or real_get(*a))
+    batch = [bus_event(org, event_id=f"ev_{n}") for n in range(3)]
+    fn.fan_out({"Records": [{"messageId": f"m{n}", "receiptHandle": "r", "body": json.dumps(e),
+                             "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+                             "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
+                             "awsRegion": "us-east-1", "md5OfBody": ""} for n, e in enumerate(batch)]},
+               Context("fanout"))
+    assert reads == ["endpoints"]
+    messages = receive(aws_env, queues["WEBHOOK_DELIVERY_QUEUE_URL"])
+    while len(messages) < 3:
+        messages += receive(aws_env, queues["WEBHOOK_DELIVERY_QUEUE_URL"])
+    fn.deliver(sqs_records(messages), Context("deliver"))
+    assert reads == ["endpoints", "entry", "entry", "entry"] and len(receiver.got) == 3

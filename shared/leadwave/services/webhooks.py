@@ -185,16 +185,20 @@ def _queue(hook: Webhook, event: dict[str, Any]) -> str | None:
     return did
 
 
-def fan_out(bus_event: dict[str, Any]) -> int:
+def fan_out(bus_event: dict[str, Any], endpoints: dict[str, list[Webhook]] | None = None) -> int:
     """One event from the bus (EventBridge's envelope): a delivery per endpoint of its org that
-    chose its type. Returns how many were queued."""
+    chose its type. Returns how many were queued. ``endpoints``: the orgs' endpoints already read
+    for this batch (one Query per org and batch, not per event)."""
     event_type, detail = bus_event.get("detail-type"), bus_event.get("detail") or {}
     org_id = detail.get("org_id")
     if event_type not in event_rules.EVENT_TYPES or not org_id or not detail.get("event_id"):
         logger.warning("not a leadwave event; dropped", extra={"event_type": event_type})
         return 0
+    endpoints = {} if endpoints is None else endpoints
+    if org_id not in endpoints:
+        endpoints[org_id] = directory.list_kind(Webhook, org_id, limit=rules.MAX_WEBHOOKS)
     queued = 0
-    for hook in directory.list_kind(Webhook, org_id, limit=rules.MAX_WEBHOOKS):
+    for hook in endpoints[org_id]:
         if hook.active and event_type in hook.events:
             queued += _queue(hook, {"type": event_type, "detail": detail}) is not None
     return queued
@@ -246,9 +250,9 @@ def _http() -> Any:
 def deliver(message: dict[str, Any], attempt: int, receipt_handle: str, budget_seconds: float) -> str:
     """One attempt of one delivery; returns ``delivered``, ``retry`` (the caller reports the
     record failed: it comes back after the delay set here) or ``failed`` (dead-lettered)."""
-    pk, sk = message["log"]
-    if log.status_of(pk, sk) == log.DELIVERED:
-        return "delivered"  # a message whose delete was lost: never sent twice by us
+    entry = log.get(*message["log"])
+    if entry is None or entry.status == log.DELIVERED:
+        return "delivered"  # delivered (a message whose delete was lost: never sent twice by us), or expired
     try:
         hook: Webhook | None = directory.get(Webhook, message["org_id"], message["webhook_id"])
     except NotFound:
@@ -277,7 +281,7 @@ def deliver(message: dict[str, Any], attempt: int, receipt_handle: str, budget_s
     took = int((time.monotonic() - started) * 1000)
     next_at = clock.iso(clock.now() + timedelta(seconds=delay)) if delay is not None else None
     state = {"delivered": log.DELIVERED, "retry": log.RETRYING, "failed": log.FAILED}[outcome]
-    log.record_attempt(pk, sk, {"n": attempt, "at": clock.iso(now), "status": status, "error": error, "ms": took},
+    log.record_attempt(entry, {"n": attempt, "at": clock.iso(now), "status": status, "error": error, "ms": took},
                        state, next_at)
     logger.info("webhook attempt", extra={"delivery_id": message["delivery_id"], "webhook_id": message["webhook_id"],
                                           "attempt": attempt, "status": status, "error": error, "outcome": outcome})

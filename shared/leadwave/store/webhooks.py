@@ -69,24 +69,26 @@ def status_of(pk: str, sk: str) -> str | None:
         return None
 
 
-def record_attempt(pk: str, sk: str, attempt: dict[str, Any], status: str, next_at: str | None) -> bool:
-    """Add one attempt (number, time, the receiver's status code or error, milliseconds) and the
-    delivery's state. False when the entry is gone (expired) or already delivered."""
+def get(pk: str, sk: str) -> LeadItem | None:
+    """The entry as it stands (strongly consistent), or None once expired."""
     bind()
-    doc = LeadItem.doc  # JSONAttribute: the attempts live in the document, rewritten whole
     try:
-        item = LeadItem.get(pk, sk, consistent_read=True)
+        return LeadItem.get(pk, sk, consistent_read=True)
     except LeadItem.DoesNotExist:
-        return False
-    if item.status == DELIVERED:
-        return False
-    body = dict(item.doc or {})
+        return None
+
+
+def record_attempt(entry: LeadItem, attempt: dict[str, Any], status: str, next_at: str | None) -> bool:
+    """Add one attempt (number, time, the receiver's status code or error, milliseconds) and the
+    delivery's state to the entry read before the attempt (``get``: one read per attempt). False
+    when it was delivered meanwhile (a twin of the message)."""
+    body = dict(entry.doc or {})
     attempts = [a for a in body.get("attempts", []) if a.get("n") != attempt["n"]] + [attempt]
     body["attempts"] = sorted(attempts, key=lambda a: a["n"])[-20:]
     body["next_attempt_at"] = next_at
     try:
-        item.update(actions=[doc.set(body), LeadItem.status.set(status), LeadItem.updated_at.set(attempt["at"])],
-                    condition=LeadItem.status != DELIVERED)
+        entry.update(actions=[LeadItem.doc.set(body), LeadItem.status.set(status),
+                              LeadItem.updated_at.set(attempt["at"])], condition=LeadItem.status != DELIVERED)
     except UpdateError as exc:
         if _failed_condition(exc):
             return False
