@@ -133,3 +133,22 @@ def test_a_ping_refuses_personal_fields_and_bad_values(h, new_org):
     status, body = call(h, org, "/v1/leads/ping", {"campaign_id": "round_robin", "phone_hash": "abc",
                                                    "loan_amount": -5, "state": "California"})
     assert status == 400 and {d["field"] for d in body["details"]} == {"phone_hash", "loan_amount", "state"}
+
+
+def test_a_ping_reads_a_bounded_part_of_a_large_floor(h, new_org, monkeypatch):
+    from leadwave.models import Agent
+    from leadwave.services import ping as service
+    from leadwave.store import directory
+
+    org = new_org(3)
+    for i in (1, 2, 3):  # nobody licensed in TX
+        a = directory.get(Agent, org, f"ag0{i}")
+        directory.save(a.model_copy(update={"filters": a.filters.model_copy(update={"states": ["CA"]})}))
+    read: list[str] = []
+    real = directory.ready_agents
+    monkeypatch.setattr(directory, "ready_agents", lambda org_id, **kw: (
+        read.append(a.agent_id) or a for a in real(org_id, **kw)))
+    assert ping(h, org, state="TX")["reason"] == "no_eligible_agent" and len(read) == 3  # the whole (small) floor
+    read.clear()
+    monkeypatch.setattr(service, "READ_AGENTS", 2)  # a floor larger than a ping reads
+    assert ping(h, org, state="TX")["accepted"] is True and len(read) == 2  # the third is never read

@@ -4,14 +4,15 @@ reject with the reason and a ping id valid for a few minutes; the post that carr
 is taken on the ping's answer. Nothing personal is stored for a ping.
 
 Reads stay flat: the org's settings (cached), the ready agents (the index, read until one may
-take the lead, as Distribute All's first wave does), one GetItem for the duplicate key; one
-write keeps the ping."""
+take the lead, at most ``READ_AGENTS`` of them), one GetItem for the duplicate key; one write
+keeps the ping."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 from leadwave import clock
@@ -85,6 +86,9 @@ class _Lead:
         self.prospect_id = "ping"
 
 
+READ_AGENTS = 100  # ready agents a ping reads at most (four pages of the index)
+
+
 def decide(vendor: VendorIdentity, f: dict[str, Any]) -> str | None:
     """None to accept, else the reason code (``REASONS``)."""
     s = directory.settings(vendor.org_id)
@@ -102,12 +106,18 @@ def decide(vendor: VendorIdentity, f: dict[str, Any]) -> str | None:
         if campaign.after_hours is AfterHoursRule.HOLD:
             return None  # kept for the morning: today's agents do not decide it
     group, lead, capped = s.group_of(campaign), _Lead(f), False
-    for agent in directory.ready_agents(vendor.org_id):
+    weighed = 0
+    for agent in islice(directory.ready_agents(vendor.org_id), READ_AGENTS):
+        weighed += 1
         why = exclusion(agent, lead, campaign, group, at=now, time_zone=s.org.time_zone)
         if why is None:
             return None
         capped = capped or why in (limits.CAP_HOUR, limits.CAP_DAY, limits.CAP_OPEN, limits.CAMPAIGN_CAP_HOUR,
                                    limits.CAMPAIGN_CAP_DAY, limits.CAMPAIGN_CAP_OPEN)
+    if weighed == READ_AGENTS:
+        # a floor this large with nobody eligible among the first: the post is distributed as
+        # any lead is (at worst to Lead Exception); a ping never reads the whole floor
+        return None
     return "cap_reached" if capped else "no_eligible_agent"
 
 
