@@ -131,3 +131,4 @@ def test_a_detail_off_its_schema_is_refused(broken):
     (received,) = ev.lead_events(None, prospect())
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**received.detail, **broken}, schema("lead.received"))
+

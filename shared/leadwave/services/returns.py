@@ -80,14 +80,14 @@ def return_lead(manager: Agent, prospect_id: str, body: dict[str, Any]) -> tuple
     return leads.get(p.prospect_id), False
 
 
-def from_vendor(p: Prospect) -> bool:
-    """Posted by a vendor (not an agent's own lead, ``agent:<id>``; a list upload, ``upload:<id>``;
-    a caller's, ``call``): what a return needs, besides the vendor's window."""
-    return ":" not in p.vendor_id and p.vendor_id != "call"
+def posted_by_vendor(vendor_id: str | None) -> bool:
+    """A vendor posted the lead (not an agent's own lead, ``agent:<id>``; a list upload,
+    ``upload:<id>``; a caller's, ``call``): what a return needs, besides the vendor's window."""
+    return bool(vendor_id) and ":" not in (vendor_id or "") and vendor_id != "call"
 
 
 def may_return(p: Prospect) -> bool:
-    return p.status in RETURNABLE and from_vendor(p)
+    return p.status in RETURNABLE and posted_by_vendor(p.vendor_id)
 
 
 def _vendor_of(p: Prospect) -> Vendor:
