@@ -78,7 +78,11 @@ def test_real_template_routes_authorizers_queues_and_state_machine() -> None:
         "lambda", "LeadReaderAuthorizerFunction", "REQUEST", ())
     assert routes[("GET", "/v1/leads")].function_id == "ClaimFunction"  # the lead search, beside POST (ingest)
     sources = {s.function_id: s for s in t.sqs_event_sources()}
-    assert sorted(sources) == ["DistributeFunction", "UploadFunction"]  # distribution; bulk upload chunks
+    # distribution; bulk upload chunks; webhooks (issue 14): the bus's events, the deliveries
+    assert sorted(sources) == ["DistributeFunction", "UploadFunction", "WebhookDeliveryFunction",
+                               "WebhookFanoutFunction"]
+    assert (sources["WebhookFanoutFunction"].queue_logical_id, sources["WebhookDeliveryFunction"].queue_logical_id) == (
+        "WebhookEventsQueue", "WebhookDeliveryQueue")
     assert (sources["DistributeFunction"].queue_logical_id, sources["DistributeFunction"].reports_item_failures) == (
         "DistributionQueue", True)
     assert (sources["UploadFunction"].queue_logical_id, sources["UploadFunction"].reports_item_failures) == (

@@ -15,4 +15,4 @@ def test_no_lead_was_lost_in_the_whole_end_to_end_run(local_stack, record_proper
     record_property("audit", report["counts"])
     assert r.status_code == 200 and report["ok"], report["problems"]
     assert report["total"] > 0
-    assert set(report["counts"]) <= {"stored", "offering", "assigned", "unassigned", "exception"}
+    assert set(report["counts"]) <= {"stored", "offering", "assigned", "unassigned", "exception", "returned"}

@@ -17,6 +17,7 @@ def test_consistent_leads_have_no_problems():
     assert lead_problems(p(status="assigned", agent_id="a", application_id="ap", assigned_at=OLD), None) == []
     assert lead_problems(p(status="exception", failure_reason="x"), None) == []
     assert lead_problems(p(status="offering"), "RUNNING") == []
+    assert lead_problems(p(status="returned", returned_at=OLD, return_reason="fraud"), None) == []
 
 
 def test_each_inconsistency_is_reported():
@@ -24,6 +25,8 @@ def test_each_inconsistency_is_reported():
     assert lead_problems(p(status="exception"), None)
     assert lead_problems(p(status="unassigned", agent_id="a"), None)
     assert lead_problems(p(status="stored", application_id="ap"), None)
+    assert lead_problems(p(status="returned"), None)
+    assert lead_problems(p(status="returned", returned_at=OLD, return_reason="fraud", agent_id="a"), None)
 
 
 def test_offering_lead_without_a_running_execution_is_lost_unless_just_queued():

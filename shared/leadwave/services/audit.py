@@ -51,6 +51,9 @@ def lead_problems(p: Prospect, execution_status: str | None) -> list[str]:
         out.append("exception without a failure reason")
     if p.status is LeadStatus.UNASSIGNED and p.agent_id:
         out.append("in the fresh bucket but has an agent")
+    if p.status is LeadStatus.RETURNED and not (p.returned_at and p.return_reason) or (
+            p.status is LeadStatus.RETURNED and p.agent_id):
+        out.append("returned without a time and reason, or still with an agent")
     if p.status is LeadStatus.OFFERING and execution_status != "RUNNING":
         young = clock.now() - clock.parse(p.created_at) < QUEUE_GRACE
         if not (execution_status is None and young):
