@@ -114,11 +114,12 @@ def _reset_caches() -> None:
 def new_org(aws_env: AwsEnv):
     """A fresh org with ``n`` agents and one campaign per type; returns its id."""
     from leadwave import clock
-    from leadwave.models import Agent, Campaign, Org, Vendor
+    from leadwave.models import Agent, Campaign, Org, Role, Vendor
     from leadwave.rules.keys import hash_key
     from leadwave.store import directory
 
-    def make(n_agents: int = 3, *, org: dict[str, Any] | None = None, **campaign: Any) -> str:
+    def make(n_agents: int = 3, *, org: dict[str, Any] | None = None, manager: bool = False, **campaign: Any) -> str:
+        """``manager``: also ``boss@<org>.test``, a manager (takes no leads)."""
         org_id = "org" + uuid.uuid4().hex[:10]
         # duplicates on arrival are off unless a test turns them on: the distribution tests post one borrower often
         directory.save(Org.model_validate({"org_id": org_id, "name": "Test org", "dedupe": None, **(org or {})}))
@@ -130,6 +131,8 @@ def new_org(aws_env: AwsEnv):
                                                     "distribution_type": dtype, **campaign}))
         directory.save(Vendor(org_id=org_id, vendor_id="v1", name="Vendor", key_hash=hash_key(f"key-{org_id}",
                               "test-pepper"), key_prefix="key-", created_at=clock.iso(clock.now())))
+        if manager:
+            directory.save(Agent(org_id=org_id, agent_id="boss", email=f"boss@{org_id}.test", roles=[Role.MANAGER]))
         return org_id
 
     return make

@@ -21,8 +21,7 @@ def org(new_org):
     from leadwave.models import Agent, Role
     from leadwave.store import directory
 
-    org_id = new_org(2)
-    directory.save(Agent(org_id=org_id, agent_id="boss", email=f"boss@{org_id}.test", roles=[Role.MANAGER]))
+    org_id = new_org(2, manager=True)
     directory.save(Agent(org_id=org_id, agent_id="sup", email=f"sup@{org_id}.test", roles=[Role.SUPERVISOR]))
     return org_id
 

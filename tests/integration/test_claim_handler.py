@@ -202,8 +202,7 @@ def test_exceptions_are_listed_filtered_ignored_and_assigned_by_managers_only(h,
     from leadwave.models import Agent, Role
     from leadwave.store import directory, leads
 
-    org = new_org(0)
-    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    org = new_org(0, manager=True)
     directory.save(Agent(org_id=org, agent_id="sup", email=f"sup@{org}.test", roles=[Role.SUPERVISOR]))
     directory.save(Agent(org_id=org, agent_id="ag09", email=f"ag09@{org}.test", available=False))
     pids = []

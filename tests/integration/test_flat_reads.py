@@ -179,11 +179,8 @@ def _pages(h, org, manager, query):
 
 
 def test_paging_through_ten_thousand_exceptions_visits_each_once(h, new_org):
-    from leadwave.models import Agent, Role
-    from leadwave.store import directory
 
-    org = new_org(0)
-    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    org = new_org(0, manager=True)
     ids = _seed_exceptions(org, 10_000)
     seen, requests = _pages(h, org, f"boss@{org}.test", {"page_size": "200"})
     assert len(seen) == len(set(seen)) == 10_000 and set(seen) == ids and requests == 50
@@ -194,11 +191,8 @@ def test_paging_through_ten_thousand_exceptions_visits_each_once(h, new_org):
 
 
 def test_a_cursor_the_list_did_not_give_out_is_a_400(h, new_org):
-    from leadwave.models import Agent, Role
-    from leadwave.store import directory
 
-    org = new_org(0)
-    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    org = new_org(0, manager=True)
     for cursor in ("garbage", "v:garbage", "i:"):
         q = {"cursor": cursor}
         ev = api_event("GET", "/v1/exceptions", query=q, authorizer=cognito_authorizer(f"boss@{org}.test", org))

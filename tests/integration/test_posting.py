@@ -51,12 +51,9 @@ def h(aws_env: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def org(new_org: Any) -> str:
-    from leadwave.models import Agent, Role
     from leadwave.services import posting
-    from leadwave.store import directory
 
-    org_id = new_org(2)
-    directory.save(Agent(org_id=org_id, agent_id="boss", email=f"boss@{org_id}.test", roles=[Role.MANAGER]))
+    org_id = new_org(2, manager=True)
     posting.forget_profiles()
     return org_id
 
@@ -140,12 +137,9 @@ def test_an_xml_post_with_nested_names_is_answered_in_plain_text(h, org):
 
 
 def test_a_duplicate_is_answered_as_one(h, new_org):
-    from leadwave.models import Agent, Role
     from leadwave.services import posting
-    from leadwave.store import directory
 
-    org = new_org(1, org={"dedupe": {"fields": ["phone"], "action": "reject"}})
-    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    org = new_org(1, org={"dedupe": {"fields": ["phone"], "action": "reject"}}, manager=True)
     posting.forget_profiles()
     save(h, org, LEADNET)
     first = post(h, org, leadnet_form(), FORM)

@@ -24,11 +24,8 @@ def h(aws_env: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def org(new_org: Any) -> str:
-    from leadwave.models import Agent, Role
-    from leadwave.store import directory
 
-    org_id = new_org(2)
-    directory.save(Agent(org_id=org_id, agent_id="boss", email=f"boss@{org_id}.test", roles=[Role.MANAGER]))
+    org_id = new_org(2, manager=True)
     return org_id
 
 
@@ -82,11 +79,9 @@ def test_an_assigned_lead_goes_back_to_its_vendor_and_leaves_its_agent(h, org, s
 
 
 def test_a_lead_exception_goes_back_and_leaves_lead_exception(h, new_org):
-    from leadwave.models import Agent, Role
     from leadwave.store import directory
 
-    org = new_org(0)
-    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    org = new_org(0, manager=True)
     pid = post(h, org, "round_robin", 2)["prospect_id"]  # nobody to take it: Lead Exception
     assert directory.counters(org)["exceptions"] == 1
     status, body = give_back(h, org, pid, {"reason": "not_in_market"})

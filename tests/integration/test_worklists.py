@@ -61,8 +61,7 @@ def floor(h, new_org):
     from leadwave.models import Agent, Role
     from leadwave.store import directory
 
-    org = new_org(6)
-    directory.save(Agent(org_id=org, agent_id="boss", email=f"boss@{org}.test", roles=[Role.MANAGER]))
+    org = new_org(6, manager=True)
     directory.save(Agent(org_id=org, agent_id="sup", email=f"sup@{org}.test", roles=[Role.SUPERVISOR]))
     directory.forget_settings()
     return Floor(h, org)
