@@ -28,7 +28,8 @@ from tests.property.fakes import FakeDirectory
 REASONS = tuple(v for k, v in vars(Reason).items() if k.isupper()) + (
     "The organization has no caller ID for calls to agents (Org Details).",  # Ring All's problems
     "Agents a01 and a02 share a work phone; Ring All cannot tell who answered.")
-FINAL = tuple(s for s in LeadStatus if s is not LeadStatus.OFFERING)
+# where a distribution decision places a lead (a return to its vendor is a manager's act, never a decision)
+FINAL = tuple(s for s in LeadStatus if s not in (LeadStatus.OFFERING, LeadStatus.RETURNED))
 IMMEDIATE = (DistributionType.NONE, DistributionType.DIRECT, DistributionType.ROUND_ROBIN)
 
 
