@@ -129,6 +129,9 @@ class Profile(BaseModel):
     preferences: PreferencesOut
     workflow: list[WorkflowStep] = Field(description="The org's statuses (the work-in-progress buckets), "
                                                      "each with its activities.")
+    available_at: str | None = Field(default=None, description=(
+        "Only in the answer to PUT /v1/me/availability: when the change was written. The `availability` "
+        "push carries the same time as `at`, so a device orders its own change against another's."))
 
 
 class OpenOffer(BaseModel):

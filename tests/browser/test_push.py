@@ -321,6 +321,35 @@ def test_availability_and_a_lead_given_to_the_agent_reach_every_device_by_push(a
         expect(note.get_by_role("link", name="Open lead")).to_have_attribute("href", f"/app/leads/{pid}")
 
 
+def test_a_change_made_on_another_device_while_this_ones_was_on_its_way_stands(app, api, local_stack):
+    # Given an agent on their phone, whose switch-off is slow to come back
+    email = "e32@e2e.test"
+    me = f"{local_stack.base_url}/v1/me/availability"
+    auth = {"Authorization": f"Bearer {api.token(email)}"}
+    phone = _agent_page(app, email, NO_POLL)
+    switch = phone.get_by_role("switch", name="Lead Availability")
+    expect(switch).to_have_attribute("aria-checked", "true")
+
+    def slow_answer(route: Any) -> None:
+        if route.request.method != "PUT":
+            return route.continue_()
+        answer = route.fetch()  # written: off
+        # meanwhile the agent turns it back on at the desk; its push reaches the phone before the answer
+        assert requests.put(me, json={"available": True}, headers=auth, timeout=10).status_code == 200
+        time.sleep(1.0)
+        return route.fulfill(response=answer)
+
+    phone.route("**/v1/me/availability", slow_answer)
+    try:
+        switch.click()
+        # Then the phone shows the desk's later change, not its own older one
+        expect(switch).not_to_be_disabled()
+        expect(switch).to_have_attribute("aria-checked", "true")
+        assert requests.get(f"{local_stack.base_url}/v1/me", headers=auth, timeout=10).json()["available"] is True
+    finally:
+        requests.put(me, json={"available": True}, timeout=10, headers=auth)
+
+
 def _notifications_when(page: Any, tag: str, done: Any, timeout: float = 20) -> list[dict[str, Any]]:
     """The service worker's notifications tagged ``tag``, once ``done`` says they are as awaited."""
     deadline = time.monotonic() + timeout

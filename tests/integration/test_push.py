@@ -283,9 +283,15 @@ def test_availability_is_pushed_to_the_agents_devices(h, new_org, ws):
     org = new_org(2)
     connect(h, "ag01", org, "desk")
     connect(h, "ag02", org, "other")
-    assert call(h, "PUT", "/v1/me/availability", "ag01", org, body={"available": False})[0] == 200
+    status, saved = call(h, "PUT", "/v1/me/availability", "ag01", org, body={"available": False})
+    assert status == 200
     assert [m["available"] for m in ws.to("desk", "availability")] == [False]
     assert ws.to("other") == []
+    # the answer and the push carry the time of the change: a device that changed it too orders the two
+    (pushed,) = ws.to("desk", "availability")
+    assert saved["available_at"] == pushed["at"]
+    status, again = call(h, "PUT", "/v1/me/availability", "ag01", org, body={"available": True})
+    assert again["available_at"] > saved["available_at"]
 
 
 def test_a_round_robin_lead_and_a_transfer_are_pushed_to_the_agent_who_gets_them(h, new_org, ws, settle):

@@ -93,7 +93,7 @@ export function withoutExpired(s: FeedState, now: number): FeedState {
 // ---------------------------------------------------------------- the hook
 
 /** The agent's availability as another device last set it (pushed); the switch follows it. */
-export const remoteAvailability = createStore<{ available: boolean; seq: number } | null>(null);
+export const remoteAvailability = createStore<{ available: boolean; at: string; seq: number } | null>(null);
 let availabilitySeq = 0;
 
 export interface LiveView {
@@ -190,7 +190,7 @@ export function useAgentFeed(enabled: boolean): AgentFeed {
         setState((s) => withEnd(s, m.prospect_id, m.wave));
         return;
       case "availability":
-        remoteAvailability.set({ available: m.available, seq: ++availabilitySeq });
+        remoteAvailability.set({ available: m.available, at: m.at, seq: ++availabilitySeq });
         if (m.available) socket.current?.sync();
         return;
       case "lead_assigned": {

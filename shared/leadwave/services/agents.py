@@ -45,8 +45,10 @@ def set_availability(agent: Agent, available: bool) -> dict[str, Any]:
     their open offers are hidden while they are unavailable."""
     catch_up = directory.settings(agent.org_id).org.rotation_return == "catch_up"
     directory.set_availability(agent, available, catch_up=catch_up)
-    push.to_agents(agent.org_id, [agent.agent_id], push.message("availability", available=available))
-    return {**profile(agent), "available": available}
+    # the time of the change orders it against another device's change pushed meanwhile
+    at = clock.iso(clock.now())
+    push.to_agents(agent.org_id, [agent.agent_id], push.message("availability", available=available, at=at))
+    return {**profile(agent), "available": available, "available_at": at}
 
 
 def open_offers(agent: Agent) -> list[dict[str, Any]]:

@@ -58,7 +58,8 @@ def _api() -> Any:
 
 
 def message(message_type: str, /, **fields: Any) -> dict[str, Any]:
-    return {"type": message_type, **fields, "at": clock.iso(clock.now())}
+    """``at`` is when it was sent, unless the caller gives the time of the change it announces."""
+    return {"type": message_type, "at": clock.iso(clock.now()), **fields}
 
 
 def _post_one(c: Connection, data: bytes) -> str:

@@ -97,31 +97,51 @@ function Availability({ me, onChange, onAvailable }: { me: Me; onChange: () => v
   const [available, setAvailable] = useState(me.available);
   const [busy, setBusy] = useState(false);
   const remote = useStore(remoteAvailability); // turned on or off on another device (pushed)
-  // while this device's own change is on its way, neither a profile reload nor another device's
-  // push (possibly older than the change) may flip the switch back
+  // While this device's own change is on its way, neither a profile reload nor another device's
+  // push may flip the switch: a push that arrives meanwhile is held, and once the change is
+  // written the newer of the two (by the server's time of each change) is what the switch shows.
   const pending = useRef(false);
+  const held = useRef<{ available: boolean; at: string } | null>(null);
+  const shownAt = useRef(""); // the server's time of the change the switch shows
   useEffect(() => {
     if (!pending.current) setAvailable(me.available);
   }, [me.available]);
   useEffect(() => {
-    if (remote && !pending.current) setAvailable(remote.available);
+    if (!remote) return;
+    if (pending.current) {
+      if (!held.current || remote.at > held.current.at) held.current = remote;
+    } else if (remote.at >= shownAt.current) {
+      shownAt.current = remote.at;
+      setAvailable(remote.available);
+    }
   }, [remote]);
   const toggle = async (next: boolean) => {
     // turning offers on is the moment to ask for system notifications (a click: browsers allow it)
     if (next) void askAlertPermission();
     setBusy(true);
     pending.current = true;
+    held.current = null;
     setAvailable(next);
     try {
-      await put<Me>("/v1/me/availability", { available: next });
-      notify(next ? "Lead Availability is on: new leads will be offered to you." : "Lead Availability is off: no new offers until you turn it on.", "success");
-      if (next) onAvailable();
+      const saved = await put<Me & { available_at?: string }>("/v1/me/availability", { available: next });
+      const own = saved.available_at ?? "";
+      const other = held.current as { available: boolean; at: string } | null;
+      if (other && other.at > own) {
+        // another device changed it after this one did: that change stands
+        shownAt.current = other.at;
+        setAvailable(other.available);
+      } else {
+        if (own > shownAt.current) shownAt.current = own;
+        notify(next ? "Lead Availability is on: new leads will be offered to you." : "Lead Availability is off: no new offers until you turn it on.", "success");
+        if (next) onAvailable();
+      }
       onChange();
     } catch (err) {
       setAvailable(!next);
       if (!(err instanceof ApiError && err.status === 401)) notify(`Could not change Lead Availability: ${(err as Error).message}`, "error");
     } finally {
       pending.current = false;
+      held.current = null;
       setBusy(false);
     }
   };
