@@ -165,6 +165,35 @@ def test_default_country_and_duplicates_on_the_org_page(app, api):
         _put_org(api, {**_org(api), "default_country": before["default_country"], "dedupe": before["dedupe"]})
 
 
+def test_an_edit_made_while_a_save_is_on_its_way_is_kept(app, api):
+    before = _org(api)
+    held: list = []
+    try:
+        page = app.page(MANAGER, width=1440, height=900)
+        go(page, "Organization")
+        auto = page.get_by_label("Automatically claim leads when a callback time is set")
+        was = auto.is_checked()
+        page.route("**/v1/org", lambda r: held.append(r) if r.request.method == "PUT" else r.continue_())
+        page.get_by_label("Fresh bucket window (minutes)").fill("11")
+        page.get_by_role("button", name="Save", exact=True).click()
+        for _ in range(50):
+            if held:
+                break
+            page.wait_for_timeout(100)
+        # the manager goes on editing while the save is on its way
+        auto.set_checked(not was)
+        (route,) = held
+        route.fulfill(response=route.fetch())
+        expect(green_notification(page, "Organization settings saved")).to_be_visible()
+        page.wait_for_timeout(300)  # the answer is applied, and any reload after it
+        expect(auto).to_be_checked(checked=not was)  # the edit stands
+        expect(page.get_by_label("Fresh bucket window (minutes)")).to_have_value("11")
+        assert _org(api)["auto_claim_callbacks"] is was and _org(api)["fresh_window_minutes"] == 11
+    finally:
+        _put_org(api, {**_org(api), "fresh_window_minutes": before["fresh_window_minutes"],
+                       "auto_claim_callbacks": before["auto_claim_callbacks"]})
+
+
 def test_a_call_center_vendor_and_its_permission(app, api):
     page = app.page(MANAGER, width=1440, height=900)
     go(page, "Vendors")

@@ -16,6 +16,8 @@ export interface Loaded<T> {
   error: ApiError | undefined;
   loading: boolean;
   reload: () => Promise<void>;
+  /** Take ``value`` as loaded (a save's answer), dropping any load still on its way. */
+  set: (value: T) => void;
 }
 
 /** Loads with ``load`` now and whenever ``deps`` change; ``every`` ms keeps it fresh (while the
@@ -44,6 +46,13 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], every?: numb
     }
   }, []);
 
+  const set = useCallback((value: T) => {
+    ++seq.current;
+    setData(value);
+    setError(undefined);
+    setLoading(false);
+  }, []);
+
   useEffect(() => {
     void reload();
     if (!every) return undefined;
@@ -62,7 +71,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], every?: numb
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
 
-  return { data, error, loading, reload };
+  return { data, error, loading, reload, set };
 }
 
 /** The value, ``ms`` after it stopped changing (search boxes). */

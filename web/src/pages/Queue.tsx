@@ -344,7 +344,7 @@ export function QueuePage() {
       {lists.error && !isMissingRoute(lists.error) && <ErrorBanner error={lists.error.status === 401 ? undefined : lists.error} onRetry={() => void lists.reload()} />}
       {nextError &&
         (isMissingRoute(nextError) ? (
-          <LoadState load={{ data: undefined, error: nextError, loading: false, reload: async () => undefined }} missing="work queue" />
+          <LoadState load={{ data: undefined, error: nextError, loading: false, reload: async () => undefined, set: () => undefined }} missing="work queue" />
         ) : nextError.code === "forbidden_role" ? (
           <p class="banner banner-info" role="status">
             <span>

@@ -162,6 +162,10 @@ export function orgBody(o: Org): Record<string, unknown> {
   return { ...rest, caller_id: o.caller_id?.trim() || null, default_agent_id: o.default_agent_id || null };
 }
 
+function orgDraft(o: Org): Org {
+  return { ...o, closed_dates: o.closed_dates ?? [], do_not_call: o.do_not_call ?? [] };
+}
+
 export function OrgPage({ canEdit }: { canEdit: boolean }) {
   const org = useLoad(() => get<Org>("/v1/org"), []);
   const agents = useOptional<Agent>("/v1/agents", "agents");
@@ -169,8 +173,8 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
   const [dnc, setDnc] = useState("");
   const form = useSubmit(FIELDS);
   useEffect(() => {
-    if (org.data) {
-      setDraft({ ...org.data, closed_dates: org.data.closed_dates ?? [], do_not_call: org.data.do_not_call ?? [] });
+    if (org.data && draft === null) {
+      setDraft(orgDraft(org.data));
       setDnc((org.data.do_not_call ?? []).join("\n"));
     }
   }, [org.data]);
@@ -179,10 +183,14 @@ export function OrgPage({ canEdit }: { canEdit: boolean }) {
   const save = async (e: Event) => {
     e.preventDefault();
     if (!draft || !canEdit) return;
+    const sent = { draft, dnc };
     await form.run(async () => {
-      await put<Org>("/v1/org", orgBody({ ...draft, do_not_call: parseList(dnc) }));
+      const saved = await put<Org>("/v1/org", orgBody({ ...draft, do_not_call: parseList(dnc) }));
       notify("Organization settings saved.", "success");
-      void org.reload();
+      org.set(saved);
+      // the form shows what was saved (phone numbers as stored), unless it was edited meanwhile
+      setDraft((current) => (current === sent.draft ? orgDraft(saved) : current));
+      setDnc((current) => (current === sent.dnc ? (saved.do_not_call ?? []).join("\n") : current));
     });
   };
 

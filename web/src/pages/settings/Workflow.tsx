@@ -122,13 +122,17 @@ export function WorkflowEditor({ value, onChange }: { value: WorkflowStatus[]; o
   );
 }
 
+function workflowDraft(o: Org): WorkflowStatus[] {
+  return (o.workflow ?? []).map((w) => ({ name: w.name, activities: [...w.activities] }));
+}
+
 export function WorkflowPage({ canEdit }: { canEdit: boolean }) {
   const org = useLoad(() => get<Org>("/v1/org"), []);
   const [draft, setDraft] = useState<WorkflowStatus[] | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (org.data) setDraft((org.data.workflow ?? []).map((w) => ({ name: w.name, activities: [...w.activities] })));
+    if (org.data && draft === null) setDraft(workflowDraft(org.data));
   }, [org.data]);
 
   const save = async (e: Event) => {
@@ -140,9 +144,11 @@ export function WorkflowPage({ canEdit }: { canEdit: boolean }) {
     if (problems.length) return;
     setBusy(true);
     try {
-      await put<Org>("/v1/org", orgBody({ ...org.data, workflow }));
+      const sent = draft;
+      const saved = await put<Org>("/v1/org", orgBody({ ...org.data, workflow }));
       notify("Workflow saved. Agents see its statuses on My leads the next time they open the app.", "success");
-      void org.reload();
+      org.set(saved);
+      setDraft((current) => (current === sent ? workflowDraft(saved) : current)); // unless edited meanwhile
     } catch (err) {
       if (err instanceof ApiError && err.status !== 401) setErrors(workflowErrorText(err));
     } finally {
@@ -166,7 +172,7 @@ export function WorkflowPage({ canEdit }: { canEdit: boolean }) {
           </fieldset>
           {canEdit && (
             <div class="form-actions">
-              <button type="button" class="btn" disabled={busy} onClick={() => { setErrors([]); void org.reload(); setDraft((org.data?.workflow ?? []).map((w) => ({ name: w.name, activities: [...w.activities] }))); }}>
+              <button type="button" class="btn" disabled={busy} onClick={() => { setErrors([]); if (org.data) setDraft(workflowDraft(org.data)); }}>
                 Discard changes
               </button>
               <button type="submit" class="btn btn-primary" disabled={busy}>
