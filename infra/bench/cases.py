@@ -48,7 +48,10 @@ class Context:
         """Wait for the case's asynchronous work (queue, stream and state machine handlers) to
         end: the stream consumers drained, then no new invocation for ``quiet`` seconds."""
         self.drain()
-        labels = self.labels(tag)
+        self.quiet(self.labels(tag), quiet, timeout)
+
+    def quiet(self, labels: set[str], quiet: float, timeout: float = 30.0) -> None:
+        """Wait until no invocation carrying one of ``labels`` has started for ``quiet`` seconds."""
         last, since = self.recorder.count(labels), time.monotonic()
         deadline = since + timeout
         while time.monotonic() < deadline:

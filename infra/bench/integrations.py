@@ -268,19 +268,6 @@ def _quiet(ctx: Context, quiet: float = 2.0, timeout: float = 60.0) -> bool:
     return False
 
 
-def _settle(ctx: Context, labels: set[str], quiet: float = 1.5, timeout: float = 30.0) -> None:
-    """Wait until no invocation carrying one of ``labels`` has started for ``quiet`` seconds."""
-    last, since = ctx.recorder.count(labels), time.monotonic()
-    deadline = since + timeout
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
-        now = ctx.recorder.count(labels)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return
-
-
 # ---------------------------------------------------------------- pings
 
 def _ping_body(org: BenchOrg, kind: PingKind, n: int) -> dict[str, Any]:
@@ -387,7 +374,7 @@ def webhooks(ctx: Context, org: BenchOrg, endpoint: Endpoint, name: str, leads: 
 
     wait_for(all_delivered, 180, f"{name}: a delivery answered 200 for every event of {leads} leads", every=0.2)
     label = webhooks_label(org.org_id)
-    _settle(ctx, {label, *pids})  # the last attempts' log writes, the mappings' deletes
+    ctx.quiet({label, *pids}, 1.5)  # the last attempts' log writes, the mappings' deletes
     elapsed = time.monotonic() - began
     after = _pollers(ctx.recorder)
     found = ctx.recorder.invocations[start:]
