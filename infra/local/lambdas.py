@@ -186,9 +186,10 @@ def install_moto_dispatch(runtime: LambdaRuntime) -> Callable[[], None]:
     """
     from moto.awslambda_simple.models import LambdaSimpleBackend
 
-    from infra.local.moto_compat import pass_task_failure_cause
+    from infra.local.moto_compat import parse_each_definition_once, pass_task_failure_cause
 
     pass_task_failure_cause()  # the state machine's Hold reads the task failure's cause
+    parse_each_definition_once()
     if not _ACTIVE:
         original = LambdaSimpleBackend.invoke
 
