@@ -303,6 +303,8 @@ class ExceptionRow(BaseModel):
     failure_reason: str | None
     create_date: str
     ignored: bool
+    vendor_id: str | None = Field(default=None, description="The vendor that posted the lead (it may be returned "
+                                                            "to it); null for a lead entered otherwise.")
 
 
 class ExceptionPage(BaseModel):

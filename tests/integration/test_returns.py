@@ -92,6 +92,28 @@ def test_a_lead_exception_goes_back_and_leaves_lead_exception(h, new_org):
     assert pid not in [r["prospect_id"] for r in listed]
 
 
+def test_a_lead_exception_row_names_its_vendor_so_the_page_offers_return_only_for_vendor_leads(h, new_org):
+    from leadwave import clock
+    from leadwave.models import DistributionType, LeadStatus, Prospect
+    from leadwave.store import leads
+
+    org = new_org(0, manager=True)
+    posted = post(h, org, "round_robin", 5)["prospect_id"]  # nobody to take it: Lead Exception
+    at = clock.iso(clock.now())
+    entered = Prospect(org_id=org, prospect_id="pr_entered01", campaign_id="round_robin", vendor_id="upload:boss",
+                       first_name="Ann",
+                       last_name="Typed", phone="+14155550177", distribution_type=DistributionType.ROUND_ROBIN,
+                       status=LeadStatus.EXCEPTION, failure_reason="No available or eligible agents were found.",
+                       created_at=at, updated_at=at)
+    leads.create(entered)
+    assert leads.get(posted).vendor_id == "v1" and leads.get("pr_entered01").vendor_id == "upload:boss"
+    for query in ({}, {"sort": "loan_amount"}):  # both of the exceptions' indexes carry it
+        ev = api_event("GET", "/v1/exceptions", query=query, authorizer=cognito_authorizer(f"boss@{org}.test", org))
+        ev["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+        listed = json.loads(h["claim"].handler(ev, Context("claim"))["body"])["items"]
+        assert {r["prospect_id"]: r["vendor_id"] for r in listed} == {posted: "v1", "pr_entered01": None}
+
+
 def test_every_refusal_has_its_code(h, org):
     from leadwave.models import Vendor
     from leadwave.store import directory

@@ -168,6 +168,8 @@ export interface ExceptionRow {
   create_date: string;
   ignored: boolean;
   phone?: string | null;
+  /** The vendor that posted it (Return goes to it); null for a lead entered otherwise. */
+  vendor_id?: string | null;
 }
 
 /** One page of Lead Exception, read by key: follow ``next_cursor`` (with the same filters, sort,

@@ -14,6 +14,7 @@ from leadwave.observability import logger
 from leadwave.rules import grid
 from leadwave.services import outcomes
 from leadwave.services.assignment import assignment_fields, event
+from leadwave.services.returns import posted_by_vendor
 from leadwave.store import directory, followup, leads
 from leadwave.store.directory import OrgSettings
 
@@ -38,6 +39,7 @@ def row(x: leads.Listed, s: OrgSettings) -> dict[str, Any]:
         "failure_reason": x.failure_reason,
         "create_date": x.created_at,
         "ignored": x.ignored,
+        "vendor_id": x.vendor_id if posted_by_vendor(x.vendor_id) else None,  # the page offers Return to it
     }
 
 

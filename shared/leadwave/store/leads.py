@@ -32,7 +32,8 @@ _TOP = ("status", "ignored", "agent_id", "application_id", "assigned_at", "assig
         "lock_agent", "lock_until", "lock_list", "callback_at", "last_outcome", "queue_done", "claimed_from", "run",
         "first_offer_at", "first_call_at", "worked_at", "takebacks", "returned_at", "return_reason")
 # what the lists read from the status indexes, kept top level (and out of ``doc``)
-_LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at")
+_LISTED = ("campaign_id", "first_name", "last_name", "state", "loan_purpose", "loan_amount", "created_at",
+           "vendor_id")
 _SETS = ("offered", "current_offers")
 SWEEP_GRACE_SECONDS = 300
 AMOUNT_DIGITS = 15
@@ -418,6 +419,7 @@ class Listed:
     created_at: str | None
     failure_reason: str | None
     ignored: bool
+    vendor_id: str | None = None
 
     @classmethod
     def of(cls, item: LeadItem) -> Listed:
@@ -426,7 +428,7 @@ class Listed:
                    state=item.state, loan_purpose=item.loan_purpose,
                    loan_amount=_decimal(item.loan_amount),
                    phone_tail=item.phone_tail, created_at=item.created_at, failure_reason=item.failure_reason,
-                   ignored=bool(item.ignored))
+                   ignored=bool(item.ignored), vendor_id=item.vendor_id)
 
 
 @dataclass

@@ -156,6 +156,7 @@ class LeadItem(Model):
     loan_purpose = UnicodeAttribute(null=True)
     loan_amount = NumberAttribute(null=True)
     phone_tail = UnicodeAttribute(null=True)
+    vendor_id = UnicodeAttribute(null=True)  # who posted it: the Lead Exception page offers Return to it
     created_at = UnicodeAttribute(null=True)
     ignored = BooleanAttribute(null=True)
     agent_id = UnicodeAttribute(null=True)

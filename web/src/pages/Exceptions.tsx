@@ -564,9 +564,11 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
                       <button type="button" class="btn btn-small" disabled={rerunning === r.prospect_id} onClick={() => void rerunRow(r)} aria-label={`Re-run distribution of ${exceptionName(r)}`} title="Re-run distribution">
                         {rerunning === r.prospect_id ? "Re-running…" : "Re-run"}
                       </button>
-                      <button type="button" class="btn btn-small" onClick={() => setReturning(r)} aria-label={`Return ${exceptionName(r)} to its vendor`} title="Return to vendor">
-                        Return
-                      </button>
+                      {r.vendor_id && (
+                        <button type="button" class="btn btn-small" onClick={() => setReturning(r)} aria-label={`Return ${exceptionName(r)} to its vendor`} title="Return to vendor">
+                          Return
+                        </button>
+                      )}
                     </>
                   )}
                   <button type="button" class="btn btn-link btn-small" onClick={() => setWhy(r)} aria-label={`Why is ${exceptionName(r)} here?`} title="Why is this here?">
