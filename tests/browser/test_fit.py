@@ -190,3 +190,13 @@ def test_manager_lead_pages_fit(app, size):
     if size is PHONE:
         go(page, "Lists")
         app.shot(page, "manager-lists-fit-390", full_page=True)
+
+
+@pytest.mark.parametrize("width", [1366, 1440])
+def test_a_managers_whole_menu_is_one_line_on_a_laptop(app, width):
+    page = app.page("manager@demo.test", width=width, height=768)
+    links = page.get_by_role("navigation", name="Main").get_by_role("link")
+    expect(links.filter(has_text="Webhooks")).to_be_visible()
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all()) if box}
+    assert len(links.all()) >= 14 and len(tops) == 1, f"the menu wraps at {width}: rows at {sorted(tops)}"
+    app.shot(page, f"manager-menu-{width}")

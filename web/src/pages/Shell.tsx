@@ -292,6 +292,7 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
             lw
           </span>
           <span class="brand-name">leadwave</span>
+          {config.mode === "local" && <span class="env-badge">local stack</span>}
         </div>
         <div class="topbar-tools">
           {a.isAgent && <Availability me={me} onChange={onMeChange} onAvailable={() => void offers.reload()} />}
@@ -330,7 +331,6 @@ export function Shell({ config, me, onMeChange }: { config: AppConfig; me: Me; o
             ))}
           </ul>
         )}
-        {config.mode === "local" && <span class="env-badge">local stack</span>}
       </nav>
       <main id="main" tabIndex={-1} class="content">
         {a.isAgent && <LiveBanner live={offers.live} />}
