@@ -101,8 +101,8 @@ def test_a_lead_exception_row_names_its_vendor_so_the_page_offers_return_only_fo
     posted = post(h, org, "round_robin", 5)["prospect_id"]  # nobody to take it: Lead Exception
     at = clock.iso(clock.now())
     entered = Prospect(org_id=org, prospect_id="pr_entered01", campaign_id="round_robin", vendor_id="upload:boss",
-                       first_name="Ann",
-                       last_name="Typed", phone="+14155550177", distribution_type=DistributionType.ROUND_ROBIN,
+                       first_name="Ann", last_name="Typed", phone="+14155550177",
+                       distribution_type=DistributionType.ROUND_ROBIN,
                        status=LeadStatus.EXCEPTION, failure_reason="No available or eligible agents were found.",
                        created_at=at, updated_at=at)
     leads.create(entered)
