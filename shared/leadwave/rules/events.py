@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from leadwave.models import CallLeg, LeadStatus, Prospect
+from leadwave.models import CallLeg, LazyModel, LeadStatus, Prospect
 
 SOURCE = "leadwave"
 SCHEMA_VERSION = 1
@@ -31,7 +31,7 @@ EVENT_TYPES = (*LEAD_EVENTS, CALL_COMPLETED, CALL_RECORDING)
 _GIVES = {"transfer": "transfer", "reassign": "reassign"}
 
 
-class _Detail(BaseModel):
+class _Detail(LazyModel):  # built by the first event of its type, not at import (issue 8)
     model_config = ConfigDict(extra="forbid")
 
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -42,7 +42,7 @@ class _Detail(BaseModel):
     sequence: int = Field(description="The lead's history length after the change: orders one lead's events")
 
 
-class LeadContact(BaseModel):
+class LeadContact(LazyModel):
     """The borrower as the vendor posted them (personal data: the customer's own)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -122,7 +122,7 @@ class CallCompleted(_Detail):
     recording_url: str | None
 
 
-class WebhookTest(BaseModel):
+class WebhookTest(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -140,7 +140,7 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(LazyModel):
     type: str
     detail: dict[str, Any]
 
