@@ -3,14 +3,22 @@ boto3`` alone, each in a fresh interpreter (``python -X importtime``), laid out 
 it out: the function's CodeUri as the working directory and first on ``sys.path``, then
 ``shared/`` (the layer), the template's global environment. Rounds interleave the modules so
 machine noise hits them alike; the first round is discarded (it writes the .pyc files Lambda's
-package would carry). Figures are the median of the cumulative top-level import time."""
+package would carry). Figures are the median of the cumulative top-level import time.
+
+Each handler is also measured without leadwave: a probe importing exactly the library modules the
+handler's import loads (powertools, pydantic, pynamodb, twilio, phonenumbers, the standard
+library...), in the same layout. The handler's figure minus that one is leadwave's own import;
+the probe's ratio to boto3 is the least the handler could reach with those libraries loaded at
+import."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,34 +73,92 @@ def import_once(module: str, cwd: Path, env: dict[str, str]) -> tuple[int | None
     return found, (tail[-1] if tail and proc.returncode else "")
 
 
+LOADED = ("import sys; before = set(sys.modules); import {module}; import json; "
+          "print(json.dumps([[n, getattr(m, '__file__', None)] for n, m in sys.modules.items() if n not in before]))")
+PROBE = "libraries_of_handler"
+
+
+def is_library(name: str, file: str | None, own_dirs: tuple[Path, ...]) -> bool:
+    """A module the handler loads that is not leadwave's: not under the function's code or the
+    layer's ``leadwave`` package, and importable by name (no ``__main__``, no alias entries)."""
+    if name in ("__main__", PROBE) or name.split(".")[0] == "leadwave":
+        return False
+    return not (file and any(Path(file).resolve().is_relative_to(d) for d in own_dirs))
+
+
+def probe_source(libraries: list[str]) -> str:
+    """A module importing each library module in the order the handler loaded it; a name that
+    cannot be imported on its own (a module registered under an alias) is skipped."""
+    names = ", ".join(repr(n) for n in libraries)
+    return ("import importlib\n"
+            f"for _name in ({names},):\n"
+            "    try:\n        importlib.import_module(_name)\n    except Exception:\n        pass\n")
+
+
+def library_probe(target: HandlerModule, env: dict[str, str], into: Path) -> Path | None:
+    """A directory holding the probe module for ``target``'s libraries, or None if the handler
+    does not import."""
+    proc = subprocess.run([sys.executable, "-c", LOADED.format(module=target.module)], cwd=target.code_dir, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    if proc.returncode:
+        return None
+    own = (target.code_dir.resolve(), (REPO_ROOT / "shared" / "leadwave").resolve())
+    libraries = [n for n, f in json.loads(proc.stdout.splitlines()[-1]) if is_library(n, f, own)]
+    folder = into / target.function
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{PROBE}.py").write_text(probe_source(libraries))
+    return folder
+
+
 def summary(label: str, samples: list[int], error: str = "") -> dict[str, Any]:
     ms = [s / 1000 for s in samples]
     return {"module": label, "runs": len(ms), "median_ms": rnd(statistics.median(ms), 1) if ms else None,
             "runs_ms": [rnd(m, 1) for m in ms], "error": error or None}
 
 
+def _ratio(ms: float | None, base: float | None) -> float | None:
+    return rnd(ms / base) if ms and base else None
+
+
 def run(runs: int = RUNS, progress: Callable[[str], None] = print) -> dict[str, Any]:
-    targets: list[tuple[str, HandlerModule | None]] = [(BASELINE, None)]
-    targets += [(f"{t.function} ({t.code_dir.relative_to(REPO_ROOT)}/{t.module}.py)", t) for t in handler_modules()]
-    samples: dict[str, list[int]] = {label: [] for label, _ in targets}
+    with tempfile.TemporaryDirectory(prefix="leadwave-coldstart-") as tmp:
+        return _run(runs, progress, Path(tmp))
+
+
+def _run(runs: int, progress: Callable[[str], None], tmp: Path) -> dict[str, Any]:
+    modules = handler_modules()
+    # (label, module, working directory, environment)
+    probes: list[tuple[str, str, Path, dict[str, str]]] = [(BASELINE, BASELINE, REPO_ROOT, lambda_env(None))]
+    for t in modules:
+        env = lambda_env(t)
+        probes.append((t.function, t.module, t.code_dir, env))
+        folder = library_probe(t, env, tmp)
+        if folder is not None:  # the libraries alone: the probe first on the path, the function's layout kept
+            probes.append((f"{t.function}:libraries", PROBE, t.code_dir,
+                           {**env, "PYTHONPATH": os.pathsep.join([str(folder), env["PYTHONPATH"]])}))
+    samples: dict[str, list[int]] = {label: [] for label, *_ in probes}
     errors: dict[str, str] = {}
-    progress(f"  {len(targets)} modules, {runs} rounds (+1 discarded)")
+    progress(f"  {len(modules)} handler modules and their libraries alone, {runs} rounds (+1 discarded)")
     for round_no in range(runs + 1):
-        for label, target in targets:
-            module = target.module if target else BASELINE
-            cwd = target.code_dir if target else REPO_ROOT
-            found, error = import_once(module, cwd, lambda_env(target))
+        for label, module, cwd, env in probes:
+            found, error = import_once(module, cwd, env)
             if found is None:
                 errors[label] = error or "no importtime line"
             elif round_no:
                 samples[label].append(found)
     baseline = summary(BASELINE, samples[BASELINE], errors.get(BASELINE, ""))
+    base = baseline["median_ms"]
     handlers = []
-    for label, target in targets[1:]:
-        row = summary(label, samples[label], errors.get(label, ""))
-        base = baseline["median_ms"]
-        row["ratio_to_boto3"] = rnd(row["median_ms"] / base) if row["median_ms"] and base else None
-        row["function"] = target.function if target else label
+    for t in modules:
+        row = summary(f"{t.function} ({t.code_dir.relative_to(REPO_ROOT)}/{t.module}.py)", samples[t.function],
+                      errors.get(t.function, ""))
+        row["ratio_to_boto3"] = _ratio(row["median_ms"], base)
+        row["function"] = t.function
+        libs = samples.get(f"{t.function}:libraries") or []
+        row["libraries_median_ms"] = rnd(statistics.median(libs) / 1000, 1) if libs else None
+        row["libraries_ratio_to_boto3"] = _ratio(row["libraries_median_ms"], base)
+        row["leadwave_ms"] = (rnd(row["median_ms"] - row["libraries_median_ms"], 1)
+                              if row["median_ms"] and row["libraries_median_ms"] else None)
         handlers.append(row)
     return {"title": "Cold start: handler module import time vs `import boto3` alone (median, -X importtime)",
             "python": sys.version.split()[0], "baseline": baseline, "handlers": handlers,

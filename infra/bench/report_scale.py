@@ -3,6 +3,7 @@ pages and the sweep, the call lists (work queue), cold start."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from infra.bench.report_flows import COST_COLUMNS, Section
@@ -104,13 +105,20 @@ def pages(r: dict[str, Any]) -> Section:
 def coldstart(r: dict[str, Any]) -> Section:
     c = r["coldstart"]
     base = c["baseline"]
-    rows = [[h["module"], h["median_ms"] if h["median_ms"] is not None else "-",
-             num(h["ratio_to_boto3"]) if h["ratio_to_boto3"] is not None else "-",
+    def shown(value: Any, fmt: Callable[[Any], str] = str) -> str:
+        return "-" if value is None else fmt(value)
+
+    rows = [[h["module"], shown(h["median_ms"]), shown(h["ratio_to_boto3"], num),
+             shown(h.get("libraries_median_ms")), shown(h.get("libraries_ratio_to_boto3"), num),
+             shown(h.get("leadwave_ms")),
              " ".join(str(x) for x in h["runs_ms"]) or (h["error"] or "-")] for h in c["handlers"]]
     return (f"{c['title']}: Python {c['python']} here (Lambda runs the template's runtime), MACHINE-DEPENDENT "
             "times, machine-independent ratios", [
         f"   import boto3 alone: median {base['median_ms']} ms ({' '.join(str(x) for x in base['runs_ms'])})",
-        table(["handler module", "median ms", "x boto3", "runs (ms)"], rows)])
+        "   libraries alone: the same import with leadwave's own modules left out (the least the handler could "
+        "take with those libraries imported at load); leadwave ms = the difference",
+        table(["handler module", "median ms", "x boto3", "libraries alone ms", "x boto3", "leadwave ms", "runs (ms)"],
+              rows)])
 
 
 

@@ -161,6 +161,8 @@ def cold_start(results: dict[str, Any]) -> list[Row]:
     rows = []
     for h in c.get("handlers") or []:
         shown = f"{_fmt(h['ratio_to_boto3'])}x ({h['median_ms']} / {base} ms)" if h.get("ratio_to_boto3") else None
+        if shown and h.get("libraries_ratio_to_boto3"):
+            shown += f"; libraries alone {_fmt(h['libraries_ratio_to_boto3'])}x"
         row = at_most(7, f"import {h['module']}", h.get("ratio_to_boto3"), 1.3, unit="x", shown=shown)
         if h.get("error"):
             row = Row(7, row.figure, f"import failed: {h['error'][:60]}", row.target, FAIL)

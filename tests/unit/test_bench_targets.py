@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 
 import pytest
 
 from infra.bench import pages, scale
 from infra.bench.__main__ import _args, _sections
-from infra.bench.coldstart import parse_cumulative_us
+from infra.bench.coldstart import PROBE, is_library, parse_cumulative_us, probe_source
 from infra.bench.pricing import PRICES
 from infra.bench.report import targets_table
 from infra.bench.targets import FAIL, NOT_RUN, PASS, at_most, counts, dollars, evaluate
@@ -145,6 +147,19 @@ def test_cold_start_reads_the_top_level_cumulative_time():
     assert parse_cumulative_us(IMPORTTIME, "boto3") == 246978
     assert parse_cumulative_us(IMPORTTIME, "app") == 123456  # not the nested "app"
     assert parse_cumulative_us(IMPORTTIME, "missing") is None
+
+
+def test_the_libraries_alone_probe_leaves_out_leadwave_and_the_functions_own_modules(tmp_path):
+    code, layer = tmp_path / "functions" / "claim", tmp_path / "shared" / "leadwave"
+    own = (code, layer)
+    assert is_library("pydantic.main", "/venv/site-packages/pydantic/main.py", own)
+    assert is_library("_json", None, own)  # built into the interpreter
+    assert not is_library("leadwave.models", str(layer / "models.py"), own)
+    assert not is_library("admin", str(code / "admin.py"), own)
+    assert not is_library("__main__", None, own) and not is_library(PROBE, None, own)
+    (tmp_path / f"{PROBE}.py").write_text(probe_source(["json", "no_such_module_xyz", "email.utils"]))
+    check = f"import sys, {PROBE}; assert 'email.utils' in sys.modules"  # a name that cannot be imported is passed over
+    assert subprocess.run([sys.executable, "-c", check], cwd=tmp_path, check=False).returncode == 0
 
 
 def test_sections_and_quick_defaults():
