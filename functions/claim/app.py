@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 from typing import Any, TypeVar
 
 from admin import router as admin_router
@@ -13,11 +17,14 @@ from leadwave.auth import current_agent, require_role
 from leadwave.errors import InvalidRequest
 from leadwave.models import Agent, LazyModel, Role
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services import agents, appclaim, calls, claims, exceptions, fresh, trace
 from leadwave.webhooks import public_base
 from lists import router as lists_router
 from pydantic import ConfigDict, ValidationError
 from work import router as work_router
+
+imports_done()
 
 app = build_app()
 app.include_router(work_router)  # before the settings' /v1/<kind>/<item_id>, which would take /v1/leads/<id>

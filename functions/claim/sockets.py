@@ -4,13 +4,20 @@ An answer other than 2xx to $connect refuses the handshake."""
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.errors import DomainError
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services import sockets
+
+imports_done()
 
 ROUTES = {"$connect": sockets.connect, "$disconnect": sockets.disconnect}
 

@@ -1,6 +1,10 @@
 """SQS consumer: one Step Functions execution per queued prospect, named after it, so a
 redelivered message starts nothing new. Partial batch failures are reported."""
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -8,8 +12,11 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.store.aws import start_distribution
 from pydantic import BaseModel, Field
+
+imports_done()
 
 
 class DistributionMessage(BaseModel):

@@ -3,11 +3,18 @@ pushed to their agents, leads not worked in time are taken back."""
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services.deadlines import check
+
+imports_done()
 
 
 @logger.inject_lambda_context(clear_state=True)

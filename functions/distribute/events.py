@@ -4,12 +4,19 @@ events' ids are stable, so the retry puts the same events again."""
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services import events
+
+imports_done()
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

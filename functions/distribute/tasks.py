@@ -3,15 +3,22 @@ Rescue's fallback) call this function with ``{"action": ..., "prospect_id": ...}
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services import waves
 from pydantic import BaseModel, Field
 from pynamodb.exceptions import PynamoDBException
+
+imports_done()
 
 
 class OpenWave(BaseModel):

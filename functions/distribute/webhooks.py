@@ -6,6 +6,10 @@ reported failed after its message's visibility was moved to the next attempt's t
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 import json
 from typing import Any
 
@@ -13,7 +17,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services import webhooks
+
+imports_done()
 
 events_processor = BatchProcessor(event_type=EventType.SQS)
 # a batch whose every receiver failed is no failure of ours: reported per record, not raised (the

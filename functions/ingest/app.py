@@ -3,6 +3,10 @@ GET /v1/leads/{prospect_id}, served by the claim function beside the lead page."
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -12,8 +16,11 @@ from leadwave.api import build_app, json_body, json_of, json_response, raw_body
 from leadwave.auth import vendor_identity
 from leadwave.errors import DomainError
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services import ingest, ping, posting, returns
 from leadwave.services.leadin import MAX_LEAD_BYTES
+
+imports_done()
 
 app = build_app()
 app.include_router(bulk_router)  # POST /v1/leads/bulk, GET /v1/uploads/{id}[/rejected]

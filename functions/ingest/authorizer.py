@@ -3,12 +3,19 @@ its org and vendor, handed to the ingest function in the request context."""
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services.vendor_auth import vendor_for_key
+
+imports_done()
 
 
 def _policy(effect: str, method_arn: str, principal: str, context: dict[str, str] | None = None) -> dict[str, Any]:

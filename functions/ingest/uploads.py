@@ -2,6 +2,10 @@
 path, results recorded once). Partial batch failures are reported; a chunk delivered again
 after it was recorded does nothing."""
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -9,8 +13,11 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services.bulk import process_chunk
 from pydantic import BaseModel, Field
+
+imports_done()
 
 
 class ChunkMessage(BaseModel):

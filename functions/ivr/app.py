@@ -6,14 +6,21 @@ Answers are TwiML built by the domain with twilio's VoiceResponse."""
 
 from __future__ import annotations
 
+import gc
+
+gc.disable()  # until the last import below (leadwave.runtime)
+
 import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from leadwave.errors import DomainError, NotFound
 from leadwave.observability import logger
+from leadwave.runtime import imports_done
 from leadwave.services import inbound, ringall
 from leadwave.webhooks import public_base, verified_params
+
+imports_done()
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
