@@ -87,12 +87,14 @@ def is_library(name: str, file: str | None, own_dirs: tuple[Path, ...]) -> bool:
 
 
 def probe_source(libraries: list[str]) -> str:
-    """A module importing each library module in the order the handler loaded it; a name that
-    cannot be imported on its own (a module registered under an alias) is skipped."""
+    """A module importing each library module in the order the handler loaded it, with the
+    garbage collector off as a handler module has it (leadwave.runtime); a name that cannot be
+    imported on its own (a module registered under an alias) is skipped."""
     names = ", ".join(repr(n) for n in libraries)
-    return ("import importlib\n"
+    return ("import gc\nimport importlib\n\ngc.disable()\n"
             f"for _name in ({names},):\n"
-            "    try:\n        importlib.import_module(_name)\n    except Exception:\n        pass\n")
+            "    try:\n        importlib.import_module(_name)\n    except Exception:\n        pass\n"
+            "gc.freeze()\ngc.enable()\n")
 
 
 def library_probe(target: HandlerModule, env: dict[str, str], into: Path) -> Path | None:
