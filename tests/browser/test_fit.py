@@ -1,6 +1,7 @@
 """The SPA fits its window (issue 9): Lead Exception's ten columns at 1440 and 1280 px, with
 Failure Reason and Create Date on screen; every agent page at a phone's 390 × 844, with the fresh
-bucket's Claim button and the main menu inside the screen, and no page wider than its window."""
+bucket's Claim button and the main menu inside the screen, and no page wider than its window; a
+notification never covers the button just pressed."""
 
 from __future__ import annotations
 
@@ -200,3 +201,23 @@ def test_a_managers_whole_menu_is_one_line_on_a_laptop(app, width):
     tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all()) if box}
     assert len(links.all()) >= 14 and len(tops) == 1, f"the menu wraps at {width}: rows at {sorted(tops)}"
     app.shot(page, f"manager-menu-{width}")
+
+
+@pytest.mark.parametrize("size", [{"width": 1440, "height": 900}, PHONE], ids=["1440", "390"])
+def test_a_notification_does_not_cover_the_button_just_pressed(app, size):
+    page = app.page("manager@demo.test", **size)
+    go(page, "Organization")
+    save = page.get_by_role("button", name="Save", exact=True)
+    save.scroll_into_view_if_needed()  # the form's last row: where the notifications' corner is
+    save.click()
+    note = green_notification(page, "Organization settings saved")
+    expect(note).to_be_visible()
+    box = save.bounding_box()
+    on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.textContent?.trim()",
+                           [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+    assert on_top == "Save", f"the notification covers Save at {size['width']}: {on_top!r} is on top"
+    note_box = note.bounding_box()
+    assert note_box["y"] >= 0 and note_box["y"] + note_box["height"] <= box["y"]  # above it, still on screen
+    app.shot(page, f"manager-org-saved-{size['width']}")
+    save.click(timeout=2000)  # again at once: nothing in the way
+    expect(page.locator(".toast")).to_have_count(2)

@@ -1,6 +1,7 @@
 // Notifications: green for success, red for errors, amber for a warning (a deadline, a lead taken back), announced
 // by aria-live regions (errors assertively, the others politely).
 // A lasting note (ms = null) stays until closed and may carry a link (it closes the note when followed).
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { linkHandler } from "./router";
 import { createStore, useStore } from "./store";
 
@@ -39,8 +40,74 @@ export function dismiss(id: number): void {
   notes.update((list) => list.filter((n) => n.id !== id));
 }
 
+const GAP = 8; // px between a lifted stack and the control it clears
+
+// How far above its place the stack must rise so as not to cover the control in use (the Save just
+// pressed keeps the focus): 0 when they do not overlap. ``stack`` is measured where it is now,
+// ``raised`` px above its place; it never rises off the top of the window.
+function lift(stack: DOMRect, control: DOMRect, raised: number): number {
+  const top = stack.top + raised;
+  const bottom = stack.bottom + raised;
+  const overlaps =
+    control.right > stack.left && control.left < stack.right && control.bottom > top && control.top < bottom;
+  return overlaps ? Math.max(0, Math.min(bottom - control.top + GAP, top - GAP)) : 0;
+}
+
+// The control last pressed or focused: a Save button disabled while its request is on its way
+// loses the focus, but it is still the one to keep clear.
+let lastUsed: Element | null = null;
+const CONTROLS =
+  "button, a[href], input, select, textarea, [role=button], [role=switch], [role=checkbox], [role=radio], [role=tab], [role=link], [role=menuitem]";
+const control = (el: unknown): Element | null => {
+  const found = el instanceof Element ? el.closest(CONTROLS) : null;
+  return found && !found.closest(".toasts") ? found : null;
+};
+const remember = (e: Event) => {
+  lastUsed = control(e.target) ?? lastUsed;
+};
+if (typeof document !== "undefined") {
+  document.addEventListener("pointerdown", remember, true);
+  document.addEventListener("focusin", remember, true);
+}
+
+function controlInUse(): Element | null {
+  const active = control(document.activeElement); // a focused heading or page is not a control
+  return active ?? (lastUsed?.isConnected ? lastUsed : null);
+}
+
+// A notification never covers the control that is in use: the stack rises above it.
+function useClearOfFocus(count: number) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [raised, setRaised] = useState(0);
+  useLayoutEffect(() => {
+    const place = () => {
+      const stack = ref.current;
+      const used = controlInUse();
+      const box = used?.getBoundingClientRect();
+      // a control taller than a third of the window (a long text area) is not worth leaving the corner for
+      if (!stack || !count || !box || box.height > window.innerHeight / 3) {
+        setRaised(0);
+        return;
+      }
+      setRaised(lift(stack.getBoundingClientRect(), box, raised));
+    };
+    place();
+    if (!count) return;
+    window.addEventListener("scroll", place, { passive: true });
+    window.addEventListener("resize", place);
+    document.addEventListener("focusin", place);
+    return () => {
+      window.removeEventListener("scroll", place);
+      window.removeEventListener("resize", place);
+      document.removeEventListener("focusin", place);
+    };
+  }, [count, raised]);
+  return { ref, raised };
+}
+
 export function Notifications() {
   const list = useStore(notes);
+  const { ref, raised } = useClearOfFocus(list.length);
   const polite = list.filter((n) => n.tone !== "error");
   const urgent = list.filter((n) => n.tone === "error");
   const render = (n: Note) => (
@@ -69,7 +136,7 @@ export function Notifications() {
     </div>
   );
   return (
-    <div class="toasts">
+    <div class="toasts" ref={ref} style={raised ? { transform: `translateY(-${raised}px)` } : undefined}>
       <div role="status" aria-live="polite" aria-atomic="false" class="toast-region">
         {polite.map(render)}
       </div>
