@@ -247,3 +247,26 @@ def test_pages_forward_and_back_by_cursor(app, api):
     _pager(small).scroll_into_view_if_needed()
     app.shot(small, "manager-exceptions-pager-390")
     app.shot(small, "manager-exceptions-pager-390-full", full_page=True)
+
+
+def test_an_empty_list_says_why_it_is_empty(app):
+    """Lead Exception with nothing in it (the API's answer emptied on its way): without a filter the
+    page says nothing waits there, with one that nothing matches, with Show Ignored that there is
+    nothing at all."""
+    def emptied(route):
+        answer = route.fetch().json()
+        answer.update(items=[], next_cursor=None, total=0)
+        route.fulfill(json=answer)
+
+    page = app.page(width=1440, height=900)
+    page.route(re.compile(r"/v1/exceptions\?"), emptied)
+    app.sign_in(page, "boss@e2e.test")
+    empty = page.locator(".empty")
+    expect(empty).to_have_text("Nothing waits in Lead Exception. Tick Show Ignored to see the leads set aside.")
+    panel = _filter(page, "Prospect Name")
+    panel.get_by_label("Prospect Name contains").fill("Nobody")
+    panel.get_by_role("button", name="Done").click()
+    expect(empty).to_have_text("No lead exceptions match these filters.")
+    page.get_by_role("button", name=re.compile("^Remove filter Prospect Name")).click()
+    page.get_by_label("Show Ignored").check()
+    expect(empty).to_have_text("No lead exceptions, ignored or not.")

@@ -470,7 +470,9 @@ export function ExceptionsPage({ canEdit }: { canEdit: boolean }) {
   if (data && data.items.length === 0) {
     if (data.next_cursor) empty = "No lead exceptions on this page match these filters. Next reads further into the list.";
     else if (data.offset > 0) empty = "No more lead exceptions. Previous goes back.";
-    else empty = "No lead exceptions match these filters.";
+    else if (activeChips.length > 0) empty = "No lead exceptions match these filters.";
+    else if (showIgnored) empty = "No lead exceptions, ignored or not.";
+    else empty = "Nothing waits in Lead Exception. Tick Show Ignored to see the leads set aside.";
   }
 
   return (
