@@ -9,7 +9,12 @@ Each handler is also measured without leadwave: a probe importing exactly the li
 handler's import loads (powertools, pydantic, pynamodb, twilio, phonenumbers, the standard
 library...), in the same layout. The handler's figure minus that one is leadwave's own import;
 the probe's ratio to boto3 is the least the handler could reach with those libraries loaded at
-import."""
+import.
+
+Two more probes import only what the fixed design asks of every handler of a kind, with the
+collector off as the handlers have it: an API handler (boto3, powertools' REST resolver and
+router, Logger, Metrics, pydantic's BaseModel, a pynamodb Model) and a queue handler (the same with
+the batch processor instead of the resolver). No handler of that kind can import faster."""
 
 from __future__ import annotations
 
@@ -78,6 +83,15 @@ LOADED = ("import sys; before = set(sys.modules); import {module}; import json; 
 PROBE = "libraries_of_handler"
 
 
+_FLOOR_HEAD = "import gc\n\ngc.disable()\nimport boto3\nfrom aws_lambda_powertools import Logger, Metrics\n"
+_FLOOR_TAIL = "from pydantic import BaseModel\nfrom pynamodb.models import Model\n\ngc.freeze()\ngc.enable()\n"
+FLOORS = {
+    "API handler": _FLOOR_HEAD + "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+                   "from aws_lambda_powertools.event_handler.api_gateway import Router\n" + _FLOOR_TAIL,
+    "queue handler": _FLOOR_HEAD + "from aws_lambda_powertools.utilities.batch import BatchProcessor\n" + _FLOOR_TAIL,
+}
+
+
 def is_library(name: str, file: str | None, own_dirs: tuple[Path, ...]) -> bool:
     """A module the handler loads that is not leadwave's: not under the function's code or the
     layer's ``leadwave`` package, and importable by name (no ``__main__``, no alias entries)."""
@@ -138,9 +152,15 @@ def _run(runs: int, progress: Callable[[str], None], tmp: Path) -> dict[str, Any
         if folder is not None:  # the libraries alone: the probe first on the path, the function's layout kept
             probes.append((f"{t.function}:libraries", PROBE, t.code_dir,
                            {**env, "PYTHONPATH": os.pathsep.join([str(folder), env["PYTHONPATH"]])}))
+    for n, (kind, source) in enumerate(FLOORS.items()):
+        folder = tmp / f"floor{n}"
+        folder.mkdir()
+        (folder / f"{PROBE}.py").write_text(source)
+        probes.append((f"floor:{kind}", PROBE, REPO_ROOT, {**lambda_env(None), "PYTHONPATH": str(folder)}))
     samples: dict[str, list[int]] = {label: [] for label, *_ in probes}
     errors: dict[str, str] = {}
-    progress(f"  {len(modules)} handler modules and their libraries alone, {runs} rounds (+1 discarded)")
+    progress(f"  {len(modules)} handler modules, their libraries alone and {len(FLOORS)} floors, "
+             f"{runs} rounds (+1 discarded)")
     for round_no in range(runs + 1):
         for label, module, cwd, env in probes:
             found, error = import_once(module, cwd, env)
@@ -162,6 +182,11 @@ def _run(runs: int, progress: Callable[[str], None], tmp: Path) -> dict[str, Any
         row["leadwave_ms"] = (rnd(row["median_ms"] - row["libraries_median_ms"], 1)
                               if row["median_ms"] and row["libraries_median_ms"] else None)
         handlers.append(row)
+    floors = []
+    for kind in FLOORS:
+        row = summary(kind, samples[f"floor:{kind}"], errors.get(f"floor:{kind}", ""))
+        row["ratio_to_boto3"] = _ratio(row["median_ms"], base)
+        floors.append(row)
     return {"title": "Cold start: handler module import time vs `import boto3` alone (median, -X importtime)",
-            "python": sys.version.split()[0], "baseline": baseline, "handlers": handlers,
+            "python": sys.version.split()[0], "baseline": baseline, "handlers": handlers, "floors": floors,
             "target_ratio": TARGET_RATIO}

@@ -118,7 +118,11 @@ def coldstart(r: dict[str, Any]) -> Section:
         "   libraries alone: the same import with leadwave's own modules left out (the least the handler could "
         "take with those libraries imported at load); leadwave ms = the difference",
         table(["handler module", "median ms", "x boto3", "libraries alone ms", "x boto3", "leadwave ms", "runs (ms)"],
-              rows)])
+              rows),
+        "   the fixed design's floor: what every handler of a kind imports (boto3, Logger, Metrics, pydantic, "
+        "pynamodb, and the REST resolver or the batch processor), the collector off",
+        *(f"   {f['module']}: median {shown(f['median_ms'])} ms, {shown(f['ratio_to_boto3'], num)}x boto3"
+          for f in c.get("floors") or [])])
 
 
 

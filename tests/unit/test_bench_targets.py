@@ -13,7 +13,7 @@ from infra.bench import pages, scale
 from infra.bench.__main__ import _args, _sections
 from infra.bench.coldstart import PROBE, is_library, parse_cumulative_us, probe_source
 from infra.bench.pricing import PRICES
-from infra.bench.report import targets_table
+from infra.bench.report import render, targets_table
 from infra.bench.targets import FAIL, NOT_RUN, PASS, at_most, counts, dollars, evaluate
 
 
@@ -161,6 +161,20 @@ def test_the_libraries_alone_probe_leaves_out_leadwave_and_the_functions_own_mod
     # a name that cannot be imported is passed over; the collector is on again afterwards
     check = f"import gc, sys, {PROBE}; assert 'email.utils' in sys.modules and gc.isenabled()"
     assert subprocess.run([sys.executable, "-c", check], cwd=tmp_path, check=False).returncode == 0
+
+
+def test_the_cold_start_section_shows_each_handler_beside_its_libraries_and_the_designs_floors():
+    handler = {"module": "ClaimFunction (functions/claim/app.py)", "median_ms": 300.0, "ratio_to_boto3": 1.5,
+               "libraries_median_ms": 260.0, "libraries_ratio_to_boto3": 1.3, "leadwave_ms": 40.0,
+               "runs_ms": [300.0], "error": None}
+    coldstart = {"title": "Cold start", "python": "3.11.7", "baseline": {"median_ms": 200.0, "runs_ms": [200.0]},
+                 "handlers": [handler], "floors": [{"module": "API handler", "median_ms": 250.0,
+                                                    "ratio_to_boto3": 1.25, "runs_ms": [250.0], "error": None}]}
+    text = render({"command": "python -m infra.bench --only coldstart", "coldstart": coldstart,
+                   "sections": ["coldstart"], "targets": []})
+    line = next(row for row in text.splitlines() if "ClaimFunction" in row)
+    assert line.split()[2:8] == ["300.0", "1.5", "260.0", "1.3", "40.0", "300.0"]  # the last: its runs
+    assert "API handler: median 250.0 ms, 1.25x boto3" in text
 
 
 def test_sections_and_quick_defaults():
