@@ -94,7 +94,8 @@ FLOORS = {
 
 def is_library(name: str, file: str | None, own_dirs: tuple[Path, ...]) -> bool:
     """A module the handler loads that is not leadwave's: not under the function's code or the
-    layer's ``leadwave`` package, and importable by name (no ``__main__``, no alias entries)."""
+    layer's ``leadwave`` package, nor ``__main__`` or the probe itself (a name registered under an
+    alias is left to the probe, which passes over what it cannot import)."""
     if name in ("__main__", PROBE) or name.split(".")[0] == "leadwave":
         return False
     return not (file and any(Path(file).resolve().is_relative_to(d) for d in own_dirs))

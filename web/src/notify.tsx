@@ -42,9 +42,9 @@ export function dismiss(id: number): void {
 
 const GAP = 8; // px between a lifted stack and the control it clears
 
-// How far above its place the stack must rise so as not to cover the control in use (the Save just
-// pressed keeps the focus): 0 when they do not overlap. ``stack`` is measured where it is now,
-// ``raised`` px above its place; it never rises off the top of the window.
+// How far above its place the stack must rise so as not to cover the control in use (see
+// controlInUse): 0 when they do not overlap. ``stack`` is measured where it is now, ``raised`` px
+// above its place; it never rises off the top of the window.
 function lift(stack: DOMRect, control: DOMRect, raised: number): number {
   const top = stack.top + raised;
   const bottom = stack.bottom + raised;
