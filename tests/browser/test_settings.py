@@ -68,6 +68,41 @@ def test_manager_creates_a_campaign_and_auto_dial_shows_only_for_distribute_all(
     assert saved["offer_timeout_seconds"] == 45
 
 
+def test_edit_pressed_right_after_a_save_opens_what_was_saved(app, settings_api):
+    """The list's reload after a save is held: the dialog stays open (busy) until the list shows
+    what was saved, so Edit never opens the row as it was before (a second Save would put it back)."""
+    name = unique("Camp")
+    page = app.page(BOSS, width=1440, height=900)
+    page.goto("/app/settings/campaigns")
+    page.get_by_role("button", name="New campaign").click()
+    dialog = page.get_by_role("dialog", name="New campaign")
+    dialog.get_by_role("textbox", name="Name", exact=True).fill(name)
+    dialog.get_by_label("Lead provider").fill("Zillow")
+    dialog.get_by_role("button", name="Save").click()
+    row = page.get_by_role("row", name=re.compile(name))
+    expect(row).to_be_visible()
+
+    held: list = []
+    page.route(re.compile(r"/v1/campaigns$"), lambda r: held.append(r) if r.request.method == "GET" else r.continue_())
+    row.get_by_role("button", name=f"Edit {name}").click()
+    dialog = page.get_by_role("dialog", name=f"Campaign: {name}")
+    dialog.get_by_label("Lead provider").fill("Realtor.com")
+    dialog.get_by_role("button", name="Save").click()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the list was not reloaded after the save"
+    page.wait_for_timeout(300)
+    expect(dialog).to_be_visible()  # the save landed, the list has not caught up: not closed yet
+    held[0].continue_()
+    page.unroute_all()
+    expect(dialog).to_be_hidden()
+    row.get_by_role("button", name=f"Edit {name}").click()
+    expect(page.get_by_role("dialog", name=f"Campaign: {name}").get_by_label("Lead provider")).to_have_value(
+        "Realtor.com")
+
+
 def test_field_errors_from_the_api_show_next_to_the_field(app, settings_api):
     page = app.page(BOSS)
     page.goto("/app/settings/agents")

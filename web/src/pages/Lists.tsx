@@ -405,7 +405,7 @@ export function ListsPage({ canEdit }: { canEdit: boolean }) {
       const n = answer?.count ?? answer?.counts?.total;
       notify(creating ? `List “${value.name.trim()}” created${n !== undefined ? ` with ${n} lead${n === 1 ? "" : "s"}` : ""}.` : `List “${value.name.trim()}” saved.`, "success");
     },
-    () => void list.reload(),
+    () => list.reload(),
   );
 
   const lookups: Lookups = {

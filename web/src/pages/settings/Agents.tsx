@@ -256,7 +256,7 @@ export function AgentsPage({ canEdit }: { canEdit: boolean }) {
         warned.length ? "info" : "success",
       );
     },
-    () => void list.reload(),
+    () => list.reload(),
   );
 
   const items = (list.data ?? []).filter((a) => `${personName(a)} ${a.email} ${a.agent_id}`.toLowerCase().includes(filter.toLowerCase()));

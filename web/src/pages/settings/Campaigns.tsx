@@ -433,7 +433,7 @@ export function CampaignsPage({ canEdit }: { canEdit: boolean }) {
       }
       notify(`Campaign “${value.name}” saved.`, "success");
     },
-    () => void list.reload(),
+    () => list.reload(),
   );
   const groupName = (id: string | null) => (id ? (groups?.find((g) => g.group_id === id)?.name ?? id) : "Everyone");
 

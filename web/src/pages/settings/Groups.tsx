@@ -164,7 +164,7 @@ export function GroupsPage({ canEdit }: { canEdit: boolean }) {
       setWarnings(found.length ? { name: value.name, list: found } : null);
       notify(found.length ? `Group “${value.name}” saved, with ${found.length} warning${found.length > 1 ? "s" : ""}.` : `Group “${value.name}” saved.`, found.length ? "info" : "success");
     },
-    () => void list.reload(),
+    () => list.reload(),
   );
   /** The active users with the agent role the group takes in: its members and whoever meets its conditions. */
   const agentCount = (g: Group, all: Agent[]) => {

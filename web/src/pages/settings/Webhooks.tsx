@@ -208,7 +208,7 @@ function WebhookList({ canEdit }: { canEdit: boolean }) {
         notify(`Webhook “${hookName(saved)}” created. Copy its signing secret now.`, "success");
       } else notify(`Webhook “${hookName(saved)}” saved.`, "success");
     },
-    () => void list.reload(),
+    () => list.reload(),
   );
 
   const act = async (h: Webhook, what: string, action: () => Promise<void>) => {

@@ -133,16 +133,18 @@ export function useSubmit(fields: string[]) {
   return { busy, run, clear: () => setError(undefined), ...fieldErrors(error, fields) };
 }
 
-/** The item open in an editor dialog: ``open`` a draft (new or existing), ``save`` sends it with ``submit`` and then closes. */
-export function useEditor<D>(fields: string[], submit: (value: D, creating: boolean) => Promise<void>, onSaved: () => void) {
+/** The item open in an editor dialog: ``open`` a draft (new or existing), ``save`` sends it with
+ * ``submit``, reloads the list (``onSaved``) and then closes: the dialog stays busy until the list
+ * shows what was saved, so an Edit pressed right after a save never opens the row as it was before. */
+export function useEditor<D>(fields: string[], submit: (value: D, creating: boolean) => Promise<void>, onSaved: () => Promise<void>) {
   const [editing, setEditing] = useState<{ value: D; creating: boolean } | null>(null);
   const form = useSubmit(fields);
   const save = async () => {
     if (!editing) return;
     await form.run(async () => {
       await submit(editing.value, editing.creating);
+      await onSaved();
       setEditing(null);
-      onSaved();
     });
   };
   return {
