@@ -40,6 +40,16 @@ def _assert_on_screen(page, locator, what: str) -> None:
     assert left >= 0 and right <= width + 0.5, f"{what} at x {left:.0f}–{right:.0f}, window {width}"
 
 
+def _header_labels_outside_their_cells(page, table: str) -> list:
+    """The column headers of ``table`` whose label runs past its cell's right edge (into the next column)."""
+    return page.evaluate("""(sel) => [...document.querySelectorAll(sel + ' thead th')].flatMap((th) => {
+        const label = th.querySelector('.th-sort') || th;
+        const range = document.createRange(); range.selectNodeContents(label);
+        const right = Math.max(...[...range.getClientRects()].map((r) => r.right));
+        return right > th.getBoundingClientRect().right + 0.5 ? [th.innerText.trim()] : [];
+    })""", table)
+
+
 def _wait_status(api, pid: str, status: str, tries: int = 300) -> None:
     for _ in range(tries):
         if api.lead(pid, E2E_KEY)["status"] == status:
@@ -69,10 +79,19 @@ def test_lead_exception_fits_1440_and_1280_with_failure_reason_and_create_date_o
         expect(reason).to_contain_text("No available or eligible")
         assert "No available or eligible agents were found." in (reason.get_attribute("title") or reason.inner_text())
         _assert_no_sideways_scroll(page, f"Lead Exception at {width}")
+        assert not _header_labels_outside_their_cells(page, "table.exceptions")
         table = page.locator("table.exceptions").bounding_box()
         right = table["x"] + table["width"]
         assert right <= width, f"the table ends at {right:.0f} px in {width}"
         app.shot(page, f"manager-exceptions-fit-{width}")
+
+
+def test_lead_exception_headers_stay_in_their_columns_on_a_small_laptop(app):
+    page = app.page("boss@e2e.test", width=1024, height=768)  # the table keeps its minimum and scrolls in its frame
+    expect(page.locator("table.exceptions thead th")).to_have_count(11)
+    assert not _header_labels_outside_their_cells(page, "table.exceptions")
+    app.shot(page, "manager-exceptions-1024")
+
 
 
 def test_lead_exception_on_a_phone_scrolls_inside_its_table_only(app, api):
@@ -193,7 +212,7 @@ def test_manager_lead_pages_fit(app, size):
         app.shot(page, "manager-lists-fit-390", full_page=True)
 
 
-@pytest.mark.parametrize("width", [1366, 1440])
+@pytest.mark.parametrize("width", [1280, 1366, 1440])
 def test_a_managers_whole_menu_is_one_line_on_a_laptop(app, width):
     page = app.page("manager@demo.test", width=width, height=768)
     links = page.get_by_role("navigation", name="Main").get_by_role("link")

@@ -41,8 +41,8 @@ const COLUMNS = Object.keys(LABELS) as SortColumn[];
 const WIDTHS: Record<SortColumn, number> = {
   prospect_name: 10.5,
   campaign: 8.5,
-  description: 10.5,
-  distribution: 8.5,
+  description: 9.5,
+  distribution: 9.5,
   lead_provider: 8,
   loan_purpose: 8,
   loan_amount: 8,
