@@ -120,7 +120,8 @@ def coldstart(r: dict[str, Any]) -> Section:
         table(["handler module", "median ms", "x boto3", "libraries alone ms", "x boto3", "leadwave ms", "runs (ms)"],
               rows),
         "   the fixed design's floor: what every handler of a kind imports (boto3, Logger, Metrics, pydantic, "
-        "pynamodb, and the REST resolver or the batch processor), the collector off",
+        "pynamodb, and the REST resolver or the batch processor), the collector off; and the API handler's "
+        "without pydantic, which the parser and leadwave's models bring",
         *(f"   {f['module']}: median {shown(f['median_ms'])} ms, {shown(f['ratio_to_boto3'], num)}x boto3"
           for f in c.get("floors") or [])])
 

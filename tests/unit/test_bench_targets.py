@@ -11,7 +11,7 @@ import pytest
 
 from infra.bench import pages, scale
 from infra.bench.__main__ import _args, _sections
-from infra.bench.coldstart import PROBE, is_library, parse_cumulative_us, probe_source
+from infra.bench.coldstart import FLOORS, PROBE, is_library, parse_cumulative_us, probe_source
 from infra.bench.pricing import PRICES
 from infra.bench.report import render, targets_table
 from infra.bench.targets import FAIL, NOT_RUN, PASS, at_most, counts, dollars, evaluate
@@ -176,6 +176,16 @@ def test_the_cold_start_section_shows_each_handler_beside_its_libraries_and_the_
     assert line.split()[2:8] == ["300.0", "1.5", "260.0", "1.3", "40.0", "300.0"]  # the last: its runs
     assert "API handler: median 250.0 ms, 1.25x boto3" in text
 
+
+def test_the_floors_import_what_their_kind_must_and_one_leaves_out_only_pydantic():
+    api, queue, bare = FLOORS["API handler"], FLOORS["queue handler"], FLOORS["API handler without pydantic"]
+    for source in (api, queue, bare):
+        compile(source, "floor", "exec")
+        assert source.index("gc.disable()") < source.index("import boto3") < source.index("gc.freeze()")
+    assert "APIGatewayRestResolver" in api and "BatchProcessor" in queue and "BatchProcessor" not in api
+    assert "pydantic" in api and "pydantic" in queue
+    assert [line for line in api.splitlines() if line not in bare.splitlines()] == ["from pydantic import BaseModel"]
+    assert set(bare.splitlines()) <= set(api.splitlines())
 
 def test_sections_and_quick_defaults():
     assert _sections("scale") == ("scale",)
