@@ -76,6 +76,19 @@ def test_an_upload_with_a_bad_row_reads_to_the_end_and_lists_the_rejected_row(ap
     app.shot(small, "manager-upload-390", full_page=True)
     assert small.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # the same file with the same choices again: the server answers the earlier upload (nothing is read
+    # twice), and the page shows what it did rather than "Done. 0 of 3" with empty counts
+    small.get_by_label("CSV file").set_input_files(str(path))
+    small.get_by_role("combobox", name="Campaign").select_option(label="Demo: store only")
+    small.get_by_role("button", name="Upload").click()
+    expect(small.get_by_role("status").filter(has_text="was uploaded before")).to_be_visible()
+    expect(small.get_by_test_id("upload-state")).to_have_text("Done. 3 of 3 rows read.")
+    counts = small.locator(".upload-counts")
+    for term, value in (("read", "3"), ("accepted", "2"), ("rejected", "1")):
+        expect(counts.locator(f'[data-count="{term}"] dd')).to_have_text(value)
+    expect(small.get_by_role("region", name="Rejected rows").locator("tbody tr")).to_have_count(1)
+    app.shot(small, "manager-upload-again-390", full_page=True)
+
 
 def test_a_file_without_the_phone_column_is_refused_with_the_problem_named(app, tmp_path: Path):
     path = tmp_path / "nophone.csv"

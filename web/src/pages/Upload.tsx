@@ -199,10 +199,18 @@ export function UploadPage({ canEdit }: { canEdit: boolean }) {
     setStatus(null);
     setResults(null);
     try {
-      const answer = await request<{ upload_id: string; status: UploadStatus["status"]; rows?: number }>("POST", "/v1/leads/bulk", {
+      const answer = await request<{ upload_id: string; status: UploadStatus["status"]; rows?: number; replayed?: boolean }>("POST", "/v1/leads/bulk", {
         query: { campaign_id: campaignId, mode, list_id: mode === "list" ? listId : undefined },
         raw: { data: file, type: "text/csv" },
       });
+      if (answer.replayed) {
+        // the same file with the same choices was uploaded before: the server read it once; show that upload
+        const earlier = await get<UploadStatus>(`/v1/uploads/${encodeURIComponent(answer.upload_id)}`);
+        notify(`${file.name} was uploaded before with the same campaign and placement: here is what that upload did.`, "info");
+        setStatus(earlier);
+        if (earlier.status === "done" || earlier.status === "failed") setResults(await allResults(earlier));
+        return;
+      }
       notify(`${file.name} was received: its rows are being read.`, "success");
       setStatus({ upload_id: answer.upload_id, status: answer.status, rows: answer.rows ?? 0, processed: 0, accepted: 0, rejected: 0, duplicates: 0, mode, campaign_id: campaignId, list_id: listId || null, results: [], next_cursor: null });
     } catch (err) {
