@@ -240,3 +240,35 @@ def test_a_notification_does_not_cover_the_button_just_pressed(app, size):
     app.shot(page, f"manager-org-saved-{size['width']}")
     save.click(timeout=2000)  # again at once: nothing in the way
     expect(page.locator(".toast")).to_have_count(2)
+
+
+# ---------------------------------------------------------------- names without a space (any vendor may send one)
+
+@pytest.mark.parametrize("size", [{"width": 1440, "height": 900}, PHONE], ids=["1440", "390"])
+def test_a_long_name_without_spaces_wraps_instead_of_pushing_things_off_screen(app, api, size):
+    long_name = "W" * 150 + unique()  # a campaign name may hold 200 characters, a vendor's first name too
+    page = app.page("boss@e2e.test", **size)
+    page.goto("/app/settings/campaigns")
+    page.get_by_role("button", name="New campaign").click()
+    dialog = page.get_by_role("dialog", name="New campaign")
+    dialog.get_by_role("textbox", name="Name", exact=True).fill(long_name)
+    dialog.get_by_role("button", name="Save").click()
+    toast = green_notification(page, "saved.")
+    expect(toast).to_be_visible()
+    _assert_on_screen(page, toast, "the notification")
+    _assert_on_screen(page, toast.get_by_role("button", name="Dismiss notification"), "the notification's ×")
+    edit = page.get_by_role("button", name=f"Edit {long_name}")
+    edit.scroll_into_view_if_needed()
+    _assert_on_screen(page, edit, "the new campaign's Edit button")
+    _assert_on_screen(page, page.get_by_role("button", name="Edit " + "Browser exceptions", exact=True).first,
+                      "another campaign's Edit button")
+    _assert_no_sideways_scroll(page, f"Campaigns at {size['width']}")
+    app.shot(page, f"settings-campaigns-long-name-{size['width']}")
+
+    pid = post_lead(api, "e2e-browser-direct", first_name=long_name[:100], last_name="Nospace", state="WA",
+                    assign_to_email="boss@e2e.test")
+    page.goto(f"/app/leads/{pid}")
+    expect(page.locator("#main h1")).to_contain_text("WWWW")
+    _assert_on_screen(page, page.locator("#main h1"), "the lead's name")
+    _assert_no_sideways_scroll(page, f"the lead page at {size['width']}", tables=False)
+    app.shot(page, f"lead-long-name-{size['width']}")
