@@ -154,6 +154,21 @@ def test_a_supervisor_sees_everything_and_changes_nothing(app, settings_api):
     app.shot(page, "supervisor-read-only")
 
 
+@pytest.mark.parametrize("size", [{"width": 1440, "height": 900}, {"width": 390, "height": 844}], ids=["1440", "390"])
+def test_a_refused_save_shows_and_focuses_the_field_the_server_named(app, size):
+    page = app.page(BOSS, **size)
+    page.goto("/app/settings/campaigns")
+    page.get_by_role("button", name="New campaign").click()
+    dialog = page.get_by_role("dialog", name="New campaign")
+    name = dialog.get_by_role("textbox", name="Name", exact=True)
+    name.fill("N" * 300)  # the server takes 200 characters
+    dialog.locator(".dialog-body").evaluate("(el) => { el.scrollTop = el.scrollHeight; }")  # Save is at the bottom
+    dialog.get_by_role("button", name="Save").click()
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_be_focused()
+    expect(name).to_be_in_viewport()
+    app.shot(page, f"settings-refused-name-{size['width']}")
+
 def test_group_editor_warns_about_agents_sharing_a_work_phone(app, settings_api):
     phone = "+13125550999"
     first, second = (_supervisor(settings_api, work_phone=phone) for _ in range(2))

@@ -2,7 +2,7 @@
 // "not deployed yet" state, the screen frame, save/delete error handling, the editor dialog and
 // its state, and a row's Edit / Deactivate buttons.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ApiError, del, get, post, put } from "../../api";
 import { Confirm, Dialog, DialogButtons } from "../../components/Dialog";
 import { fieldErrors, Fieldset, FormErrors, NumberField, TextField } from "../../components/Fields";
@@ -119,6 +119,9 @@ export function EditorDialog({ open, title, canEdit, busy, errors, onClose, onSa
 export function useSubmit(fields: string[]) {
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (error) showFirstProblem();
+  }, [error]);
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
     setError(undefined);
@@ -131,6 +134,17 @@ export function useSubmit(fields: string[]) {
     }
   };
   return { busy, run, clear: () => setError(undefined), ...fieldErrors(error, fields) };
+}
+
+/** After a refused save: the first field the server named (else the form's list of problems), scrolled
+ * into view and focused, in the open dialog if there is one; Save may sit far below a long form's top. */
+export function showFirstProblem() {
+  const scope: ParentNode = document.querySelector("dialog[open]") ?? document;
+  const field = scope.querySelector<HTMLElement>('[aria-invalid="true"]');
+  const target = field ?? scope.querySelector<HTMLElement>(".form-errors");
+  if (!target) return;
+  target.scrollIntoView({ block: "center" });
+  if (field) field.focus({ preventScroll: true });
 }
 
 /** The item open in an editor dialog: ``open`` a draft (new or existing), ``save`` sends it with
