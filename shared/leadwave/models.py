@@ -117,11 +117,22 @@ def sized(most: int, least: int = 0) -> AfterValidator:
     """A string's or a list's length, checked on input only."""
     def check(value: Any, info: ValidationInfo) -> Any:
         if value is not None and _is_input(info) and not least <= len(value) <= most:
-            raise PydanticCustomError("length", "must hold {least} to {most} characters or items",
+            raise PydanticCustomError("length", _length_message(isinstance(value, str), len(value), least, most),
                                       {"least": least, "most": most})
         return value
 
     return AfterValidator(check)
+
+
+def _length_message(text: bool, length: int, least: int, most: int) -> str:
+    """What a person reads under the field: "is required", "must be 1 to 200 characters long (this is
+    300)", or items for a list."""
+    if text and length == 0:
+        return "is required"
+    unit = "characters long" if text else "items"
+    verb = "must be" if text else "must hold"
+    span = f"{least} to {most}" if least else f"at most {most}"
+    return f"{verb} {span} {unit} (this {'is' if text else 'holds'} {length:,})"
 
 
 def _ident(value: Any, info: ValidationInfo) -> Any:

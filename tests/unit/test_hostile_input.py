@@ -82,3 +82,18 @@ def test_dates_compare_as_stored_whatever_their_zone():
                           "loan_amount_min": ["100000"], "order": ["ASC"], "cursor": ["v:x"], "show_ignored": ["true"]})
     assert q.ranges["create_date"] == ("2026-11-30T07:00:00.000Z", "2026-12-01")
     assert not q.descending
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    ({"name": "N" * 300}, "must be 1 to 200 characters long (this is 300)"),
+    ({"name": ""}, "is required"),
+    ({"name": "Team", "conditions": [{"attribute": "team", "values": ["x"]}] * 21},
+     "must hold at most 20 items (this holds 21)"),
+])
+def test_a_length_refusal_reads_as_a_person_would_say_it(data, says):
+    from leadwave.models import INPUT, Group
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        Group.model_validate({"org_id": "o1", "group_id": "g1", **data}, context=INPUT)
+    assert [e["msg"] for e in caught.value.errors() if e["type"] == "length"] == [says]

@@ -333,8 +333,8 @@ def _vendor_fields(body: Any, *, require_name: bool) -> dict[str, Any]:
                              details=[_detail("body", "fields", "name, permissions and return_window_days only")])
     name = body.get("name")
     if (name is not None or require_name) and (not isinstance(name, str) or not name.strip() or len(name) > 100):
-        raise InvalidRequest("a name of 1-100 characters", code="validation_failed",
-                             details=[_detail("name", "required", "a name of 1-100 characters")])
+        raise InvalidRequest("the name must be 1 to 100 characters long", code="validation_failed",
+                             details=[_detail("name", "required", "must be 1 to 100 characters long")])
     permissions = body.get("permissions")
     allowed = [p.value for p in VendorPermission]
     if permissions is not None and (not isinstance(permissions, list) or any(p not in allowed for p in permissions)):
