@@ -272,3 +272,20 @@ def test_an_empty_list_says_why_it_is_empty(app):
     expect(empty).to_have_text("No lead exceptions, ignored or not.")
     # a refresh still on its way when the test ends must not fail the next test (its answer is disposed)
     page.unroute_all(behavior="ignoreErrors")
+
+
+def test_a_loan_amount_range_that_cannot_match_says_why(app):
+    page = app.page("boss@e2e.test", width=390, height=844)
+    panel = _filter(page, "Loan Amount")
+    low, high = panel.get_by_label("Minimum"), panel.get_by_label("Maximum")
+    low.fill("500000")
+    high.fill("100000")
+    expect(panel.get_by_text("The maximum is below the minimum: no lead can match.")).to_be_visible()
+    expect(high).to_have_attribute("aria-invalid", "true")
+    low.fill("-5")
+    expect(panel.get_by_text("A loan amount is never below $0.")).to_be_visible()
+    expect(panel.get_by_text("The maximum is below the minimum")).to_have_count(0)
+    app.shot(page, "manager-exceptions-amount-range-390")
+    low.fill("100000")
+    high.fill("500000")
+    expect(panel.locator('[aria-invalid="true"]')).to_have_count(0)

@@ -100,6 +100,15 @@ function activeCount(f: Filters, col: SortColumn): number {
   return (f.values[col]?.length ?? 0) + ((f.search[col] ?? "").trim() ? 1 : 0);
 }
 
+/** What is wrong with a Loan Amount range as typed (the list then matches nothing, and says so). */
+function rangeErrors(f: Filters): { min?: string; max?: string } {
+  const { loanMin: lo, loanMax: hi } = f;
+  return {
+    min: lo !== null && lo < 0 ? "A loan amount is never below $0." : undefined,
+    max: hi !== null && hi < 0 ? "A loan amount is never below $0." : lo !== null && hi !== null && hi < lo ? "The maximum is below the minimum: no lead can match." : undefined,
+  };
+}
+
 function FilterEditor({ col, filters, setFilters, facets, onClose }: {
   col: SortColumn;
   filters: Filters;
@@ -116,8 +125,8 @@ function FilterEditor({ col, filters, setFilters, facets, onClose }: {
   if (col === "loan_amount") {
     body = (
       <div class="filter-range">
-        <NumberField label="Minimum" value={filters.loanMin} min={0} step="any" onInput={(v) => setFilters({ ...filters, loanMin: v })} />
-        <NumberField label="Maximum" value={filters.loanMax} min={0} step="any" onInput={(v) => setFilters({ ...filters, loanMax: v })} />
+        <NumberField label="Minimum" value={filters.loanMin} min={0} step="any" error={rangeErrors(filters).min} onInput={(v) => setFilters({ ...filters, loanMin: v })} />
+        <NumberField label="Maximum" value={filters.loanMax} min={0} step="any" error={rangeErrors(filters).max} onInput={(v) => setFilters({ ...filters, loanMax: v })} />
       </div>
     );
   } else if (col === "create_date") {
