@@ -233,9 +233,10 @@ def test_a_plain_http_url_is_refused_under_the_field(app, hooks):
     url = dialog.get_by_label("Endpoint URL")
     url.fill("http://example.com")
 
-    # When saved without an event: asked for one, under the events
+    # When saved without an event: asked for one, under the events, and told about the URL at once
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_text("Choose at least one event type.")).to_be_visible()
+    expect(url).to_have_attribute("aria-invalid", "true")
 
     # When saved with one: the server's refusal of the URL is said under the URL field
     dialog.get_by_role("checkbox", name="lead.assigned", exact=True).check()

@@ -200,9 +200,16 @@ function WebhookList({ canEdit }: { canEdit: boolean }) {
   const editor = useEditor<WebhookDraft>(
     FIELDS,
     async (v, creating) => {
-      if (!v.events.length) throw new ApiError(400, "validation_failed", "Choose the events", [{ field: "events", message: "Choose at least one event type." }]);
       const body = { url: v.url.trim(), events: v.events, description: v.description.trim(), active: v.active };
-      const saved = await upsert<Webhook & { secret?: string }>(COLLECTION, v.webhook_id, creating, body);
+      const noEvents = { field: "events", message: "Choose at least one event type." };
+      let saved: Webhook & { secret?: string };
+      try {
+        // sent even with no event ticked: the server names every problem at once (the URL's too)
+        saved = await upsert<Webhook & { secret?: string }>(COLLECTION, v.webhook_id, creating, body);
+      } catch (err) {
+        if (!(err instanceof ApiError) || v.events.length) throw err;
+        throw new ApiError(err.status, err.code, err.message, [...err.details.filter((d) => d.field !== "events"), noEvents]);
+      }
       if (creating && saved.secret) {
         setShown({ name: hookName(saved), secret: saved.secret, rotated: false });
         notify(`Webhook “${hookName(saved)}” created. Copy its signing secret now.`, "success");
