@@ -272,3 +272,16 @@ def test_a_long_name_without_spaces_wraps_instead_of_pushing_things_off_screen(a
     _assert_on_screen(page, page.locator("#main h1"), "the lead's name")
     _assert_no_sideways_scroll(page, f"the lead page at {size['width']}", tables=False)
     app.shot(page, f"lead-long-name-{size['width']}")
+
+
+@pytest.mark.parametrize("link", ["Campaigns", "Groups", "Agents", "Vendors"])
+def test_each_settings_list_is_cards_on_a_phone_with_its_buttons_on_screen(app, link):
+    page = app.page("manager@demo.test", **PHONE)
+    go(page, link)
+    first = page.locator("table.grid tbody tr").first
+    expect(first).to_be_visible()
+    _assert_no_sideways_scroll(page, f"{link} at 390")  # nor a table in its frame
+    edit = first.get_by_role("button", name=re.compile("^Edit "))
+    edit.scroll_into_view_if_needed()
+    _assert_on_screen(page, edit, f"the first {link} row's Edit button")
+    app.shot(page, f"settings-{link.lower()}-390")

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { get } from "../../api";
 import { CheckboxField, Fieldset, NumberField, TextField } from "../../components/Fields";
-import { ACTIONS, DataTable, Fact } from "../../components/Page";
+import { ACTIONS, Cell, DataTable, Fact } from "../../components/Page";
 import { listText, parseList, personName, text, when } from "../../format";
 import { notify } from "../../notify";
 import { useLoad } from "../../hooks";
@@ -264,20 +264,24 @@ export function AgentsPage({ canEdit }: { canEdit: boolean }) {
     <SettingsPage title="Agents" id="agents-title" canEdit={canEdit} newLabel="New agent" onNew={() => editor.open({ ...EMPTY }, true)} tools={<TextField label="Find" type="search" value={filter} onInput={setFilter} />}>
       <ListState list={list} what="agents" />
       {items.length > 0 && (
-        <DataTable caption="Agents" columns={["Name", "Email", "Roles", "Work phone", "Active", "Available", "Last assigned", ACTIONS]}>
+        <DataTable caption="Agents" stack columns={["Name", "Email", "Roles", "Work phone", "Active", "Available", "Last assigned", ACTIONS]}>
           {items.map((a) => (
             <tr key={a.agent_id}>
-              <th scope="row">{personName(a)}</th>
-              <td>{a.email}</td>
-              <td>{listText(a.roles)}</td>
-              <td>{text(a.work_phone)}</td>
-              <td>
+              <th scope="row" class="cell-title">
+                {personName(a)}
+              </th>
+              <Cell label="Email" class="cell-break">
+                {a.email}
+              </Cell>
+              <Cell label="Roles">{listText(a.roles)}</Cell>
+              <Cell label="Work phone">{text(a.work_phone)}</Cell>
+              <Cell label="Active">
                 <YesNo value={a.active !== false} />
-              </td>
-              <td>
+              </Cell>
+              <Cell label="Available">
                 <YesNo value={a.available !== false} />
-              </td>
-              <td>{when(a.last_assigned_at)}</td>
+              </Cell>
+              <Cell label="Last assigned">{when(a.last_assigned_at)}</Cell>
               <RowActions
                 name={personName(a)}
                 canEdit={canEdit}

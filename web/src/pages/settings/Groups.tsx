@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { CheckboxField, Fieldset, TextField } from "../../components/Fields";
-import { ACTIONS, DataTable } from "../../components/Page";
+import { ACTIONS, Cell, DataTable } from "../../components/Page";
 import { listText, parseList, personName } from "../../format";
 import { notify } from "../../notify";
 import type { Agent, ApiWarning, Group, GroupCondition } from "../../types";
@@ -184,19 +184,21 @@ export function GroupsPage({ canEdit }: { canEdit: boolean }) {
       {warnings && <Warnings title={`Group “${warnings.name}” was saved, but:`} warnings={warnings.list} onDismiss={() => setWarnings(null)} />}
       <ListState list={list} what="groups" />
       {items.length > 0 && (
-        <DataTable caption="Distribution groups" columns={["Name", "Members", "Agents in the group", ACTIONS]}>
+        <DataTable caption="Distribution groups" stack columns={["Name", "Members", "Agents in the group", ACTIONS]}>
           {items.map((g) => (
             <tr key={g.group_id}>
-              <th scope="row">{g.name}</th>
-              <td>
+              <th scope="row" class="cell-title">
+                {g.name}
+              </th>
+              <Cell label="Members">
                 <GroupMembers group={g} agentName={agentName} />
                 {(g.warnings ?? []).map((w, i) => (
                   <p key={i} class="row-warning" role="note">
                     ⚠ {w.message}
                   </p>
                 ))}
-              </td>
-              <td>{agents ? agentCount(g, agents) : "—"}</td>
+              </Cell>
+              <Cell label="Agents in the group">{agents ? agentCount(g, agents) : "—"}</Cell>
               <RowActions
                 name={g.name}
                 canEdit={canEdit}
