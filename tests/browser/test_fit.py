@@ -93,7 +93,6 @@ def test_lead_exception_headers_stay_in_their_columns_on_a_small_laptop(app):
     app.shot(page, "manager-exceptions-1024")
 
 
-
 def test_lead_exception_on_a_phone_scrolls_inside_its_table_only(app, api):
     pid = post_lead(api, "e2e-browser-direct", first_name="Pat", last_name=unique("Mob"), state="OR",
                     loan_purpose="Refinance", loan_amount=200_000, assign_to_email="boss@e2e.test")
@@ -284,4 +283,8 @@ def test_each_settings_list_is_cards_on_a_phone_with_its_buttons_on_screen(app, 
     edit = first.get_by_role("button", name=re.compile("^Edit "))
     edit.scroll_into_view_if_needed()
     _assert_on_screen(page, edit, f"the first {link} row's Edit button")
+    # a card's label that takes two lines ("Agents in the group") stays inside its row
+    spilled = page.evaluate("""() => [...document.querySelectorAll('table.grid-stack td[data-label]')].filter((td) =>
+        parseFloat(getComputedStyle(td, '::before').height) > td.clientHeight + 0.5).map((td) => td.dataset.label)""")
+    assert not spilled, f"labels running past their row at 390: {spilled}"
     app.shot(page, f"settings-{link.lower()}-390")
