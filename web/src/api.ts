@@ -4,7 +4,7 @@
 
 import { refreshSession, signOut } from "./auth";
 import type { AppConfig } from "./config";
-import { clearSession, isExpired, type Session } from "./session";
+import { clearSession, isExpired, keepNotice, type Session } from "./session";
 import { createStore } from "./store";
 import type { ErrorDetail } from "./types";
 
@@ -44,6 +44,7 @@ export class ApiError extends Error {
 
 export function endSession(notice: string | null = SESSION_ENDED): void {
   clearSession();
+  keepNotice(notice);
   auth.set({ session: null, notice });
 }
 

@@ -5,7 +5,7 @@ import { CALLBACK_PATH, completeCognitoSignIn, SIGNED_OUT_PATH } from "./auth";
 import { loadConfig } from "./config";
 import { registerServiceWorker } from "./pwa";
 import { navigate } from "./router";
-import { clearSession, isExpired, loadSession } from "./session";
+import { clearSession, isExpired, keptNotice, loadSession } from "./session";
 import "./styles.css";
 
 async function boot(root: HTMLElement): Promise<void> {
@@ -22,7 +22,8 @@ async function boot(root: HTMLElement): Promise<void> {
   }
   configureApi(config);
   const url = new URL(window.location.href);
-  let notice: string | null = null;
+  // a reload of the sign-in screen still says why the last session ended (deactivated...)
+  let notice: string | null = keptNotice();
   if (url.pathname === CALLBACK_PATH && config.mode === "cognito") {
     try {
       const { session, returnTo } = await completeCognitoSignIn(config, url);

@@ -4,6 +4,8 @@
 import type { Role } from "./types";
 
 const KEY = "leadwave.session";
+/** Why the last session in this tab ended, so a reload of the sign-in screen still says it. */
+const NOTICE_KEY = "leadwave.notice";
 
 export interface Session {
   mode: "local" | "cognito";
@@ -66,6 +68,17 @@ export function loadSession(): Session | null {
 
 export function saveSession(session: Session): void {
   sessionStorage.setItem(KEY, JSON.stringify(session));
+  sessionStorage.removeItem(NOTICE_KEY);
+}
+
+/** Keeps (or forgets, with null) why the session ended, for the sign-in screen after a reload. */
+export function keepNotice(notice: string | null): void {
+  if (notice) sessionStorage.setItem(NOTICE_KEY, notice);
+  else sessionStorage.removeItem(NOTICE_KEY);
+}
+
+export function keptNotice(): string | null {
+  return sessionStorage.getItem(NOTICE_KEY);
 }
 
 export function clearSession(): void {
