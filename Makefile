@@ -20,9 +20,9 @@ setup: $(STAMP)
 dev: setup web
 	LEADWAVE_WEBHOOK_RETRY_DELAYS=$${LEADWAVE_WEBHOOK_RETRY_DELAYS:-10,30,60,300} $(BIN)/python -m infra.local
 
-## test: lint, then every test (unit, integration, infrastructure, end-to-end)
+## test: lint, then every test (unit, integration, infrastructure, end-to-end); a part: ARGS="tests/unit -x"
 test: setup lint web browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(ARGS)
 
 ## test-fast: unit tests only (no AWS, no local stack)
 test-fast: $(STAMP)
