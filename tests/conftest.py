@@ -62,6 +62,7 @@ def ddb_local() -> Iterator[DynamoDBLocalFixture]:
 
 
 E2E_SEED = Path(__file__).parent / "e2e" / "seeds" / "e2e.json"
+LOG_ARTIFACT = Path(__file__).parents[1] / "artifacts" / "local-stack.log"
 FUZZ_SEED = E2E_SEED.with_name("fuzz.json")  # schemathesis's own org (tests/e2e/test_schemathesis.py)
 
 
@@ -78,5 +79,8 @@ def local_stack() -> Iterator[LocalStackProcess]:
         yield stack
     finally:
         stack.stop()
+        # the stack's own log (every handler's JSON lines), for a failure seen only in the test's answer
+        LOG_ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+        LOG_ARTIFACT.write_text(stack.stderr(), encoding="utf-8")
         leftover = stack.leftover_java()
         assert not leftover, f"DynamoDB Local survived the local stack: pids {leftover}"
