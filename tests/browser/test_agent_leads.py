@@ -2,7 +2,8 @@
 in the org (the demo org dedupes on phone for 30 days and attaches) is said so, not stored twice; a lead
 with only a phone shows its phone, formatted for people, as its name. My leads by status: a lead moves
 from New to Contacted with the two selects and appears in the Contacted bucket (a section on a wide
-screen, a tab on a phone), and the lead page's history says the move."""
+screen, a tab on a phone), and the lead page's history says the move; a moved lead leaves its old bucket
+even when reading that bucket again fails."""
 
 from __future__ import annotations
 
@@ -180,3 +181,37 @@ def test_a_lead_moves_from_new_to_contacted(app):
     tabs.get_by_role("tab", name=re.compile("^New")).click()
     expect(row(phone_page, pid)).to_be_visible()
     app.shot(phone_page, "my-leads-buckets-390-full", full_page=True)
+
+
+def test_a_moved_lead_leaves_its_tab_even_when_the_bucket_cannot_be_read_again(app):
+    page = app.page("agent10@demo.test", width=390, height=844)
+    go(page, "My leads")
+    name = f"{unique('Fal')} Ed"
+    first, last = name.split()
+    phone, _ = _phone()
+    _add_lead(page, Phone=phone, **{"First name": first, "Last name": last})
+    expect(page).to_have_url(re.compile(r"/app/leads/pr_[^/]+$"))
+    pid = page.url.rsplit("/", 1)[1]
+    go(page, "My leads")
+    tabs = page.get_by_role("tablist", name="Lead status")
+    expect(tabs.get_by_role("tab", name=re.compile("^New"))).to_have_attribute("aria-selected", "true")
+    expect(row(page, pid)).to_be_visible()
+
+    # from here on, reading the New bucket again fails (a dropped connection, a 503 on a busy day)
+    refused = re.compile(r"/v1/me/leads\?status=New&")
+    page.route(refused, lambda route: route.fulfill(status=503, json={
+        "code": "service_unavailable", "message": "The service is busy; try again.", "details": []}))
+    _move(page, pid, name, "Contacted", "Follow up")
+    expect(green_notification(page, f"{name} is now in Contacted / Follow up")).to_be_visible()
+    expect(_bucket(page, "New").get_by_role("alert")).to_contain_text("busy")  # the failed read is said
+    expect(row(page, pid)).to_be_hidden()  # but the lead it moved is not left in New
+    app.shot(page, "my-leads-moved-read-failed-390")
+    tabs.get_by_role("tab", name=re.compile("^Contacted")).click()
+    expect(row(page, pid)).to_be_visible()
+
+    # once New can be read again, it is what the server says, the lead still not in it
+    page.unroute(refused)
+    page.get_by_role("button", name="Refresh").click()
+    tabs.get_by_role("tab", name=re.compile("^New")).click()
+    expect(_bucket(page, "New").get_by_role("alert")).to_have_count(0)
+    expect(row(page, pid)).to_be_hidden()

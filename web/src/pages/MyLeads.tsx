@@ -165,6 +165,21 @@ function LeadTable({ caption, leads, ...rows }: { caption: string; leads: MyLead
 interface BucketState {
   items: MyLead[];
   cursor: string | null;
+  /** The page's ``version``: the refresh it was read for. */
+  version: number;
+}
+
+/** Leads this page moved to another status, with the ``version`` current when they were moved. */
+type Moved = Record<string, { status: string; version: number }>;
+
+/** A bucket as shown: without the leads this page moved out of it since the bucket was read (the
+ * bucket is read again at once, but a failed read must not leave a moved lead in its old place). */
+function withoutMoved(b: BucketState, status: string, moved: Moved): BucketState {
+  const items = b.items.filter((l) => {
+    const m = moved[l.prospect_id];
+    return !m || m.status === status || b.version > m.version;
+  });
+  return items.length === b.items.length ? b : { ...b, items };
 }
 
 /** What a bucket holds so far, for its tab: "3", "25+". */
@@ -174,8 +189,9 @@ function countText(b: BucketState | undefined): string {
 }
 
 /** One status's bucket: its first page (as many rows as were shown, up to 100) read again on every ``version``, Load more by cursor. */
-function Bucket({ status, index, version, hidden, narrow, onState, ...rows }: { status: string; index: number; version: number; hidden: boolean; narrow: boolean; onState: (status: string, b: BucketState) => void } & RowsProps) {
-  const [state, setState] = useState<BucketState | null>(null);
+function Bucket({ status, index, version, hidden, narrow, moved, onState, ...rows }: { status: string; index: number; version: number; hidden: boolean; narrow: boolean; moved: Moved; onState: (status: string, b: BucketState) => void } & RowsProps) {
+  const [read, setState] = useState<BucketState | null>(null);
+  const state = read && withoutMoved(read, status, moved);
   const [error, setError] = useState<ApiError | null>(null);
   const [more, setMore] = useState(false);
   const shown = useRef(BUCKET_PAGE);
@@ -190,22 +206,22 @@ function Bucket({ status, index, version, hidden, narrow, onState, ...rows }: { 
       (page) => {
         if (mine !== seq.current) return;
         setError(null);
-        set({ items: page.items ?? [], cursor: page.cursor ?? null });
+        set({ items: page.items ?? [], cursor: page.cursor ?? null, version });
       },
       (err) => mine === seq.current && setError(err instanceof ApiError ? err : new ApiError(0, "client_error", String(err))),
     );
   }, [status, version]);
   const loadMore = async () => {
-    if (!state?.cursor) return;
+    if (!read?.cursor) return;
     setMore(true);
     const mine = ++seq.current;
     try {
-      const page = await get<BucketPage>("/v1/me/leads", { status, limit: BUCKET_PAGE, cursor: state.cursor });
+      const page = await get<BucketPage>("/v1/me/leads", { status, limit: BUCKET_PAGE, cursor: read.cursor });
       if (mine !== seq.current) return;
-      const seen = new Set(state.items.map((l) => l.prospect_id));
-      const items = [...state.items, ...(page.items ?? []).filter((l) => !seen.has(l.prospect_id))];
+      const seen = new Set(read.items.map((l) => l.prospect_id));
+      const items = [...read.items, ...(page.items ?? []).filter((l) => !seen.has(l.prospect_id))];
       shown.current = items.length;
-      set({ items, cursor: page.cursor ?? null });
+      set({ items, cursor: page.cursor ?? null, version: read.version });
     } catch (err) {
       if (mine === seq.current) setError(err instanceof ApiError ? err : new ApiError(0, "client_error", String(err)));
     } finally {
@@ -278,6 +294,7 @@ export function MyLeadsPage({ workflow }: { workflow?: WorkflowStatus[] | null }
   const [version, setVersion] = useState(0);
   const [selected, setSelected] = useState(0);
   const [counts, setCounts] = useState<Record<string, BucketState>>({});
+  const [moved, setMoved] = useState<Moved>({});
   const [adding, setAdding] = useState(false);
   // every lead (the newest 100): the whole list without a workflow, else those whose status the workflow lacks
   const all = useLoad(() => get<{ leads: MyLead[] }>("/v1/me/leads"), [version]);
@@ -310,15 +327,17 @@ export function MyLeadsPage({ workflow }: { workflow?: WorkflowStatus[] | null }
       }),
     onMoved: (l, a) => {
       if (a.changed) notify(`${fullName(l)} is now in ${a.app_status} / ${a.app_activity}.`, "success");
+      setMoved((m) => ({ ...m, [l.prospect_id]: { status: a.app_status, version } }));
       refresh();
     },
     onStale: refresh,
   };
   const onState = (status: string, b: BucketState) => setCounts((c) => ({ ...c, [status]: b }));
+  const shownCounts = Object.fromEntries(Object.entries(counts).map(([s, b]) => [s, withoutMoved(b, s, moved)]));
 
   const leads = [...(all.data?.leads ?? [])].sort((a, b) => (b.assigned_at ?? "").localeCompare(a.assigned_at ?? ""));
   const others = steps ? leads.filter((l) => !statuses.includes(l.app_status ?? "")) : leads;
-  const everyBucketEmpty = statuses.length > 0 && statuses.every((s) => counts[s] && counts[s].items.length === 0);
+  const everyBucketEmpty = statuses.length > 0 && statuses.every((s) => shownCounts[s] && shownCounts[s].items.length === 0);
   const nothing = all.data !== undefined && !leads.length && (!steps || everyBucketEmpty);
   const here = Math.min(selected, Math.max(0, statuses.length - 1));
 
@@ -336,11 +355,11 @@ export function MyLeadsPage({ workflow }: { workflow?: WorkflowStatus[] | null }
       }
     >
       {nothing && <p class="empty">No leads yet. Leads you claim or are assigned appear here; add one with Add lead.</p>}
-      {steps && narrow && <BucketTabs statuses={statuses} selected={here} counts={counts} onSelect={setSelected} />}
+      {steps && narrow && <BucketTabs statuses={statuses} selected={here} counts={shownCounts} onSelect={setSelected} />}
       {steps && (
         <div class="buckets">
           {statuses.map((s, i) => (
-            <Bucket key={s} status={s} index={i} version={version} hidden={narrow && i !== here} narrow={narrow} onState={onState} {...rows} />
+            <Bucket key={s} status={s} index={i} version={version} hidden={narrow && i !== here} narrow={narrow} moved={moved} onState={onState} {...rows} />
           ))}
         </div>
       )}
