@@ -139,16 +139,21 @@ def _move(page, pid: str, name: str, status: str, activity: str) -> None:
     mine.get_by_role("button", name=f"Save the status of {name}").click()
 
 
-def test_a_lead_moves_from_new_to_contacted(app):
-    page = app.page("agent10@demo.test", width=1440, height=900)
+def _new_lead_in_my_leads(page, name: str) -> tuple[str, str]:
+    """Adds a lead named ``name`` ("First Last") on My leads and comes back to the list: (prospect id, name)."""
     go(page, "My leads")
-    name = f"{unique('Mov')} Er"
     first, last = name.split()
     phone, _ = _phone()
     _add_lead(page, Phone=phone, **{"First name": first, "Last name": last})
     expect(page).to_have_url(re.compile(r"/app/leads/pr_[^/]+$"))
     pid = page.url.rsplit("/", 1)[1]
     go(page, "My leads")
+    return pid, name
+
+
+def test_a_lead_moves_from_new_to_contacted(app):
+    page = app.page("agent10@demo.test", width=1440, height=900)
+    pid, name = _new_lead_in_my_leads(page, f"{unique('Mov')} Er")
     new, contacted = _bucket(page, "New"), _bucket(page, "Contacted")
     expect(new.get_by_role("heading", name=re.compile("^New"))).to_be_visible()
     expect(contacted.get_by_role("heading", name=re.compile("^Contacted"))).to_be_visible()
@@ -185,14 +190,7 @@ def test_a_lead_moves_from_new_to_contacted(app):
 
 def test_a_moved_lead_leaves_its_tab_even_when_the_bucket_cannot_be_read_again(app):
     page = app.page("agent10@demo.test", width=390, height=844)
-    go(page, "My leads")
-    name = f"{unique('Fal')} Ed"
-    first, last = name.split()
-    phone, _ = _phone()
-    _add_lead(page, Phone=phone, **{"First name": first, "Last name": last})
-    expect(page).to_have_url(re.compile(r"/app/leads/pr_[^/]+$"))
-    pid = page.url.rsplit("/", 1)[1]
-    go(page, "My leads")
+    pid, name = _new_lead_in_my_leads(page, f"{unique('Fal')} Ed")
     tabs = page.get_by_role("tablist", name="Lead status")
     expect(tabs.get_by_role("tab", name=re.compile("^New"))).to_have_attribute("aria-selected", "true")
     expect(row(page, pid)).to_be_visible()
